@@ -1,0 +1,3 @@
+export { createDb } from './client.ts';
+export type { Database, DbDriver, DbHandle, DbOptions } from './client.ts';
+export * as schema from './schema/index.ts';

@@ -1,0 +1,4 @@
+export * from './accounts.ts';
+export * from './keys.ts';
+export * from './projects.ts';
+export * from './usage.ts';

@@ -1,0 +1,26 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts.ts';
+
+/** Bring-your-own LLM keys, encrypted at rest (AES-GCM under a master key named by `masterKeyId`). */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['openai', 'anthropic', 'groq', 'openai-compatible'] }).notNull(),
+    label: text('label').notNull(),
+    baseUrl: text('base_url'),
+    /** base64 of the AES-GCM ciphertext (with its tag). */
+    ciphertext: text('ciphertext').notNull(),
+    /** base64 of the 12-byte nonce. */
+    iv: text('iv').notNull(),
+    masterKeyId: text('master_key_id').notNull(),
+    last4: text('last4').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastTestedAt: timestamp('last_tested_at', { withTimezone: true }),
+  },
+  (t) => [index('api_keys_user_idx').on(t.userId)],
+);

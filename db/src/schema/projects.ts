@@ -1,0 +1,68 @@
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts.ts';
+
+export const projectModes = ['autopilot', 'interactive'] as const;
+export const projectStatuses = [
+  'idle',
+  'running',
+  'waiting',
+  'paused',
+  'stopped',
+  'failed',
+  'completed',
+] as const;
+
+/**
+ * The project index. The generation itself lives in the project's Durable Object; this row is what
+ * crosses projects (listing, ownership, totals).
+ */
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    mode: text('mode', { enum: projectModes }).notNull(),
+    status: text('status', { enum: projectStatuses }).notNull().default('idle'),
+    /** Budget and cost in micro-dollars: integers, so sums are exact. */
+    budgetMicros: bigint('budget_micros', { mode: 'number' }).notNull(),
+    costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('projects_owner_activity_idx').on(t.ownerId, t.lastActivityAt.desc(), t.id)],
+);
+
+export interface SnapshotFile {
+  path: string;
+  /** UTF-8 text, or base64 when `binary` is set. */
+  content: string;
+  binary?: boolean;
+}
+
+/** The file tree of a project at a task boundary: what export and listings read. */
+export const projectSnapshots = pgTable(
+  'project_snapshots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    /** The DO step that ended the task this snapshot closes. */
+    stepId: integer('step_id').notNull(),
+    branch: integer('branch').notNull().default(0),
+    label: text('label').notNull(),
+    fileCount: integer('file_count').notNull(),
+    totalBytes: bigint('total_bytes', { mode: 'number' }).notNull(),
+    files: jsonb('files').$type<SnapshotFile[]>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('project_snapshots_project_idx').on(t.projectId, t.createdAt.desc())],
+);

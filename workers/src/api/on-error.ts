@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from '../env.ts';
+import { describeError, log } from '../platform/logger.ts';
+import { ApiError, errorBody, type ErrorCode } from './errors.ts';
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
+
+/** The one place where errors become responses: the envelope for clients, details only in logs. */
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get('requestId');
+  let apiError: ApiError;
+  if (err instanceof ApiError) {
+    apiError = err;
+  } else if (err instanceof HTTPException && err.status < 500) {
+    const status = err.status as ContentfulStatusCode;
+    apiError = new ApiError(status, CODE_BY_STATUS[status] ?? 'bad_request', err.message || 'Bad request');
+  } else {
+    log.error('unhandled error', { requestId, path: c.req.path, ...describeError(err) });
+    apiError = new ApiError(500, 'internal', 'Something went wrong on our side. Try again.');
+  }
+  if (apiError.status >= 500 && err instanceof ApiError) {
+    log.error('server error', {
+      requestId,
+      path: c.req.path,
+      code: apiError.code,
+      ...describeError(err.cause),
+    });
+  }
+  return c.json(errorBody(apiError, requestId), apiError.status);
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return onError(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`), c);
+}
