@@ -36,26 +36,21 @@ export class RespProtocolError extends Error {
   override name = 'RespProtocolError';
 }
 
-/** Marks "not enough bytes yet"; `need` is the total buffer length that could complete the value. */
-class Incomplete {
-  readonly need: number;
-  constructor(need: number) {
-    this.need = need;
-  }
-}
-
-type Parsed = { value: RespValue; end: number };
+/** An array whose elements are still arriving. */
+type Frame = { items: RespValue[]; remaining: number };
 
 /**
  * Incremental parser: feed it chunks, it calls `onReply` once per complete top-level reply, in order.
  *
- * Why chunks are kept in a list and joined only when a reply can be complete: a large bulk string arrives
- * in many chunks, and re-joining and re-parsing on every chunk would be quadratic.
+ * Why the state is explicit (a stack of half-built arrays, bytes dropped once consumed): a large reply
+ * (HGETALL, LRANGE, KEYS) arrives in many chunks, and re-parsing it from its start on every chunk would be
+ * quadratic. Chunks are only joined when the buffered bytes can complete the next element.
  */
 export class RespParser {
   private chunks: Buffer[] = [];
   private length = 0;
   private need = 0;
+  private readonly stack: Frame[] = [];
   private readonly onReply: (value: RespValue) => void;
 
   constructor(onReply: (value: RespValue) => void) {
@@ -66,63 +61,66 @@ export class RespParser {
     this.chunks.push(chunk);
     this.length += chunk.length;
     if (this.length < this.need) return;
-    let buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.length);
+    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.length);
     let offset = 0;
-    for (;;) {
-      if (offset >= buf.length) {
-        buf = Buffer.alloc(0);
+    this.need = 0;
+    while (offset < buf.length) {
+      const lineEnd = buf.indexOf(CRLF, offset + 1);
+      if (lineEnd === -1) {
+        this.need = buf.length - offset + 1;
         break;
       }
-      const parsed = parseValue(buf, offset);
-      if (parsed instanceof Incomplete) {
-        buf = buf.subarray(offset);
-        this.need = parsed.need - offset;
-        break;
+      const type = buf[offset];
+      const line = buf.toString('utf8', offset + 1, lineEnd);
+      const next = lineEnd + 2;
+      if (type === 0x24 /* $ */) {
+        const size = parseInteger(line);
+        if (size >= 0 && buf.length < next + size + 2) {
+          this.need = next + size + 2 - offset;
+          break;
+        }
+        offset = size < 0 ? next : next + size + 2;
+        this.complete(size < 0 ? null : Buffer.from(buf.subarray(next, next + size)));
+      } else if (type === 0x2a /* * */) {
+        const count = parseInteger(line);
+        offset = next;
+        if (count > 0) this.stack.push({ items: [], remaining: count });
+        else this.complete(count < 0 ? null : []);
+      } else {
+        offset = next;
+        this.complete(simpleValue(type, line));
       }
-      offset = parsed.end;
-      this.need = 0;
-      this.onReply(parsed.value);
     }
-    this.chunks = buf.length > 0 ? [buf] : [];
-    this.length = buf.length;
+    const rest = offset >= buf.length ? undefined : buf.subarray(offset);
+    this.chunks = rest ? [rest] : [];
+    this.length = rest?.length ?? 0;
+  }
+
+  /** Hands a finished element to its enclosing array, or to `onReply` when it is a whole reply. */
+  private complete(value: RespValue): void {
+    let done = value;
+    for (;;) {
+      const frame = this.stack.at(-1);
+      if (!frame) {
+        this.onReply(done);
+        return;
+      }
+      frame.items.push(done);
+      if (--frame.remaining > 0) return;
+      this.stack.pop();
+      done = frame.items;
+    }
   }
 }
 
-function parseValue(buf: Buffer, start: number): Parsed | Incomplete {
-  const lineEnd = buf.indexOf(CRLF, start + 1);
-  if (lineEnd === -1) return new Incomplete(buf.length + 1);
-  const type = buf[start];
-  const line = buf.toString('utf8', start + 1, lineEnd);
-  const next = lineEnd + 2;
+function simpleValue(type: number | undefined, line: string): RespValue {
   switch (type) {
     case 0x2b: // '+'
-      return { value: line, end: next };
+      return line;
     case 0x2d: // '-'
-      return { value: new RespError(line), end: next };
+      return new RespError(line);
     case 0x3a: // ':'
-      return { value: parseInteger(line), end: next };
-    case 0x24: {
-      // '$'
-      const size = parseInteger(line);
-      if (size < 0) return { value: null, end: next };
-      const end = next + size + 2;
-      if (buf.length < end) return new Incomplete(end);
-      return { value: Buffer.from(buf.subarray(next, next + size)), end };
-    }
-    case 0x2a: {
-      // '*'
-      const count = parseInteger(line);
-      if (count < 0) return { value: null, end: next };
-      const items: RespValue[] = [];
-      let offset = next;
-      for (let i = 0; i < count; i++) {
-        const item = parseValue(buf, offset);
-        if (item instanceof Incomplete) return item;
-        items.push(item.value);
-        offset = item.end;
-      }
-      return { value: items, end: offset };
-    }
+      return parseInteger(line);
     default:
       throw new RespProtocolError(`unexpected RESP type byte ${String(type)}`);
   }
@@ -130,6 +128,6 @@ function parseValue(buf: Buffer, start: number): Parsed | Incomplete {
 
 function parseInteger(line: string): number {
   const n = Number(line);
-  if (!Number.isInteger(n)) throw new RespProtocolError(`invalid RESP integer "${line}"`);
+  if (line === '' || !Number.isInteger(n)) throw new RespProtocolError(`invalid RESP integer "${line}"`);
   return n;
 }
