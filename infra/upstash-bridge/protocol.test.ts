@@ -174,6 +174,23 @@ describe('the Upstash REST protocol', () => {
     expect((await call('/', { body: ['GET', 'k'] })).json).toEqual({ result: 'db0' });
   });
 
+  it('serves more concurrent requests than it has redis connections', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, () => call('/', { body: ['INCR', 'hits'] })),
+    );
+    expect(responses.every((response) => response.status === 200)).toBe(true);
+    expect((await call('/', { body: ['GET', 'hits'] })).json).toEqual({ result: '60' });
+  });
+
+  it('keeps serving other requests while one waits in a blocking command', async () => {
+    const blocked = call('/', { body: ['BLPOP', 'queue', 5] });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 20 }, () => call('/', { body: ['PING'] })));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await call('/', { body: ['RPUSH', 'queue', 'job-1'] });
+    expect((await blocked).json).toEqual({ result: ['queue', 'job-1'] });
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const { status, json } = await call('/', { raw: `["SET","big","${'x'.repeat(11 * 1024 * 1024)}"]` });
     expect(status).toBe(413);
