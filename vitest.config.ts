@@ -14,9 +14,8 @@ export default defineConfig({
           include: ['infra/**/*.test.ts', 'db/**/*.test.ts', 'workers/src/**/*.test.ts'],
         },
       },
-      'workers/vitest.config.ts',
-      'sandbox-runner/vitest.config.ts',
-      'web/vitest.config.ts',
+      // workers (inside workerd), sandbox-runner (real Docker), web (browser end to end)
+      '*/vitest.config.ts',
     ],
   },
 });

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `dev` is what `pnpm start` runs; `test` runs beside it on other ports with throwaway state. */
+export type Profile = 'dev' | 'test';
+
+export interface StackPorts {
+  worker: number;
+  runner: number;
+  bridge: number;
+  redis: number;
+  postgres: number;
+  wsProxy: number;
+}
+
+/** Secrets of a local stack: random per checkout for `dev`, fixed for `test`. Never used in production. */
+export interface LocalSecrets {
+  jwtSecret: string;
+  keysMasterKey: string;
+  upstashToken: string;
+  runnerSecret: string;
+}
+
+export interface StackConfig {
+  profile: Profile;
+  root: string;
+  /** Where this profile keeps logs, pidfiles and data (gitignored). */
+  stateDir: string;
+  ports: StackPorts;
+  secrets: LocalSecrets;
+}
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+const PORTS: Record<Profile, StackPorts> = {
+  dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543 },
+  test: { worker: 18787, runner: 18788, bridge: 18079, redis: 16380, postgres: 15499, wsProxy: 16543 },
+};
+
+export const TEST_SECRETS: LocalSecrets = {
+  jwtSecret: 'test-jwt-secret-0123456789abcdef0123456789abcdef',
+  keysMasterKey: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
+  upstashToken: 'test-upstash-token',
+  runnerSecret: 'test-runner-secret-0123456789abcdef',
+};
+
+function devSecrets(stateDir: string): LocalSecrets {
+  const file = join(stateDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const secrets: LocalSecrets = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    keysMasterKey: 'k1:' + randomBytes(32).toString('base64'),
+    upstashToken: randomBytes(18).toString('base64url'),
+    runnerSecret: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export function stackConfig(profile: Profile): StackConfig {
+  const stateDir = join(repoRoot, '.local', profile);
+  mkdirSync(stateDir, { recursive: true });
+  const ports = { ...PORTS[profile] };
+  if (profile === 'dev' && process.env.PORT) ports.worker = Number(process.env.PORT);
+  return {
+    profile,
+    root: repoRoot,
+    stateDir,
+    ports,
+    secrets: profile === 'test' ? TEST_SECRETS : devSecrets(stateDir),
+  };
+}
+
+/** Environment variables that point the stack at external services, by profile. */
+export function externalUrl(profile: Profile, name: 'DATABASE_URL' | 'REDIS_URL'): string | undefined {
+  const value = profile === 'test' ? process.env[`TEST_${name}`] : process.env[name];
+  return value || undefined;
+}

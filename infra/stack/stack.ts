@@ -1,0 +1,122 @@
+import { stackConfig, type Profile, type StackConfig } from './config.ts';
+import type { ManagedProcess } from './process.ts';
+import { startPostgres } from './postgres.ts';
+import { startRedis, startUpstash } from './redis.ts';
+import { forget, reapStale, record } from './registry.ts';
+import { startRunner } from './runner.ts';
+import { isRunning, type Logger, type ServiceResult } from './service.ts';
+import { startWorker } from './worker.ts';
+import { needsWsProxy, startWsProxy } from './ws-proxy.ts';
+
+export type { ServiceResult } from './service.ts';
+
+/** A running local stack; `stop()` stops every process it started (by process group). */
+export interface Stack {
+  config: StackConfig;
+  baseUrl: string;
+  services: ServiceResult[];
+  /** Stop one service this stack started (tests use it to see a dependency go down). */
+  stopService: (name: string) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export interface StartStackOptions {
+  profile: Profile;
+  log?: Logger;
+  /** Skip the Worker (suites that only need the data services). */
+  withoutWorker?: boolean;
+  /** Skip Docker and the sandbox-runner. */
+  withoutRunner?: boolean;
+}
+
+/**
+ * Bring up Postgres (+ the WebSocket proxy for Neon's driver), Redis (+ the Upstash REST bridge), the
+ * Docker engine, the sandbox image and the sandbox-runner, then `wrangler dev`. Idempotent: services a
+ * live stack of the same profile already runs are reused; leftovers of a killed one are stopped first.
+ * A piece that is missing on this machine is reported with what to install, and the rest still starts.
+ */
+export async function startStack(opts: StartStackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const config = stackConfig(opts.profile);
+  const stale = await reapStale(config.stateDir);
+  if (stale > 0) log(`stopped ${stale} process group(s) left by an earlier run`);
+
+  const owned: ManagedProcess[] = [];
+  const track = <T extends ServiceResult>(result: T): T => {
+    if (result.state === 'started' && result.process) {
+      owned.push(result.process);
+      record(config.stateDir, { [result.name]: result.process.pid });
+    }
+    return result;
+  };
+
+  try {
+    return await bringUp(opts, config, owned, track, log);
+  } catch (err) {
+    // Never leave half a stack running behind an error.
+    for (const proc of [...owned].reverse()) await proc.stop();
+    forget(
+      config.stateDir,
+      owned.map((p) => p.name),
+    );
+    throw err;
+  }
+}
+
+async function bringUp(
+  opts: StartStackOptions,
+  config: StackConfig,
+  owned: ManagedProcess[],
+  track: <T extends ServiceResult>(result: T) => T,
+  log: Logger,
+): Promise<Stack> {
+  const database = (async () => {
+    const postgres = track(await startPostgres(config, log));
+    if (!isRunning(postgres) || !needsWsProxy(postgres.url)) return [postgres];
+    return [postgres, track(await startWsProxy(config, postgres.url, log))];
+  })();
+  const cache = (async () => {
+    const redis = track(await startRedis(config, log));
+    const upstash = track(await startUpstash(config, isRunning(redis) ? redis.url : undefined, log));
+    return [redis, upstash] as const;
+  })();
+  const runner = opts.withoutRunner ? Promise.resolve(undefined) : startRunner(config, log).then(track);
+
+  const [dbResults, [redis, upstash], runnerResult] = await Promise.all([database, cache, runner]);
+  const services: ServiceResult[] = [...dbResults, redis, upstash, ...(runnerResult ? [runnerResult] : [])];
+  const [postgres, wsProxy] = dbResults;
+
+  const baseUrl = `http://127.0.0.1:${config.ports.worker}`;
+  if (!opts.withoutWorker) {
+    const worker = await startWorker(
+      config,
+      {
+        databaseUrl: postgres && isRunning(postgres) ? postgres.url : '',
+        wsProxy: wsProxy && isRunning(wsProxy) ? wsProxy.url : '',
+        upstashUrl: isRunning(upstash) ? upstash.url : '',
+        upstashToken: 'token' in upstash ? (upstash.token ?? '') : '',
+        runnerUrl: runnerResult && isRunning(runnerResult) ? runnerResult.url : '',
+      },
+      log,
+    );
+    services.push(track(worker));
+  }
+
+  const stopService = async (name: string) => {
+    const proc = owned.find((p) => p.name === name);
+    if (!proc) throw new Error(`this stack did not start ${name}`);
+    await proc.stop();
+    owned.splice(owned.indexOf(proc), 1);
+    forget(config.stateDir, [name]);
+  };
+  const stop = async () => {
+    // Reverse order: the Worker first, the data services last.
+    for (const proc of [...owned].reverse()) await proc.stop();
+    forget(
+      config.stateDir,
+      owned.map((p) => p.name),
+    );
+    owned.length = 0;
+  };
+  return { config, baseUrl, services, stopService, stop };
+}

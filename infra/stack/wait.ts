@@ -1,0 +1,40 @@
+import { connect } from 'node:net';
+import { sleep } from './process.ts';
+
+/** Poll `check` until it returns true or the deadline passes; the error names what was awaited. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  opts: { timeoutMs?: number; intervalMs?: number; exited?: Promise<unknown> } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let exited = false;
+  void opts.exited?.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${what}: the process exited before it became ready`);
+    if (await check().catch(() => false)) return;
+    await sleep(opts.intervalMs ?? 150);
+  }
+  throw new Error(`${what}: not ready after ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s`);
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** True when `url` answers with a 2xx status. */
+export async function httpOk(url: string, init?: RequestInit): Promise<boolean> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
+  await res.body?.cancel();
+  return res.ok;
+}

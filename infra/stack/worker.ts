@@ -1,0 +1,106 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackConfig } from './config.ts';
+import { startProcess } from './process.ts';
+import type { Logger, ServiceResult } from './service.ts';
+import { httpOk, waitUntil } from './wait.ts';
+import { buildWebIfStale } from './web-build.ts';
+
+/** Where the Worker finds its dependencies; empty strings make its health report them as down. */
+export interface WorkerWiring {
+  databaseUrl: string;
+  wsProxy: string;
+  upstashUrl: string;
+  upstashToken: string;
+  runnerUrl: string;
+}
+
+function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
+  const port = cfg.ports.worker;
+  const vars: Record<string, string> = {
+    APP_ENV: cfg.profile === 'test' ? 'test' : 'development',
+    APP_ORIGIN: `http://localhost:${port},http://127.0.0.1:${port}`,
+    DATABASE_URL: wiring.databaseUrl,
+    DATABASE_DRIVER: 'neon',
+    NEON_WS_PROXY: wiring.wsProxy,
+    UPSTASH_REDIS_REST_URL: wiring.upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: wiring.upstashToken,
+    SANDBOX_RUNNER_URL: wiring.runnerUrl,
+    SANDBOX_RUNNER_SECRET: cfg.secrets.runnerSecret,
+    JWT_SECRET: cfg.secrets.jwtSecret,
+    KEYS_MASTER_KEY: cfg.secrets.keysMasterKey,
+  };
+  const file = join(cfg.stateDir, 'worker.env');
+  writeFileSync(
+    file,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+/** `wrangler dev`: the API, the ProjectAgent Durable Object and the UI on one origin. */
+export async function startWorker(
+  cfg: StackConfig,
+  wiring: WorkerWiring,
+  log: Logger,
+): Promise<ServiceResult> {
+  const url = `http://127.0.0.1:${cfg.ports.worker}`;
+  try {
+    buildWebIfStale(cfg.root, log);
+  } catch (err) {
+    return {
+      name: 'worker',
+      state: 'failed',
+      reason: String(err),
+      hint: 'fix the UI build (pnpm --filter @samokoder/web build)',
+    };
+  }
+  const file = envFile(cfg, wiring);
+  log(`worker: wrangler dev on ${url}`);
+  const proc = startProcess({
+    name: 'worker',
+    command: process.execPath,
+    args: [
+      join(cfg.root, 'node_modules/wrangler/bin/wrangler.js'),
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(cfg.ports.worker),
+      '--env-file',
+      file,
+      '--persist-to',
+      join(cfg.stateDir, 'wrangler'),
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    cwd: cfg.root,
+    // No telemetry or update checks: this machine may have no internet at all.
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_SEND_METRICS: 'false',
+      NO_UPDATE_NOTIFIER: '1',
+    },
+    logFile: join(cfg.stateDir, 'logs/worker.log'),
+  });
+  try {
+    await waitUntil('wrangler dev', () => httpOk(`${url}/api/health/live`), {
+      timeoutMs: 90_000,
+      exited: proc.exited,
+    });
+  } catch (err) {
+    await proc.stop();
+    return {
+      name: 'worker',
+      state: 'failed',
+      reason: String(err),
+      hint: `see ${join(cfg.stateDir, 'logs/worker.log')}`,
+    };
+  }
+  return { name: 'worker', state: 'started', url, process: proc };
+}

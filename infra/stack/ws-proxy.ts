@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { StackConfig } from './config.ts';
+import { startProcess } from './process.ts';
+import type { Logger, ServiceResult } from './service.ts';
+import { tcpOpen, waitUntil } from './wait.ts';
+import { which } from './which.ts';
+
+/** Whether Neon's driver needs the proxy: it does for any Postgres on this machine. */
+export function needsWsProxy(databaseUrl: string): boolean {
+  const host = new URL(databaseUrl).hostname;
+  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+}
+
+/**
+ * The WebSocket proxy in front of a local Postgres so Neon's serverless driver reaches it the way it
+ * reaches Neon: Debian's websockify where installed, else the built-in Node proxy.
+ */
+export async function startWsProxy(
+  cfg: StackConfig,
+  databaseUrl: string,
+  log: Logger,
+): Promise<ServiceResult> {
+  const port = cfg.ports.wsProxy;
+  const url = `127.0.0.1:${port}`;
+  if (await tcpOpen('127.0.0.1', port)) return { name: 'ws-proxy', state: 'reused', url };
+  const db = new URL(databaseUrl);
+  const target = `${db.hostname}:${db.port || 5432}`;
+  const websockify = which('websockify');
+  log(`ws-proxy: ${websockify ? 'websockify' : 'built-in proxy'} on ${url} -> ${target}`);
+  const proc = startProcess({
+    name: 'ws-proxy',
+    command: websockify ?? process.execPath,
+    args: websockify ? [url, target] : [join(cfg.root, 'infra/stack/ws-proxy-server.ts')],
+    env: { ...process.env, WS_PROXY_PORT: String(port), WS_PROXY_TARGET: target },
+    logFile: join(cfg.stateDir, 'logs/ws-proxy.log'),
+  });
+  try {
+    await waitUntil('ws-proxy', () => tcpOpen('127.0.0.1', port), { exited: proc.exited });
+  } catch (err) {
+    await proc.stop();
+    return { name: 'ws-proxy', state: 'failed', reason: String(err), hint: 'apt-get install -y websockify' };
+  }
+  return { name: 'ws-proxy', state: 'started', url, process: proc };
+}

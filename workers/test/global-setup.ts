@@ -1,0 +1,40 @@
+import type { TestProject } from 'vitest/node';
+import { startStack, type Stack } from '../../infra/stack/stack.ts';
+import { isRunning } from '../../infra/stack/service.ts';
+import { buildWebIfStale } from '../../infra/stack/web-build.ts';
+
+let stack: Stack | undefined;
+
+/** Starts Postgres, the WebSocket proxy, Redis and the Upstash bridge, and hands their URLs to workerd. */
+export async function setup(project: TestProject): Promise<void> {
+  stack = await startStack({ profile: 'test', withoutWorker: true, withoutRunner: true });
+  const byName = new Map(stack.services.map((s) => [s.name, s]));
+  const url = (name: string) => {
+    const service = byName.get(name);
+    if (!service || !isRunning(service)) {
+      const why = service && !isRunning(service) ? `${service.reason} (${service.hint})` : 'not started';
+      throw new Error(`the workers tests need ${name}: ${why}`);
+    }
+    return service.url;
+  };
+  // The Worker's assets binding needs the UI build to exist.
+  buildWebIfStale(stack.config.root, () => {});
+  const secrets = stack.config.secrets;
+  project.provide('workerBindings', {
+    APP_ENV: 'test',
+    APP_ORIGIN: 'http://localhost:8787',
+    DATABASE_URL: url('postgres'),
+    DATABASE_DRIVER: 'neon',
+    NEON_WS_PROXY: url('ws-proxy'),
+    UPSTASH_REDIS_REST_URL: url('upstash'),
+    UPSTASH_REDIS_REST_TOKEN: secrets.upstashToken,
+    SANDBOX_RUNNER_URL: '',
+    SANDBOX_RUNNER_SECRET: secrets.runnerSecret,
+    JWT_SECRET: secrets.jwtSecret,
+    KEYS_MASTER_KEY: secrets.keysMasterKey,
+  });
+}
+
+export async function teardown(): Promise<void> {
+  await stack?.stop();
+}

@@ -1,0 +1,22 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineProject } from 'vitest/config';
+
+/**
+ * Tests inside workerd, against the real services of the local stack (test profile): Postgres through
+ * Neon's driver and the WebSocket proxy, Redis through the Upstash REST bridge.
+ */
+export default defineProject({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: '../wrangler.toml' },
+      miniflare: { bindings: inject<Record<string, string>>('workerBindings') },
+    })),
+  ],
+  test: {
+    name: 'workers',
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
