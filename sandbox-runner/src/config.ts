@@ -1,0 +1,135 @@
+/**
+ * The runner's configuration, read from the environment and validated once at start-up
+ * (a mistake fails the start, not a request). Tests build it with {@link defineConfig}.
+ */
+import { z } from 'zod';
+import { SandboxLimits } from './contract.ts';
+
+const LOCAL_DEV_SECRET = 'local-dev-runner-secret';
+
+export const RunnerConfig = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+  /** HS256 secret shared with the Worker. */
+  secret: z.string().min(16),
+  /** Default image; must have `node` on PATH. */
+  image: z.string().min(1),
+  dockerSocket: z.string().min(1),
+  /** Distinguishes runners sharing one engine: orphan removal only touches containers of this id. */
+  runnerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/),
+  /** Base URL clients reach the runner at; preview URLs are built from it. */
+  publicUrl: z.url(),
+  defaultLimits: SandboxLimits,
+  /** Upper bounds for limits a create request may ask for. */
+  maxLimits: SandboxLimits,
+  execTimeoutMs: z.number().int().min(100),
+  maxExecTimeoutMs: z.number().int().min(100),
+  /** Time between SIGTERM and SIGKILL when a command times out or is stopped. */
+  killGraceMs: z.number().int().min(0),
+  outputLimitBytes: z.number().int().min(1024),
+  maxOutputLimitBytes: z.number().int().min(1024),
+  /** Output kept per background process for log reads. */
+  processLogBytes: z.number().int().min(1024),
+  maxSandboxesPerProject: z.number().int().min(1),
+  maxSandboxes: z.number().int().min(1),
+  /** Warm containers of the default image and limits kept ready; 0 disables the pool. */
+  poolSize: z.number().int().min(0).max(64),
+  /** Sandboxes without API or preview activity for this long are destroyed. */
+  idleTimeoutMs: z.number().int().min(1000),
+  reapIntervalMs: z.number().int().min(100),
+  /** On shutdown, running commands get this long to finish before they are killed (their status is still sent). */
+  drainTimeoutMs: z.number().int().min(0),
+  /** Largest request body (file writes are JSON, base64 content grows by a third). */
+  bodyLimitBytes: z.number().int().min(1024),
+  /** Largest single file the file API writes or reads. */
+  maxFileBytes: z.number().int().min(1024),
+  /** Tokens whose exp - iat exceeds this are refused. */
+  maxTokenTtlSeconds: z.number().int().min(10),
+  /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
+  egressNetwork: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type RunnerConfig = z.infer<typeof RunnerConfig>;
+
+const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
+  host: '127.0.0.1',
+  port: 8788,
+  image: 'samokoder/sandbox-node:latest',
+  dockerSocket: '/var/run/docker.sock',
+  runnerId: 'local',
+  publicUrl: 'http://127.0.0.1:8788',
+  defaultLimits: { memoryMb: 1024, cpus: 1, pids: 256, workspaceMb: 1024 },
+  maxLimits: { memoryMb: 8192, cpus: 4, pids: 4096, workspaceMb: 8192 },
+  execTimeoutMs: 120_000,
+  maxExecTimeoutMs: 30 * 60_000,
+  killGraceMs: 2000,
+  outputLimitBytes: 1024 * 1024,
+  maxOutputLimitBytes: 16 * 1024 * 1024,
+  processLogBytes: 1024 * 1024,
+  maxSandboxesPerProject: 3,
+  maxSandboxes: 32,
+  poolSize: 2,
+  idleTimeoutMs: 15 * 60_000,
+  reapIntervalMs: 30_000,
+  drainTimeoutMs: 25_000,
+  bodyLimitBytes: 16 * 1024 * 1024,
+  maxFileBytes: 8 * 1024 * 1024,
+  maxTokenTtlSeconds: 3600,
+  egressNetwork: 'samokoder-sandbox-egress',
+  logLevel: 'info',
+};
+
+/** Validates a config built from the defaults and `overrides`; throws a readable error on a mistake. */
+export function defineConfig(overrides: Partial<RunnerConfig> & { secret: string }): RunnerConfig {
+  const result = RunnerConfig.safeParse({ ...DEFAULTS, ...overrides });
+  if (!result.success) {
+    const detail = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid sandbox-runner config: ${detail}`);
+  }
+  const config = result.data;
+  if (config.execTimeoutMs > config.maxExecTimeoutMs)
+    throw new Error('execTimeoutMs exceeds maxExecTimeoutMs');
+  return config;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value))
+    throw new Error(`invalid sandbox-runner config: ${name}=${raw} is not an integer`);
+  return value;
+}
+
+/** Reads the configuration from environment variables (see README.md for the list). */
+export function loadConfig(env: Env = process.env): RunnerConfig {
+  const production = env.NODE_ENV === 'production';
+  const secret = env.SANDBOX_RUNNER_SECRET ?? (production ? undefined : LOCAL_DEV_SECRET);
+  if (!secret)
+    throw new Error('invalid sandbox-runner config: SANDBOX_RUNNER_SECRET is required in production');
+  const port = int(env, 'SANDBOX_RUNNER_PORT') ?? DEFAULTS.port;
+  const host = env.SANDBOX_RUNNER_HOST || DEFAULTS.host;
+  const overrides: Partial<RunnerConfig> & { secret: string } = {
+    secret,
+    host,
+    port,
+    publicUrl: env.SANDBOX_RUNNER_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+  };
+  const set = <K extends keyof RunnerConfig>(key: K, value: RunnerConfig[K] | undefined) => {
+    if (value !== undefined) overrides[key] = value;
+  };
+  set('image', env.SANDBOX_IMAGE || undefined);
+  set('dockerSocket', env.DOCKER_SOCKET || undefined);
+  set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
+  set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
+  set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
+  set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));
+  set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));
+  set('execTimeoutMs', int(env, 'SANDBOX_EXEC_TIMEOUT_MS'));
+  set('drainTimeoutMs', int(env, 'SANDBOX_DRAIN_TIMEOUT_MS'));
+  const level = env.LOG_LEVEL;
+  if (level) set('logLevel', RunnerConfig.shape.logLevel.parse(level));
+  return defineConfig(overrides);
+}

@@ -1,0 +1,288 @@
+/**
+ * The sandbox-runner's HTTP contract: request and response types with their zod schemas, shared with the
+ * Worker's client (`@samokoder/sandbox-runner/contract`). Imports nothing but zod, so it runs in workerd.
+ *
+ * Every `/v1` call carries `Authorization: Bearer <jwt>` (HS256, audience `sandbox-runner`, subject the
+ * project id; see tokens.ts). A sandbox belongs to the project of the token that created it; other
+ * projects get 404 for it.
+ *
+ *   POST   /v1/sandboxes                          CreateSandboxRequest -> 201 SandboxInfo
+ *   GET    /v1/sandboxes                          -> { sandboxes: SandboxInfo[] }
+ *   GET    /v1/sandboxes/:id                      -> SandboxInfo
+ *   DELETE /v1/sandboxes/:id                      -> 204
+ *   POST   /v1/sandboxes/:id/exec                 ExecRequest -> 200 NDJSON stream of ExecEvent
+ *   PUT    /v1/sandboxes/:id/files                WriteFilesRequest -> WriteFilesResponse
+ *   GET    /v1/sandboxes/:id/files?path=&depth=   -> ListFilesResponse
+ *   GET    /v1/sandboxes/:id/files/content?path=&encoding=  -> ReadFileResponse
+ *   DELETE /v1/sandboxes/:id/files?path=&recursive=          -> 204
+ *   POST   /v1/sandboxes/:id/processes            StartProcessRequest -> 201 ProcessInfo
+ *   GET    /v1/sandboxes/:id/processes            -> { processes: ProcessInfo[] }
+ *   GET    /v1/sandboxes/:id/processes/:pid/logs?offset=    -> ProcessLogsResponse
+ *   POST   /v1/sandboxes/:id/processes/:pid/stdin          ProcessStdinRequest -> 204
+ *   POST   /v1/sandboxes/:id/processes/:pid/signal         ProcessSignalRequest -> 204
+ *   POST   /v1/sandboxes/:id/previews             CreatePreviewRequest -> 201 PreviewInfo
+ *   ANY    /preview/:id/:port/*  (HTTP and WebSocket; preview token as ?sk_preview= or cookie)
+ *   GET    /healthz  -> HealthResponse          GET /metrics  -> Prometheus text
+ */
+import { z } from 'zod';
+
+/** A project id as it appears in the token's `sub`. */
+export const ProjectId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'project id: 1-64 of [A-Za-z0-9_-]');
+
+/** Sandbox ids are minted by the runner: `sb_` and 20 lowercase base32 characters. */
+export const SandboxId = z.string().regex(/^sb_[a-z2-7]{20}$/, 'not a sandbox id');
+
+/**
+ * A path inside the sandbox's workspace (`/workspace`), relative to it. Absolute paths, `..` segments and
+ * NUL bytes are refused here; symlinks that lead out of the workspace are refused by the runner.
+ */
+export const WorkspacePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.startsWith('/'), 'must be relative to the workspace')
+  .refine((p) => !p.includes('\0'), 'must not contain NUL')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments');
+
+/** Environment variables for commands. */
+export const EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), z.string().max(32_768));
+
+/** `none`: only loopback inside the sandbox. `egress`: an isolated bridge (no sandbox-to-sandbox traffic). */
+export const NetworkPolicy = z.enum(['none', 'egress']);
+export type NetworkPolicy = z.infer<typeof NetworkPolicy>;
+
+/** Resource limits of one sandbox. Memory covers the workspace too (it is a tmpfs). Swap is never allowed. */
+export const SandboxLimits = z.object({
+  memoryMb: z.number().int().min(64).max(65_536),
+  cpus: z.number().min(0.05).max(64),
+  pids: z.number().int().min(16).max(32_768),
+  workspaceMb: z.number().int().min(8).max(65_536),
+});
+export type SandboxLimits = z.infer<typeof SandboxLimits>;
+
+export const CreateSandboxRequest = z.strictObject({
+  /** Any image with `node` on PATH; defaults to the runner's image. */
+  image: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/)
+    .optional(),
+  limits: SandboxLimits.partial().optional(),
+  network: NetworkPolicy.optional(),
+  env: EnvMap.optional(),
+});
+export type CreateSandboxRequest = z.infer<typeof CreateSandboxRequest>;
+
+export const SandboxInfo = z.object({
+  id: SandboxId,
+  projectId: ProjectId,
+  image: z.string(),
+  network: NetworkPolicy,
+  limits: SandboxLimits,
+  status: z.enum(['running', 'exited']),
+  /** True when the container came from the warm pool. */
+  fromPool: z.boolean(),
+  createdAt: z.string(),
+  lastActiveAt: z.string(),
+});
+export type SandboxInfo = z.infer<typeof SandboxInfo>;
+
+export const ListSandboxesResponse = z.object({ sandboxes: z.array(SandboxInfo) });
+export type ListSandboxesResponse = z.infer<typeof ListSandboxesResponse>;
+
+/** A command: a shell line run by `/bin/sh -c`, or an argv run directly. Exactly one of the two. */
+const CommandFields = {
+  command: z.string().min(1).max(65_536).optional(),
+  argv: z.array(z.string().max(65_536)).min(1).max(1024).optional(),
+  cwd: WorkspacePath.optional(),
+  env: EnvMap.optional(),
+};
+const oneCommand = (v: { command?: string | undefined; argv?: string[] | undefined }) =>
+  (v.command === undefined) !== (v.argv === undefined);
+
+export const ExecRequest = z
+  .strictObject({
+    ...CommandFields,
+    /** Wall-clock limit; on expiry the whole process group gets SIGTERM, then SIGKILL after a grace. */
+    timeoutMs: z.number().int().min(1).optional(),
+    /** Total stdout+stderr kept; beyond it the head and the tail are kept and `truncated` is set. */
+    outputLimitBytes: z.number().int().min(1024).optional(),
+    /** Written to the command's stdin, which is then closed. Without it stdin is empty. */
+    stdin: z
+      .string()
+      .max(8 * 1024 * 1024)
+      .optional(),
+  })
+  .refine(oneCommand, 'give exactly one of command or argv');
+export type ExecRequest = z.infer<typeof ExecRequest>;
+
+/** Final status of a command. `signal` is set when it was killed by one (exitCode is then null). */
+export const ExecExit = z.object({
+  type: z.literal('exit'),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  durationMs: z.number(),
+  timedOut: z.boolean(),
+  truncated: z.boolean(),
+  /** The sandbox's memory limit killed a process while this command ran. */
+  oomKilled: z.boolean(),
+});
+export type ExecExit = z.infer<typeof ExecExit>;
+
+/**
+ * One line of the exec NDJSON stream. Output chunks come as they happen; when the output cap is passed a
+ * `truncated` line says how much was dropped, followed by the kept tail; the stream ends with `exit`, or
+ * with `error` when the command could not run to a status (the sandbox died, the runner shut down hard).
+ */
+export const ExecEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('stdout'), data: z.string() }),
+  z.object({ type: z.literal('stderr'), data: z.string() }),
+  z.object({ type: z.literal('truncated'), omittedBytes: z.number().int() }),
+  ExecExit,
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type ExecEvent = z.infer<typeof ExecEvent>;
+
+export const FileEncoding = z.enum(['utf8', 'base64']);
+export type FileEncoding = z.infer<typeof FileEncoding>;
+
+export const WriteFilesRequest = z.strictObject({
+  files: z
+    .array(
+      z.strictObject({
+        path: WorkspacePath,
+        content: z.string(),
+        encoding: FileEncoding.optional(),
+        /** Permission bits, e.g. 0o755 for a script. */
+        mode: z.number().int().min(0).max(0o777).optional(),
+      }),
+    )
+    .min(1)
+    .max(2000),
+});
+export type WriteFilesRequest = z.infer<typeof WriteFilesRequest>;
+
+export const WriteFilesResponse = z.object({ written: z.number().int(), bytes: z.number().int() });
+export type WriteFilesResponse = z.infer<typeof WriteFilesResponse>;
+
+export const ReadFileResponse = z.object({
+  path: z.string(),
+  content: z.string(),
+  encoding: FileEncoding,
+  size: z.number().int(),
+});
+export type ReadFileResponse = z.infer<typeof ReadFileResponse>;
+
+export const FileEntry = z.object({
+  path: z.string(),
+  type: z.enum(['file', 'dir', 'symlink', 'other']),
+  size: z.number().int(),
+});
+export type FileEntry = z.infer<typeof FileEntry>;
+
+export const ListFilesResponse = z.object({ entries: z.array(FileEntry), truncated: z.boolean() });
+export type ListFilesResponse = z.infer<typeof ListFilesResponse>;
+
+export const StartProcessRequest = z
+  .strictObject({ ...CommandFields, name: z.string().max(128).optional() })
+  .refine(oneCommand, 'give exactly one of command or argv');
+export type StartProcessRequest = z.infer<typeof StartProcessRequest>;
+
+export const ProcessId = z.string().regex(/^p[0-9]{1,9}$/, 'not a process id');
+
+export const ProcessInfo = z.object({
+  id: ProcessId,
+  name: z.string(),
+  command: z.string(),
+  status: z.enum(['running', 'exited']),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** Bytes of output produced so far (stdout and stderr interleaved). */
+  logBytes: z.number().int(),
+});
+export type ProcessInfo = z.infer<typeof ProcessInfo>;
+
+export const ListProcessesResponse = z.object({ processes: z.array(ProcessInfo) });
+export type ListProcessesResponse = z.infer<typeof ListProcessesResponse>;
+
+/**
+ * Output from `offset` on. The runner keeps the last part of each log; when `offset` is older than what is
+ * kept, the answer starts at the oldest kept byte and `skippedBytes` says how many were lost.
+ */
+export const ProcessLogsResponse = z.object({
+  data: z.string(),
+  offset: z.number().int(),
+  nextOffset: z.number().int(),
+  skippedBytes: z.number().int(),
+  process: ProcessInfo,
+});
+export type ProcessLogsResponse = z.infer<typeof ProcessLogsResponse>;
+
+export const ProcessStdinRequest = z.strictObject({
+  data: z.string().max(8 * 1024 * 1024),
+  encoding: FileEncoding.optional(),
+  /** Close stdin after writing. */
+  end: z.boolean().optional(),
+});
+export type ProcessStdinRequest = z.infer<typeof ProcessStdinRequest>;
+
+export const Signal = z.enum(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']);
+export type Signal = z.infer<typeof Signal>;
+
+export const ProcessSignalRequest = z.strictObject({ signal: Signal });
+export type ProcessSignalRequest = z.infer<typeof ProcessSignalRequest>;
+
+export const CreatePreviewRequest = z.strictObject({
+  port: z.number().int().min(1).max(65_535),
+  ttlSeconds: z.number().int().min(30).max(86_400).optional(),
+});
+export type CreatePreviewRequest = z.infer<typeof CreatePreviewRequest>;
+
+/** `url` carries the preview token once; the runner turns it into a cookie scoped to the preview. */
+export const PreviewInfo = z.object({ url: z.string(), token: z.string(), expiresAt: z.string() });
+export type PreviewInfo = z.infer<typeof PreviewInfo>;
+
+export const HealthResponse = z.object({
+  ok: z.boolean(),
+  docker: z.enum(['up', 'down']),
+  sandboxes: z.number().int(),
+  pool: z.number().int(),
+  draining: z.boolean(),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** Every error code the runner answers with, and its HTTP status. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_path: 400,
+  path_outside_workspace: 400,
+  unauthorized: 401,
+  token_expired: 401,
+  not_found: 404,
+  sandbox_not_found: 404,
+  process_not_found: 404,
+  file_not_found: 404,
+  sandbox_exited: 409,
+  not_a_file: 409,
+  payload_too_large: 413,
+  file_too_large: 413,
+  too_many_sandboxes: 429,
+  internal: 500,
+  sandbox_start_failed: 500,
+  preview_unreachable: 502,
+  docker_unavailable: 503,
+  shutting_down: 503,
+  agent_timeout: 504,
+  workspace_full: 507,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The one error envelope. `message` is generic for 5xx. */
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** Label every runner-made container carries; orphan removal and tests select on it. */
+export const SANDBOX_LABEL = 'samokoder.sandbox';

@@ -1,0 +1,48 @@
+/**
+ * The Docker engine client, decorated as `app.docker`. One keep-alive HTTP agent to the engine's socket
+ * is shared by every call (no reconnect per request); attach streams are hijacked out of it.
+ * The engine must answer at start-up: a runner without Docker fails to start rather than per request.
+ */
+import { Agent } from 'node:http';
+import Docker from 'dockerode';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    docker: Docker;
+    /** True when the engine answered `/_ping` (cached for a second: /healthz may be polled hard). */
+    dockerUp(): Promise<boolean>;
+  }
+}
+
+export const dockerPlugin = fp<{ socketPath: string }>(
+  async (app, opts) => {
+    // maxSockets bounds concurrent engine calls; the engine serializes much of container creation anyway.
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const options: Docker.DockerOptions & { agent: Agent } = { socketPath: opts.socketPath, agent };
+    const docker = new Docker(options);
+    try {
+      await docker.ping();
+    } catch (err) {
+      throw new Error(
+        `no Docker engine answers on ${opts.socketPath} (start it: node infra/stack/docker.ts)`,
+        {
+          cause: err,
+        },
+      );
+    }
+    let last = { at: 0, up: true };
+    app.decorate('docker', docker);
+    app.decorate('dockerUp', async () => {
+      if (Date.now() - last.at < 1000) return last.up;
+      const up = await docker.ping().then(
+        () => true,
+        () => false,
+      );
+      last = { at: Date.now(), up };
+      return up;
+    });
+    app.addHook('onClose', async () => agent.destroy());
+  },
+  { name: 'docker', fastify: '5.x' },
+);

@@ -1,0 +1,33 @@
+/**
+ * The one place errors become responses: `{ error: { code, message, requestId } }`. Messages are shown
+ * for 4xx only; a 5xx says "internal error" and is logged with its cause.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ErrorCode } from '../contract.ts';
+import { ERROR_STATUS } from '../contract.ts';
+import { RunnerError } from '../errors.ts';
+
+function classify(err: FastifyError | RunnerError | Error): { code: ErrorCode; message: string } {
+  if (err instanceof RunnerError) return { code: err.code, message: err.message };
+  const fastifyCode = 'code' in err ? String(err.code) : '';
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { code: 'payload_too_large', message: 'request body too large' };
+  const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) return { code: 'invalid_request', message: err.message };
+  return { code: 'internal', message: 'internal error' };
+}
+
+/** Installs the error and not-found handlers on `app`. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    const { code, message } = classify(err);
+    const status = ERROR_STATUS[code];
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.status(status).send({
+      error: { code, message: status >= 500 ? 'internal error' : message, requestId: request.id },
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: 'no such route', requestId: request.id } });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The Docker create options of a sandbox: where the isolation is decided. Every option here is checked
+ * from inside a container by test/isolation.test.ts.
+ */
+import type Docker from 'dockerode';
+import { SANDBOX_LABEL } from '../contract.ts';
+import type { NetworkPolicy, SandboxLimits } from '../contract.ts';
+
+/** Uid and gid the agent and every command run as (the image's `sandbox` user). */
+export const SANDBOX_USER = '1000:1000';
+const MB = 1024 * 1024;
+
+/** What differs between sandboxes. */
+export interface ContainerParams {
+  sandboxId: string;
+  runnerId: string;
+  image: string;
+  limits: SandboxLimits;
+  network: NetworkPolicy;
+  egressNetwork: string;
+  env: Record<string, string>;
+  agentSource: string;
+}
+
+/** Labels that identify a runner's containers (orphan removal selects on them). */
+export function sandboxLabels(runnerId: string, sandboxId: string): Record<string, string> {
+  return { [SANDBOX_LABEL]: '1', 'samokoder.runner': runnerId, 'samokoder.sandbox-id': sandboxId };
+}
+
+/** Create options for one sandbox container running the agent as its main process. */
+export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions {
+  const memory = p.limits.memoryMb * MB;
+  return {
+    name: `samokoder-${p.runnerId}-${p.sandboxId}`,
+    Image: p.image,
+    Entrypoint: ['node', '--input-type=module', '-e', p.agentSource],
+    Cmd: [],
+    User: SANDBOX_USER,
+    WorkingDir: '/workspace',
+    Hostname: 'sandbox',
+    Env: ['HOME=/workspace', ...Object.entries(p.env).map(([k, v]) => `${k}=${v}`)],
+    Labels: sandboxLabels(p.runnerId, p.sandboxId),
+    // The runner talks to the agent over the attach stream; when that closes, stdin closes (StdinOnce)
+    // and the agent ends the container, so a crashed runner leaves nothing running.
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: {
+      Init: true, // docker-init reaps orphaned grandchildren of commands
+      NetworkMode: p.network === 'none' ? 'none' : p.egressNetwork,
+      Memory: memory,
+      MemorySwap: memory, // equal to Memory: no swap
+      NanoCpus: Math.round(p.limits.cpus * 1e9),
+      PidsLimit: p.limits.pids,
+      ReadonlyRootfs: true,
+      // The workspace is a tmpfs: its size is the disk quota, and it counts towards the memory limit.
+      Tmpfs: {
+        '/workspace': `rw,exec,nosuid,nodev,size=${p.limits.workspaceMb}m,uid=1000,gid=1000,mode=0755`,
+        '/tmp': 'rw,exec,nosuid,nodev,size=128m,mode=1777',
+      },
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      IpcMode: 'private',
+      Ulimits: [{ Name: 'nofile', Soft: 4096, Hard: 4096 }],
+      // Output travels over the attach stream; a log driver would copy every byte to the host's disk.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+    },
+  };
+}

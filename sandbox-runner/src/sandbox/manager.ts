@@ -1,0 +1,351 @@
+/**
+ * The sandbox registry: create (from the warm pool when the request matches its shape, else cold),
+ * look up (scoped to the token's project), destroy, run commands, reap idle or dead sandboxes, remove
+ * orphans at start, and drain on shutdown without losing a running command's final status.
+ */
+import type Docker from 'dockerode';
+import type { FastifyBaseLogger } from 'fastify';
+import { agentSource } from '../agent/source.ts';
+import type { RunnerConfig } from '../config.ts';
+import { SANDBOX_LABEL } from '../contract.ts';
+import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
+import { RunnerError } from '../errors.ts';
+import type { RunnerMetrics } from '../plugins/metrics.ts';
+import { startExec } from './exec.ts';
+import { launchContainer, newSandboxId } from './launch.ts';
+import type { Launched } from './launch.ts';
+import { WarmPool } from './pool.ts';
+import { Sandbox } from './sandbox.ts';
+import type { RunningExec } from './sandbox.ts';
+
+/** What the manager is built from. */
+export interface ManagerDeps {
+  docker: Docker;
+  config: RunnerConfig;
+  metrics: RunnerMetrics;
+  log: FastifyBaseLogger;
+}
+
+type DestroyReason = 'api' | 'idle' | 'exited' | 'shutdown';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const sameLimits = (a: SandboxLimits, b: SandboxLimits) =>
+  a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.pids === b.pids && a.workspaceMb === b.workspaceMb;
+
+export class SandboxManager {
+  private readonly docker: Docker;
+  private readonly config: RunnerConfig;
+  private readonly metrics: RunnerMetrics;
+  private readonly log: FastifyBaseLogger;
+  private readonly sandboxes = new Map<string, Sandbox>();
+  /** Creates in flight, counted against the limits before their container exists. */
+  private readonly reserved = new Map<string, number>();
+  private reservedTotal = 0;
+  private egress: Promise<void> | null = null;
+  private reaper: NodeJS.Timeout | undefined;
+  readonly pool: WarmPool;
+  draining = false;
+
+  constructor(deps: ManagerDeps) {
+    this.docker = deps.docker;
+    this.config = deps.config;
+    this.metrics = deps.metrics;
+    this.log = deps.log;
+    this.metrics.poolTarget.set(this.config.poolSize);
+    this.pool = new WarmPool({
+      size: this.config.poolSize,
+      launch: () => this.launch(this.config.image, this.config.defaultLimits, 'none'),
+      dispose: (warm) => this.removeContainer(warm),
+      onSizeChange: (size) => this.metrics.poolSize.set(size),
+      onError: (err) => {
+        this.metrics.errors.inc({ kind: 'pool' });
+        this.log.error({ err }, 'warm pool: could not start a container');
+      },
+    });
+  }
+
+  /** Removes orphans of this runner id, checks the default image, starts the pool and the reaper. */
+  async start(): Promise<void> {
+    await this.removeOrphans();
+    try {
+      await this.docker.getImage(this.config.image).inspect();
+    } catch (err) {
+      throw new Error(
+        `sandbox image ${this.config.image} is missing: build it with \`node infra/sandbox/build.ts\``,
+        { cause: err },
+      );
+    }
+    this.pool.fill();
+    this.reaper = setInterval(() => void this.reap(), this.config.reapIntervalMs);
+    this.reaper.unref();
+  }
+
+  /** Number of sandboxes assigned to projects. */
+  get count(): number {
+    return this.sandboxes.size;
+  }
+
+  private launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+    return launchContainer(
+      this.docker,
+      {
+        sandboxId: newSandboxId(),
+        runnerId: this.config.runnerId,
+        image,
+        limits,
+        network,
+        egressNetwork: this.config.egressNetwork,
+        env: {},
+        agentSource: agentSource(),
+      },
+      (line) => this.log.debug({ agent: line }, 'sandbox agent'),
+    );
+  }
+
+  private async removeContainer(target: { container: Docker.Container; session: { close(): void } }) {
+    target.session.close();
+    await target.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404 && err.statusCode !== 409) {
+        this.metrics.errors.inc({ kind: 'docker' });
+        this.log.warn({ err }, 'could not remove a sandbox container');
+      }
+    });
+  }
+
+  private async removeOrphans(): Promise<void> {
+    const orphans = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${SANDBOX_LABEL}=1`, `samokoder.runner=${this.config.runnerId}`] },
+    });
+    await Promise.all(
+      orphans.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+    if (orphans.length) this.log.info({ count: orphans.length }, 'removed orphaned sandbox containers');
+  }
+
+  /** The egress network: a bridge without inter-container traffic, created once on demand. */
+  private ensureEgressNetwork(): Promise<void> {
+    this.egress ??= (async () => {
+      const name = this.config.egressNetwork;
+      const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+      if (existing.some((n) => n.Name === name)) return;
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Labels: { [SANDBOX_LABEL]: '1' },
+        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+      });
+    })().catch((err: unknown) => {
+      this.egress = null;
+      throw new RunnerError('docker_unavailable', 'could not create the egress network', { cause: err });
+    });
+    return this.egress;
+  }
+
+  private resolveLimits(requested: Partial<SandboxLimits> | undefined): SandboxLimits {
+    const limits = { ...this.config.defaultLimits, ...requested };
+    for (const key of ['memoryMb', 'cpus', 'pids', 'workspaceMb'] as const) {
+      if (limits[key] > this.config.maxLimits[key]) {
+        throw new RunnerError(
+          'invalid_request',
+          `limits.${key} exceeds this runner's maximum ${this.config.maxLimits[key]}`,
+        );
+      }
+    }
+    return limits;
+  }
+
+  /** Creates a sandbox for `projectId`; throws `too_many_sandboxes` past the per-project or runner limit. */
+  async create(projectId: string, req: CreateSandboxRequest): Promise<Sandbox> {
+    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    const limits = this.resolveLimits(req.limits);
+    const image = req.image ?? this.config.image;
+    const network = req.network ?? 'none';
+    const mine = [...this.sandboxes.values()].filter((s) => s.projectId === projectId).length;
+    if (mine + (this.reserved.get(projectId) ?? 0) >= this.config.maxSandboxesPerProject) {
+      throw new RunnerError(
+        'too_many_sandboxes',
+        `a project may have ${this.config.maxSandboxesPerProject} sandboxes`,
+      );
+    }
+    if (this.sandboxes.size + this.reservedTotal >= this.config.maxSandboxes) {
+      throw new RunnerError('too_many_sandboxes', 'this runner is at its sandbox limit');
+    }
+    this.reserved.set(projectId, (this.reserved.get(projectId) ?? 0) + 1);
+    this.reservedTotal += 1;
+    const started = performance.now();
+    try {
+      const poolable =
+        image === this.config.image && network === 'none' && sameLimits(limits, this.config.defaultLimits);
+      let launched = poolable ? this.pool.take() : undefined;
+      const source = launched ? 'pool' : 'cold';
+      if (!launched) {
+        if (network === 'egress') await this.ensureEgressNetwork();
+        launched = await this.launch(image, limits, network);
+      }
+      const sandbox = new Sandbox({
+        id: launched.sandboxId,
+        projectId,
+        image,
+        network,
+        limits,
+        env: req.env ?? {},
+        fromPool: source === 'pool',
+        container: launched.container,
+        session: launched.session,
+      });
+      this.sandboxes.set(sandbox.id, sandbox);
+      sandbox.session.onClose(() => {
+        if (!sandbox.destroyed) this.log.warn({ sandbox: sandbox.id }, 'sandbox agent exited');
+      });
+      this.metrics.created.inc({ source });
+      this.metrics.createDuration.observe({ source }, (performance.now() - started) / 1000);
+      this.metrics.active.set(this.sandboxes.size);
+      return sandbox;
+    } catch (err) {
+      this.metrics.errors.inc({ kind: 'docker' });
+      throw err;
+    } finally {
+      this.reserved.set(projectId, (this.reserved.get(projectId) ?? 1) - 1);
+      this.reservedTotal -= 1;
+    }
+  }
+
+  /** The project's sandbox `id`; another project's sandbox is indistinguishable from a missing one. */
+  get(projectId: string, id: string): Sandbox {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox || sandbox.projectId !== projectId) {
+      throw new RunnerError('sandbox_not_found', `no sandbox ${id}`);
+    }
+    sandbox.touch();
+    return sandbox;
+  }
+
+  /** Like {@link get}, and the sandbox must still be running. */
+  running(projectId: string, id: string): Sandbox {
+    const sandbox = this.get(projectId, id);
+    if (!sandbox.running)
+      throw new RunnerError('sandbox_exited', `sandbox ${id} has stopped; create a new one`);
+    return sandbox;
+  }
+
+  /** Looks a sandbox up by id alone (the preview checks the project from its own token). */
+  find(id: string): Sandbox | undefined {
+    return this.sandboxes.get(id);
+  }
+
+  list(projectId: string): Sandbox[] {
+    return [...this.sandboxes.values()].filter((s) => s.projectId === projectId);
+  }
+
+  /** Destroys the project's sandbox `id`. */
+  async destroy(projectId: string, id: string): Promise<void> {
+    await this.remove(this.get(projectId, id), 'api');
+  }
+
+  private async remove(sandbox: Sandbox, reason: DestroyReason): Promise<void> {
+    if (sandbox.destroyed) return;
+    sandbox.destroyed = true;
+    this.sandboxes.delete(sandbox.id);
+    this.metrics.active.set(this.sandboxes.size);
+    this.metrics.destroyed.inc({ reason });
+    await this.removeContainer(sandbox);
+  }
+
+  /** Runs a command; events go to `emit` as they happen. Rejects before any event on a bad request. */
+  async exec(sandbox: Sandbox, req: ExecRequest, emit: (event: ExecEvent) => void): Promise<RunningExec> {
+    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    const timeoutMs = req.timeoutMs ?? this.config.execTimeoutMs;
+    if (timeoutMs > this.config.maxExecTimeoutMs) {
+      throw new RunnerError('invalid_request', `timeoutMs exceeds ${this.config.maxExecTimeoutMs}`);
+    }
+    const outputLimit = Math.min(
+      req.outputLimitBytes ?? this.config.outputLimitBytes,
+      this.config.maxOutputLimitBytes,
+    );
+    const run = await startExec(
+      sandbox,
+      {
+        command: req.command,
+        argv: req.argv,
+        cwd: req.cwd,
+        env: req.env,
+        timeoutMs,
+        killGraceMs: this.config.killGraceMs,
+        outputLimit,
+      },
+      emit,
+      req.stdin === undefined ? undefined : Buffer.from(req.stdin, 'utf8'),
+    );
+    sandbox.execs.add(run);
+    this.metrics.execRunning.inc();
+    void run.done.then((exit) => {
+      sandbox.execs.delete(run);
+      sandbox.touch();
+      this.metrics.execRunning.dec();
+      if (!exit) {
+        this.metrics.execs.inc({ outcome: 'failed' });
+        this.metrics.errors.inc({ kind: 'sandbox_exited' });
+        return;
+      }
+      const outcome = exit.timedOut
+        ? 'timeout'
+        : exit.signal
+          ? 'killed'
+          : exit.exitCode === 0
+            ? 'ok'
+            : 'nonzero';
+      this.metrics.execs.inc({ outcome });
+      this.metrics.execDuration.observe(exit.durationMs / 1000);
+      if (exit.timedOut) this.metrics.timeouts.inc();
+      if (exit.truncated) this.metrics.truncations.inc();
+      if (exit.oomKilled) this.metrics.oomKills.inc();
+    });
+    return run;
+  }
+
+  /** Destroys sandboxes whose agent died, and idle ones with no command running. */
+  async reap(now = Date.now()): Promise<void> {
+    for (const sandbox of [...this.sandboxes.values()]) {
+      if (!sandbox.session.alive) await this.remove(sandbox, 'exited');
+      else if (sandbox.execs.size === 0 && now - sandbox.lastActiveAt > this.config.idleTimeoutMs) {
+        this.log.info({ sandbox: sandbox.id }, 'destroying idle sandbox');
+        await this.remove(sandbox, 'idle');
+      }
+    }
+  }
+
+  /**
+   * Shutdown, step one: refuse new work, let running commands finish for up to `drainTimeoutMs`, then
+   * kill the rest. Killed commands still report their exit (signal SIGKILL) to their clients.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const running = () => [...this.sandboxes.values()].flatMap((s) => [...s.execs]);
+    const all = (runs: RunningExec[]) => Promise.all(runs.map((r) => r.done));
+    const first = running();
+    if (first.length) {
+      this.log.info({ commands: first.length }, 'draining running commands');
+      await Promise.race([all(first), sleep(this.config.drainTimeoutMs)]);
+    }
+    const left = running();
+    if (left.length) {
+      this.log.warn({ commands: left.length }, 'killing commands still running after the drain timeout');
+      for (const run of left) run.kill('SIGKILL');
+      await Promise.race([all(left), sleep(5000)]);
+    }
+  }
+
+  /** Shutdown, step two: stop the reaper and the pool, remove every container. */
+  async close(): Promise<void> {
+    this.draining = true;
+    clearInterval(this.reaper);
+    await this.pool.close();
+    await Promise.all([...this.sandboxes.values()].map((s) => this.remove(s, 'shutdown')));
+  }
+}
