@@ -28,7 +28,8 @@ export interface DbHandle {
 }
 
 function configureNeon(opts: DbOptions): void {
-  if (opts.webSocketConstructor) neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
+  if (opts.webSocketConstructor)
+    neonConfig.webSocketConstructor = opts.webSocketConstructor as typeof WebSocket;
   if (opts.wsProxy) {
     const proxy = opts.wsProxy;
     // The local proxy forwards to one fixed Postgres, so the address Neon asks for does not matter.

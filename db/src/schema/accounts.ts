@@ -13,7 +13,10 @@ export const users = pgTable('users', {
   email: text('email').notNull().unique(),
   /** Self-describing PBKDF2 hash: `pbkdf2-sha256$<iterations>$<salt>$<hash>`. */
   passwordHash: text('password_hash').notNull(),
-  settings: jsonb('settings').$type<UserSettings>().notNull().default(sql`'{}'::jsonb`),
+  settings: jsonb('settings')
+    .$type<UserSettings>()
+    .notNull()
+    .default(sql`'{}'::jsonb`),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 
 export const projectModes = ['autopilot', 'interactive'] as const;
@@ -37,7 +38,17 @@ export const projects = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('projects_owner_activity_idx').on(t.ownerId, t.lastActivityAt.desc(), t.id)],
+  (t) => [
+    // Both sort keys descending: the listing pages with `(last_activity_at, id) < (cursor)` ordered
+    // by both descending, which this index serves as one forward range scan.
+    index('projects_owner_activity_id_idx').on(t.ownerId, t.lastActivityAt.desc(), t.id.desc()),
+    check('projects_budget_nonnegative', sql`${t.budgetMicros} >= 0`),
+    check('projects_mode_known', sql`${t.mode} in ('autopilot', 'interactive')`),
+    check(
+      'projects_status_known',
+      sql`${t.status} in ('idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed')`,
+    ),
+  ],
 );
 
 export interface SnapshotFile {

@@ -1,4 +1,5 @@
-import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 import { projects } from './projects.ts';
 
@@ -26,5 +27,9 @@ export const usageLedger = pgTable(
   (t) => [
     index('usage_user_time_idx').on(t.userId, t.createdAt),
     index('usage_project_time_idx').on(t.projectId, t.createdAt),
+    check(
+      'usage_amounts_nonnegative',
+      sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedTokens} >= 0 and ${t.costMicros} >= 0 and ${t.latencyMs} >= 0`,
+    ),
   ],
 );
