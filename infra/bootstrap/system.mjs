@@ -11,10 +11,11 @@ const PACKAGES = {
   postgresql: 'pg_ctlcluster',
   chromium: 'chromium',
   prometheus: 'promtool',
+  'docker-compose': 'docker-compose',
 };
 
 export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static'];
-export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus'];
+export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus', 'docker-compose'];
 
 function has(bin) {
   return (

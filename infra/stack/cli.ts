@@ -18,7 +18,9 @@ function describe(s: ServiceResult): string {
 }
 
 console.log('Samokoder: starting the local stack…');
-const stack = await startStack({ profile: 'dev', log });
+// STACK_PROFILE=smoke is for the stack's own test; people run the default.
+const profile = process.env.STACK_PROFILE === 'smoke' ? 'smoke' : 'dev';
+const stack = await startStack({ profile, log });
 console.log('');
 for (const service of stack.services) console.log(describe(service));
 const problems = stack.services.filter((s) => !isRunning(s));

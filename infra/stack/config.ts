@@ -3,8 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `dev` is what `pnpm start` runs; `test` runs beside it on other ports with throwaway state. */
-export type Profile = 'dev' | 'test';
+/**
+ * `dev` is what `pnpm start` runs; `test` (the test suites) and `smoke` (the stack's own test, which
+ * stops pieces on purpose) run beside it on other ports with throwaway state.
+ */
+export type Profile = 'dev' | 'test' | 'smoke';
 
 export interface StackPorts {
   worker: number;
@@ -37,6 +40,7 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS: Record<Profile, StackPorts> = {
   dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543 },
   test: { worker: 18787, runner: 18788, bridge: 18079, redis: 16380, postgres: 15499, wsProxy: 16543 },
+  smoke: { worker: 28787, runner: 28788, bridge: 28079, redis: 26380, postgres: 25499, wsProxy: 26543 },
 };
 
 export const TEST_SECRETS: LocalSecrets = {
@@ -69,12 +73,12 @@ export function stackConfig(profile: Profile): StackConfig {
     root: repoRoot,
     stateDir,
     ports,
-    secrets: profile === 'test' ? TEST_SECRETS : devSecrets(stateDir),
+    secrets: profile === 'dev' ? devSecrets(stateDir) : TEST_SECRETS,
   };
 }
 
 /** Environment variables that point the stack at external services, by profile. */
 export function externalUrl(profile: Profile, name: 'DATABASE_URL' | 'REDIS_URL'): string | undefined {
-  const value = profile === 'test' ? process.env[`TEST_${name}`] : process.env[name];
+  const value = profile === 'dev' ? process.env[name] : process.env[`TEST_${name}`];
   return value || undefined;
 }

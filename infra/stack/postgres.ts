@@ -68,6 +68,6 @@ function failed(err: unknown, cfg: StackConfig): PostgresResult {
     name: 'postgres',
     state: 'failed',
     reason: err instanceof Error ? err.message : String(err),
-    hint: `see ${join(cfg.stateDir, 'logs/postgres.log')}, or set ${cfg.profile === 'test' ? 'TEST_DATABASE_URL' : 'DATABASE_URL'} to a Postgres you run`,
+    hint: `see ${join(cfg.stateDir, 'logs/postgres.log')}, or set ${cfg.profile === 'dev' ? 'DATABASE_URL' : 'TEST_DATABASE_URL'} to a Postgres you run`,
   };
 }

@@ -44,6 +44,8 @@ export async function startRunner(
       SANDBOX_RUNNER_PORT: String(cfg.ports.runner),
       SANDBOX_RUNNER_SECRET: cfg.secrets.runnerSecret,
       SANDBOX_IMAGE: image,
+      // Runners of different profiles share one engine: each reaps only its own orphans.
+      SANDBOX_RUNNER_ID: `samokoder-${cfg.profile}`,
       DOCKER_SOCKET: engine.socketPath,
     },
     logFile: join(cfg.stateDir, 'logs/sandbox-runner.log'),

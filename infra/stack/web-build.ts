@@ -29,7 +29,7 @@ export function buildWebIfStale(root: string, log: Logger): void {
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   if (res.status !== 0) {
-    const output = (res.stderr || res.stdout).split('\n').slice(0, 12).join('\n');
+    const output = (res.stderr || res.stdout).trim().split('\n').slice(-15).join('\n');
     throw new Error(`the UI build failed:\n${output}`);
   }
 }

@@ -18,7 +18,7 @@ export interface WorkerWiring {
 function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
   const port = cfg.ports.worker;
   const vars: Record<string, string> = {
-    APP_ENV: cfg.profile === 'test' ? 'test' : 'development',
+    APP_ENV: cfg.profile === 'dev' ? 'development' : 'test',
     APP_ORIGIN: `http://localhost:${port},http://127.0.0.1:${port}`,
     DATABASE_URL: wiring.databaseUrl,
     DATABASE_DRIVER: 'neon',
