@@ -1,0 +1,139 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './http.ts';
+import { FIXTURE_PROVIDERS, isValidFixtureKey, type FixtureProvider } from './keys.ts';
+import { anthropic } from './providers/anthropic.ts';
+import { compatible, groq, openai } from './providers/openai.ts';
+import type { ProviderModule, ProviderReply, ProviderRequest } from './providers/types.ts';
+
+const PROVIDERS: Record<FixtureProvider, ProviderModule> = { openai, anthropic, groq, compatible };
+
+/** One request the fixture received, kept so tests can check what the SDKs really sent. */
+export interface RecordedRequest {
+  provider: FixtureProvider;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The credential presented (fixture keys are fake), or null when none was sent. */
+  key: string | null;
+  status: number;
+  at: string;
+}
+
+export interface LlmFixtureOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Which keys are accepted; defaults to the provider prefixes of keys.ts. */
+  isValidKey?: (provider: FixtureProvider, key: string) => boolean;
+}
+
+export interface LlmFixture {
+  /**
+   * The fixture's root. Each provider lives under its own prefix, so a client's base URL is
+   * `${url}/openai/v1` (openai SDK), `${url}/anthropic` (@anthropic-ai/sdk), `${url}/groq` (groq-sdk) or
+   * `${url}/compatible/v1` (any OpenAI-compatible client).
+   */
+  url: string;
+  /** Every request received, oldest first (also served at `GET /__fixture/requests`). */
+  requests: RecordedRequest[];
+  close: () => Promise<void>;
+}
+
+/** Keeps the log bounded when a long dev session runs against the fixture. */
+const MAX_RECORDED = 1000;
+
+function presentedKey(headers: IncomingHttpHeaders): string | null {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey) return apiKey;
+  const auth = headers.authorization;
+  const match = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth) : null;
+  return match?.[1]?.trim() ?? null;
+}
+
+function dispatch(
+  module: ProviderModule,
+  req: ProviderRequest,
+  isValidKey: (key: string) => boolean,
+): ProviderReply {
+  const auth = module.authenticate(req, isValidKey);
+  if ('kind' in auth) return auth;
+  const route = module.routes.find((r) => r.method === req.method && r.path === req.path);
+  return route ? route.handle(req) : module.notFound(req);
+}
+
+/**
+ * Starts a local server that speaks the LLM providers' real wire formats (OpenAI, Anthropic, Groq and
+ * OpenAI-compatible), so the official SDKs can be exercised without the internet. For now it serves
+ * each provider's `GET /v1/models` with its real authentication and error shapes; chat completions,
+ * messages, SSE streaming, scripted replies and faults are further routes and reply kinds.
+ */
+export async function startLlmFixture(options: LlmFixtureOptions): Promise<LlmFixture> {
+  const host = options.host ?? '127.0.0.1';
+  const isValidKey = options.isValidKey ?? isValidFixtureKey;
+  const requests: RecordedRequest[] = [];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://fixture');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/__fixture/requests') {
+      if (method === 'DELETE') requests.length = 0;
+      return sendJson(res, 200, { requests });
+    }
+    const [, prefix = '', ...rest] = url.pathname.split('/');
+    const provider = FIXTURE_PROVIDERS.find((p) => p === prefix);
+    if (!provider) {
+      return sendJson(res, 404, {
+        error: `unknown provider prefix /${prefix}; use one of ${FIXTURE_PROVIDERS.join(', ')}`,
+      });
+    }
+    const body = await readBody(req);
+    const providerRequest: ProviderRequest = {
+      provider,
+      method,
+      path: `/${rest.join('/')}`,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
+    const reply = dispatch(PROVIDERS[provider], providerRequest, (key) => isValidKey(provider, key));
+    requests.push({
+      provider,
+      method,
+      path: providerRequest.path,
+      headers: req.headers,
+      body,
+      key: presentedKey(req.headers),
+      status: reply.status,
+      at: new Date().toISOString(),
+    });
+    if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
+    sendJson(res, reply.status, reply.body, reply.headers);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, 500, { error: err instanceof Error ? err.message : 'fixture error' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
