@@ -11,6 +11,7 @@ import { installErrorHandlers } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { sandboxesPlugin } from './plugins/sandboxes.ts';
 import { execRoutes } from './routes/exec.ts';
+import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sandboxRoutes } from './routes/sandboxes.ts';
@@ -39,6 +40,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
       v1.addHook('onRequest', v1.authenticate);
       await v1.register(sandboxRoutes);
       await v1.register(execRoutes);
+      await v1.register(fileRoutes);
     },
     { prefix: '/v1' },
   );

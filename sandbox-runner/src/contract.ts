@@ -179,6 +179,23 @@ export const FileEntry = z.object({
 });
 export type FileEntry = z.infer<typeof FileEntry>;
 
+/** Query of `GET /files/content`. */
+export const ReadFileQuery = z.object({ path: WorkspacePath, encoding: FileEncoding.optional() });
+export type ReadFileQuery = z.infer<typeof ReadFileQuery>;
+
+const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** Query of `GET /files`: `path` defaults to the workspace root, `depth` to 1 (max 32). */
+export const ListFilesQuery = z.object({
+  path: WorkspacePath.optional(),
+  depth: z.coerce.number().int().min(1).max(32).optional(),
+});
+export type ListFilesQuery = z.infer<typeof ListFilesQuery>;
+
+/** Query of `DELETE /files`: a directory needs `recursive=true`. */
+export const DeleteFileQuery = z.object({ path: WorkspacePath, recursive: QueryBool.optional() });
+export type DeleteFileQuery = z.infer<typeof DeleteFileQuery>;
+
 export const ListFilesResponse = z.object({ entries: z.array(FileEntry), truncated: z.boolean() });
 export type ListFilesResponse = z.infer<typeof ListFilesResponse>;
 
@@ -259,6 +276,7 @@ export const ERROR_STATUS = {
   path_outside_workspace: 400,
   unauthorized: 401,
   token_expired: 401,
+  permission_denied: 403,
   not_found: 404,
   sandbox_not_found: 404,
   process_not_found: 404,

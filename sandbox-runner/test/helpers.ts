@@ -32,7 +32,7 @@ export async function startRunner(overrides: Partial<RunnerConfig> = {}): Promis
     dockerSocket: inject('dockerSocket'),
     runnerId: `test-${randomBytes(4).toString('hex')}`,
     poolSize: 0,
-    logLevel: 'warn',
+    logLevel: 'error',
     defaultLimits: { memoryMb: 256, cpus: 1, pids: 128, workspaceMb: 64 },
     killGraceMs: 500,
     ...overrides,

@@ -113,9 +113,11 @@ function resolveExisting(rel: string): string {
     real = fs.realpathSync(full);
   } catch (err) {
     const code = errno(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new AgentError('file_not_found', `${rel} does not exist`);
-    throw err;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    // A dangling symlink: say where it points if that is outside, rather than a plain "not found".
+    const link = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (link?.isSymbolicLink()) assertInside(posix.resolve(posix.dirname(full), fs.readlinkSync(full)), rel);
+    throw new AgentError('file_not_found', `${rel} does not exist`);
   }
   assertInside(real, rel);
   return real;
@@ -217,10 +219,14 @@ function fileDelete(req: Obj): Obj {
   const full = lexical(path);
   if (full === WORKSPACE) throw new AgentError('invalid_path', 'cannot delete the workspace itself');
   checkAncestors(full, path);
+  let st: fs.Stats;
   try {
-    fs.lstatSync(full);
+    st = fs.lstatSync(full);
   } catch {
     throw new AgentError('file_not_found', `${path} does not exist`);
+  }
+  if (st.isDirectory() && req.recursive !== true) {
+    throw new AgentError('invalid_request', `${path} is a directory: delete it with recursive=true`);
   }
   // rm removes a symlink itself, never what it points to.
   fs.rmSync(full, { recursive: req.recursive === true, force: false });

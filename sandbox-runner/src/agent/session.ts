@@ -50,10 +50,22 @@ const AGENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'process_not_found',
   'workspace_full',
   'preview_unreachable',
+  'permission_denied',
 ]);
+/** Agent-specific codes and raw errno codes from file operations, mapped to the contract's codes. */
 const AGENT_ALIASES: Record<string, ErrorCode> = {
   no_space: 'workspace_full',
   connect_failed: 'preview_unreachable',
+  ENOSPC: 'workspace_full',
+  ENOENT: 'file_not_found',
+  EACCES: 'permission_denied',
+  EPERM: 'permission_denied',
+  EROFS: 'permission_denied',
+  EISDIR: 'not_a_file',
+  ENOTDIR: 'invalid_path',
+  ENAMETOOLONG: 'invalid_path',
+  ENOTEMPTY: 'invalid_request',
+  EEXIST: 'invalid_request',
 };
 
 function toRunnerError(code: string, message: string): RunnerError {

@@ -22,7 +22,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     const { code, message } = classify(err);
     const status = ERROR_STATUS[code];
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status === 500) request.log.error({ err }, 'request failed');
+    else if (status > 500) request.log.warn({ code, reason: err.message }, 'request refused');
     reply.status(status).send({
       error: { code, message: status >= 500 ? 'internal error' : message, requestId: request.id },
     });

@@ -34,7 +34,7 @@ const sameLimits = (a: SandboxLimits, b: SandboxLimits) =>
 
 export class SandboxManager {
   private readonly docker: Docker;
-  private readonly config: RunnerConfig;
+  readonly config: RunnerConfig;
   private readonly metrics: RunnerMetrics;
   private readonly log: FastifyBaseLogger;
   private readonly sandboxes = new Map<string, Sandbox>();
