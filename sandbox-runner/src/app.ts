@@ -14,6 +14,7 @@ import { execRoutes } from './routes/exec.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { processRoutes } from './routes/processes.ts';
 import { sandboxRoutes } from './routes/sandboxes.ts';
 
 /** Builds the app (not listening); `await app.ready()` starts the manager, `app.close()` drains and cleans up. */
@@ -41,6 +42,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
       await v1.register(sandboxRoutes);
       await v1.register(execRoutes);
       await v1.register(fileRoutes);
+      await v1.register(processRoutes);
     },
     { prefix: '/v1' },
   );

@@ -17,7 +17,8 @@
  *   DELETE /v1/sandboxes/:id/files?path=&recursive=          -> 204
  *   POST   /v1/sandboxes/:id/processes            StartProcessRequest -> 201 ProcessInfo
  *   GET    /v1/sandboxes/:id/processes            -> { processes: ProcessInfo[] }
- *   GET    /v1/sandboxes/:id/processes/:pid/logs?offset=    -> ProcessLogsResponse
+ *   GET    /v1/sandboxes/:id/processes/:pid       -> ProcessInfo
+ *   GET    /v1/sandboxes/:id/processes/:pid/logs?offset=&limit=&waitMs=  -> ProcessLogsResponse
  *   POST   /v1/sandboxes/:id/processes/:pid/stdin          ProcessStdinRequest -> 204
  *   POST   /v1/sandboxes/:id/processes/:pid/signal         ProcessSignalRequest -> 204
  *   POST   /v1/sandboxes/:id/previews             CreatePreviewRequest -> 201 PreviewInfo
@@ -236,6 +237,19 @@ export const ProcessLogsResponse = z.object({
 });
 export type ProcessLogsResponse = z.infer<typeof ProcessLogsResponse>;
 
+/** Query of `GET /processes/:pid/logs`; `waitMs` long-polls until new output or the exit. */
+export const ProcessLogsQuery = z.object({
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .optional(),
+  waitMs: z.coerce.number().int().min(0).max(30_000).optional(),
+});
+export type ProcessLogsQuery = z.infer<typeof ProcessLogsQuery>;
+
 export const ProcessStdinRequest = z.strictObject({
   data: z.string().max(8 * 1024 * 1024),
   encoding: FileEncoding.optional(),
@@ -283,6 +297,7 @@ export const ERROR_STATUS = {
   file_not_found: 404,
   sandbox_exited: 409,
   not_a_file: 409,
+  process_not_running: 409,
   payload_too_large: 413,
   file_too_large: 413,
   too_many_sandboxes: 429,

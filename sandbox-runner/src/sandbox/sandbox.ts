@@ -1,6 +1,7 @@
 /** One live sandbox as the runner tracks it: identity, limits, its container and agent, running work. */
 import type Docker from 'dockerode';
 import type { AgentSession } from '../agent/session.ts';
+import type { BackgroundProcess } from './processes.ts';
 import type { ExecExit, NetworkPolicy, SandboxInfo, SandboxLimits } from '../contract.ts';
 
 /** A command in flight; shutdown waits for `done` and may `kill` it. */
@@ -37,6 +38,8 @@ export class Sandbox {
   lastActiveAt = Date.now();
   destroyed = false;
   readonly execs = new Set<RunningExec>();
+  readonly processes = new Map<string, BackgroundProcess>();
+  processSeq = 0;
 
   constructor(init: SandboxInit) {
     this.id = init.id;
