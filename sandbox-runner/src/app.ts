@@ -14,6 +14,7 @@ import { execRoutes } from './routes/exec.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { previewApiRoutes, previewProxyRoutes } from './routes/preview.ts';
 import { processRoutes } from './routes/processes.ts';
 import { sandboxRoutes } from './routes/sandboxes.ts';
 
@@ -43,8 +44,10 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
       await v1.register(execRoutes);
       await v1.register(fileRoutes);
       await v1.register(processRoutes);
+      await v1.register(previewApiRoutes);
     },
     { prefix: '/v1' },
   );
+  await app.register(previewProxyRoutes);
   return app;
 }

@@ -17,8 +17,8 @@ export const RunnerConfig = z.object({
   dockerSocket: z.string().min(1),
   /** Distinguishes runners sharing one engine: orphan removal only touches containers of this id. */
   runnerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/),
-  /** Base URL clients reach the runner at; preview URLs are built from it. */
-  publicUrl: z.url(),
+  /** Base URL clients reach the runner at, for preview URLs; without it, the request's own origin. */
+  publicUrl: z.url().optional(),
   defaultLimits: SandboxLimits,
   /** Upper bounds for limits a create request may ask for. */
   maxLimits: SandboxLimits,
@@ -57,7 +57,6 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   image: 'samokoder/sandbox-node:latest',
   dockerSocket: '/var/run/docker.sock',
   runnerId: 'local',
-  publicUrl: 'http://127.0.0.1:8788',
   defaultLimits: { memoryMb: 1024, cpus: 1, pids: 256, workspaceMb: 1024 },
   maxLimits: { memoryMb: 8192, cpus: 4, pids: 4096, workspaceMb: 8192 },
   execTimeoutMs: 120_000,
@@ -115,11 +114,11 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
     secret,
     host,
     port,
-    publicUrl: env.SANDBOX_RUNNER_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
   };
   const set = <K extends keyof RunnerConfig>(key: K, value: RunnerConfig[K] | undefined) => {
     if (value !== undefined) overrides[key] = value;
   };
+  set('publicUrl', env.SANDBOX_RUNNER_PUBLIC_URL || undefined);
   set('image', env.SANDBOX_IMAGE || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
