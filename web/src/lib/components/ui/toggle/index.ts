@@ -1,0 +1,1 @@
+export { default as Toggle } from './toggle.svelte';

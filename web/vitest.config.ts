@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+/**
+ * Browser end-to-end tests (Chromium via playwright-core) against the running stack. A project
+ * config file gets its own directory as root; the paths below are the repo root's, like the root
+ * config's other projects, so the root is set explicitly.
+ */
+export default defineProject({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    name: 'e2e',
+    environment: 'node',
+    include: ['web/e2e/**/*.test.ts'],
+    globalSetup: 'web/e2e/global-setup.ts',
+    // One browser and one stack: files run one after another, each test gets a fresh context.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
