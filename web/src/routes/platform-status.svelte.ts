@@ -3,7 +3,7 @@ import { fetchHealth, type Health } from '$lib/api/health.ts';
 
 export type StatusView =
   | { kind: 'loading' }
-  | { kind: 'ready'; health: Health; checkedAt: Date }
+  | { kind: 'ready'; health: Health; checkedAt: number }
   | { kind: 'failed'; message: string };
 
 /**
@@ -23,7 +23,7 @@ export class PlatformStatusState {
     try {
       const health = await fetchHealth(controller.signal);
       if (controller.signal.aborted) return;
-      this.view = { kind: 'ready', health, checkedAt: new Date() };
+      this.view = { kind: 'ready', health, checkedAt: Date.now() };
     } catch (error) {
       if (controller.signal.aborted) return;
       this.view = { kind: 'failed', message: describeFailure(error) };
