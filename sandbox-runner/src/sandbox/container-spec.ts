@@ -51,6 +51,9 @@ export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions
     HostConfig: {
       Init: true, // docker-init reaps orphaned grandchildren of commands
       NetworkMode: p.network === 'none' ? 'none' : p.egressNetwork,
+      // Docker copies the host's resolver into every container, even without a network; point it at
+      // the sandbox's own loopback instead so nothing names a host outside.
+      ...(p.network === 'none' ? { Dns: ['127.0.0.1'] } : {}),
       Memory: memory,
       MemorySwap: memory, // equal to Memory: no swap
       NanoCpus: Math.round(p.limits.cpus * 1e9),

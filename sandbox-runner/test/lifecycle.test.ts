@@ -1,0 +1,91 @@
+/** Runner-level lifecycle: orphan removal at start, the idle reaper, and graceful shutdown. */
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { containerExists, docker, readEvents, startRunner } from './helpers.ts';
+
+describe('runner lifecycle', () => {
+  it('removes orphaned containers of its runner id at start, and only those', async () => {
+    const runnerId = `test-orphan-${Date.now().toString(36)}`;
+    const labels = (runner: string, id: string) => ({
+      'samokoder.sandbox': '1',
+      'samokoder.runner': runner,
+      'samokoder.sandbox-id': id,
+    });
+    const orphan = await docker.createContainer({
+      Image: inject('sandboxImage'),
+      Cmd: ['sleep', '300'],
+      Labels: labels(runnerId, 'sb_orphanorphanorphan00'),
+      HostConfig: { NetworkMode: 'none' },
+    });
+    const bystander = await docker.createContainer({
+      Image: inject('sandboxImage'),
+      Cmd: ['sleep', '300'],
+      Labels: labels(`${runnerId}-other`, 'sb_bystanderbystander0'),
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await orphan.start();
+    const runner = await startRunner({ runnerId });
+    try {
+      expect(await containerExists('sb_orphanorphanorphan00')).toBe(false);
+      expect(await containerExists('sb_bystanderbystander0')).toBe(true);
+    } finally {
+      await runner.close();
+      await bystander.remove({ force: true });
+    }
+  });
+
+  it('reaps idle sandboxes, but not while a command runs', async () => {
+    const runner = await startRunner({ idleTimeoutMs: 1000, reapIntervalMs: 200 });
+    try {
+      const client = runner.client();
+      const idle = await client.create();
+      const busy = await client.create();
+      const long = client.exec(busy.id, { command: 'sleep 3; echo finished' });
+      await new Promise((r) => setTimeout(r, 2500));
+      expect((await client.request('GET', `/v1/sandboxes/${idle.id}`)).status).toBe(404);
+      expect(await containerExists(idle.id)).toBe(false);
+      expect((await long).stdout).toBe('finished\n');
+      const metrics = await (await fetch(`${runner.base}/metrics`)).text();
+      expect(metrics).toMatch(/samokoder_sandboxes_destroyed_total\{reason="idle"\} [1-9]/);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('shuts down gracefully: running commands finish and report their exit, then containers go', async () => {
+    const runner = await startRunner({ drainTimeoutMs: 10_000 });
+    const client = runner.client();
+    const sandbox = await client.create();
+    const res = await client.execRaw(sandbox.id, { command: 'echo started; sleep 1.5; echo finished' });
+    const events = readEvents(res);
+    expect((await events.next()).value).toMatchObject({ type: 'stdout', data: 'started\n' });
+    const closing = runner.close();
+    // while draining: no new work
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await client.request('POST', '/v1/sandboxes', {}).catch(() => ({ status: 503 }));
+    expect(refused.status).toBe(503);
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    expect(rest).toEqual([
+      { type: 'stdout', data: 'finished\n' },
+      expect.objectContaining({ type: 'exit', exitCode: 0 }),
+    ]);
+    await closing;
+    expect(await containerExists(sandbox.id)).toBe(false);
+  });
+
+  it('kills commands that outlive the drain timeout, still sending their final status', async () => {
+    const runner = await startRunner({ drainTimeoutMs: 500 });
+    const client = runner.client();
+    const sandbox = await client.create();
+    const res = await client.execRaw(sandbox.id, { command: 'echo started; sleep 60' });
+    const events = readEvents(res);
+    await events.next();
+    const closing = runner.close();
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    expect(rest.at(-1)).toMatchObject({ type: 'exit', signal: 'SIGKILL', timedOut: false });
+    await closing;
+    expect(await containerExists(sandbox.id)).toBe(false);
+  });
+});
