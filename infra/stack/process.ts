@@ -21,7 +21,7 @@ export interface StartOptions {
   logFile: string;
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pid, signal);
     return true;
@@ -58,6 +58,7 @@ export function startProcess(opts: StartOptions): ManagedProcess {
       }
       // Stragglers of the group (a grandchild that ignored SIGTERM) must not outlive the stack.
       killGroup(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && killGroup(pid, 0); i++) await sleep(100);
       log.end();
     })();
     return stopping;
