@@ -84,6 +84,11 @@ export function createMetrics() {
       help: 'Warm containers ready in the pool.',
       registers,
     }),
+    limit: new Gauge({
+      name: 'samokoder_sandboxes_limit',
+      help: 'Configured maximum of sandboxes on this runner.',
+      registers,
+    }),
     poolTarget: new Gauge({
       name: 'samokoder_sandbox_pool_target',
       help: 'Configured warm pool size.',

@@ -52,6 +52,7 @@ export class SandboxManager {
     this.metrics = deps.metrics;
     this.log = deps.log;
     this.metrics.poolTarget.set(this.config.poolSize);
+    this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({
       size: this.config.poolSize,
       launch: () => this.launch(this.config.image, this.config.defaultLimits, 'none'),
