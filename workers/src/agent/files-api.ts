@@ -1,0 +1,183 @@
+/**
+ * The project's files as the API shows them: the tree of a branch, a file at a version, a user's edit
+ * saved as a new version (the agents read it like any other), the history of a file, the diff between two
+ * versions, and what a step changed.
+ */
+import { diffText, type FileDiff } from '../core/diff.ts';
+import { normalizePath } from '../core/paths.ts';
+import type { FileChange } from '../protocol.ts';
+import type { LiveSink } from './sink.ts';
+import type { FileStore, FileVersion } from './storage/files.ts';
+import type { SqlJournal } from './storage/journal.ts';
+
+/** A result an RPC can carry: a value, or an error the API maps to its status. */
+export type Result<T> =
+  { ok: true; value: T } | { ok: false; code: 'not_found' | 'conflict' | 'bad_request'; message: string };
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = <T>(code: 'not_found' | 'conflict' | 'bad_request', message: string): Result<T> => ({
+  ok: false,
+  code,
+  message,
+});
+
+export interface TreeEntry {
+  path: string;
+  version: number;
+  size: number;
+}
+
+export interface FileContent {
+  path: string;
+  version: number;
+  branch: number;
+  content: string;
+  size: number;
+  hash: string;
+  stepId: number | null;
+  author: 'agent' | 'user';
+}
+
+export interface VersionInfo {
+  version: number;
+  branch: number;
+  size: number;
+  deleted: boolean;
+  stepId: number | null;
+  author: 'agent' | 'user';
+  at: number;
+}
+
+export interface StepChange {
+  path: string;
+  version: number;
+  op: FileChange['op'];
+  diff: FileDiff;
+}
+
+export class FilesApi {
+  private readonly files: FileStore;
+  private readonly journal: SqlJournal;
+  private readonly sink: LiveSink;
+
+  constructor(files: FileStore, journal: SqlJournal, sink: LiveSink) {
+    this.files = files;
+    this.journal = journal;
+    this.sink = sink;
+  }
+
+  private branchOr(branch: number | undefined): number {
+    return branch ?? this.journal.run().branch;
+  }
+
+  tree(branch?: number): Result<{ branch: number; files: TreeEntry[] }> {
+    const b = this.branchOr(branch);
+    return ok({ branch: b, files: this.files.list(b) });
+  }
+
+  read(path: string, version?: number, branch?: number): Result<FileContent> {
+    const normal = normalizePath(path);
+    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    const b = this.branchOr(branch);
+    const v =
+      version === undefined
+        ? (this.files.history(b, normal)[0] ?? null)
+        : this.files.version(b, normal, version);
+    if (!v || v.hash === null)
+      return fail('not_found', version === undefined ? 'No such file.' : 'No such version.');
+    return ok(this.contentOf(v));
+  }
+
+  private contentOf(v: FileVersion): FileContent {
+    return {
+      path: v.path,
+      version: v.version,
+      branch: v.branch,
+      content: this.files.blob(v.hash!) ?? '',
+      size: v.size,
+      hash: v.hash!,
+      stepId: v.stepId,
+      author: v.author,
+    };
+  }
+
+  history(path: string, branch?: number): Result<{ path: string; versions: VersionInfo[] }> {
+    const normal = normalizePath(path);
+    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    const versions = this.files.history(this.branchOr(branch), normal);
+    if (versions.length === 0) return fail('not_found', 'No such file.');
+    return ok({
+      path: normal,
+      versions: versions.map((v) => ({
+        version: v.version,
+        branch: v.branch,
+        size: v.size,
+        deleted: v.hash === null,
+        stepId: v.stepId,
+        author: v.author,
+        at: v.at,
+      })),
+    });
+  }
+
+  /** Saves a user's edit on the current branch; `baseVersion` guards against overwriting a newer one. */
+  async save(path: string, content: string, baseVersion?: number): Promise<Result<FileChange>> {
+    const normal = normalizePath(path);
+    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    let staged;
+    try {
+      staged = await this.files.stage([{ path: normal, content }]);
+    } catch (err) {
+      return fail('bad_request', err instanceof Error ? err.message : 'The file cannot be saved.');
+    }
+    return this.journal.atomic((): Result<FileChange> => {
+      const branch = this.journal.run().branch;
+      const head = this.files.head(branch, normal);
+      if (baseVersion !== undefined && (head?.version ?? 0) !== baseVersion) {
+        return fail('conflict', `The file changed meanwhile: it is at version ${head?.version ?? 0}.`);
+      }
+      const changes = this.journal.applyWrites(staged, null, 'user');
+      const change = changes[0];
+      if (!change)
+        return ok({ path: normal, version: head?.version ?? 0, op: 'update', size: head?.size ?? 0 });
+      this.sink.emit({ type: 'files.changed', stepId: null, branch, author: 'user', changes });
+      return ok(change);
+    });
+  }
+
+  /** The diff of a file between two versions (`from` 0: the empty file). */
+  diff(
+    path: string,
+    from: number,
+    to: number,
+    branch?: number,
+  ): Result<{ path: string; from: number; to: number; diff: FileDiff }> {
+    const normal = normalizePath(path);
+    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    const b = this.branchOr(branch);
+    const text = (version: number): string | null => {
+      if (version === 0) return '';
+      const v = this.files.version(b, normal, version);
+      if (!v) return null;
+      return v.hash === null ? '' : (this.files.blob(v.hash) ?? '');
+    };
+    const before = text(from);
+    const after = text(to);
+    if (before === null || after === null) return fail('not_found', 'No such version.');
+    return ok({ path: normal, from, to, diff: diffText(before, after) });
+  }
+
+  /** What a step changed, each file with its diff against its previous version. */
+  changes(stepId: number): Result<{ stepId: number; changes: StepChange[] }> {
+    const step = this.journal.step(stepId);
+    if (!step) return fail('not_found', `There is no step ${stepId}.`);
+    const changes = this.files.changesOf(stepId).map((v) => {
+      const previous = v.version > 1 ? this.files.version(v.branch, v.path, v.version - 1) : null;
+      const before = previous?.hash ? (this.files.blob(previous.hash) ?? '') : '';
+      const after = v.hash ? (this.files.blob(v.hash) ?? '') : '';
+      const op: FileChange['op'] = v.hash === null ? 'delete' : previous?.hash ? 'update' : 'create';
+      return { path: v.path, version: v.version, op, diff: diffText(before, after) };
+    });
+    return ok({ stepId, changes });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The viewers of a project: WebSockets accepted with the Hibernation API, so an idle project costs
+ * nothing while its viewers stay connected.
+ *
+ * Why a socket has a `ready` flag (kept in its attachment, which survives hibernation): a socket gets
+ * live events only after it has been replayed the gap it asked for. Replay and the switch to live happen
+ * in one synchronous run (SQLite reads and `send` are synchronous), so no event can fall between them:
+ * nothing is lost and nothing is sent twice.
+ */
+import { PONG_FRAME, type ErrorFrame, type HelloFrame } from '../protocol.ts';
+import type { EventLog } from './storage/events.ts';
+
+/** What a socket carries across hibernation. */
+export interface SocketAttachment {
+  userId: string;
+  ready: boolean;
+}
+
+/** Events sent per replay query (bounded memory for long logs). */
+const REPLAY_PAGE = 2000;
+
+export class LiveHub {
+  private readonly ctx: DurableObjectState;
+  private readonly log: EventLog;
+  /** In-memory mirror of attachments (reading an attachment deserializes it). */
+  private readonly attachments = new WeakMap<WebSocket, SocketAttachment>();
+
+  constructor(ctx: DurableObjectState, log: EventLog) {
+    this.ctx = ctx;
+    this.log = log;
+  }
+
+  /**
+   * Accepts a viewer. It gets `hello` at once; events start with its `resume`, or at once when the
+   * upgrade URL carried `?after=`.
+   */
+  accept(userId: string, hello: HelloFrame, after: number | null): Response {
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [`user:${userId}`]);
+    this.setAttachment(server, { userId, ready: false });
+    server.send(JSON.stringify(hello));
+    if (after !== null) this.replay(server, after);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  private attachment(ws: WebSocket): SocketAttachment | null {
+    let att = this.attachments.get(ws);
+    if (!att) {
+      att = (ws.deserializeAttachment() as SocketAttachment | null) ?? undefined;
+      if (att) this.attachments.set(ws, att);
+    }
+    return att ?? null;
+  }
+
+  private setAttachment(ws: WebSocket, att: SocketAttachment): void {
+    ws.serializeAttachment(att);
+    this.attachments.set(ws, att);
+  }
+
+  /** Sends every event after `after`, then makes the socket live. */
+  replay(ws: WebSocket, after: number): void {
+    const att = this.attachment(ws);
+    if (!att) return;
+    let cursor = after;
+    for (;;) {
+      const page = this.log.since(cursor, REPLAY_PAGE);
+      for (const e of page) ws.send(e.frame);
+      if (page.length < REPLAY_PAGE) break;
+      cursor = page[page.length - 1]!.seq;
+    }
+    if (!att.ready) this.setAttachment(ws, { ...att, ready: true });
+    ws.send(JSON.stringify({ type: 'synced', lastSeq: Math.max(cursor, this.log.lastSeq()) }));
+  }
+
+  /** Sends logged frames to every live viewer. */
+  broadcast(frames: string[]): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (!this.attachment(ws)?.ready) continue;
+      try {
+        for (const frame of frames) ws.send(frame);
+      } catch {
+        // A socket that is closing; its close event cleans it up.
+      }
+    }
+  }
+
+  sendError(ws: WebSocket, code: ErrorFrame['code'], message: string): void {
+    const frame: ErrorFrame = { type: 'error', code, message };
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // Closing.
+    }
+  }
+
+  sendPong(ws: WebSocket): void {
+    ws.send(PONG_FRAME);
+  }
+
+  /** Closes every viewer (the project is gone). */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+
+  count(): number {
+    return this.ctx.getWebSockets().length;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Keeps Postgres current from the Durable Object: the project row's status and totals, a snapshot of the
+ * file tree at each task boundary, and one usage-ledger row per LLM call.
+ *
+ * Why an outbox: the work is queued in SQLite in the same transaction as the step that caused it, and
+ * written to Postgres in the background with retries and backoff. Postgres being down never blocks or
+ * fails the run, and nothing queued is lost (a snapshot is retried until it is written). Every write is
+ * idempotent (a retry after an unconfirmed success writes nothing twice).
+ */
+import { schema, type Database } from '@samokoder/db';
+import { and, eq } from 'drizzle-orm';
+import type { Bindings } from '../env.ts';
+import { openDb } from '../platform/deps.ts';
+import { describeError, log } from '../platform/logger.ts';
+import type { FileStore } from './storage/files.ts';
+import type { ProjectInfo, SqlJournal } from './storage/journal.ts';
+import type { Sql } from './storage/sql.ts';
+
+interface OutboxRow {
+  [key: string]: string | number | null;
+  id: number;
+  key: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+const BATCH = 20;
+
+/** SQLSTATE classes that no retry will fix: bad data (22) or a violated constraint (23). */
+function isPermanent(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(22|23)/.test(code)) return true;
+  }
+  return false;
+}
+
+export class PgSync {
+  private readonly env: Bindings;
+  private readonly sql: Sql;
+  private readonly journal: SqlJournal;
+  private readonly files: FileStore;
+  private readonly retryAt: (at: number) => void;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+
+  constructor(deps: {
+    env: Bindings;
+    sql: Sql;
+    journal: SqlJournal;
+    files: FileStore;
+    retryAt: (at: number) => void;
+  }) {
+    this.env = deps.env;
+    this.sql = deps.sql;
+    this.journal = deps.journal;
+    this.files = deps.files;
+    this.retryAt = deps.retryAt;
+  }
+
+  /** Whether a database is configured at all (benchmarks run without one). */
+  get enabled(): boolean {
+    return !!this.env.DATABASE_URL;
+  }
+
+  /** Starts a flush in the background (or queues one after the flush in progress). */
+  kick(): void {
+    if (!this.enabled) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = this.flush()
+      .catch((err: unknown) => log.warn('postgres sync failed', describeError(err)))
+      .finally(() => {
+        this.inFlight = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Waits for the flush in progress (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Writes what is due; failures are retried later through the scheduler. */
+  async flush(): Promise<void> {
+    if (!this.enabled) return;
+    const due = this.sql.all<OutboxRow>(
+      'SELECT id, key, kind, payload, attempts FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?',
+      Date.now(),
+      BATCH,
+    );
+    if (due.length === 0) return this.scheduleRest();
+    const project = this.journal.project();
+    if (!project) return;
+    let handle;
+    try {
+      handle = await openDb(this.env);
+    } catch (err) {
+      for (const row of due) this.failed(row, err);
+      return this.scheduleRest();
+    }
+    try {
+      for (const row of due) {
+        try {
+          await this.write(handle.db, project, row);
+          this.sql.run('DELETE FROM outbox WHERE id = ? AND payload = ?', row.id, row.payload);
+        } catch (err) {
+          if (isPermanent(err)) {
+            log.error('postgres sync dropped a write it cannot make', {
+              key: row.key,
+              ...describeError(err),
+            });
+            this.sql.run('DELETE FROM outbox WHERE id = ?', row.id);
+          } else {
+            this.failed(row, err);
+          }
+        }
+      }
+    } finally {
+      handle.close().catch(() => {});
+    }
+    const more = this.sql.one<{ n: number }>(
+      'SELECT count(*) AS n FROM outbox WHERE next_at <= ?',
+      Date.now(),
+    );
+    if (more && more.n > 0) this.again = true;
+    this.scheduleRest();
+  }
+
+  private failed(row: OutboxRow, err: unknown): void {
+    const attempts = row.attempts + 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+    this.sql.run(
+      'UPDATE outbox SET attempts = ?, next_at = ? WHERE id = ?',
+      attempts,
+      Date.now() + delay,
+      row.id,
+    );
+    if (attempts === 1 || attempts % 10 === 0) {
+      log.warn('postgres sync will retry', { key: row.key, attempts, ...describeError(err) });
+    }
+  }
+
+  private scheduleRest(): void {
+    const next = this.sql.one<{ at: number | null }>('SELECT min(next_at) AS at FROM outbox')?.at ?? null;
+    if (next !== null) this.retryAt(Math.max(next, Date.now() + 1000));
+  }
+
+  private async write(db: Database, project: ProjectInfo, row: OutboxRow): Promise<void> {
+    const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    if (row.kind === 'project') return this.writeProject(db, project);
+    if (row.kind === 'snapshot') {
+      return this.writeSnapshot(db, project, payload as { stepId: number; branch: number; label: string });
+    }
+    if (row.kind === 'usage')
+      return this.writeUsage(db, project, payload as { key: string; agent: string; at: number });
+  }
+
+  private async writeProject(db: Database, project: ProjectInfo): Promise<void> {
+    const run = this.journal.run();
+    await db
+      .update(schema.projects)
+      .set({
+        status: run.status,
+        costMicros: run.totals.costMicros,
+        inputTokens: run.totals.inputTokens,
+        outputTokens: run.totals.outputTokens,
+        cachedTokens: run.totals.cachedTokens,
+        updatedAt: new Date(),
+        lastActivityAt: new Date(),
+      })
+      .where(eq(schema.projects.id, project.projectId));
+  }
+
+  private async writeSnapshot(
+    db: Database,
+    project: ProjectInfo,
+    p: { stepId: number; branch: number; label: string },
+  ): Promise<void> {
+    const exists = await db
+      .select({ id: schema.projectSnapshots.id })
+      .from(schema.projectSnapshots)
+      .where(
+        and(
+          eq(schema.projectSnapshots.projectId, project.projectId),
+          eq(schema.projectSnapshots.stepId, p.stepId),
+          eq(schema.projectSnapshots.branch, p.branch),
+        ),
+      )
+      .limit(1);
+    if (exists.length > 0) return;
+    const rev = this.sql.one<{ rev_after: number | null }>(
+      'SELECT rev_after FROM steps WHERE id = ?',
+      p.stepId,
+    )?.rev_after;
+    const tree = this.files.treeAt(p.branch, rev ?? this.files.currentRev());
+    const files = tree.map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
+    await db.insert(schema.projectSnapshots).values({
+      projectId: project.projectId,
+      stepId: p.stepId,
+      branch: p.branch,
+      label: p.label,
+      fileCount: files.length,
+      totalBytes: tree.reduce((sum, v) => sum + v.size, 0),
+      files,
+    });
+  }
+
+  private async writeUsage(
+    db: Database,
+    project: ProjectInfo,
+    p: { key: string; agent: string },
+  ): Promise<void> {
+    const call = this.sql.one<{
+      provider: string;
+      model: string;
+      input_tokens: number;
+      output_tokens: number;
+      cached_tokens: number;
+      cost_micros: number;
+      latency_ms: number;
+      created_at: number;
+    }>(
+      `SELECT provider, model, input_tokens, output_tokens, cached_tokens, cost_micros, latency_ms, created_at
+       FROM llm_calls WHERE key = ?`,
+      p.key,
+    );
+    if (!call) return;
+    await db
+      .insert(schema.usageLedger)
+      .values({
+        // Unique across projects: the ledger's idempotency key.
+        callId: `${project.projectId}/${p.key}`,
+        userId: project.ownerId,
+        projectId: project.projectId,
+        agent: p.agent,
+        provider: call.provider,
+        model: call.model,
+        inputTokens: call.input_tokens,
+        outputTokens: call.output_tokens,
+        cachedTokens: call.cached_tokens,
+        costMicros: call.cost_micros,
+        latencyMs: call.latency_ms,
+        createdAt: new Date(call.created_at),
+      })
+      .onConflictDoNothing({ target: schema.usageLedger.callId });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The pipelines a project can run, each with the adapters it needs. `scripted` is the test and demo
+ * pipeline; the agents' pipeline registers here with the real LLM and sandbox adapters.
+ */
+import type { Pipeline } from '../core/pipeline.ts';
+import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
+import { scriptedPipeline } from '../core/pipelines/scripted.ts';
+import type { Bindings } from '../env.ts';
+import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
+
+/** A pipeline with its adapters, ready for the engine. */
+export interface BoundPipeline {
+  pipeline: Pipeline;
+  llm: LlmPort;
+  sandbox: SandboxPort;
+}
+
+export interface BindDeps {
+  env: Bindings;
+  projectId: string;
+  /** Told of every LLM call actually made (the scripted LLM counts them for tests). */
+  onLlmCall: (request: LlmRequest) => void;
+}
+
+const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {
+  scripted: (deps) => ({
+    pipeline: scriptedPipeline,
+    llm: scriptedLlm(deps.onLlmCall),
+    sandbox: echoSandbox,
+  }),
+};
+
+/** The names of the pipelines this build knows. */
+export const PIPELINE_NAMES = Object.keys(REGISTRY);
+
+/** The pipeline called `name` with its adapters, or null when this build does not know it. */
+export function bindPipeline(name: string, deps: BindDeps): BoundPipeline | null {
+  return REGISTRY[name]?.(deps) ?? null;
+}

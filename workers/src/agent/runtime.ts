@@ -1,0 +1,325 @@
+/**
+ * One project's services inside its Durable Object, composed: storage, the event sink and the viewers,
+ * the scheduler, the engine and its controls, the Postgres sync. The Durable Object class only turns
+ * platform events into calls of this.
+ */
+import { RunControls, type ControlResult } from '../core/control.ts';
+import { Engine } from '../core/engine.ts';
+import type { Clock, Ids } from '../core/ports.ts';
+import type { Bindings } from '../env.ts';
+import { describeError, log } from '../platform/logger.ts';
+import {
+  ClientMessage,
+  type ChatKind,
+  type ControlAction,
+  type HelloFrame,
+  type RunSnapshot,
+} from '../protocol.ts';
+import { FilesApi } from './files-api.ts';
+import { LiveHub } from './hub.ts';
+import { PgSync } from './pg-sync.ts';
+import { bindPipeline } from './pipelines.ts';
+import { Scheduler } from './scheduler.ts';
+import { LiveSink } from './sink.ts';
+import { EventLog } from './storage/events.ts';
+import { FileStore } from './storage/files.ts';
+import { SqlJournal, type ProjectInfo } from './storage/journal.ts';
+import { migrate } from './storage/schema.ts';
+import { durableObjectSql, type Sql } from './storage/sql.ts';
+
+/** How long one alarm keeps running steps before it hands over to the next alarm. */
+const SLICE_MS = 2_000;
+/** If the object dies mid-step, this alarm (set before each slice) resumes the run. */
+const WATCHDOG_MS = 30_000;
+/** Largest frame a viewer may send. */
+const MAX_FRAME_CHARS = 64 * 1024;
+
+const clock: Clock = { now: () => Date.now() };
+const ids: Ids = { next: (prefix) => `${prefix}_${crypto.randomUUID()}` };
+
+function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+export class ProjectRuntime {
+  readonly sql: Sql;
+  readonly files: FileStore;
+  readonly log: EventLog;
+  readonly hub: LiveHub;
+  readonly sink: LiveSink;
+  readonly journal: SqlJournal;
+  readonly scheduler: Scheduler;
+  readonly pg: PgSync;
+  readonly filesApi: FilesApi;
+  private readonly ctx: DurableObjectState;
+  private readonly env: Bindings;
+  private bound: { engine: Engine; controls: RunControls } | null = null;
+  private pumping = false;
+  /** LLM calls actually made by this instance's adapters (tests read the durable count). */
+  private llmCalls = 0;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    this.ctx = ctx;
+    this.env = env;
+    this.sql = durableObjectSql(ctx.storage);
+    this.files = new FileStore(this.sql);
+    this.log = new EventLog(this.sql);
+    this.hub = new LiveHub(ctx, this.log);
+    this.sink = new LiveSink(this.log, clock.now, (frames) => this.hub.broadcast(frames));
+    this.scheduler = new Scheduler(this.sql, ctx.storage);
+    this.journal = new SqlJournal({
+      sql: this.sql,
+      files: this.files,
+      clock,
+      atomic: (fn) => this.sink.batch(() => this.sql.tx(fn)),
+      onOutbox: () => this.pg.kick(),
+    });
+    this.pg = new PgSync({
+      env,
+      sql: this.sql,
+      journal: this.journal,
+      files: this.files,
+      retryAt: (at) => this.scheduler.atLatest('sync', at),
+    });
+    this.filesApi = new FilesApi(this.files, this.journal, this.sink);
+  }
+
+  /**
+   * Brings storage up to date and re-arms work left by a previous instance. Runs inside
+   * `blockConcurrencyWhile`: nothing else runs before it.
+   */
+  async wake(): Promise<void> {
+    migrate(this.sql);
+    await this.scheduler.load();
+    const run = this.journal.run();
+    // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
+    if (run.status === 'running') this.scheduler.atLatest('run', clock.now());
+    const outbox = this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox');
+    if (outbox && outbox.n > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
+  }
+
+  private engine(): { engine: Engine; controls: RunControls } | null {
+    if (this.bound) return this.bound;
+    const project = this.journal.project();
+    if (!project) return null;
+    const binding = bindPipeline(project.pipeline, {
+      env: this.env,
+      projectId: project.projectId,
+      onLlmCall: () => this.countLlmCall(),
+    });
+    if (!binding) return null;
+    const engine = new Engine(
+      {
+        journal: this.journal,
+        sink: this.sink,
+        clock,
+        ids,
+        llm: binding.llm,
+        sandbox: binding.sandbox,
+        pipeline: binding.pipeline,
+      },
+      this.guardOverrides(),
+    );
+    this.bound = { engine, controls: new RunControls(engine) };
+    return this.bound;
+  }
+
+  private guardOverrides() {
+    const stored = this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'guards'");
+    return stored ? (JSON.parse(stored.value) as Record<string, number>) : {};
+  }
+
+  private countLlmCall(): void {
+    this.llmCalls++;
+    this.sql.run(
+      `INSERT INTO meta (key, value) VALUES ('llm_calls_made', '1')
+       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
+    );
+  }
+
+  /** LLM calls actually made over the object's life (replayed calls are not counted). */
+  llmCallsMade(): number {
+    return Number(
+      this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'llm_calls_made'")?.value ?? 0,
+    );
+  }
+
+  // -- project and controls -------------------------------------------------------------------------
+
+  attach(info: ProjectInfo, guards?: Record<string, number>): void {
+    this.journal.attach(info);
+    if (guards) {
+      this.sql.run(
+        "INSERT INTO meta (key, value) VALUES ('guards', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        JSON.stringify(guards),
+      );
+    }
+    // The budget or the guards may have changed: build the engine again at next use.
+    if (!this.pumping) this.bound = null;
+  }
+
+  private after(result: ControlResult): ControlResult {
+    if (result.ok && result.pump) this.scheduler.at('run', clock.now());
+    return result;
+  }
+
+  private unattached(): ControlResult {
+    return { ok: false, code: 'conflict', message: 'The project is not set up yet.' };
+  }
+
+  control(action: ControlAction): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.control(action)) : this.unattached();
+  }
+
+  answer(questionId: string, answer: string): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.answer(questionId, answer)) : this.unattached();
+  }
+
+  chat(text: string, kind: ChatKind): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.chat(text, kind)) : this.unattached();
+  }
+
+  rollback(stepId: number): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.rollback(stepId)) : this.unattached();
+  }
+
+  snapshot(): RunSnapshot {
+    const run = this.journal.run();
+    const active = this.journal.activeStep();
+    const open = this.journal.openQuestion();
+    return {
+      status: run.status,
+      reason: run.reason,
+      mode: run.mode,
+      branch: run.branch,
+      currentStep: active ? { stepId: active.id, agent: active.ref.agent, title: active.ref.title } : null,
+      openQuestion: open
+        ? {
+            questionId: open.id,
+            stepId: open.stepId,
+            text: open.text,
+            options: open.options,
+            default: open.default,
+          }
+        : null,
+      totals: run.totals,
+    };
+  }
+
+  // -- alarm ----------------------------------------------------------------------------------------
+
+  async alarm(): Promise<void> {
+    this.scheduler.fired();
+    const due = this.scheduler.takeDue(clock.now());
+    const work: Promise<void>[] = [];
+    if (due.includes('sync'))
+      work.push(this.pg.flush().catch((err: unknown) => log.warn('sync', describeError(err))));
+    if (due.includes('run')) work.push(this.pump());
+    await Promise.all(work);
+    this.scheduler.arm();
+  }
+
+  /** Runs steps for one slice of time, then leaves the rest to the next alarm. */
+  async pump(): Promise<void> {
+    const bound = this.engine();
+    if (!bound || this.pumping) return;
+    this.pumping = true;
+    const started = clock.now();
+    this.scheduler.at('run', started + WATCHDOG_MS);
+    try {
+      for (;;) {
+        const outcome = await bound.engine.runNext();
+        if (outcome.kind === 'continue') {
+          if (clock.now() - started < SLICE_MS) continue;
+          this.scheduler.at('run', clock.now());
+        } else if (outcome.kind === 'retry') {
+          this.scheduler.at('run', clock.now() + outcome.delayMs);
+        } else if (outcome.kind === 'busy') {
+          this.scheduler.at('run', clock.now() + 50);
+        } else if (this.journal.run().status === 'running') {
+          // A control made the run go on while the last step finished: continue at once.
+          this.scheduler.at('run', clock.now());
+        } else {
+          this.scheduler.cancel('run');
+        }
+        break;
+      }
+    } catch (err) {
+      // A storage failure or a bug: the watchdog schedule stays, so the run is retried later.
+      log.error('step engine failed', describeError(err));
+      this.scheduler.at('run', clock.now() + 5_000);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  // -- viewers --------------------------------------------------------------------------------------
+
+  hello(): HelloFrame {
+    return {
+      type: 'hello',
+      projectId: this.journal.project()?.projectId ?? '',
+      lastSeq: this.log.lastSeq(),
+      run: this.snapshot(),
+    };
+  }
+
+  accept(userId: string, after: number | null): Response {
+    return this.hub.accept(userId, this.hello(), after);
+  }
+
+  /** A frame from a viewer: checked, then dispatched; a bad one gets an error frame. */
+  onSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    if (typeof data !== 'string') return this.hub.sendError(ws, 'bad_frame', 'Frames must be JSON text.');
+    if (data.length > MAX_FRAME_CHARS) {
+      return this.hub.sendError(ws, 'bad_frame', `Frames are limited to ${MAX_FRAME_CHARS} characters.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return this.hub.sendError(ws, 'bad_frame', 'The frame is not valid JSON.');
+    }
+    const parsed = ClientMessage.safeParse(json);
+    if (!parsed.success) return this.hub.sendError(ws, 'bad_frame', summarize(parsed.error.issues));
+    const msg = parsed.data;
+    let result: ControlResult;
+    switch (msg.type) {
+      case 'ping':
+        return this.hub.sendPong(ws);
+      case 'resume':
+        return this.hub.replay(ws, msg.after);
+      case 'answer':
+        result = this.answer(msg.questionId, msg.answer);
+        break;
+      case 'chat':
+        result = this.chat(msg.text, msg.kind);
+        break;
+      case 'control':
+        result = this.control(msg.action);
+        break;
+      case 'rollback':
+        result = this.rollback(msg.stepId);
+        break;
+    }
+    if (!result.ok) this.hub.sendError(ws, result.code, result.message);
+  }
+
+  // -- teardown -------------------------------------------------------------------------------------
+
+  /** Stops everything in memory (the storage is about to be deleted). */
+  shutdown(): void {
+    this.bound?.engine.cancelInFlight();
+    this.bound = null;
+    this.sink.clear();
+    this.scheduler.reset();
+    this.hub.closeAll(1000, 'The project was deleted.');
+  }
+}

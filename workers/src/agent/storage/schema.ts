@@ -1,0 +1,115 @@
+/**
+ * The Durable Object's SQLite schema, versioned. Migrations run in order at wake, inside
+ * `blockConcurrencyWhile`, before any event is handled (so no code ever sees an old schema).
+ * Never edit a released migration: add the next one.
+ */
+import type { Sql } from './sql.ts';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the step engine, the event log, files, questions, LLM calls, messages, schedules, the outbox.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE branches (
+    id INTEGER PRIMARY KEY, parent INTEGER, fork_step INTEGER, fork_rev INTEGER, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    branch INTEGER NOT NULL,
+    parent_id INTEGER,
+    agent TEXT NOT NULL,
+    title TEXT NOT NULL,
+    input TEXT,
+    task_id TEXT,
+    task_title TEXT,
+    status TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    state_after TEXT,
+    next TEXT,
+    failure_sig TEXT,
+    rev_after INTEGER,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER
+  );
+  CREATE INDEX steps_branch_status ON steps (branch, status, id);
+  CREATE INDEX steps_branch_task ON steps (branch, task_id, id);
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, body TEXT NOT NULL, key TEXT UNIQUE,
+    at INTEGER NOT NULL
+  );
+  CREATE TABLE blobs (hash TEXT PRIMARY KEY, content TEXT NOT NULL, size INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE file_versions (
+    rev INTEGER PRIMARY KEY AUTOINCREMENT,
+    branch INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    hash TEXT,
+    size INTEGER NOT NULL,
+    step_id INTEGER,
+    author TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX file_versions_path ON file_versions (path, branch, rev);
+  CREATE INDEX file_versions_branch ON file_versions (branch, rev);
+  CREATE INDEX file_versions_step ON file_versions (step_id);
+  CREATE TABLE files_head (
+    branch INTEGER NOT NULL, path TEXT NOT NULL, rev INTEGER NOT NULL, version INTEGER NOT NULL, hash TEXT,
+    size INTEGER NOT NULL, PRIMARY KEY (branch, path)
+  ) WITHOUT ROWID;
+  CREATE TABLE questions (
+    id TEXT PRIMARY KEY, step_id INTEGER NOT NULL, text TEXT NOT NULL, options TEXT, default_answer TEXT,
+    answer TEXT, answered_by TEXT, created_at INTEGER NOT NULL, answered_at INTEGER
+  );
+  CREATE INDEX questions_step ON questions (step_id);
+  CREATE TABLE llm_calls (
+    key TEXT PRIMARY KEY, step_id INTEGER NOT NULL, agent TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    completion TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE inbox (
+    id TEXT PRIMARY KEY, text TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, consumed_by INTEGER
+  );
+  CREATE INDEX inbox_pending ON inbox (consumed_by, at);
+  CREATE TABLE schedules (kind TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code expects. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function statements(script: string): string[] {
+  return script
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Brings the schema to {@link SCHEMA_VERSION}; each migration commits with its version bump. */
+export function migrate(sql: Sql): number {
+  sql.run(
+    'CREATE TABLE IF NOT EXISTS _schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)',
+  );
+  const row = sql.one<{ version: number }>('SELECT version FROM _schema WHERE id = 1');
+  const from = row?.version ?? 0;
+  if (from > SCHEMA_VERSION) {
+    // Code older than the data (a rollback of a deploy): refuse rather than corrupt.
+    throw new Error(`storage schema ${from} is newer than this code (${SCHEMA_VERSION})`);
+  }
+  for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+    sql.tx(() => {
+      for (const statement of statements(MIGRATIONS[version - 1]!)) sql.run(statement);
+      sql.run(
+        'INSERT INTO _schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
+        version,
+      );
+    });
+  }
+  return SCHEMA_VERSION;
+}

@@ -1,0 +1,110 @@
+/**
+ * The engine over real SQLite storage (node:sqlite), without the Durable Object: for unit tests of the
+ * engine, its controls and its storage. A "restart" builds a new instance over the same database, as a
+ * Durable Object that was evicted or crashed would.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { RunControls } from '../../core/control.ts';
+import { Engine } from '../../core/engine.ts';
+import type { GuardLimits } from '../../core/pipeline.ts';
+import { scriptedPipeline, type Script } from '../../core/pipelines/scripted.ts';
+import type { LlmPort, LlmRequest } from '../../core/ports.ts';
+import type { ProjectMode, ServerEvent } from '../../protocol.ts';
+import { echoSandbox, scriptedLlm } from '../scripted-ports.ts';
+import { LiveSink } from '../sink.ts';
+import { EventLog } from '../storage/events.ts';
+import { FileStore } from '../storage/files.ts';
+import { SqlJournal } from '../storage/journal.ts';
+import { migrate } from '../storage/schema.ts';
+import { nodeSql } from './node-sql.ts';
+
+export interface HarnessOptions {
+  script: Script;
+  mode?: ProjectMode;
+  budgetMicros?: number;
+  guards?: Partial<GuardLimits>;
+  /** Replaces the scripted LLM (to hang a call, for instance). */
+  llm?: (calls: LlmRequest[]) => LlmPort;
+  db?: DatabaseSync;
+  /** Shared across restarts: every call the LLM adapters were asked to make. */
+  calls?: LlmRequest[];
+}
+
+/** One instance of the engine over a database. */
+export function harness(opts: HarnessOptions) {
+  const sql = nodeSql(opts.db);
+  migrate(sql);
+  const files = new FileStore(sql);
+  const log = new EventLog(sql);
+  const broadcast: string[] = [];
+  let now = 1_700_000_000_000;
+  const clock = { now: () => (now += 1) };
+  const sink = new LiveSink(log, clock.now, (frames) => broadcast.push(...frames));
+  let outboxKicks = 0;
+  const journal = new SqlJournal({
+    sql,
+    files,
+    clock,
+    atomic: (fn) => sink.batch(() => sql.tx(fn)),
+    onOutbox: () => outboxKicks++,
+  });
+  if (!journal.project()) {
+    journal.attach({
+      projectId: 'p1',
+      ownerId: 'u1',
+      name: 'test',
+      description: JSON.stringify(opts.script),
+      mode: opts.mode ?? 'interactive',
+      budgetMicros: opts.budgetMicros ?? 1_000_000,
+      pipeline: 'scripted',
+    });
+  }
+  const calls = opts.calls ?? [];
+  const llm = opts.llm ? opts.llm(calls) : scriptedLlm((r) => calls.push(r));
+  let ids = 0;
+  const engine = new Engine(
+    {
+      journal,
+      sink,
+      clock,
+      ids: { next: (p) => `${p}_${++ids}` },
+      llm,
+      sandbox: echoSandbox,
+      pipeline: scriptedPipeline,
+    },
+    opts.guards,
+  );
+  const controls = new RunControls(engine);
+
+  /** Runs steps until the run stops moving (retries are taken at once). */
+  async function drain(maxSteps = 10_000): Promise<void> {
+    for (let i = 0; i < maxSteps; i++) {
+      const outcome = await engine.runNext();
+      if (outcome.kind === 'idle' || outcome.kind === 'busy') return;
+    }
+    throw new Error('the run did not settle');
+  }
+
+  /** Every logged event, parsed. */
+  function events(): ServerEvent[] {
+    return log.since(0, 1_000_000).map((e) => JSON.parse(e.frame) as ServerEvent);
+  }
+
+  return {
+    sql,
+    db: sql.db,
+    files,
+    log,
+    journal,
+    engine,
+    controls,
+    calls,
+    broadcast,
+    drain,
+    events,
+    outboxKicks: () => outboxKicks,
+    restart: (more?: Partial<HarnessOptions>) => harness({ ...opts, ...more, db: sql.db, calls }),
+  };
+}
+
+export type Harness = ReturnType<typeof harness>;

@@ -1,0 +1,274 @@
+/**
+ * The context a step function runs with. Every id it hands out (LLM call keys, question ids, event keys)
+ * is derived from the step id and a counter within the step, so a step run again from its beginning
+ * meets its earlier calls, answers and events under the same ids: recorded outputs are reused, answers
+ * are found, and already-logged events are not logged twice.
+ */
+import type { EventBody } from '../protocol.ts';
+import { BudgetExceeded, ParkSignal, StepCancelled } from './errors.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { JsonObject, JsonValue } from './json.ts';
+import type { Journal, RunRecord, StepRecord } from './journal.ts';
+import { normalizePath } from './paths.ts';
+import type {
+  FileInfo,
+  FilesView,
+  LlmAnswer,
+  LlmCall,
+  QuestionSpec,
+  RecordedLlm,
+  StepContext,
+  UserMessage,
+} from './pipeline.ts';
+import type {
+  Clock,
+  EventSink,
+  ExecOutcome,
+  ExecRequest,
+  LlmCompletion,
+  LlmPort,
+  SandboxPort,
+} from './ports.ts';
+
+/** The ports a step context is built from. */
+export interface ContextPorts {
+  journal: Journal;
+  sink: EventSink;
+  clock: Clock;
+  llm: LlmPort;
+  sandbox: SandboxPort;
+}
+
+/** The mutable part of one execution of a step: its buffered writes and counters. */
+export class StepScope {
+  /** Buffered writes (null: delete), applied when the step commits. */
+  readonly writes = new Map<string, string | null>();
+  readonly messages: UserMessage[];
+  readonly step: StepRecord;
+  readonly signal: AbortSignal;
+  private readonly ports: ContextPorts;
+  private readonly run: RunRecord;
+  private readonly state: JsonObject;
+  private calls = 0;
+  private questions = 0;
+  private events = 0;
+  private commands = 0;
+
+  constructor(ports: ContextPorts, step: StepRecord, run: RunRecord, state: JsonObject, signal: AbortSignal) {
+    this.ports = ports;
+    this.step = step;
+    this.run = run;
+    this.state = state;
+    this.signal = signal;
+    this.messages = ports.journal.pendingMessages();
+  }
+
+  /** Builds the step's context. */
+  context(): StepContext {
+    const { step } = this;
+    return {
+      stepId: step.id,
+      branch: step.branch,
+      attempt: step.attempt,
+      agent: step.ref.agent,
+      project: this.run.project,
+      state: this.state,
+      input: step.ref.input,
+      task: step.ref.task ?? null,
+      files: this.files(),
+      llm: this.llm(),
+      messages: this.messages,
+      signal: this.signal,
+      exec: (request) => this.exec(request),
+      say: (text) => this.emit(this.message(text)),
+      artifact: (kind, data) =>
+        this.emit({ type: 'artifact', stepId: step.id, agent: step.ref.agent, kind, data }),
+      emit: (event) => this.emit(event),
+      ask: (question) => this.ask(question),
+      now: () => this.ports.clock.now(),
+    };
+  }
+
+  private checkCancelled(): void {
+    if (this.signal.aborted) throw new StepCancelled();
+  }
+
+  private message(text: string): EventBody {
+    return {
+      type: 'message',
+      messageId: `s${this.step.id}:e${this.events + 1}`,
+      role: 'agent',
+      agent: this.step.ref.agent,
+      stepId: this.step.id,
+      text,
+    };
+  }
+
+  private emit(event: EventBody): void {
+    this.checkCancelled();
+    this.events += 1;
+    this.ports.sink.emit(event, `s${this.step.id}:e${this.events}`);
+  }
+
+  private files(): FilesView {
+    const { journal } = this.ports;
+    const writes = this.writes;
+    const checked = (path: string): string => {
+      const normal = normalizePath(path);
+      if (!normal) throw new Error(`not an acceptable file path: ${JSON.stringify(path.slice(0, 200))}`);
+      return normal;
+    };
+    return {
+      read: async (path) => {
+        const normal = checked(path);
+        return writes.has(normal) ? (writes.get(normal) ?? null) : journal.readFile(normal);
+      },
+      list: async () => {
+        const byPath = new Map<string, FileInfo>(journal.listFiles().map((f) => [f.path, f]));
+        for (const [path, content] of writes) {
+          if (content === null) byPath.delete(path);
+          else
+            byPath.set(path, { path, version: (byPath.get(path)?.version ?? 0) + 1, size: content.length });
+        }
+        return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      },
+      write: (path, content) => {
+        this.checkCancelled();
+        writes.set(checked(path), content);
+      },
+      delete: (path) => {
+        this.checkCancelled();
+        writes.set(checked(path), null);
+      },
+    };
+  }
+
+  private llm(): RecordedLlm {
+    return { complete: (call) => this.complete(call) };
+  }
+
+  private async complete<T>(call: LlmCall<T>): Promise<LlmAnswer<T>> {
+    this.checkCancelled();
+    const { journal, sink, llm } = this.ports;
+    this.calls += 1;
+    const key = `s${this.step.id}:c${this.calls}`;
+    const agent = this.step.ref.agent;
+    const print = fingerprint(
+      JSON.stringify({ agent, model: call.model ?? null, messages: call.messages, schema: !!call.schema }),
+    );
+    const recorded = journal.recordedCall(key);
+    if (recorded && recorded.fingerprint === print) return answer(recorded.completion, call, true);
+
+    const { totals } = journal.run();
+    if (totals.costMicros >= totals.budgetMicros)
+      throw new BudgetExceeded(totals.costMicros, totals.budgetMicros);
+    const stream = call.stream ?? !call.schema;
+    // The stream id is the call key: a call made again after an interruption restarts the same stream.
+    if (stream) sink.streamStart(key, this.step.id, agent);
+    const completion = await llm.complete({
+      agent,
+      ...(call.model ? { model: call.model } : {}),
+      messages: call.messages,
+      ...(call.schema ? { schema: call.schema } : {}),
+      signal: this.signal,
+      ...(stream ? { onDelta: (text: string) => sink.streamAppend(key, text) } : {}),
+    });
+    // Recorded even when the step was cancelled meanwhile: the call was paid for.
+    journal.atomic(() => {
+      if (stream) sink.streamEnd(key);
+      const totalsAfter = journal.recordCall(key, this.step.id, agent, { fingerprint: print, completion });
+      sink.emit({ type: 'usage', totals: totalsAfter });
+      journal.syncProject();
+    });
+    this.checkCancelled();
+    return answer(completion, call, false);
+  }
+
+  private async ask(question: QuestionSpec): Promise<string> {
+    this.checkCancelled();
+    const { journal, sink } = this.ports;
+    this.questions += 1;
+    const id = `s${this.step.id}:q${this.questions}`;
+    const existing = journal.question(id);
+    if (existing?.answer != null) return existing.answer;
+    const mode = journal.run().mode;
+    journal.atomic(() => {
+      if (!existing) {
+        journal.putQuestion({
+          id,
+          stepId: this.step.id,
+          text: question.text,
+          options: question.options ?? null,
+          default: question.default,
+          answer: null,
+          by: null,
+        });
+      }
+      sink.emit(
+        {
+          type: 'question',
+          questionId: id,
+          stepId: this.step.id,
+          text: question.text,
+          options: question.options ?? null,
+          default: question.default,
+        },
+        `${id}:asked`,
+      );
+      if (mode === 'autopilot') {
+        journal.answerQuestion(id, question.default, 'autopilot');
+        sink.emit(
+          { type: 'question.answered', questionId: id, answer: question.default, by: 'autopilot' },
+          `${id}:answered`,
+        );
+      }
+    });
+    if (mode === 'autopilot') return question.default;
+    throw new ParkSignal(id);
+  }
+
+  private async exec(request: ExecRequest): Promise<ExecOutcome> {
+    this.checkCancelled();
+    const { sink, sandbox } = this.ports;
+    this.commands += 1;
+    // Commands are not recorded (the sandbox is disposable): each attempt is a fresh terminal session.
+    const commandId = `s${this.step.id}:x${this.commands}:a${this.step.attempt}`;
+    sink.emit({ type: 'command.start', commandId, stepId: this.step.id, command: request.command });
+    let outcome: ExecOutcome;
+    try {
+      outcome = await sandbox.exec(
+        request,
+        (stream, data) => sink.commandOutput(commandId, stream, data),
+        this.signal,
+      );
+    } finally {
+      sink.commandFlush(commandId);
+    }
+    sink.emit({
+      type: 'command.exit',
+      commandId,
+      exitCode: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      durationMs: outcome.durationMs,
+    });
+    this.checkCancelled();
+    return outcome;
+  }
+}
+
+function answer<T>(completion: LlmCompletion, call: LlmCall<T>, replayed: boolean): LlmAnswer<T> {
+  const object =
+    call.schema && completion.object !== undefined ? call.schema.parse(completion.object) : undefined;
+  return {
+    text: completion.text,
+    object,
+    usage: completion.usage,
+    costMicros: replayed ? 0 : completion.costMicros,
+    replayed,
+  };
+}
+
+/** Keeps a JSON value JSON (drops `undefined`, functions): what a step returns is stored as JSON. */
+export function toJson(value: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(value ?? null)) as JsonValue;
+}

@@ -1,0 +1,267 @@
+/**
+ * What a user can do to a run: start, pause, resume, stop, skip a task, roll back, answer a question,
+ * chat. Each is a small transaction over the journal; the result says whether the driver should run
+ * steps now (`pump`).
+ */
+import type { ChatKind, ControlAction } from '../protocol.ts';
+import type { Engine } from './engine.ts';
+import type { StepRecord } from './journal.ts';
+import type { UserMessage } from './pipeline.ts';
+
+/** The outcome of a control: on success, whether steps should be run now. */
+export type ControlResult =
+  | { ok: true; pump: boolean }
+  | { ok: false; code: 'conflict' | 'not_found' | 'bad_request'; message: string };
+
+const done = (pump: boolean): ControlResult => ({ ok: true, pump });
+const refuse = (code: 'conflict' | 'not_found' | 'bad_request', message: string): ControlResult => ({
+  ok: false,
+  code,
+  message,
+});
+
+/** The user's controls over one project's run. */
+export class RunControls {
+  private readonly engine: Engine;
+
+  constructor(engine: Engine) {
+    this.engine = engine;
+  }
+
+  private get deps() {
+    return this.engine.deps;
+  }
+
+  /** Dispatches a `control` message. */
+  control(action: ControlAction): ControlResult {
+    switch (action) {
+      case 'start':
+        return this.start();
+      case 'pause':
+        return this.pause();
+      case 'resume':
+        return this.resume();
+      case 'stop':
+        return this.stop();
+      case 'skip':
+        return this.skip();
+    }
+  }
+
+  /** Starts the pipeline from its first step; on a started run, the same as resume. */
+  start(): ControlResult {
+    const { journal, pipeline } = this.deps;
+    const run = journal.run();
+    if (run.status !== 'idle') return this.resume();
+    if (journal.activeStep() || journal.headStepId() !== null) return this.resume();
+    const state = pipeline.initialState(run.project);
+    const first = pipeline.first(state, run.project);
+    journal.atomic(() => {
+      const step = journal.createStep(run.branch, null, first);
+      journal.resetGuards();
+      journal.setStatus('running', { code: 'user', message: 'Started.' });
+      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+      if (first.task) {
+        this.engine.emit({
+          type: 'task',
+          taskId: first.task.id,
+          title: first.task.title,
+          status: 'started',
+          stepId: step.id,
+        });
+      }
+      journal.syncProject();
+    });
+    return done(true);
+  }
+
+  /** Pauses after the step in flight commits; an open question stays open. */
+  pause(): ControlResult {
+    const { status } = this.deps.journal.run();
+    if (status !== 'running' && status !== 'waiting') return refuse('conflict', `The run is ${status}.`);
+    this.engine.setStatus('paused', { code: 'user', message: 'Paused by the user.' });
+    return done(false);
+  }
+
+  /** Continues a paused, stopped or failed run, with a fresh allowance for the loop guards. */
+  resume(): ControlResult {
+    const { journal } = this.deps;
+    const run = journal.run();
+    if (run.status === 'running' || run.status === 'waiting') return done(true);
+    if (run.status === 'idle') return refuse('conflict', 'The run has not started.');
+    if (run.status === 'completed')
+      return refuse('conflict', 'The run is complete; send a message to continue.');
+    const { totals } = run;
+    if (totals.costMicros >= totals.budgetMicros) {
+      return refuse('conflict', "The project's budget is spent; raise the budget to continue.");
+    }
+    const active = journal.activeStep();
+    if (!active) return refuse('conflict', 'There is no step to run.');
+    const open = journal.openQuestion();
+    const waiting = open !== null && open.stepId === active.id;
+    journal.atomic(() => {
+      if (active.status === 'failed') journal.setStepStatus(active.id, 'pending');
+      journal.resetGuards();
+      const status = waiting ? 'waiting' : 'running';
+      journal.setStatus(
+        status,
+        waiting ? { code: 'question', message: open.text } : { code: 'user', message: 'Resumed.' },
+      );
+      this.engine.emit({ type: 'run.status', status, reason: journal.run().reason });
+      journal.syncProject();
+    });
+    return done(!waiting);
+  }
+
+  /** Stops now: the step in flight is cancelled (it will run again from its beginning on resume). */
+  stop(): ControlResult {
+    const { journal } = this.deps;
+    const { status } = journal.run();
+    if (status === 'idle' || status === 'stopped' || status === 'completed') {
+      return refuse('conflict', `The run is ${status}.`);
+    }
+    this.engine.cancelInFlight();
+    journal.atomic(() => {
+      const active = journal.activeStep();
+      if (active && active.status === 'running') {
+        journal.setStepStatus(active.id, 'pending');
+        this.aborted(active, 'stopped');
+      }
+      journal.setStatus('stopped', { code: 'user', message: 'Stopped by the user.' });
+      this.engine.emit({ type: 'run.status', status: 'stopped', reason: journal.run().reason });
+      journal.syncProject();
+    });
+    return done(false);
+  }
+
+  /** Abandons the current task and continues where the pipeline says a skipped task leads. */
+  skip(): ControlResult {
+    const { journal, pipeline } = this.deps;
+    const run = journal.run();
+    const active = journal.activeStep();
+    if (!active || !pipeline.skipTask) return refuse('conflict', 'There is no task to skip.');
+    const task = active.ref.task ?? null;
+    const state = journal.stateBefore(active) ?? pipeline.initialState(run.project);
+    const next = pipeline.skipTask(state, active.ref, run.project);
+    if (!next) return refuse('conflict', 'There is no task to skip.');
+    this.engine.cancelInFlight();
+    journal.atomic(() => {
+      journal.setStepStatus(active.id, 'aborted');
+      this.aborted(active, 'skipped');
+      if (task) {
+        this.engine.emit({
+          type: 'task',
+          taskId: task.id,
+          title: task.title,
+          status: 'skipped',
+          stepId: active.id,
+        });
+      }
+      journal.createStep(active.branch, active.parentId, next);
+      if (run.status === 'waiting') {
+        journal.setStatus('running', { code: 'user', message: 'Task skipped.' });
+        this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+        journal.syncProject();
+      }
+    });
+    return done(journal.run().status === 'running');
+  }
+
+  /**
+   * Goes back to the state right after `stepId` on a new branch and pauses there (the user may look,
+   * edit files, then resume). The old branch and its history stay as they were.
+   */
+  rollback(stepId: number): ControlResult {
+    const { journal } = this.deps;
+    const target = journal.step(stepId);
+    if (!target) return refuse('not_found', `There is no step ${stepId}.`);
+    if (target.status !== 'done')
+      return refuse('conflict', `Step ${stepId} did not complete; roll back to a completed step.`);
+    this.engine.cancelInFlight();
+    journal.atomic(() => {
+      const active = journal.activeStep();
+      if (active) {
+        journal.setStepStatus(active.id, 'aborted');
+        this.aborted(active, 'rolled back');
+      }
+      const branch = journal.createBranch(stepId);
+      journal.setBranch(branch);
+      this.engine.emit({ type: 'branch.created', branch, parentBranch: target.branch, fromStepId: stepId });
+      const next = journal.nextOf(stepId);
+      if (next) journal.createStep(branch, stepId, next);
+      journal.resetGuards();
+      const status = next ? 'paused' : 'completed';
+      journal.setStatus(status, {
+        code: 'rollback',
+        message: `Rolled back to step ${stepId} ("${target.ref.title}") on branch ${branch}.`,
+      });
+      this.engine.emit({ type: 'run.status', status, reason: journal.run().reason });
+      journal.syncProject();
+    });
+    return done(false);
+  }
+
+  /** Records the answer to an open question; the parked step runs again and finds it. */
+  answer(questionId: string, answer: string): ControlResult {
+    const { journal } = this.deps;
+    const question = journal.question(questionId);
+    if (!question) return refuse('not_found', 'There is no such question.');
+    if (question.answer !== null) return refuse('conflict', 'The question is already answered.');
+    let pump = false;
+    journal.atomic(() => {
+      journal.answerQuestion(questionId, answer, 'user');
+      this.engine.emit(
+        { type: 'question.answered', questionId, answer, by: 'user' },
+        `${questionId}:answered`,
+      );
+      const step = journal.step(question.stepId);
+      if (step?.status === 'waiting') journal.setStepStatus(step.id, 'pending');
+      if (journal.run().status === 'waiting') {
+        journal.setStatus('running', { code: 'user', message: 'Answered.' });
+        this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+        journal.syncProject();
+        pump = true;
+      }
+    });
+    return done(pump);
+  }
+
+  /**
+   * A user's message. It is queued for the next step (agents see it in `ctx.messages`); when the run has
+   * finished, the pipeline may start a step for it (a change request, a bug report).
+   */
+  chat(text: string, kind: ChatKind): ControlResult {
+    const { journal, pipeline, ids, clock } = this.deps;
+    const message: UserMessage = { id: ids.next('msg'), text, kind, at: clock.now() };
+    let pump = false;
+    journal.atomic(() => {
+      journal.addMessage(message);
+      this.engine.emit({
+        type: 'message',
+        messageId: message.id,
+        role: 'user',
+        agent: null,
+        stepId: null,
+        text,
+        kind,
+      });
+      const run = journal.run();
+      const head = journal.headStepId();
+      if (run.status !== 'completed' || head === null || !pipeline.onMessage || journal.activeStep()) return;
+      const state = journal.stateAfter(head);
+      const next = state ? pipeline.onMessage(state, message, run.project) : null;
+      if (!next) return;
+      journal.createStep(run.branch, head, next);
+      journal.resetGuards();
+      journal.setStatus('running', { code: 'user', message: 'Continuing with your message.' });
+      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+      journal.syncProject();
+      pump = true;
+    });
+    return done(pump);
+  }
+
+  private aborted(step: StepRecord, reason: string): void {
+    this.engine.emit({ type: 'step.aborted', stepId: step.id, agent: step.ref.agent, reason });
+  }
+}

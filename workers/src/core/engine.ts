@@ -1,0 +1,277 @@
+/**
+ * The step engine: runs the pipeline one step at a time over its ports.
+ *
+ * Checkpointing (why a crash loses nothing and repeats nothing): a step's row is marked running before
+ * its function is called; its file writes are buffered; its result (state, files, next step, events) is
+ * committed in one transaction. A step interrupted before that commit has no visible effect except the
+ * events it logged under deterministic keys, and it is run again from its beginning: its recorded LLM
+ * outputs and answers are replayed and its events are not logged twice. A committed step is never run
+ * again.
+ */
+import type { EventBody, RunReason } from '../protocol.ts';
+import { StepScope, toJson, type ContextPorts } from './context.ts';
+import { BudgetExceeded, ParkSignal } from './errors.ts';
+import type { JsonObject } from './json.ts';
+import type { StepRecord } from './journal.ts';
+import { DEFAULT_GUARDS, type GuardLimits, type Pipeline, type StepResult } from './pipeline.ts';
+import type { Ids } from './ports.ts';
+
+/** Everything the engine works with. */
+export interface EngineDeps extends ContextPorts {
+  ids: Ids;
+  pipeline: Pipeline;
+}
+
+/** What the driver (the Durable Object's scheduler) should do after `runNext`. */
+export type StepOutcome =
+  { kind: 'continue' } | { kind: 'idle' } | { kind: 'retry'; delayMs: number } | { kind: 'busy' };
+
+const IDLE: StepOutcome = { kind: 'idle' };
+const MAX_ERROR_CHARS = 500;
+
+/** Runs steps and knows which one is in flight, so controls can cancel it. */
+export class Engine {
+  readonly deps: EngineDeps;
+  readonly guards: GuardLimits;
+  private inFlight: { stepId: number; controller: AbortController } | null = null;
+
+  constructor(deps: EngineDeps, guards?: Partial<GuardLimits>) {
+    this.deps = deps;
+    this.guards = { ...DEFAULT_GUARDS, ...deps.pipeline.guards, ...guards };
+  }
+
+  /** The id of the step being executed by this instance, if any. */
+  get runningStepId(): number | null {
+    return this.inFlight?.stepId ?? null;
+  }
+
+  /** Cancels the step in flight (its result will be discarded). */
+  cancelInFlight(): void {
+    this.inFlight?.controller.abort();
+  }
+
+  /** Emits an event in the current transaction. */
+  emit(event: EventBody, key?: string): void {
+    this.deps.sink.emit(event, key);
+  }
+
+  /** Sets the run's status and says so, in one transaction. */
+  setStatus(status: Parameters<EngineDeps['journal']['setStatus']>[0], reason: RunReason | null): void {
+    const { journal } = this.deps;
+    journal.atomic(() => {
+      journal.setStatus(status, reason);
+      this.emit({ type: 'run.status', status, reason });
+      journal.syncProject();
+    });
+  }
+
+  /** Runs the next step of the run, if the run is running and has one. */
+  async runNext(): Promise<StepOutcome> {
+    const { journal, pipeline } = this.deps;
+    if (this.inFlight) return { kind: 'busy' };
+    const run = journal.run();
+    if (run.status !== 'running') return IDLE;
+    let step = journal.activeStep();
+    if (!step) {
+      this.setStatus('completed', { code: 'completed', message: 'The pipeline has no step left.' });
+      return IDLE;
+    }
+    if (step.status === 'waiting') {
+      const open = journal.openQuestion();
+      if (open && open.stepId === step.id) {
+        this.setStatus('waiting', { code: 'question', message: open.text });
+        return IDLE;
+      }
+      journal.setStepStatus(step.id, 'pending');
+    }
+    if (step.status === 'failed') journal.setStepStatus(step.id, 'pending');
+    const fn = pipeline.steps[step.ref.agent];
+    if (!fn) {
+      this.setStatus('failed', {
+        code: 'step_failed',
+        message: `The pipeline "${pipeline.name}" has no agent "${step.ref.agent}".`,
+      });
+      return IDLE;
+    }
+    if (this.iterationGuardTrips(step)) return IDLE;
+
+    step = journal.atomic(() => {
+      const begun = journal.beginStep(step!.id, this.deps.clock.now());
+      this.emit(
+        {
+          type: 'step.started',
+          stepId: begun.id,
+          agent: begun.ref.agent,
+          branch: begun.branch,
+          title: begun.ref.title,
+          task: begun.ref.task?.id ?? null,
+          attempt: begun.attempt,
+        },
+        `step:${begun.id}:a${begun.attempt}`,
+      );
+      return begun;
+    });
+    const controller = new AbortController();
+    this.inFlight = { stepId: step.id, controller };
+    try {
+      const before = journal.stateBefore(step) ?? pipeline.initialState(run.project);
+      const scope = new StepScope(this.deps, step, run, before, controller.signal);
+      let result: StepResult;
+      try {
+        result = await fn(scope.context());
+      } catch (err) {
+        return this.onThrow(step, err, controller.signal);
+      }
+      if (controller.signal.aborted) return IDLE;
+      return await this.commit(step, scope, result, controller.signal);
+    } finally {
+      this.inFlight = null;
+    }
+  }
+
+  private iterationGuardTrips(step: StepRecord): boolean {
+    const task = step.ref.task;
+    if (!task || step.attempt > 0) return false;
+    const history = this.deps.journal.taskHistory(task.id, 1);
+    if (history.steps < this.guards.maxTaskIterations) return false;
+    this.setStatus('paused', {
+      code: 'task_iterations',
+      message: `The task "${task.title}" took ${history.steps} steps without finishing (limit ${this.guards.maxTaskIterations}). Resume to allow more, skip the task, or roll back.`,
+    });
+    return true;
+  }
+
+  private async commit(
+    step: StepRecord,
+    scope: StepScope,
+    result: StepResult,
+    signal: AbortSignal,
+  ): Promise<StepOutcome> {
+    const { journal, clock } = this.deps;
+    const staged = await journal.stageWrites([...scope.writes].map(([path, content]) => ({ path, content })));
+    if (signal.aborted) return IDLE;
+    const task = step.ref.task ?? null;
+    const next = result.next;
+    const endedAt = clock.now();
+    journal.atomic(() => {
+      const changes = journal.applyWrites(staged, step.id, 'agent');
+      if (changes.length > 0) {
+        this.emit({ type: 'files.changed', stepId: step.id, branch: step.branch, author: 'agent', changes });
+      }
+      journal.consumeMessages(
+        scope.messages.map((m) => m.id),
+        step.id,
+      );
+      journal.commitStep({
+        stepId: step.id,
+        state: toJson(result.state) as JsonObject,
+        next: next ? (toJson(next) as unknown as typeof next) : null,
+        failure: result.failure ?? null,
+        endedAt,
+      });
+      this.emit({
+        type: 'step.completed',
+        stepId: step.id,
+        agent: step.ref.agent,
+        durationMs: Math.max(0, endedAt - (step.startedAt ?? endedAt)),
+      });
+      if (task && result.taskDone) {
+        this.emit({
+          type: 'task',
+          taskId: task.id,
+          title: task.title,
+          status: result.taskDone,
+          stepId: step.id,
+        });
+        journal.syncProject({ stepId: step.id, label: task.title });
+      }
+      if (next) {
+        const created = journal.createStep(step.branch, step.id, next);
+        if (next.task && next.task.id !== task?.id) {
+          this.emit({
+            type: 'task',
+            taskId: next.task.id,
+            title: next.task.title,
+            status: 'started',
+            stepId: created.id,
+          });
+        }
+      } else {
+        journal.setStatus('completed', { code: 'completed', message: 'The pipeline finished.' });
+        this.emit({
+          type: 'run.status',
+          status: 'completed',
+          reason: { code: 'completed', message: 'The pipeline finished.' },
+        });
+        journal.syncProject();
+      }
+    });
+    if (result.failure && task && this.failureGuardTrips(task.title, task.id)) return IDLE;
+    return { kind: 'continue' };
+  }
+
+  private failureGuardTrips(title: string, taskId: string): boolean {
+    const limit = this.guards.maxRepeatedFailures;
+    const recent = this.deps.journal.taskHistory(taskId, limit).recentFailures;
+    if (recent.length < limit || recent.some((sig) => sig === null || sig !== recent[0])) return false;
+    this.setStatus('paused', {
+      code: 'repeated_failure',
+      message: `The same failure happened ${limit} times in a row in the task "${title}": ${recent[0]}. Resume to try again, give a hint in the chat, skip the task, or roll back.`,
+    });
+    return true;
+  }
+
+  private onThrow(step: StepRecord, err: unknown, signal: AbortSignal): StepOutcome {
+    const { journal } = this.deps;
+    if (err instanceof ParkSignal) {
+      journal.atomic(() => {
+        journal.setStepStatus(step.id, 'waiting');
+        const status = journal.run().status;
+        if (status === 'running') {
+          const question = journal.question(err.questionId);
+          journal.setStatus('waiting', {
+            code: 'question',
+            message: question?.text ?? 'A question is open.',
+          });
+          this.emit({ type: 'run.status', status: 'waiting', reason: journal.run().reason });
+          journal.syncProject();
+        }
+      });
+      return IDLE;
+    }
+    if (signal.aborted) return IDLE;
+    if (err instanceof BudgetExceeded) {
+      journal.atomic(() => {
+        journal.setStepStatus(step.id, 'pending');
+        journal.setStatus('paused', { code: 'budget', message: err.message });
+        this.emit({ type: 'run.status', status: 'paused', reason: journal.run().reason });
+        journal.syncProject();
+      });
+      return IDLE;
+    }
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_CHARS);
+    const failures = step.failures + 1;
+    const willRetry = failures < this.guards.maxStepAttempts;
+    journal.atomic(() => {
+      journal.recordFailure(step.id, message);
+      journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed');
+      this.emit({
+        type: 'step.failed',
+        stepId: step.id,
+        agent: step.ref.agent,
+        attempt: step.attempt,
+        error: message,
+        willRetry,
+      });
+      if (!willRetry) {
+        journal.setStatus('failed', {
+          code: 'step_failed',
+          message: `The step "${step.ref.title}" failed ${failures} times: ${message}`,
+        });
+        this.emit({ type: 'run.status', status: 'failed', reason: journal.run().reason });
+        journal.syncProject();
+      }
+    });
+    return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Signals the engine uses for control flow through step functions. A step that catches errors must
+ * rethrow these (`isEngineSignal`), or a parked question, a budget stop or a cancellation would be lost.
+ */
+
+/** Thrown by `ctx.ask` when the answer is not there yet: the step parks and re-runs once answered. */
+export class ParkSignal extends Error {
+  readonly questionId: string;
+  constructor(questionId: string) {
+    super(`waiting for the answer to ${questionId}`);
+    this.name = 'ParkSignal';
+    this.questionId = questionId;
+  }
+}
+
+/** Thrown before an LLM call that the project's budget no longer allows. */
+export class BudgetExceeded extends Error {
+  readonly costMicros: number;
+  readonly budgetMicros: number;
+  constructor(costMicros: number, budgetMicros: number) {
+    super(
+      `The project's budget is spent: $${(costMicros / 1e6).toFixed(4)} of $${(budgetMicros / 1e6).toFixed(4)}.`,
+    );
+    this.name = 'BudgetExceeded';
+    this.costMicros = costMicros;
+    this.budgetMicros = budgetMicros;
+  }
+}
+
+/** Thrown by the step context once the step was cancelled (stop, skip, rollback). */
+export class StepCancelled extends Error {
+  constructor() {
+    super('the step was cancelled');
+    this.name = 'StepCancelled';
+  }
+}
+
+/** True for the engine's own signals, which a step must never swallow. */
+export function isEngineSignal(err: unknown): boolean {
+  return err instanceof ParkSignal || err instanceof BudgetExceeded || err instanceof StepCancelled;
+}

@@ -1,0 +1,136 @@
+/**
+ * The engine's storage port: the step log, recorded LLM calls, questions, files and chat messages of one
+ * project. The Durable Object implements it over its SQLite; every method is synchronous except file
+ * staging (hashing), so a group of calls inside `atomic` commits as one transaction.
+ */
+import type { FileChange, ProjectMode, RunReason, RunStatus, Totals } from '../protocol.ts';
+import type { JsonObject } from './json.ts';
+import type { FileInfo, ProjectInput, StepRef, UserMessage } from './pipeline.ts';
+import type { LlmCompletion } from './ports.ts';
+
+export interface RunRecord {
+  status: RunStatus;
+  reason: RunReason | null;
+  mode: ProjectMode;
+  branch: number;
+  pipeline: string;
+  totals: Totals;
+  /** Loop guards count steps after this id (a user's resume gives the run a fresh allowance). */
+  guardEpoch: number;
+  project: ProjectInput;
+}
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'aborted';
+
+export interface StepRecord {
+  id: number;
+  branch: number;
+  parentId: number | null;
+  ref: StepRef;
+  status: StepStatus;
+  /** Times the step has been started (a crash or a parked question makes it start again). */
+  attempt: number;
+  /** Times it threw. */
+  failures: number;
+  startedAt: number | null;
+}
+
+export interface RecordedCall {
+  fingerprint: string;
+  completion: LlmCompletion;
+}
+
+export interface QuestionRecord {
+  id: string;
+  stepId: number;
+  text: string;
+  options: string[] | null;
+  default: string | null;
+  answer: string | null;
+  by: 'user' | 'autopilot' | null;
+}
+
+/** A file write of a step (content null: delete). */
+export interface FileWrite {
+  path: string;
+  content: string | null;
+}
+
+/** A write with its content hash computed, ready to be applied inside a transaction. */
+export interface StagedWrite extends FileWrite {
+  hash: string | null;
+  size: number;
+}
+
+export interface CommitInput {
+  stepId: number;
+  state: JsonObject;
+  next: StepRef | null;
+  failure: { signature: string; message: string } | null;
+  endedAt: number;
+}
+
+export interface TaskHistory {
+  /** Steps of the task (started or finished) since the guard epoch, on the current branch. */
+  steps: number;
+  /** Failure signatures of its most recent finished steps, newest first (null: no failure). */
+  recentFailures: (string | null)[];
+}
+
+export interface Journal {
+  /** Runs `fn` as one transaction: all of its writes (and the events it emits) or none. */
+  atomic<T>(fn: () => T): T;
+
+  run(): RunRecord;
+  /** Sets the run's status; the caller emits the matching `run.status` event in the same transaction. */
+  setStatus(status: RunStatus, reason: RunReason | null): void;
+  setBranch(branch: number): void;
+  /** Restarts the loop guards' counting after the latest step. */
+  resetGuards(): void;
+
+  /** The unfinished (pending, running or waiting) step of the current branch. */
+  activeStep(): StepRecord | null;
+  step(id: number): StepRecord | null;
+  /** The state a step starts from: its parent's result, or the pipeline's initial state (null). */
+  stateBefore(step: StepRecord): JsonObject | null;
+  stateAfter(stepId: number): JsonObject | null;
+  /** The step a continuation of the current branch follows: its latest done step, or its fork step. */
+  headStepId(): number | null;
+  /** The step that `stepId` named as its successor when it committed. */
+  nextOf(stepId: number): StepRef | null;
+  createStep(branch: number, parentId: number | null, ref: StepRef): StepRecord;
+  beginStep(stepId: number, now: number): StepRecord;
+  setStepStatus(stepId: number, status: StepStatus): void;
+  recordFailure(stepId: number, error: string): void;
+  commitStep(input: CommitInput): void;
+  taskHistory(taskId: string, limit: number): TaskHistory;
+
+  recordedCall(key: string): RecordedCall | null;
+  /** Records a call and adds its usage to the totals; returns the new totals. */
+  recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals;
+
+  question(id: string): QuestionRecord | null;
+  openQuestion(): QuestionRecord | null;
+  putQuestion(question: QuestionRecord): void;
+  answerQuestion(id: string, answer: string, by: 'user' | 'autopilot'): void;
+
+  /** A file of the current branch's tree. */
+  readFile(path: string): string | null;
+  listFiles(): FileInfo[];
+  stageWrites(writes: FileWrite[]): Promise<StagedWrite[]>;
+  /** Applies staged writes to the current branch (new versions); returns what changed. */
+  applyWrites(writes: StagedWrite[], stepId: number | null, author: 'agent' | 'user'): FileChange[];
+
+  pendingMessages(): UserMessage[];
+  addMessage(message: UserMessage): void;
+  consumeMessages(ids: string[], stepId: number): void;
+
+  /**
+   * Starts a branch from the state right after `stepId` (its files and state): returns the new branch.
+   * Nothing of the old branch is touched.
+   */
+  createBranch(fromStepId: number): number;
+
+  /** Queues the project's status and totals for Postgres; a snapshot too when `snapshotOf` is set. */
+  syncProject(snapshotOf?: { stepId: number; label: string }): void;
+}

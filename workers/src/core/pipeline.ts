@@ -1,0 +1,176 @@
+/**
+ * The step-function interface: a pipeline is a set of pure async step functions over ports. The engine
+ * runs one step at a time; a step reads the state left by the step before it, does its work through its
+ * context, and returns the next state and the next step. Agents (SpecWriter ... TechnicalWriter) are step
+ * functions of this shape.
+ *
+ * Determinism contract (why a resumed step is safe): a step may be run again from its beginning (after a
+ * crash, an eviction, or a question being answered). Everything it gets from outside comes through the
+ * context and is replayed identically: recorded LLM outputs, recorded answers, the files and state of its
+ * checkpoint. So it must not keep module-level state, and it must not read the time or random numbers
+ * except through `ctx.now()`.
+ */
+import type { ZodType } from 'zod';
+import type { EventBody, ProjectMode } from '../protocol.ts';
+import type { JsonObject, JsonValue } from './json.ts';
+import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage } from './ports.ts';
+
+/** The project a run belongs to, as the user created it. */
+export interface ProjectInput {
+  projectId: string;
+  name: string;
+  description: string;
+  mode: ProjectMode;
+}
+
+/** A unit of the plan: loop guards count per task, and the end of a task snapshots the file tree. */
+export interface TaskRef {
+  id: string;
+  title: string;
+}
+
+/** Which step runs next: the agent (a key of `Pipeline.steps`), what it is given, and its task. */
+export interface StepRef {
+  agent: string;
+  title: string;
+  input?: JsonValue;
+  task?: TaskRef | null;
+}
+
+export interface FileInfo {
+  path: string;
+  version: number;
+  size: number;
+}
+
+/**
+ * The project's files as a step sees them: the branch's current tree plus the step's own writes. Writes
+ * are buffered and become visible to others only when the step commits.
+ */
+export interface FilesView {
+  read(path: string): Promise<string | null>;
+  /** Every file of the tree; costs as much as the tree is big, so agents should read what they need. */
+  list(): Promise<FileInfo[]>;
+  write(path: string, content: string): void;
+  delete(path: string): void;
+}
+
+export interface LlmCall<T> {
+  model?: string;
+  messages: LlmMessage[];
+  /** Structured output: the recorded object is parsed with this schema on every (re)play. */
+  schema?: ZodType<T>;
+  /** Stream the text live to viewers (default true for text, false for structured output). */
+  stream?: boolean;
+}
+
+export interface LlmAnswer<T> {
+  text: string;
+  object: T | undefined;
+  usage: LlmUsage;
+  costMicros: number;
+  /** True when the output came from the record of an earlier run of this step (no call was made). */
+  replayed: boolean;
+}
+
+/** LLM calls of a step, recorded by a deterministic key (the step id and the call's index in the step). */
+export interface RecordedLlm {
+  complete<T = unknown>(call: LlmCall<T>): Promise<LlmAnswer<T>>;
+}
+
+export interface QuestionSpec {
+  text: string;
+  options?: string[];
+  /** What autopilot answers. */
+  default: string;
+}
+
+/** A message the user sent over the live channel that no step has consumed yet. */
+export interface UserMessage {
+  id: string;
+  text: string;
+  kind: 'message' | 'change' | 'bug';
+  at: number;
+}
+
+/** Everything a step gets. */
+export interface StepContext<S extends JsonObject = JsonObject> {
+  readonly stepId: number;
+  readonly branch: number;
+  readonly attempt: number;
+  readonly agent: string;
+  readonly project: ProjectInput;
+  readonly state: Readonly<S>;
+  readonly input: JsonValue | undefined;
+  readonly task: TaskRef | null;
+  readonly files: FilesView;
+  readonly llm: RecordedLlm;
+  /** Chat messages not consumed yet; they are consumed when this step commits. */
+  readonly messages: readonly UserMessage[];
+  /** Aborted when the step is cancelled (stop, skip, rollback). */
+  readonly signal: AbortSignal;
+  /** Runs a command in the sandbox; its output streams to viewers' terminals. */
+  exec(request: ExecRequest): Promise<ExecOutcome>;
+  /** An agent's message in the conversation. */
+  say(text: string): void;
+  /** A typed artifact for the UI (a specification, a plan...). */
+  artifact(kind: string, data: JsonValue): void;
+  /** Any other event. */
+  emit(event: EventBody): void;
+  /**
+   * Asks the user. Interactive mode: the step parks (the run waits) and is run again once the answer is
+   * there, so `ask` then returns it. Autopilot: returns the default at once.
+   */
+  ask(question: QuestionSpec): Promise<string>;
+  now(): number;
+}
+
+/** What a step returns. */
+export interface StepResult<S extends JsonObject = JsonObject> {
+  state: S;
+  /** The next step, or null when the pipeline is done. */
+  next: StepRef | null;
+  /** The step finished its task: the file tree is snapshotted (export, listing). */
+  taskDone?: 'completed' | 'skipped';
+  /** A failure the step observed (a failing test...): the same signature repeated trips a loop guard. */
+  failure?: { signature: string; message: string };
+}
+
+export type StepFn<S extends JsonObject = JsonObject> = (ctx: StepContext<S>) => Promise<StepResult<S>>;
+
+/** Limits of the loop guards; each trip pauses the run and says why. */
+export interface GuardLimits {
+  /** Steps one task may take before the run pauses. */
+  maxTaskIterations: number;
+  /** The same failure signature this many times in a row within a task pauses the run. */
+  maxRepeatedFailures: number;
+  /** Attempts of a step that throws before the run fails. */
+  maxStepAttempts: number;
+}
+
+export const DEFAULT_GUARDS: GuardLimits = {
+  maxTaskIterations: 40,
+  maxRepeatedFailures: 3,
+  maxStepAttempts: 3,
+};
+
+/** A pipeline definition. */
+export interface Pipeline<S extends JsonObject = JsonObject> {
+  readonly name: string;
+  initialState(project: ProjectInput): S;
+  first(state: S, project: ProjectInput): StepRef;
+  readonly steps: Readonly<Record<string, StepFn<S>>>;
+  /** The step after skipping the task of `current`, or null when there is nothing to skip. */
+  skipTask?(state: S, current: StepRef, project: ProjectInput): StepRef | null;
+  /** The step that handles a chat message when the run has nothing else to do; null to keep it queued. */
+  onMessage?(state: S, message: UserMessage, project: ProjectInput): StepRef | null;
+  readonly guards?: Partial<GuardLimits>;
+}
+
+/**
+ * Erases a pipeline's state type for the registry. Safe: the state a pipeline's functions receive is
+ * only ever produced by the same pipeline's `initialState` and steps.
+ */
+export function definePipeline<S extends JsonObject>(pipeline: Pipeline<S>): Pipeline {
+  return pipeline as unknown as Pipeline;
+}

@@ -1,0 +1,111 @@
+/**
+ * The ports of the core: everything the pipeline needs from the outside world comes in through these
+ * interfaces (time, ids, the LLM, the sandbox, the event sink). Adapters live in `agent/` (the Durable
+ * Object), in `llm/` and `sandbox/`, and in tests.
+ */
+import type { ZodType } from 'zod';
+import type { EventBody } from '../protocol.ts';
+import type { JsonValue } from './json.ts';
+
+/** Wall-clock time in milliseconds since the epoch. */
+export interface Clock {
+  now(): number;
+}
+
+/** Unique ids for things that need no determinism (chat messages). */
+export interface Ids {
+  next(prefix: string): string;
+}
+
+export interface LlmMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+}
+
+/** One LLM call as the port receives it. */
+export interface LlmRequest {
+  /** The agent making the call: the adapter picks its model and key from it. */
+  agent: string;
+  /** An explicit model; otherwise the agent's configured one. */
+  model?: string;
+  messages: LlmMessage[];
+  /** Structured output: the adapter asks for this schema and returns the parsed object. */
+  schema?: ZodType;
+  signal: AbortSignal;
+  /** Streamed text as it arrives (not called for structured outputs unless the provider streams them). */
+  onDelta?: (text: string) => void;
+}
+
+/** What an LLM call produced: recorded as JSON, so a resumed step reuses it instead of paying again. */
+export interface LlmCompletion {
+  text: string;
+  /** The structured output, when a schema was asked for. */
+  object?: JsonValue;
+  usage: LlmUsage;
+  costMicros: number;
+  finishReason: string;
+  provider: string;
+  model: string;
+  latencyMs: number;
+}
+
+/** The LLM layer: `complete` makes one (paid) call. */
+export interface LlmPort {
+  complete(request: LlmRequest): Promise<LlmCompletion>;
+}
+
+export interface ExecRequest {
+  command: string;
+  cwd?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+export interface ExecOutcome {
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** stdout and stderr as they were interleaved (possibly truncated by the runner). */
+  output: string;
+}
+
+export interface SandboxFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * The project's sandbox. It is disposable: its workspace is rebuilt from the project's files at any time,
+ * so commands are not recorded (a resumed step runs them again).
+ */
+export interface SandboxPort {
+  /** Writes files into the workspace (the engine's file tree is the source of truth). */
+  writeFiles(files: SandboxFile[]): Promise<void>;
+  /** Runs a command; output chunks are reported as they happen. */
+  exec(
+    request: ExecRequest,
+    onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
+    signal: AbortSignal,
+  ): Promise<ExecOutcome>;
+}
+
+/**
+ * Where events go. `emit` appends to the project's log; with a `key`, an event already logged under the
+ * same key is not logged again (a step re-run after a crash re-emits exactly what it emitted before).
+ * Streams and command output are coalesced by the adapter before they reach the log.
+ */
+export interface EventSink {
+  emit(event: EventBody, key?: string): void;
+  streamStart(streamId: string, stepId: number, agent: string): void;
+  streamAppend(streamId: string, text: string): void;
+  streamEnd(streamId: string): void;
+  commandOutput(commandId: string, stream: 'stdout' | 'stderr', data: string): void;
+  /** Flushes a command's coalesced output (before its `command.exit`). */
+  commandFlush(commandId: string): void;
+}

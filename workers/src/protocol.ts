@@ -1,0 +1,265 @@
+/**
+ * The live channel's messages (`GET /api/projects/:id/live`), defined once and checked on arrival on both
+ * sides. Imported by the web package: this module imports nothing but zod.
+ *
+ * Server → client:
+ * - logged events ({@link ServerEvent}): every one carries a monotonic `seq` and its time `at` (ms since
+ *   the epoch). A client remembers the last `seq` it saw and sends `resume { after }` on (re)connect: the
+ *   gap is replayed from the project's log, then live events follow, with no loss and no duplicate.
+ * - frames that are not part of the log (no `seq`): `hello` on connect, `synced` when a replay has caught
+ *   up, `error` for a frame the server refused (the socket stays usable), `pong`.
+ *
+ * Streamed LLM text arrives as `stream.start`, coalesced `stream.delta`s (a few a second, each with the
+ * character `offset` it starts at) and `stream.end`. A `stream.start` for an id already seen means the
+ * call is being made again (the first attempt was interrupted): the client drops what it had for that id.
+ * Command output (`command.output`) is coalesced the same way.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------
+// Shared shapes
+
+/** Lifecycle of a project's run; the same values as the project index's `status` in Postgres. */
+export const RunStatus = z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Why the run is in its status: a user's action, a question, a loop guard, a failure. */
+export const RunReasonCode = z.enum([
+  'user',
+  'question',
+  'budget',
+  'task_iterations',
+  'repeated_failure',
+  'step_failed',
+  'rollback',
+  'completed',
+]);
+export type RunReasonCode = z.infer<typeof RunReasonCode>;
+
+export const RunReason = z.object({ code: RunReasonCode, message: z.string() });
+export type RunReason = z.infer<typeof RunReason>;
+
+export const ProjectMode = z.enum(['autopilot', 'interactive']);
+export type ProjectMode = z.infer<typeof ProjectMode>;
+
+/** Token and cost totals of a project; money in micro-dollars (integers, so sums are exact). */
+export const Totals = z.object({
+  costMicros: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+  budgetMicros: z.number().int(),
+});
+export type Totals = z.infer<typeof Totals>;
+
+export const FileOp = z.enum(['create', 'update', 'delete']);
+export type FileOp = z.infer<typeof FileOp>;
+
+export const FileChange = z.object({
+  path: z.string(),
+  version: z.number().int(),
+  op: FileOp,
+  size: z.number().int(),
+});
+export type FileChange = z.infer<typeof FileChange>;
+
+export const ChatKind = z.enum(['message', 'change', 'bug']);
+export type ChatKind = z.infer<typeof ChatKind>;
+
+/** An open question of the run, as the `hello` snapshot shows it. */
+export const OpenQuestion = z.object({
+  questionId: z.string(),
+  stepId: z.number().int(),
+  text: z.string(),
+  options: z.array(z.string()).nullable(),
+  default: z.string().nullable(),
+});
+export type OpenQuestion = z.infer<typeof OpenQuestion>;
+
+// ---------------------------------------------------------------------------------------------------
+// Logged events (the body; the log adds `seq` and `at`)
+
+const StepIdentity = { stepId: z.number().int(), agent: z.string() };
+
+/** Every kind of event the log holds, without `seq` and `at`. */
+export const EventBody = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.status'), status: RunStatus, reason: RunReason.nullable() }),
+  z.object({
+    type: z.literal('step.started'),
+    ...StepIdentity,
+    branch: z.number().int(),
+    title: z.string(),
+    task: z.string().nullable(),
+    attempt: z.number().int(),
+  }),
+  z.object({ type: z.literal('step.completed'), ...StepIdentity, durationMs: z.number() }),
+  z.object({
+    type: z.literal('step.failed'),
+    ...StepIdentity,
+    attempt: z.number().int(),
+    error: z.string(),
+    willRetry: z.boolean(),
+  }),
+  /** A step that will not complete: stopped, skipped, or left behind by a rollback. */
+  z.object({ type: z.literal('step.aborted'), ...StepIdentity, reason: z.string() }),
+  z.object({
+    type: z.literal('message'),
+    messageId: z.string(),
+    role: z.enum(['agent', 'user', 'system']),
+    agent: z.string().nullable(),
+    stepId: z.number().int().nullable(),
+    text: z.string(),
+    kind: ChatKind.optional(),
+  }),
+  z.object({ type: z.literal('stream.start'), streamId: z.string(), ...StepIdentity }),
+  z.object({
+    type: z.literal('stream.delta'),
+    streamId: z.string(),
+    offset: z.number().int(),
+    text: z.string(),
+  }),
+  z.object({ type: z.literal('stream.end'), streamId: z.string(), length: z.number().int() }),
+  z.object({
+    type: z.literal('files.changed'),
+    stepId: z.number().int().nullable(),
+    branch: z.number().int(),
+    author: z.enum(['agent', 'user']),
+    changes: z.array(FileChange),
+  }),
+  z.object({
+    type: z.literal('question'),
+    questionId: z.string(),
+    stepId: z.number().int(),
+    text: z.string(),
+    options: z.array(z.string()).nullable(),
+    default: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('question.answered'),
+    questionId: z.string(),
+    answer: z.string(),
+    by: z.enum(['user', 'autopilot']),
+  }),
+  z.object({ type: z.literal('usage'), totals: Totals }),
+  z.object({
+    type: z.literal('task'),
+    taskId: z.string(),
+    title: z.string(),
+    status: z.enum(['started', 'completed', 'skipped']),
+    stepId: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('branch.created'),
+    branch: z.number().int(),
+    parentBranch: z.number().int(),
+    fromStepId: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('command.start'),
+    commandId: z.string(),
+    stepId: z.number().int(),
+    command: z.string(),
+  }),
+  z.object({
+    type: z.literal('command.output'),
+    commandId: z.string(),
+    stream: z.enum(['stdout', 'stderr']),
+    offset: z.number().int(),
+    data: z.string(),
+  }),
+  z.object({
+    type: z.literal('command.exit'),
+    commandId: z.string(),
+    exitCode: z.number().int().nullable(),
+    timedOut: z.boolean(),
+    durationMs: z.number(),
+  }),
+  /** A typed artifact of an agent (a specification, a plan...): `kind` names its schema. */
+  z.object({
+    type: z.literal('artifact'),
+    ...StepIdentity,
+    kind: z.string(),
+    data: z.unknown(),
+  }),
+]);
+export type EventBody = z.infer<typeof EventBody>;
+export type EventType = EventBody['type'];
+
+/** A logged event as it reaches a client. */
+export type ServerEvent = EventBody & { seq: number; at: number };
+
+// ---------------------------------------------------------------------------------------------------
+// Frames outside the log
+
+/** What a client needs to draw the project before any event: the run's status and totals. */
+export const RunSnapshot = z.object({
+  status: RunStatus,
+  reason: RunReason.nullable(),
+  mode: ProjectMode,
+  branch: z.number().int(),
+  currentStep: z.object({ stepId: z.number().int(), agent: z.string(), title: z.string() }).nullable(),
+  openQuestion: OpenQuestion.nullable(),
+  totals: Totals,
+});
+export type RunSnapshot = z.infer<typeof RunSnapshot>;
+
+export const HelloFrame = z.object({
+  type: z.literal('hello'),
+  projectId: z.string(),
+  lastSeq: z.number().int(),
+  run: RunSnapshot,
+});
+export const SyncedFrame = z.object({ type: z.literal('synced'), lastSeq: z.number().int() });
+export const ErrorCode = z.enum(['bad_frame', 'bad_request', 'not_found', 'conflict', 'internal']);
+export const ErrorFrame = z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() });
+export const PongFrame = z.object({ type: z.literal('pong') });
+export type HelloFrame = z.infer<typeof HelloFrame>;
+export type SyncedFrame = z.infer<typeof SyncedFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+
+/** Anything the server sends. */
+export type ServerFrame = ServerEvent | HelloFrame | SyncedFrame | ErrorFrame | z.infer<typeof PongFrame>;
+
+/** Parses a server frame (clients check what they receive too). */
+export const ServerFrameSchema = z.union([
+  z.intersection(EventBody, z.object({ seq: z.number().int(), at: z.number() })),
+  HelloFrame,
+  SyncedFrame,
+  ErrorFrame,
+  PongFrame,
+]);
+
+// ---------------------------------------------------------------------------------------------------
+// Client → server
+
+export const ControlAction = z.enum(['start', 'pause', 'resume', 'stop', 'skip']);
+export type ControlAction = z.infer<typeof ControlAction>;
+
+/** Largest text a client may send in one frame (answers and chat). */
+export const MAX_CLIENT_TEXT = 20_000;
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  /** Replay every event after `after` (0: from the beginning), then stream live. */
+  z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  z.strictObject({
+    type: z.literal('answer'),
+    questionId: z.string().min(1).max(200),
+    answer: z.string().max(MAX_CLIENT_TEXT),
+  }),
+  /** A change request or a bug report from the user (plain `message` otherwise). */
+  z.strictObject({
+    type: z.literal('chat'),
+    text: z.string().trim().min(1).max(MAX_CLIENT_TEXT),
+    kind: ChatKind.default('message'),
+  }),
+  z.strictObject({ type: z.literal('control'), action: ControlAction }),
+  /** Go back to the state right after step `stepId` on a new branch; nothing is destroyed. */
+  z.strictObject({ type: z.literal('rollback'), stepId: z.number().int().min(1) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageInput = z.input<typeof ClientMessage>;
+
+/** The exact text of a keep-alive ping; the server answers it without waking the Durable Object. */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
