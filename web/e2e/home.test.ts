@@ -74,6 +74,12 @@ describe('home page', () => {
     expect(await page.getByRole('region', { name: 'Platform status' }).innerText()).toContain(overall);
 
     await screenshot(page, 'home-light');
+
+    // Tablet portrait: the layout reflows without horizontal scrolling.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+    await screenshot(page, 'home-tablet');
+
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -157,8 +163,10 @@ describe('theme', () => {
     const darkBackground = await bodyBackground(page);
     await screenshot(page, 'home-dark');
 
-    // By keyboard: the toggle is a real button.
-    await toggle.focus();
+    // By keyboard: skip link, home link, then the toggle, with a visible focus ring.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await toggle.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
     await page.keyboard.press('Space');
     await expect.poll(() => htmlTheme(page)).toBe('light');
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');

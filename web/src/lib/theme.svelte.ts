@@ -27,7 +27,8 @@ class ThemeState {
   constructor() {
     if (!browser) return;
     this.#media = matchMedia(DARK_QUERY);
-    this.current = document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
+    const applied = document.documentElement.dataset.theme;
+    this.#apply(applied === 'dark' || applied === 'light' ? applied : (readSaved() ?? this.#system()));
     this.#media.addEventListener('change', () => {
       if (readSaved() === null) this.#apply(this.#system());
     });
