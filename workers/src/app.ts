@@ -2,23 +2,30 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
+import { auth } from './api/auth.ts';
 import { ApiError } from './api/errors.ts';
 import { health } from './api/health.ts';
+import { accessLog } from './api/middleware/access-log.ts';
+import { database } from './api/middleware/database.ts';
+import { originGuard } from './api/middleware/origin-guard.ts';
 import { requestId } from './api/middleware/request-id.ts';
 import { notFound, onError } from './api/on-error.ts';
+import { newApi, registerSecuritySchemes } from './api/openapi.ts';
 
 /** Largest request body the API accepts; file uploads have their own, larger limit. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const api = new OpenAPIHono<AppEnv>();
+const api = newApi<AppEnv>();
 api.use(requestId);
 api.use(
   secureHeaders({
-    // The API serves JSON only: nothing may be framed, scripted or embedded from it.
+    // The API serves JSON only: nothing may be framed, scripted or embedded from it. The UI's own
+    // policy is set on its static assets (web/static/_headers and SvelteKit's CSP).
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     strictTransportSecurity: 'max-age=31536000; includeSubDomains',
   }),
 );
+api.use(accessLog);
 api.use(
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -31,16 +38,19 @@ api.use(
     },
   }),
 );
+api.use(originGuard);
+api.use(database);
+registerSecuritySchemes(api);
 
-const routes = api.route('/health', health);
-
-api.doc31('/openapi.json', {
-  openapi: '3.1.0',
-  info: { title: 'Samokoder API', version: '1.0.0' },
-});
+const routes = api.route('/health', health).route('/auth', auth);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes);
+// Registered on the outer app so the document's paths carry the `/api` prefix clients call.
+app.doc31('/api/openapi.json', {
+  openapi: '3.1.0',
+  info: { title: 'Samokoder API', version: '1.0.0' },
+});
 app.onError(onError);
 app.notFound(notFound);
 api.onError(onError);

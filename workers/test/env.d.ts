@@ -1,9 +1,12 @@
-import type { Bindings } from '../src/env.ts';
+import type { Secrets } from '../src/env.ts';
 
-declare module 'cloudflare:workers' {
-  // Declaration merging: the test env has exactly the Worker's bindings.
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface ProvidedEnv extends Bindings {}
+declare global {
+  namespace Cloudflare {
+    // Declaration merging: `env` from cloudflare:workers carries the secrets too (the tests get them
+    // from global-setup), not only what wrangler.toml declares.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Env extends Secrets {}
+  }
 }
 
 declare module 'vitest' {

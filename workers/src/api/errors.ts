@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'rate_limited'
+  | 'account_locked'
   | 'dependency_unavailable'
   | 'internal';
 
@@ -28,21 +30,25 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ErrorCode;
   readonly fields: FieldIssue[] | undefined;
+  /** Headers the error response carries (`Retry-After` and the rate-limit headers). */
+  readonly headers: Record<string, string> | undefined;
 
   constructor(
     status: ContentfulStatusCode,
     code: ErrorCode,
     message: string,
-    opts?: { fields?: FieldIssue[]; cause?: unknown },
+    opts?: { fields?: FieldIssue[]; headers?: Record<string, string>; cause?: unknown },
   ) {
     super(message, { cause: opts?.cause });
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = opts?.fields;
+    this.headers = opts?.headers;
   }
 }
 
+/** The envelope of an error, with the request id when there is one. */
 export function errorBody(err: ApiError, requestId?: string): ErrorBody {
   return {
     error: {

@@ -12,6 +12,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   429: 'rate_limited',
 };
 
@@ -36,9 +37,12 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
       ...describeError(err.cause),
     });
   }
+  for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
+  c.header('Cache-Control', 'no-store');
   return c.json(errorBody(apiError, requestId), apiError.status);
 }
 
+/** Unknown routes answer 404 in the envelope, like every other error. */
 export function notFound(c: Context<AppEnv>): Response {
   return onError(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`), c);
 }

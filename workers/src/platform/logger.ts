@@ -32,8 +32,23 @@ export const log = {
   error: (msg: string, fields?: LogFields) => write('error', msg, fields),
 };
 
-/** A short, safe description of an unknown error for logs (no stack, no request data). */
+/**
+ * A short, safe description of an unknown error for logs: no stack, no request data. A failed database
+ * query is described by its SQL text and the database's own message, never its parameters (they hold
+ * emails, hashes and ciphertexts).
+ */
 export function describeError(err: unknown): LogFields {
-  if (err instanceof Error) return { error: err.name, detail: err.message.slice(0, 300) };
-  return { error: typeof err };
+  if (!(err instanceof Error)) return { error: typeof err };
+  const query = (err as { query?: unknown }).query;
+  if (typeof query === 'string' && 'params' in err) {
+    const cause = err.cause instanceof Error ? err.cause : undefined;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    return {
+      error: 'DatabaseError',
+      detail: (cause?.message ?? 'query failed').slice(0, 300),
+      ...(typeof code === 'string' ? { sqlState: code } : {}),
+      query: query.replace(/\s+/g, ' ').slice(0, 200),
+    };
+  }
+  return { error: err.name, detail: err.message.split('\n')[0]!.slice(0, 300) };
 }
