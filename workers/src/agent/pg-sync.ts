@@ -7,7 +7,7 @@
  * fails the run, and nothing queued is lost (a snapshot is retried until it is written). Every write is
  * idempotent (a retry after an unconfirmed success writes nothing twice).
  */
-import { schema, type Database } from '@samokoder/db';
+import { schema, type Database, type DbHandle } from '@samokoder/db';
 import { and, eq } from 'drizzle-orm';
 import type { Bindings } from '../env.ts';
 import { openDb } from '../platform/deps.ts';
@@ -37,6 +37,17 @@ function isPermanent(err: unknown): boolean {
   return false;
 }
 
+/** The innermost message of an error chain (drivers wrap the interesting part). */
+function causeOf(err: unknown): string {
+  let message = '';
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Error) message = e.message;
+    else if (typeof e === 'object' && e && 'message' in e)
+      message = String((e as { message: unknown }).message);
+  }
+  return message.split('\n')[0]!.slice(0, 200);
+}
+
 export class PgSync {
   private readonly env: Bindings;
   private readonly sql: Sql;
@@ -45,6 +56,8 @@ export class PgSync {
   private readonly retryAt: (at: number) => void;
   private inFlight: Promise<void> | null = null;
   private again = false;
+  /** Opens a database handle (replaced in tests to make Postgres unreachable). */
+  connect: () => Promise<DbHandle>;
 
   constructor(deps: {
     env: Bindings;
@@ -54,6 +67,7 @@ export class PgSync {
     retryAt: (at: number) => void;
   }) {
     this.env = deps.env;
+    this.connect = () => openDb(deps.env);
     this.sql = deps.sql;
     this.journal = deps.journal;
     this.files = deps.files;
@@ -88,12 +102,17 @@ export class PgSync {
     while (this.inFlight) await this.inFlight;
   }
 
-  /** Writes what is due; failures are retried later through the scheduler. */
-  async flush(): Promise<void> {
+  /** Entries still waiting to be written. */
+  pending(): number {
+    return this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox')?.n ?? 0;
+  }
+
+  /** Writes what is due at `asOf`; failures are retried later through the scheduler. */
+  async flush(asOf = Date.now()): Promise<void> {
     if (!this.enabled) return;
     const due = this.sql.all<OutboxRow>(
       'SELECT id, key, kind, payload, attempts FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?',
-      Date.now(),
+      asOf,
       BATCH,
     );
     if (due.length === 0) return this.scheduleRest();
@@ -101,7 +120,7 @@ export class PgSync {
     if (!project) return;
     let handle;
     try {
-      handle = await openDb(this.env);
+      handle = await this.connect();
     } catch (err) {
       for (const row of due) this.failed(row, err);
       return this.scheduleRest();
@@ -114,8 +133,9 @@ export class PgSync {
         } catch (err) {
           if (isPermanent(err)) {
             log.error('postgres sync dropped a write it cannot make', {
-              key: row.key,
+              entry: row.kind,
               ...describeError(err),
+              cause: causeOf(err),
             });
             this.sql.run('DELETE FROM outbox WHERE id = ?', row.id);
           } else {
@@ -144,7 +164,12 @@ export class PgSync {
       row.id,
     );
     if (attempts === 1 || attempts % 10 === 0) {
-      log.warn('postgres sync will retry', { key: row.key, attempts, ...describeError(err) });
+      log.warn('postgres sync will retry', {
+        entry: row.kind,
+        attempts,
+        ...describeError(err),
+        cause: causeOf(err),
+      });
     }
   }
 

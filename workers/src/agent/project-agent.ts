@@ -107,7 +107,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
     const sandbox = this.ctx.storage.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'sandbox'")
       .toArray()[0];
-    this.runtime.shutdown();
+    await this.runtime.shutdown();
     if (project && sandbox) {
       const { sandboxId } = JSON.parse(sandbox.value) as { sandboxId: string };
       await destroySandbox(this.env, project.projectId, sandboxId).catch((err: unknown) =>

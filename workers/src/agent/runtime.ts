@@ -57,7 +57,9 @@ export class ProjectRuntime {
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
   private bound: { engine: Engine; controls: RunControls } | null = null;
-  private pumping = false;
+  private pumping: Promise<void> | null = null;
+  /** Set by `shutdown`: this instance's storage is going away and it must not touch it again. */
+  private closed = false;
   /** LLM calls actually made by this instance's adapters (tests read the durable count). */
   private llmCalls = 0;
 
@@ -158,7 +160,7 @@ export class ProjectRuntime {
       );
     }
     // The budget or the guards may have changed: build the engine again at next use.
-    if (!this.pumping) this.bound = null;
+    if (!this.pumping && !this.bound?.engine.runningStepId) this.bound = null;
   }
 
   private after(result: ControlResult): ControlResult {
@@ -216,6 +218,7 @@ export class ProjectRuntime {
   // -- alarm ----------------------------------------------------------------------------------------
 
   async alarm(): Promise<void> {
+    if (this.closed) return;
     this.scheduler.fired();
     const due = this.scheduler.takeDue(clock.now());
     const work: Promise<void>[] = [];
@@ -227,15 +230,23 @@ export class ProjectRuntime {
   }
 
   /** Runs steps for one slice of time, then leaves the rest to the next alarm. */
-  async pump(): Promise<void> {
+  pump(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     const bound = this.engine();
-    if (!bound || this.pumping) return;
-    this.pumping = true;
+    if (!bound || this.pumping) return Promise.resolve();
+    this.pumping = this.slice(bound.engine).finally(() => {
+      this.pumping = null;
+    });
+    return this.pumping;
+  }
+
+  private async slice(engine: Engine): Promise<void> {
     const started = clock.now();
     this.scheduler.at('run', started + WATCHDOG_MS);
     try {
       for (;;) {
-        const outcome = await bound.engine.runNext();
+        const outcome = await engine.runNext();
+        if (this.closed) return;
         if (outcome.kind === 'continue') {
           if (clock.now() - started < SLICE_MS) continue;
           this.scheduler.at('run', clock.now());
@@ -252,11 +263,10 @@ export class ProjectRuntime {
         break;
       }
     } catch (err) {
+      if (this.closed) return;
       // A storage failure or a bug: the watchdog schedule stays, so the run is retried later.
       log.error('step engine failed', describeError(err));
       this.scheduler.at('run', clock.now() + 5_000);
-    } finally {
-      this.pumping = false;
     }
   }
 
@@ -314,12 +324,18 @@ export class ProjectRuntime {
 
   // -- teardown -------------------------------------------------------------------------------------
 
-  /** Stops everything in memory (the storage is about to be deleted). */
-  shutdown(): void {
+  /**
+   * Stops everything in memory and waits (briefly) for the step in flight to give up, so nothing touches
+   * the storage that is about to be deleted.
+   */
+  async shutdown(): Promise<void> {
+    this.closed = true;
     this.bound?.engine.cancelInFlight();
-    this.bound = null;
     this.sink.clear();
     this.scheduler.reset();
     this.hub.closeAll(1000, 'The project was deleted.');
+    const settle = Promise.all([this.pumping, this.pg.settle()]);
+    await Promise.race([settle, new Promise((r) => setTimeout(r, 5_000))]);
+    this.bound = null;
   }
 }

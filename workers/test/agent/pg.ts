@@ -1,0 +1,40 @@
+import { schema } from '@samokoder/db';
+import { env } from 'cloudflare:workers';
+import { openDb } from '../../src/platform/deps.ts';
+
+/** Runs `fn` with a database handle of the test's Postgres. */
+export async function withDb<T>(
+  fn: (db: Awaited<ReturnType<typeof openDb>>['db']) => Promise<T>,
+): Promise<T> {
+  const handle = await openDb(env);
+  try {
+    return await fn(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A user and a project of theirs, inserted directly (the projects API is not under test here). */
+export async function insertProject(opts: { budgetMicros?: number; ownerId?: string } = {}) {
+  return withDb(async (db) => {
+    let ownerId = opts.ownerId;
+    if (!ownerId) {
+      const [user] = await db
+        .insert(schema.users)
+        .values({ email: `agent-${crypto.randomUUID()}@example.test`, passwordHash: 'x' })
+        .returning({ id: schema.users.id });
+      ownerId = user!.id;
+    }
+    const [project] = await db
+      .insert(schema.projects)
+      .values({
+        ownerId,
+        name: 'agent test',
+        description: 'test',
+        mode: 'interactive',
+        budgetMicros: opts.budgetMicros ?? 1_000_000,
+      })
+      .returning({ id: schema.projects.id });
+    return { ownerId, projectId: project!.id };
+  });
+}
