@@ -34,6 +34,8 @@ export const RunnerConfig = z.object({
   maxSandboxes: z.number().int().min(1),
   /** Warm containers of the default image and limits kept ready; 0 disables the pool. */
   poolSize: z.number().int().min(0).max(64),
+  /** Wait after a take before refilling, so the refill does not slow the sandbox just handed out. */
+  poolRefillDelayMs: z.number().int().min(0),
   /** Sandboxes without API or preview activity for this long are destroyed. */
   idleTimeoutMs: z.number().int().min(1000),
   reapIntervalMs: z.number().int().min(100),
@@ -68,6 +70,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxSandboxesPerProject: 3,
   maxSandboxes: 32,
   poolSize: 2,
+  poolRefillDelayMs: 1000,
   idleTimeoutMs: 15 * 60_000,
   reapIntervalMs: 30_000,
   drainTimeoutMs: 25_000,

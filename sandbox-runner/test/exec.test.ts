@@ -44,6 +44,23 @@ describe('exec', () => {
     expect(result.stderr).toBe('/workspace/sub/dir hello x y\n');
   });
 
+  it('runs concurrent commands with their own cwd, env and exit code (pre-forked shell or not)', async () => {
+    await client.sh(sandbox.id, 'mkdir -p c0 c1 c2 c3 c4 c5');
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        client.exec(sandbox.id, {
+          command: 'echo "$N $(basename $(pwd)) $GREETING"; exit $N',
+          cwd: `c${i}`,
+          env: { N: String(i) },
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      expect(r.stdout).toBe(`${i} c${i} hello\n`);
+      expect(r.exit?.exitCode).toBe(i);
+    });
+  });
+
   it('reports a missing program like a shell would', async () => {
     const result = await client.exec(sandbox.id, { argv: ['no-such-program'] });
     expect(result.exit?.exitCode).toBe(127);

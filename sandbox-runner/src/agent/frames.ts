@@ -1,5 +1,5 @@
 /**
- * The runner's side of the agent's framing (mirrors the constants in agent.ts): frames are
+ * The runner's side of the agent's framing (mirrors inside/protocol.ts): frames are
  * `u8 type, u32 channel, u32 length, payload`. Also the Docker attach demultiplexer: without a TTY the
  * engine wraps each stdout/stderr write in an 8-byte header (`u8 stream, 3 zero bytes, u32 length`).
  */

@@ -36,6 +36,8 @@ export interface SpawnSpec {
   killGraceMs?: number;
   outputLimit?: number;
   stdin?: boolean;
+  /** Use the agent's pre-forked shell if one is ready (short commands: saves a fork of the agent). */
+  standby?: boolean;
 }
 
 type Reply = Record<string, unknown>;

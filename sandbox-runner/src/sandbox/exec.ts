@@ -41,7 +41,7 @@ export async function startExec(
 
   const { channel } = await sandbox.session
     .spawn(
-      { ...spec, env: { ...sandbox.env, ...spec.env }, stdin: input !== undefined },
+      { ...spec, env: { ...sandbox.env, ...spec.env }, stdin: input !== undefined, standby: true },
       {
         onOutput: (stream, chunk) => {
           if (finished) return;

@@ -55,6 +55,7 @@ export class SandboxManager {
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({
       size: this.config.poolSize,
+      refillDelayMs: this.config.poolRefillDelayMs,
       launch: () => this.launch(this.config.image, this.config.defaultLimits, 'none'),
       dispose: (warm) => this.removeContainer(warm),
       onSizeChange: (size) => this.metrics.poolSize.set(size),

@@ -1,13 +1,17 @@
 /**
  * The warm pool: containers of the default image and limits, already started with their agent
- * connected, handed out on create and refilled in the background one at a time (2-core hosts: a
- * refill must not starve the sandboxes in use).
+ * connected, handed out on create and refilled in the background one at a time.
+ *
+ * Why the refill waits `refillDelayMs` after a take: starting a container keeps the engine and the CPU
+ * busy for a second or more, and on a small host that would slow down exactly the sandbox just handed
+ * out, whose first command is what the user is waiting for.
  */
 import type { Launched } from './launch.ts';
 
 /** What the pool needs from the manager. */
 export interface PoolDeps {
   size: number;
+  refillDelayMs: number;
   launch: () => Promise<Launched>;
   dispose: (warm: Launched) => Promise<void>;
   onSizeChange: (size: number) => void;
@@ -18,6 +22,9 @@ export class WarmPool {
   private readonly deps: PoolDeps;
   private ready: Launched[] = [];
   private filling: Promise<void> | null = null;
+  private refillTimer: NodeJS.Timeout | null = null;
+  private refillDue: Promise<void> | null = null;
+  private refillDone: () => void = () => {};
   private closed = false;
 
   constructor(deps: PoolDeps) {
@@ -37,8 +44,21 @@ export class WarmPool {
       void this.deps.dispose(warm);
     }
     this.deps.onSizeChange(this.ready.length);
-    this.fill();
+    this.scheduleFill();
     return warm;
+  }
+
+  /** Fills after the refill delay (one pending timer at most). */
+  private scheduleFill(): void {
+    if (this.refillTimer || this.closed) return;
+    this.refillDue = new Promise((resolve) => {
+      this.refillDone = resolve;
+      this.refillTimer = setTimeout(() => {
+        this.refillTimer = null;
+        this.fill();
+        resolve();
+      }, this.deps.refillDelayMs);
+    });
   }
 
   /** Starts filling up to the target size in the background (no-op if already filling). */
@@ -49,7 +69,10 @@ export class WarmPool {
 
   /** Resolves when the current fill finishes (tests and benchmarks wait for a full pool). */
   async whenFilled(): Promise<void> {
-    while (this.filling) await this.filling;
+    while (this.filling || this.refillTimer) {
+      if (this.refillTimer) await this.refillDue;
+      if (this.filling) await this.filling;
+    }
   }
 
   private async loop(): Promise<void> {
@@ -68,7 +91,7 @@ export class WarmPool {
             this.ready.splice(index, 1);
             this.deps.onSizeChange(this.ready.length);
             void this.deps.dispose(warm);
-            this.fill();
+            this.scheduleFill();
           }
         });
         this.deps.onSizeChange(this.ready.length);
@@ -85,6 +108,9 @@ export class WarmPool {
   /** Stops refilling and removes every ready container. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+    this.refillDone();
     await this.filling;
     const ready = this.ready.splice(0);
     this.deps.onSizeChange(0);
