@@ -94,12 +94,18 @@ describe('Anthropic wire format', () => {
     expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
 
-  it('does not accept a bearer token in place of x-api-key', async () => {
-    const res = await get('/anthropic/v1/models', {
+  it('accepts the key as a bearer token too (what @anthropic-ai/sdk 1.x sends), and checks it the same way', async () => {
+    const ok = await get('/anthropic/v1/models', {
       authorization: `Bearer ${headers['x-api-key']}`,
       'anthropic-version': '2023-06-01',
     });
-    expect(res.status).toBe(401);
+    expect(ok.status).toBe(200);
+    const bad = await get('/anthropic/v1/models', {
+      authorization: 'Bearer sk-ant-nope',
+      'anthropic-version': '2023-06-01',
+    });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ error: { type: 'authentication_error' } });
   });
 });
 

@@ -1,12 +1,7 @@
 import { ANTHROPIC_MODELS } from '../catalog.ts';
 import { requestId } from '../http.ts';
+import { anthropicError, messages } from './anthropic-messages.ts';
 import { json, type ProviderModule, type ProviderReply, type ProviderRequest } from './types.ts';
-
-/** Anthropic's error object: `{ type: 'error', error: { type, message }, request_id }`, id also as a header. */
-function anthropicError(status: number, type: string, message: string): ProviderReply {
-  const id = requestId('req_011');
-  return json(status, { type: 'error', error: { type, message }, request_id: id }, { 'request-id': id });
-}
 
 function header(req: ProviderRequest, name: string): string | undefined {
   const value = req.headers[name];
@@ -35,10 +30,21 @@ function listModels(req: ProviderRequest): ProviderReply {
   );
 }
 
-/** Anthropic (`/v1/...` under the fixture's `/anthropic`): `x-api-key` plus a required `anthropic-version`. */
+/**
+ * The API key as Anthropic accepts it: the `x-api-key` header, or `Authorization: Bearer` (what
+ * @anthropic-ai/sdk 1.x sends).
+ */
+function presentedKey(req: ProviderRequest): string | undefined {
+  const apiKey = header(req, 'x-api-key');
+  if (apiKey) return apiKey;
+  const match = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '');
+  return match?.[1]?.trim() || undefined;
+}
+
+/** Anthropic (`/v1/...` under the fixture's `/anthropic`): an API key plus a required `anthropic-version`. */
 export const anthropic: ProviderModule = {
   authenticate: (req, isValidKey) => {
-    const key = header(req, 'x-api-key');
+    const key = presentedKey(req);
     if (!key) return anthropicError(401, 'authentication_error', 'x-api-key header is required');
     if (!isValidKey(key)) return anthropicError(401, 'authentication_error', 'invalid x-api-key');
     if (!header(req, 'anthropic-version')) {
@@ -46,6 +52,9 @@ export const anthropic: ProviderModule = {
     }
     return { key };
   },
-  routes: [{ method: 'GET', path: '/v1/models', handle: listModels }],
+  routes: [
+    { method: 'GET', path: '/v1/models', handle: listModels },
+    { method: 'POST', path: '/v1/messages', handle: messages },
+  ],
   notFound: () => anthropicError(404, 'not_found_error', 'Not found'),
 };

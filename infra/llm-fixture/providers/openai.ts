@@ -1,5 +1,6 @@
 import { COMPATIBLE_MODELS, GROQ_MODELS, OPENAI_MODELS, type CatalogModel } from '../catalog.ts';
 import { requestId } from '../http.ts';
+import { chatCompletions } from './openai-chat.ts';
 import { json, type ProviderModule, type ProviderReply, type ProviderRequest } from './types.ts';
 
 /** How OpenAI shows a wrong key in its error message: a few characters each side, the rest hidden. */
@@ -63,6 +64,7 @@ export const openai: ProviderModule = {
           modelList(OPENAI_MODELS, () => ({})),
         ),
     },
+    { method: 'POST', path: '/v1/chat/completions', handle: chatCompletions('openai') },
   ],
   notFound: (req) => openaiError(404, `Invalid URL (${req.method} ${req.path})`, null),
 };
@@ -84,6 +86,7 @@ export const compatible: ProviderModule = {
           modelList(COMPATIBLE_MODELS, () => ({})),
         ),
     },
+    { method: 'POST', path: '/v1/chat/completions', handle: chatCompletions('compatible') },
   ],
   notFound: (req) => openaiError(404, `Invalid URL (${req.method} ${req.path})`, null),
 };
@@ -119,6 +122,7 @@ export const groq: ProviderModule = {
           })),
         ),
     },
+    { method: 'POST', path: '/openai/v1/chat/completions', handle: chatCompletions('groq') },
   ],
   notFound: (req) =>
     groqError(
