@@ -180,7 +180,7 @@ describe('Anthropic messages', () => {
       type: 'message',
       content: [{ type: 'text', text: 'bonjour' }],
       stop_reason: 'end_turn',
-      usage: { input_tokens: 9, output_tokens: 2, cache_read_input_tokens: 5 },
+      usage: { input_tokens: 4, output_tokens: 2, cache_read_input_tokens: 5 },
     });
     expect(fixture.requestsOf(key).at(-1)!.body).toContain('be brief');
   });

@@ -19,6 +19,7 @@ export type Fault =
 
 /** Token counts the reply reports; anything left out is estimated from the text (about 4 characters a token). */
 export interface ScriptedUsage {
+  /** Every prompt token, the cached ones included (Anthropic's reply splits them as Anthropic does). */
   input?: number;
   output?: number;
   cached?: number;

@@ -4,7 +4,10 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
 import { auth } from './api/auth.ts';
 import { ApiError } from './api/errors.ts';
+import { files } from './api/files.ts';
 import { health } from './api/health.ts';
+import { keys } from './api/keys.ts';
+import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
 import { database } from './api/middleware/database.ts';
 import { originGuard } from './api/middleware/origin-guard.ts';
@@ -42,7 +45,9 @@ api.use(originGuard);
 api.use(database);
 registerSecuritySchemes(api);
 
-const routes = api.route('/health', health).route('/auth', auth);
+const routes = api.route('/health', health).route('/auth', auth).route('/keys', keys)
+  .route('/projects', live)
+  .route('/projects', files);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes);

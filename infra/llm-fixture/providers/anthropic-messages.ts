@@ -169,7 +169,8 @@ export function messages(req: ProviderRequest, ctx: RouteContext): ProviderReply
       reply?.finishReason ?? (content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: {
-      input_tokens: reply?.usage?.input ?? estimateTokens(prompt),
+      // Scripts give the whole prompt's tokens; Anthropic counts cache reads apart from `input_tokens`.
+      input_tokens: Math.max(0, (reply?.usage?.input ?? estimateTokens(prompt)) - cached),
       output_tokens: reply?.usage?.output ?? estimateTokens(outText),
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: cached,
