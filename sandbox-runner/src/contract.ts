@@ -65,7 +65,7 @@ export const CreateSandboxRequest = z.strictObject({
   /** Any image with `node` on PATH; defaults to the runner's image. */
   image: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/)
+    .regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/)
     .optional(),
   limits: SandboxLimits.partial().optional(),
   network: NetworkPolicy.optional(),
