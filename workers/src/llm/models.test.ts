@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { LlmError } from './errors.ts';
+import { chooseModel, parseModelSpec, parseModelTable } from './models.ts';
+
+describe('model per agent', () => {
+  it('uses the built-in defaults, a small model for the writer', () => {
+    expect(chooseModel('Developer', {})).toEqual({ provider: 'openai', model: 'gpt-4.1', explicit: false });
+    expect(chooseModel('TechnicalWriter', {}).model).toBe('gpt-4.1-mini');
+  });
+
+  it('prefers the call, then the project override for the agent, then the project wildcard, then the platform', () => {
+    const platform = { '*': 'groq:llama-3.3-70b-versatile', Developer: 'openai:o4-mini' };
+    const project = {
+      '*': 'anthropic:claude-3-5-haiku-20241022',
+      CodeMonkey: 'anthropic:claude-sonnet-4-20250514',
+    };
+    expect(chooseModel('CodeMonkey', { project, platform }).model).toBe('claude-sonnet-4-20250514');
+    expect(chooseModel('Developer', { project, platform }).model).toBe('claude-3-5-haiku-20241022');
+    expect(chooseModel('Developer', { platform }).model).toBe('o4-mini');
+    expect(chooseModel('Architect', { platform }).provider).toBe('groq');
+    expect(chooseModel('Architect', { requested: 'openai:gpt-4o', project, platform })).toMatchObject({
+      model: 'gpt-4o',
+      explicit: true,
+    });
+  });
+
+  it('splits provider and model at the first colon only, and refuses unknown providers', () => {
+    expect(parseModelSpec('compatible:qwen2.5-coder:7b')).toEqual({
+      provider: 'compatible',
+      model: 'qwen2.5-coder:7b',
+    });
+    expect(() => parseModelSpec('mistral:large')).toThrow(LlmError);
+    expect(() => parseModelSpec('gpt-4.1')).toThrow(/provider:model/);
+  });
+
+  it('checks a JSON model table once, up front', () => {
+    expect(parseModelTable('', 'LLM_MODELS')).toEqual({});
+    expect(parseModelTable('{"*":"openai:gpt-4.1"}', 'LLM_MODELS')).toEqual({ '*': 'openai:gpt-4.1' });
+    expect(() => parseModelTable('{"*": 3}', 'LLM_MODELS')).toThrow(/must be a string/);
+    expect(() => parseModelTable('nope', 'LLM_MODELS')).toThrow(/not JSON/);
+  });
+});

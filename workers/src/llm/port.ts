@@ -1,0 +1,211 @@
+/**
+ * The LLM port over the providers: picks the agent's model and a key, makes the call with retries,
+ * streams deltas, asks for and validates structured outputs (one re-ask with the validation error), and
+ * prices the usage. Every provider attempt is reported to `onCall` (usage recording, metrics); the
+ * engine records the completion itself in the Durable Object, and the ledger row follows from that.
+ */
+import { LlmKeyMissing } from '../core/agents/errors.ts';
+import type { LlmCompletion, LlmPort, LlmRequest, LlmUsage } from '../core/ports.ts';
+import type { JsonValue } from '../core/json.ts';
+import { LlmError, type LlmErrorCode } from './errors.ts';
+import { resolveKey, type KeySource, type ResolvedKey } from './keys.ts';
+import { chooseModel, fallbackModel, type ModelSpec, type ModelTable, type ProviderId } from './models.ts';
+import { costMicros } from './pricing.ts';
+import { anthropicClient } from './providers/anthropic.ts';
+import { groqClient } from './providers/groq.ts';
+import { openAiClient } from './providers/openai.ts';
+import type { ProviderClient, ProviderConnection, ProviderResult } from './providers/types.ts';
+import { DEFAULT_RETRY, REAL_RETRY_DEPS, withRetries, type RetryDeps, type RetryPolicy } from './retry.ts';
+import { jsonSchemaOf, parseStructured, reaskMessages } from './structured.ts';
+
+/** One provider attempt as `onCall` hears of it: never the key, never the prompt. */
+export interface CallRecord {
+  agent: string;
+  provider: ProviderId;
+  model: string;
+  keyOrigin: 'user' | 'platform';
+  /** 1 for the first attempt of a request; retries and the re-ask count up. */
+  attempt: number;
+  reask: boolean;
+  outcome: 'ok' | LlmErrorCode;
+  usage: LlmUsage;
+  costMicros: number;
+  latencyMs: number;
+}
+
+export interface LlmLayerDeps {
+  keys: KeySource;
+  /** Base URLs that replace the providers' own (the fixture, a self-hosted server). */
+  baseUrls?: Partial<Record<ProviderId, string>>;
+  models?: { project?: ModelTable; platform?: ModelTable };
+  now: () => number;
+  fetch?: typeof fetch;
+  retry?: RetryPolicy;
+  retryDeps?: RetryDeps;
+  /** Output token cap (Anthropic requires one). */
+  maxTokens?: number;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Runs before every provider call, the re-ask included; throws to refuse it (the budget). */
+  beforeCall?: (info: { agent: string; provider: ProviderId; model: string }) => void;
+  onCall?: (record: CallRecord) => void;
+  /** Builds a provider client (tests replace it). */
+  clientFor?: (provider: ProviderId, conn: ProviderConnection) => ProviderClient;
+}
+
+/** The default client of each provider, over its official SDK. */
+export function defaultClient(provider: ProviderId, conn: ProviderConnection): ProviderClient {
+  switch (provider) {
+    case 'openai':
+    case 'compatible':
+      return openAiClient(provider, conn);
+    case 'anthropic':
+      return anthropicClient(conn);
+    case 'groq':
+      return groqClient(conn);
+  }
+}
+
+// workerd's fetch must be called as a plain function, not as a method of an SDK object.
+const unboundFetch: typeof fetch = (input, init) => fetch(input, init);
+
+/** Providers tried, in order, when an agent's default provider has no key. */
+const FALLBACK_ORDER: ProviderId[] = ['openai', 'anthropic', 'groq', 'compatible'];
+
+const ZERO: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+
+function add(a: LlmUsage, b: LlmUsage): LlmUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cachedTokens: a.cachedTokens + b.cachedTokens,
+  };
+}
+
+/**
+ * Forwards streamed text once across retries: a retried stream's text is forwarded only past what the
+ * viewers already have. (A retry that words its reply differently shows the seam; the recorded text is
+ * the retry's, whole.)
+ */
+function onceAcrossRetries(onDelta: (text: string) => void) {
+  let forwarded = 0;
+  return () => {
+    let attemptText = '';
+    return (piece: string) => {
+      attemptText += piece;
+      if (attemptText.length <= forwarded) return;
+      onDelta(attemptText.slice(forwarded));
+      forwarded = attemptText.length;
+    };
+  };
+}
+
+/** The LLM layer as the engine's port. */
+export function createLlmPort(deps: LlmLayerDeps): LlmPort {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const retryDeps = deps.retryDeps ?? REAL_RETRY_DEPS;
+  const clientFor = deps.clientFor ?? defaultClient;
+
+  async function pick(request: LlmRequest): Promise<{ spec: ModelSpec; key: ResolvedKey }> {
+    const choice = chooseModel(request.agent, {
+      ...(request.model ? { requested: request.model } : {}),
+      ...deps.models,
+    });
+    const key = await resolveKey(deps.keys, choice.provider);
+    if (key) return { spec: choice, key };
+    if (!choice.explicit) {
+      for (const provider of FALLBACK_ORDER) {
+        if (provider === choice.provider) continue;
+        const other = await resolveKey(deps.keys, provider);
+        if (other) return { spec: fallbackModel(request.agent, provider), key: other };
+      }
+    }
+    throw new LlmKeyMissing(choice.provider);
+  }
+
+  return {
+    async complete(request: LlmRequest): Promise<LlmCompletion> {
+      const started = deps.now();
+      const { spec, key } = await pick(request);
+      const client = clientFor(spec.provider, {
+        apiKey: key.apiKey,
+        ...((deps.baseUrls?.[spec.provider] ?? key.baseUrl)
+          ? { baseURL: (deps.baseUrls?.[spec.provider] ?? key.baseUrl)! }
+          : {}),
+        fetch: deps.fetch ?? unboundFetch,
+        ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+      });
+      const schema = request.schema ? jsonSchemaOf(request.schema) : undefined;
+      const stream = request.onDelta ? onceAcrossRetries(request.onDelta) : null;
+      let messages = request.messages;
+      let usage = ZERO;
+      let cost = 0;
+      let attempts = 0;
+      for (let round = 0; round < 2; round++) {
+        deps.beforeCall?.({ agent: request.agent, provider: spec.provider, model: spec.model });
+        const result: ProviderResult = await withRetries(
+          async () => {
+            attempts += 1;
+            const t0 = deps.now();
+            const record = (outcome: CallRecord['outcome'], u: LlmUsage, c: number) =>
+              deps.onCall?.({
+                agent: request.agent,
+                provider: spec.provider,
+                model: spec.model,
+                keyOrigin: key.origin,
+                attempt: attempts,
+                reask: round > 0,
+                outcome,
+                usage: u,
+                costMicros: c,
+                latencyMs: deps.now() - t0,
+              });
+            try {
+              const r = await client.call({
+                model: spec.model,
+                messages,
+                ...(schema ? { schema } : {}),
+                maxTokens: deps.maxTokens ?? 8192,
+                signal: request.signal,
+                ...(stream ? { onDelta: stream() } : {}),
+              });
+              record('ok', r.usage, costMicros(spec.provider, spec.model, r.usage));
+              return r;
+            } catch (err) {
+              record(err instanceof LlmError ? err.code : 'provider_error', ZERO, 0);
+              throw err;
+            }
+          },
+          { policy: retry, deps: retryDeps, signal: request.signal },
+        );
+        usage = add(usage, result.usage);
+        cost += costMicros(spec.provider, spec.model, result.usage);
+        const done = (object?: unknown): LlmCompletion => ({
+          text: result.text,
+          ...(object !== undefined ? { object: object as JsonValue } : {}),
+          usage,
+          costMicros: cost,
+          finishReason: result.finishReason,
+          provider: spec.provider,
+          model: spec.model,
+          latencyMs: deps.now() - started,
+        });
+        if (!request.schema) return done();
+        const parsed = parseStructured(
+          request.schema,
+          result.value !== undefined ? { value: result.value } : { text: result.text },
+        );
+        if (parsed.ok) return done(parsed.value);
+        if (round === 1) {
+          throw new LlmError(
+            'invalid_output',
+            spec.provider,
+            `the reply did not match the schema after a re-ask: ${parsed.error}`,
+          );
+        }
+        messages = reaskMessages(request.messages, result.text, parsed.error);
+      }
+      throw new LlmError('invalid_output', spec.provider, 'unreachable');
+    },
+  };
+}
