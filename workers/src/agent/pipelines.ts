@@ -30,6 +30,9 @@ const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {
   }),
 };
 
+/** The pipeline a project runs when nothing else is chosen. */
+export const DEFAULT_PIPELINE = 'scripted';
+
 /** The names of the pipelines this build knows. */
 export const PIPELINE_NAMES = Object.keys(REGISTRY);
 

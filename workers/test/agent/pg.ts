@@ -15,7 +15,9 @@ export async function withDb<T>(
 }
 
 /** A user and a project of theirs, inserted directly (the projects API is not under test here). */
-export async function insertProject(opts: { budgetMicros?: number; ownerId?: string } = {}) {
+export async function insertProject(
+  opts: { budgetMicros?: number; ownerId?: string; description?: string } = {},
+) {
   return withDb(async (db) => {
     let ownerId = opts.ownerId;
     if (!ownerId) {
@@ -30,7 +32,7 @@ export async function insertProject(opts: { budgetMicros?: number; ownerId?: str
       .values({
         ownerId,
         name: 'agent test',
-        description: 'test',
+        description: opts.description ?? 'test',
         mode: 'interactive',
         budgetMicros: opts.budgetMicros ?? 1_000_000,
       })

@@ -36,6 +36,8 @@ const Action = z.union([
   /** Rewrites one file that changes with each iteration (the steady work of a long task). */
   z.strictObject({ touch: z.string() }),
   z.strictObject({ read: z.string() }),
+  /** Copies a file as the step reads it (shows that agents see the user's edits). */
+  z.strictObject({ copy: z.string(), to: z.string() }),
   z.strictObject({ delete: z.string() }),
   z.strictObject({ ask: z.string(), options: z.array(z.string()).optional(), default: z.string() }),
   z.strictObject({ exec: z.string() }),
@@ -169,6 +171,7 @@ async function perform(ctx: StepContext<ScriptState>, action: Action, state: Scr
     for (let i = 0; i < action.writeMany; i++) ctx.files.write(`${action.prefix}${i}.txt`, `${i}\n${body}\n`);
   } else if ('touch' in action) ctx.files.write(action.touch, `iteration ${it} of step ${ctx.stepId}\n`);
   else if ('read' in action) await ctx.files.read(action.read);
+  else if ('copy' in action) ctx.files.write(action.to, (await ctx.files.read(action.copy)) ?? '');
   else if ('delete' in action) ctx.files.delete(action.delete);
   else if ('ask' in action) {
     state.answers[action.ask] = await ctx.ask({
