@@ -68,6 +68,9 @@ export function stackConfig(profile: Profile): StackConfig {
   mkdirSync(stateDir, { recursive: true });
   const ports = { ...PORTS[profile] };
   if (profile === 'dev' && process.env.PORT) ports.worker = Number(process.env.PORT);
+  // Two checkouts on one machine (a CI clone beside a working copy) test side by side on shifted ports.
+  const offset = profile === 'dev' ? 0 : Number(process.env.SAMOKODER_PORT_OFFSET ?? 0);
+  for (const key of Object.keys(ports) as Array<keyof StackPorts>) ports[key] += offset;
   return {
     profile,
     root: repoRoot,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './config.ts';
+import { repoRoot, stackConfig } from './config.ts';
 import { sleep } from './process.ts';
 import { tcpOpen } from './wait.ts';
 
@@ -11,7 +11,8 @@ interface Health {
   checks: Record<string, { status: string }>;
 }
 
-const BASE = 'http://127.0.0.1:28787';
+const ports = stackConfig('smoke').ports;
+const BASE = `http://127.0.0.1:${ports.worker}`;
 const registryFile = join(repoRoot, '.local/smoke/stack.json');
 
 function groupAlive(pid: number): boolean {
@@ -45,7 +46,7 @@ describe('the local stack (pnpm start)', () => {
         if (cli.exitCode !== null) throw new Error(`the stack exited early:\n${output}`);
         await sleep(250);
       }
-      expect(output, output).toContain('Open http://localhost:28787');
+      expect(output, output).toContain(`Open http://localhost:${ports.worker}`);
 
       const up = await health();
       expect(up.body.checks).toEqual({
@@ -69,8 +70,8 @@ describe('the local stack (pnpm start)', () => {
       process.kill(cli.pid!, 'SIGINT');
       expect(await exited).toBe(0);
       for (const [name, pid] of Object.entries(groups)) expect(groupAlive(pid), name).toBe(false);
-      expect(await tcpOpen('127.0.0.1', 28787)).toBe(false);
-      expect(await tcpOpen('127.0.0.1', 28788)).toBe(false);
+      expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
+      expect(await tcpOpen('127.0.0.1', ports.runner)).toBe(false);
     } finally {
       if (cli.exitCode === null) {
         process.kill(-cli.pid!, 'SIGINT');
