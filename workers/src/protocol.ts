@@ -8,6 +8,8 @@
  *   gap is replayed from the project's log, then live events follow, with no loss and no duplicate.
  * - frames that are not part of the log (no `seq`): `hello` on connect, `synced` when a replay has caught
  *   up, `error` for a frame the server refused (the socket stays usable), `pong`.
+ * - `batch`: several logged events in one message (replays, a step's commit), only to a client that asked
+ *   for batches (`resume { after, batch: true }`); see {@link framesOf}.
  *
  * Streamed LLM text arrives as `stream.start`, coalesced `stream.delta`s (a few a second, each with the
  * character `offset` it starts at) and `stream.end`. A `stream.start` for an id already seen means the
@@ -213,21 +215,36 @@ export const SyncedFrame = z.object({ type: z.literal('synced'), lastSeq: z.numb
 export const ErrorCode = z.enum(['bad_frame', 'bad_request', 'not_found', 'conflict', 'internal']);
 export const ErrorFrame = z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() });
 export const PongFrame = z.object({ type: z.literal('pong') });
+/**
+ * Several logged events in one WebSocket message, in `seq` order, for clients that asked for batches: a
+ * replay (and a step's commit) then sends its events together. Each is handled as if it came alone.
+ */
+export const BatchFrame = z.object({
+  type: z.literal('batch'),
+  events: z.array(z.intersection(EventBody, z.object({ seq: z.number().int(), at: z.number() }))),
+});
 export type HelloFrame = z.infer<typeof HelloFrame>;
 export type SyncedFrame = z.infer<typeof SyncedFrame>;
 export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
-/** Anything the server sends. */
+/** Anything the server sends, once batches are unpacked. */
 export type ServerFrame = ServerEvent | HelloFrame | SyncedFrame | ErrorFrame | z.infer<typeof PongFrame>;
 
+/** A WebSocket message from the server: a frame, or a batch of events. */
+export type ServerMessage = ServerFrame | { type: 'batch'; events: ServerEvent[] };
+
+/** The frames a server message carries (a batch unpacked, in order). */
+export function framesOf(message: ServerMessage): ServerFrame[] {
+  return message.type === 'batch' ? message.events : [message];
+}
+
+const LoggedEvent = z.intersection(EventBody, z.object({ seq: z.number().int(), at: z.number() }));
+
 /** Parses a server frame (clients check what they receive too). */
-export const ServerFrameSchema = z.union([
-  z.intersection(EventBody, z.object({ seq: z.number().int(), at: z.number() })),
-  HelloFrame,
-  SyncedFrame,
-  ErrorFrame,
-  PongFrame,
-]);
+export const ServerFrameSchema = z.union([LoggedEvent, HelloFrame, SyncedFrame, ErrorFrame, PongFrame]);
+
+/** Parses a server message of a client that asked for batches: a frame or a batch. */
+export const ServerMessageSchema = z.union([ServerFrameSchema, BatchFrame]);
 
 // ---------------------------------------------------------------------------------------------------
 // Client → server
@@ -239,8 +256,15 @@ export type ControlAction = z.infer<typeof ControlAction>;
 export const MAX_CLIENT_TEXT = 20_000;
 
 export const ClientMessage = z.discriminatedUnion('type', [
-  /** Replay every event after `after` (0: from the beginning), then stream live. */
-  z.strictObject({ type: z.literal('resume'), after: z.number().int().min(0) }),
+  /**
+   * Replay every event after `after` (0: from the beginning), then stream live. With `batch`, events
+   * may come several per message ({@link BatchFrame}): a long replay is then many times faster.
+   */
+  z.strictObject({
+    type: z.literal('resume'),
+    after: z.number().int().min(0),
+    batch: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('answer'),
     questionId: z.string().min(1).max(200),

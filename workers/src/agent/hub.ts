@@ -7,17 +7,48 @@
  * in one synchronous run (SQLite reads and `send` are synchronous), so no event can fall between them:
  * nothing is lost and nothing is sent twice.
  */
-import { PONG_FRAME, type ErrorFrame, type HelloFrame } from '../protocol.ts';
+import { PING_FRAME, PONG_FRAME, type ErrorFrame, type HelloFrame } from '../protocol.ts';
 import type { EventLog } from './storage/events.ts';
 
 /** What a socket carries across hibernation. */
 export interface SocketAttachment {
   userId: string;
   ready: boolean;
+  /** The client accepts several events per message. */
+  batch: boolean;
 }
 
 /** Events sent per replay query (bounded memory for long logs). */
 const REPLAY_PAGE = 2000;
+
+/** Largest batch frame a replay sends (bytes of JSON, roughly). */
+const MAX_BATCH_CHARS = 64 * 1024;
+
+/**
+ * Sends logged frames; to a client that accepts batches, several per WebSocket message
+ * (`{"type":"batch","events":[...]}`): a replay of thousands of events then costs a few dozen messages
+ * instead of thousands.
+ */
+export function send(ws: WebSocket, frames: string[], batched: boolean): void {
+  if (!batched || frames.length === 1) {
+    for (const frame of frames) ws.send(frame);
+    return;
+  }
+  let group: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (group.length === 1) ws.send(group[0]!);
+    else if (group.length > 1) ws.send(`{"type":"batch","events":[${group.join(',')}]}`);
+    group = [];
+    size = 0;
+  };
+  for (const frame of frames) {
+    if (size + frame.length > MAX_BATCH_CHARS) flush();
+    group.push(frame);
+    size += frame.length + 1;
+  }
+  flush();
+}
 
 export class LiveHub {
   private readonly ctx: DurableObjectState;
@@ -34,13 +65,13 @@ export class LiveHub {
    * Accepts a viewer. It gets `hello` at once; events start with its `resume`, or at once when the
    * upgrade URL carried `?after=`.
    */
-  accept(userId: string, hello: HelloFrame, after: number | null): Response {
+  accept(userId: string, hello: HelloFrame, after: number | null, batch = false): Response {
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
-    this.setAttachment(server, { userId, ready: false });
+    this.setAttachment(server, { userId, ready: false, batch });
     server.send(JSON.stringify(hello));
-    if (after !== null) this.replay(server, after);
+    if (after !== null) this.replay(server, after, batch);
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -59,26 +90,31 @@ export class LiveHub {
   }
 
   /** Sends every event after `after`, then makes the socket live. */
-  replay(ws: WebSocket, after: number): void {
+  replay(ws: WebSocket, after: number, batch: boolean): void {
     const att = this.attachment(ws);
     if (!att) return;
     let cursor = after;
     for (;;) {
       const page = this.log.since(cursor, REPLAY_PAGE);
-      for (const e of page) ws.send(e.frame);
+      send(
+        ws,
+        page.map((e) => e.frame),
+        batch,
+      );
       if (page.length < REPLAY_PAGE) break;
       cursor = page[page.length - 1]!.seq;
     }
-    if (!att.ready) this.setAttachment(ws, { ...att, ready: true });
+    if (!att.ready || att.batch !== batch) this.setAttachment(ws, { ...att, ready: true, batch });
     ws.send(JSON.stringify({ type: 'synced', lastSeq: Math.max(cursor, this.log.lastSeq()) }));
   }
 
   /** Sends logged frames to every live viewer. */
   broadcast(frames: string[]): void {
     for (const ws of this.ctx.getWebSockets()) {
-      if (!this.attachment(ws)?.ready) continue;
+      const att = this.attachment(ws);
+      if (!att?.ready) continue;
       try {
-        for (const frame of frames) ws.send(frame);
+        send(ws, frames, att.batch);
       } catch {
         // A socket that is closing; its close event cleans it up.
       }
@@ -96,6 +132,11 @@ export class LiveHub {
 
   sendPong(ws: WebSocket): void {
     ws.send(PONG_FRAME);
+  }
+
+  /** Keep-alive pings are answered by the runtime itself, without waking a hibernated object. */
+  autoRespondToPings(): void {
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
   /** Closes every viewer (the project is gone). */

@@ -127,9 +127,10 @@ export class ProjectAgent extends DurableObject<Bindings> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !userId) {
       return new Response('expected a WebSocket upgrade from the Worker', { status: 400 });
     }
-    const afterParam = new URL(request.url).searchParams.get('after');
+    const params = new URL(request.url).searchParams;
+    const afterParam = params.get('after');
     const after = afterParam !== null && /^\d{1,15}$/.test(afterParam) ? Number(afterParam) : null;
-    return this.runtime.accept(userId, after);
+    return this.runtime.accept(userId, after, params.get('batch') === '1');
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -95,6 +95,7 @@ export class ProjectRuntime {
    */
   async wake(): Promise<void> {
     migrate(this.sql);
+    this.hub.autoRespondToPings();
     await this.scheduler.load();
     const run = this.journal.run();
     // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
@@ -281,8 +282,8 @@ export class ProjectRuntime {
     };
   }
 
-  accept(userId: string, after: number | null): Response {
-    return this.hub.accept(userId, this.hello(), after);
+  accept(userId: string, after: number | null, batch: boolean): Response {
+    return this.hub.accept(userId, this.hello(), after, batch);
   }
 
   /** A frame from a viewer: checked, then dispatched; a bad one gets an error frame. */
@@ -305,7 +306,7 @@ export class ProjectRuntime {
       case 'ping':
         return this.hub.sendPong(ws);
       case 'resume':
-        return this.hub.replay(ws, msg.after);
+        return this.hub.replay(ws, msg.after, msg.batch ?? false);
       case 'answer':
         result = this.answer(msg.questionId, msg.answer);
         break;

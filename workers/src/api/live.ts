@@ -104,6 +104,7 @@ async function forward(c: Context<AuthedEnv>, userId: string, projectId: string)
   const target = new URL('https://project-agent/live');
   const after = c.req.query('after');
   if (after !== undefined) target.searchParams.set('after', after);
+  if (c.req.query('batch') === '1') target.searchParams.set('batch', '1');
   // A fresh request: nothing the client sent (cookies, a forged viewer header) reaches the object.
   const res = await stub.fetch(
     new Request(target, { headers: { upgrade: 'websocket', [VIEWER_HEADER]: userId } }),

@@ -1,7 +1,13 @@
 import { env } from 'cloudflare:workers';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
 import type { ProjectAgent, ProjectInfo } from '../../src/agent/project-agent.ts';
-import type { ClientMessageInput, ServerEvent, ServerFrame } from '../../src/protocol.ts';
+import {
+  framesOf,
+  type ClientMessageInput,
+  type ServerEvent,
+  type ServerFrame,
+  type ServerMessage,
+} from '../../src/protocol.ts';
 import { insertProject } from './pg.ts';
 
 /**
@@ -32,6 +38,7 @@ export async function scriptedProject(
 export interface Viewer {
   ws: WebSocket;
   frames: ServerFrame[];
+  messages: string[];
   events: () => ServerEvent[];
   send: (msg: ClientMessageInput | string) => void;
   waitFor: <T extends ServerFrame>(pred: (f: ServerFrame) => f is T, timeoutMs?: number) => Promise<T>;
@@ -63,8 +70,11 @@ export async function connect(
   ws.accept();
   const frames: ServerFrame[] = [];
   const waiters = new Set<() => void>();
+  /** Raw WebSocket messages (a batch counts once). */
+  const messages: string[] = [];
   ws.addEventListener('message', (e) => {
-    frames.push(JSON.parse(e.data as string) as ServerFrame);
+    messages.push(e.data as string);
+    frames.push(...framesOf(JSON.parse(e.data as string) as ServerMessage));
     for (const w of waiters) w();
   });
   const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener('close', resolve));
@@ -86,6 +96,7 @@ export async function connect(
   return {
     ws,
     frames,
+    messages,
     events: () => frames.filter(isEvent),
     send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
     waitFor: async <T extends ServerFrame>(pred: (f: ServerFrame) => f is T, timeoutMs?: number) => {

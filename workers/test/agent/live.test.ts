@@ -31,6 +31,21 @@ describe('live channel (inside the Durable Object)', () => {
     }
   });
 
+  it('replays in batches to a client that asks for them', async () => {
+    const { stub } = await scriptedProject({ steps: [{ title: 'a', actions: [{ emit: 3000 }] }] });
+    const first = await connect(stub, { after: 0 });
+    await stub.control('start');
+    await first.waitUntil(completed);
+    const all = first.events();
+    const batched = await connect(stub);
+    batched.send({ type: 'resume', after: 0, batch: true });
+    await batched.waitFor(isType('synced'));
+    expect(batched.events()).toEqual(all);
+    // hello, a few dozen batches, synced: far fewer messages than events.
+    expect(batched.messages.length).toBeLessThan(all.length / 20);
+    expect(first.messages.length).toBeGreaterThanOrEqual(all.length);
+  });
+
   it('shows every viewer the same events', async () => {
     const { stub } = await scriptedProject({
       steps: [
