@@ -7,6 +7,9 @@ import { ApiError } from './api/errors.ts';
 import { files } from './api/files.ts';
 import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
+import { projectExport } from './api/project-export.ts';
+import { projects } from './api/projects.ts';
+import { projectUsage, usage } from './api/usage.ts';
 import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
 import { database } from './api/middleware/database.ts';
@@ -45,7 +48,14 @@ api.use(originGuard);
 api.use(database);
 registerSecuritySchemes(api);
 
-const routes = api.route('/health', health).route('/auth', auth).route('/keys', keys)
+const routes = api
+  .route('/health', health)
+  .route('/auth', auth)
+  .route('/keys', keys)
+  .route('/projects', projects)
+  .route('/projects', projectExport)
+  .route('/projects', projectUsage)
+  .route('/usage', usage)
   .route('/projects', live)
   .route('/projects', files);
 

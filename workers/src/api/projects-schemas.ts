@@ -1,0 +1,69 @@
+import { z } from '@hono/zod-openapi';
+
+/** Budgets above this are refused: $1,000 per project, in micro-dollars. */
+export const MAX_BUDGET_MICROS = 1_000_000_000;
+/** The budget of a project created without one: $5. */
+export const DEFAULT_BUDGET_MICROS = 5_000_000;
+
+const Name = z.string().trim().min(1, 'Give the project a name.').max(120, 'Use at most 120 characters.');
+
+export const CreateProjectBody = z
+  .strictObject({
+    name: Name,
+    description: z
+      .string()
+      .trim()
+      .min(1, 'Describe the app you want.')
+      .max(20_000, 'Use at most 20,000 characters.'),
+    mode: z.enum(['autopilot', 'interactive']).default('interactive').openapi({
+      description:
+        '`interactive`: the agents ask when something is unclear. `autopilot`: they take the default.',
+    }),
+    budgetMicros: z
+      .number()
+      .int('Give the budget in whole micro-dollars.')
+      .min(0, 'The budget cannot be negative.')
+      .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`)
+      .default(DEFAULT_BUDGET_MICROS)
+      .openapi({ description: 'Spending cap in micro-dollars (1 USD = 1,000,000).', example: 5_000_000 }),
+  })
+  .openapi('CreateProjectRequest');
+
+export const RenameProjectBody = z.strictObject({ name: Name }).openapi('RenameProjectRequest');
+
+export const ListProjectsQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(20)
+    .openapi({ param: { name: 'limit', in: 'query' } }),
+  cursor: z
+    .string()
+    .max(400)
+    .optional()
+    .openapi({ param: { name: 'cursor', in: 'query' }, description: '`nextCursor` of the previous page.' }),
+});
+
+export const Project = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    description: z.string(),
+    mode: z.enum(['autopilot', 'interactive']),
+    status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
+    budgetMicros: z.number().int(),
+    costMicros: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cachedTokens: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    lastActivityAt: z.iso.datetime(),
+  })
+  .openapi('Project');
+
+export const ProjectPage = z
+  .object({ items: z.array(Project), nextCursor: z.string().nullable() })
+  .openapi('ProjectPage');

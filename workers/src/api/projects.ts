@@ -1,0 +1,128 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { AuthedEnv } from '../env.ts';
+import { describeError, log } from '../platform/logger.ts';
+import { decodeCursor, encodeCursor } from '../projects/cursor.ts';
+import { createProject, deleteProject, getProject, listProjects, renameProject } from '../projects/store.ts';
+import { ApiError } from './errors.ts';
+import { limitByUser } from './middleware/rate-limit.ts';
+import { requireUser } from './middleware/require-user.ts';
+import { IdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
+import {
+  CreateProjectBody,
+  ListProjectsQuery,
+  Project,
+  ProjectPage,
+  RenameProjectBody,
+} from './projects-schemas.ts';
+
+/** Another user's project and a missing one look the same: nothing about it leaks. */
+export const projectNotFound = () => new ApiError(404, 'not_found', 'No such project.');
+
+const create = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Create a project',
+  security: signedIn,
+  middleware: stack(requireUser, limitByUser('projectCreate')),
+  request: { body: jsonBody(CreateProjectBody) },
+  responses: { 201: json(Project, 'Created'), ...errors(400, 401, 403, 413, 415, 422, 429) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/',
+  summary: "The user's projects, most recently active first",
+  security: signedIn,
+  middleware: requireUser,
+  request: { query: ListProjectsQuery },
+  responses: { 200: json(ProjectPage, 'One page'), ...errors(401, 422, 429) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'One project',
+  security: signedIn,
+  middleware: requireUser,
+  request: { params: IdParam },
+  responses: { 200: json(Project, 'The project'), ...errors(401, 404, 429) },
+});
+
+const rename = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  summary: 'Rename a project',
+  security: signedIn,
+  middleware: requireUser,
+  request: { params: IdParam, body: jsonBody(RenameProjectBody) },
+  responses: { 200: json(Project, 'Renamed'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Delete a project: its run stops, its sandbox is destroyed, its files and snapshots go',
+  security: signedIn,
+  middleware: requireUser,
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429, 503) },
+});
+
+/** `/api/projects`: the project index (the generation itself lives in each project's Durable Object). */
+export const projects = newApi<AuthedEnv>()
+  .openapi(create, async (c) => {
+    const project = await createProject(await c.var.db(), c.var.user.id, c.req.valid('json'));
+    c.header('Location', `/api/projects/${project.id}`);
+    return c.json(project, 201);
+  })
+  .openapi(list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && !after) {
+      throw new ApiError(422, 'validation_failed', 'Some fields are not valid.', {
+        fields: [{ path: 'cursor', message: 'This cursor was not issued by this API.' }],
+      });
+    }
+    const page = await listProjects(await c.var.db(), c.var.user.id, { limit, after });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+  })
+  .openapi(get, async (c) => {
+    const project = await getProject(await c.var.db(), c.var.user.id, c.req.valid('param').id);
+    if (!project) throw projectNotFound();
+    c.header('Cache-Control', 'no-store');
+    return c.json(project, 200);
+  })
+  .openapi(rename, async (c) => {
+    const { id } = c.req.valid('param');
+    const project = await renameProject(await c.var.db(), c.var.user.id, id, c.req.valid('json').name);
+    if (!project) throw projectNotFound();
+    return c.json(project, 200);
+  })
+  .openapi(remove, async (c) => {
+    const { id } = c.req.valid('param');
+    const db = await c.var.db();
+    if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
+    // The run is stopped and the sandbox destroyed first: if that fails the project stays, visible
+    // and deletable again, rather than a hidden run spending the user's money.
+    const agent = c.env.PROJECT_AGENT.get(c.env.PROJECT_AGENT.idFromName(id));
+    try {
+      await agent.destroy();
+    } catch (err) {
+      log.error('project agent not destroyed', {
+        requestId: c.var.requestId,
+        projectId: id,
+        ...describeError(err),
+      });
+      throw new ApiError(
+        503,
+        'dependency_unavailable',
+        'The project could not be stopped. Try deleting it again.',
+        {
+          cause: err,
+        },
+      );
+    }
+    await deleteProject(db, c.var.user.id, id);
+    return c.body(null, 204);
+  });

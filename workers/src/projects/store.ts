@@ -1,0 +1,158 @@
+import { schema, type Database, type SnapshotFile } from '@samokoder/db';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { ProjectCursor } from './cursor.ts';
+
+const { projects, projectSnapshots } = schema;
+
+export type ProjectMode = (typeof schema.projectModes)[number];
+export type ProjectStatus = (typeof schema.projectStatuses)[number];
+
+/** A project as the API shows it. Money in integer micro-dollars. */
+export interface ProjectView {
+  id: string;
+  name: string;
+  description: string;
+  mode: ProjectMode;
+  status: ProjectStatus;
+  budgetMicros: number;
+  costMicros: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  createdAt: string;
+  updatedAt: string;
+  lastActivityAt: string;
+}
+
+const viewColumns = {
+  id: projects.id,
+  name: projects.name,
+  description: projects.description,
+  mode: projects.mode,
+  status: projects.status,
+  budgetMicros: projects.budgetMicros,
+  costMicros: projects.costMicros,
+  inputTokens: projects.inputTokens,
+  outputTokens: projects.outputTokens,
+  cachedTokens: projects.cachedTokens,
+  createdAt: projects.createdAt,
+  updatedAt: projects.updatedAt,
+  lastActivityAt: projects.lastActivityAt,
+};
+
+type ViewRow = { [K in keyof typeof viewColumns]: (typeof projects.$inferSelect)[K] };
+
+function toView(row: ViewRow): ProjectView {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    lastActivityAt: row.lastActivityAt.toISOString(),
+  };
+}
+
+/** The activity time to the microsecond, as the list cursor needs it. */
+const activityText = sql<string>`to_char(${projects.lastActivityAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const owned = (ownerId: string, id: string) => and(eq(projects.id, id), eq(projects.ownerId, ownerId));
+
+export interface NewProject {
+  name: string;
+  description: string;
+  mode: ProjectMode;
+  budgetMicros: number;
+}
+
+export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {
+  const [row] = await db
+    .insert(projects)
+    .values({ ownerId, ...input })
+    .returning(viewColumns);
+  return toView(row!);
+}
+
+/** One page of the owner's projects, most recently active first. */
+export async function listProjects(
+  db: Database,
+  ownerId: string,
+  page: { limit: number; after: ProjectCursor | null },
+): Promise<{ items: ProjectView[]; next: ProjectCursor | null }> {
+  const rows = await db
+    .select({ ...viewColumns, activity: activityText })
+    .from(projects)
+    .where(
+      and(
+        eq(projects.ownerId, ownerId),
+        page.after
+          ? sql`(${projects.lastActivityAt}, ${projects.id}) < (${page.after.activity}::timestamptz, ${page.after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(projects.lastActivityAt), desc(projects.id))
+    // One more than asked: whether it exists says if there is a next page.
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(({ activity: _, ...row }) => toView(row)),
+    next: rows.length > page.limit && last ? { activity: last.activity, id: last.id } : null,
+  };
+}
+
+export async function getProject(db: Database, ownerId: string, id: string): Promise<ProjectView | null> {
+  const [row] = await db.select(viewColumns).from(projects).where(owned(ownerId, id)).limit(1);
+  return row ? toView(row) : null;
+}
+
+export async function renameProject(
+  db: Database,
+  ownerId: string,
+  id: string,
+  name: string,
+): Promise<ProjectView | null> {
+  const [row] = await db
+    .update(projects)
+    .set({ name, updatedAt: sql`now()` })
+    .where(owned(ownerId, id))
+    .returning(viewColumns);
+  return row ? toView(row) : null;
+}
+
+/** Delete the project row (its snapshots go with it; its usage stays in the ledger, unlinked). */
+export async function deleteProject(db: Database, ownerId: string, id: string): Promise<boolean> {
+  const deleted = await db.delete(projects).where(owned(ownerId, id)).returning({ id: projects.id });
+  return deleted.length > 0;
+}
+
+export interface LatestSnapshot {
+  projectName: string;
+  snapshot: { label: string; createdAt: Date; files: SnapshotFile[] } | null;
+}
+
+/** The owner's project with its latest snapshot (null when it has none); null when no such project. */
+export async function latestSnapshot(
+  db: Database,
+  ownerId: string,
+  id: string,
+): Promise<LatestSnapshot | null> {
+  const [row] = await db
+    .select({
+      projectName: projects.name,
+      label: projectSnapshots.label,
+      createdAt: projectSnapshots.createdAt,
+      files: projectSnapshots.files,
+    })
+    .from(projects)
+    .leftJoin(projectSnapshots, eq(projectSnapshots.projectId, projects.id))
+    .where(owned(ownerId, id))
+    .orderBy(desc(projectSnapshots.createdAt))
+    .limit(1);
+  if (!row) return null;
+  return {
+    projectName: row.projectName,
+    snapshot:
+      row.files && row.createdAt
+        ? { label: row.label ?? '', createdAt: row.createdAt, files: row.files }
+        : null,
+  };
+}
