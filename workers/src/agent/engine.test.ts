@@ -313,3 +313,17 @@ describe('controls', () => {
     ]);
   });
 });
+
+describe('mode', () => {
+  it('answers an open question with its default once the project switches to autopilot', async () => {
+    const h = harness({ script: { steps: [{ title: 'ask', actions: [{ ask: 'Which?', default: 'z' }] }] } });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run().status).toBe('waiting');
+    h.journal.attach({ ...h.journal.project()!, mode: 'autopilot' });
+    expect(h.controls.modeChanged()).toEqual({ ok: true, pump: true });
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.journal.stateAfter(1)).toMatchObject({ answers: { 'Which?': 'z' } });
+  });
+});

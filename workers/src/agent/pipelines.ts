@@ -7,6 +7,7 @@ import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
 import { scriptedPipeline } from '../core/pipelines/scripted.ts';
 import type { Bindings } from '../env.ts';
 import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
+import type { ProjectInfo } from './storage/journal.ts';
 
 /** A pipeline with its adapters, ready for the engine. */
 export interface BoundPipeline {
@@ -17,9 +18,12 @@ export interface BoundPipeline {
 
 export interface BindDeps {
   env: Bindings;
-  projectId: string;
+  /** The project (its owner's keys and settings are looked up from it). */
+  project: ProjectInfo;
   /** Told of every LLM call actually made (the scripted LLM counts them for tests). */
   onLlmCall: (request: LlmRequest) => void;
+  /** Told of a sandbox created for the project: the object records it, to destroy it with the project. */
+  onSandboxCreated: (sandboxId: string) => void;
 }
 
 const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {

@@ -110,8 +110,9 @@ export class ProjectRuntime {
     if (!project) return null;
     const binding = bindPipeline(project.pipeline, {
       env: this.env,
-      projectId: project.projectId,
+      project,
       onLlmCall: () => this.countLlmCall(),
+      onSandboxCreated: (sandboxId) => this.rememberSandbox(sandboxId),
     });
     if (!binding) return null;
     const engine = new Engine(
@@ -143,6 +144,14 @@ export class ProjectRuntime {
     );
   }
 
+  /** Records the project's sandbox (meta `sandbox`), so `destroy` can remove it. */
+  rememberSandbox(sandboxId: string): void {
+    this.sql.run(
+      "INSERT INTO meta (key, value) VALUES ('sandbox', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify({ sandboxId }),
+    );
+  }
+
   /** LLM calls actually made over the object's life (replayed calls are not counted). */
   llmCallsMade(): number {
     return Number(
@@ -162,6 +171,8 @@ export class ProjectRuntime {
     }
     // The budget or the guards may have changed: build the engine again at next use.
     if (!this.pumping && !this.bound?.engine.runningStepId) this.bound = null;
+    const bound = this.engine();
+    if (bound) this.after(bound.controls.modeChanged());
   }
 
   private after(result: ControlResult): ControlResult {

@@ -98,7 +98,7 @@ export class RunControls {
     const active = journal.activeStep();
     if (!active) return refuse('conflict', 'There is no step to run.');
     const open = journal.openQuestion();
-    const waiting = open !== null && open.stepId === active.id;
+    const waiting = open !== null && open.stepId === active.id && run.mode === 'interactive';
     journal.atomic(() => {
       if (active.status === 'failed') journal.setStepStatus(active.id, 'pending');
       journal.resetGuards();
@@ -199,6 +199,15 @@ export class RunControls {
       journal.syncProject();
     });
     return done(false);
+  }
+
+  /** After a mode change: a run waiting for an answer continues on its own in autopilot. */
+  modeChanged(): ControlResult {
+    const { journal } = this.deps;
+    const run = journal.run();
+    if (run.status !== 'waiting' || run.mode !== 'autopilot') return done(false);
+    this.engine.setStatus('running', { code: 'user', message: 'Autopilot answers the open question.' });
+    return done(true);
   }
 
   /** Records the answer to an open question; the parked step runs again and finds it. */

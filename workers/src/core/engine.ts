@@ -78,7 +78,8 @@ export class Engine {
     }
     if (step.status === 'waiting') {
       const open = journal.openQuestion();
-      if (open && open.stepId === step.id) {
+      // In autopilot the step runs again and its question takes the default.
+      if (open && open.stepId === step.id && run.mode === 'interactive') {
         this.setStatus('waiting', { code: 'question', message: open.text });
         return IDLE;
       }
