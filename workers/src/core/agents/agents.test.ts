@@ -1,0 +1,287 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startLlmFixture,
+  type LlmFixture,
+  type ScriptedReply,
+} from '../../../../infra/llm-fixture/fixture.ts';
+import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { platformOnly } from '../../llm/keys.ts';
+import type { ServerEvent } from '../../protocol.ts';
+import type { LlmPort } from '../ports.ts';
+import type { AppPort } from './ports.ts';
+import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
+import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+
+let fixture: LlmFixture;
+const sandboxes: LocalSandbox[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  fixture = await startLlmFixture({ port: 0 });
+});
+afterAll(async () => {
+  await fixture.close();
+});
+afterEach(() => {
+  for (const s of sandboxes.splice(0)) s.close();
+});
+
+/** These small projects have no server: their "app" is taken as running. */
+const runningApp: AppPort = {
+  start: async () => ({ ready: true, previewUrl: 'http://127.0.0.1:9/', logs: '' }),
+};
+
+function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {}) {
+  const key = validFixtureKey('openai', `unit${++n}${Date.now()}`);
+  const sandbox = localSandbox();
+  sandboxes.push(sandbox);
+  fixture.add(key, replies);
+  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, app: runningApp, review: false, ...opts });
+  return { h, key, sandbox };
+}
+
+const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
+const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
+  events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
+const userPrompt = (key: string, i: number) => {
+  const body = JSON.parse(fixture.requestsOf(key)[i]!.body) as {
+    messages: { role: string; content: string }[];
+  };
+  return body.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
+};
+
+function expectCompleted(h: AgentsHarness): void {
+  const run = h.journal.run();
+  const failures = ofType(h.events(), 'step.failed').map((e) => `${e.agent}: ${e.error}`);
+  expect(run.status, `${run.reason?.message}\n${failures.join('\n')}`).toBe('completed');
+}
+
+/** SpecWriter, Architect and TechLead replies for a one-task project. */
+function planning(questions: unknown[] = []): ScriptedReply[] {
+  return [
+    {
+      match: agent('SpecWriter'),
+      json: {
+        name: 'calc',
+        summary: 'A tiny module.',
+        features: ['adds numbers'],
+        complexity: 'simple',
+        questions,
+      },
+    },
+    {
+      match: agent('Architect'),
+      json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
+    },
+    {
+      match: agent('TechLead'),
+      json: {
+        tasks: [
+          { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
+        ],
+      },
+    },
+  ];
+}
+
+const ADD_JS = 'export function add(a, b) {\n  return a + b;\n}\n';
+const ADD_TEST =
+  "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { add } from '../src/add.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n";
+
+function developer(steps: unknown[]): ScriptedReply {
+  return { match: agent('Developer'), json: { relevantFiles: [], steps, testInstructions: 'npm test' } };
+}
+const writeStep = (path: string) => ({ type: 'code', path, instructions: `write ${path}` });
+
+describe('CodeMonkey', () => {
+  it('re-asks when a search text does not match exactly once, and applies the corrected edits', async () => {
+    const { h, key } = setup([
+      ...planning(),
+      developer([
+        writeStep('src/add.js'),
+        writeStep('test/add.test.js'),
+        { type: 'code', path: 'src/add.js', instructions: 'name the parameters x and y' },
+      ]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+      // A whole rewrite of an existing file and an edit that matches nowhere: both refused, re-asked.
+      {
+        match: agent('CodeMonkey'),
+        json: {
+          summary: 'adds',
+          content: 'export const add = (x, y) => x + y;\n',
+          edits: [{ search: 'return a - b;', replace: 'x' }],
+        },
+      },
+      {
+        match: agent('CodeMonkey'),
+        json: {
+          summary: 'adds',
+          edits: [
+            { search: 'add(a, b)', replace: 'add(x, y)' },
+            { search: 'return a + b;', replace: 'return x + y;' },
+          ],
+        },
+      },
+      { match: agent('TechnicalWriter'), text: '# calc\n' },
+    ]);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(h.read('src/add.js')).toBe('export function add(x, y) {\n  return x + y;\n}\n');
+    const reask = userPrompt(key, 7);
+    expect(reask).toContain('could not be applied');
+    expect(reask).toContain('does not occur in the file: "return a - b;"');
+  }, 30_000);
+
+  it('fails the step, changing nothing, when the re-ask misses too', async () => {
+    const { h } = setup([
+      ...planning(),
+      developer([writeStep('src/add.js'), { type: 'code', path: 'src/add.js', instructions: 'rename' }]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      {
+        match: agent('CodeMonkey'),
+        json: { summary: 'adds', edits: [{ search: 'nope', replace: 'x' }] },
+        times: 2,
+      },
+    ]);
+    h.controls.start();
+    await h.drain();
+    const failures = ofType(h.events(), 'step.failed');
+    expect(failures.at(-1)).toMatchObject({ agent: 'CodeMonkey', willRetry: false });
+    expect(failures.at(-1)!.error).toMatch(/could not be applied after a re-ask: src\/add.js: edit 1/);
+    expect(h.journal.run()).toMatchObject({ status: 'failed', reason: { code: 'step_failed' } });
+    expect(h.read('src/add.js')).toBe(ADD_JS);
+  }, 30_000);
+});
+
+describe('questions and the plan in interactive mode', () => {
+  it("parks on the SpecWriter's question and on the plan, and revises the plan with the user's feedback", async () => {
+    const question = { question: 'Integers only?', options: ['Yes', 'No'], default: 'Yes' };
+    const { h, key } = setup(
+      [
+        ...planning([question]),
+        {
+          match: agent('TechLead'),
+          json: { tasks: [{ title: 'Add and subtract', description: 'both', acceptance: ['tests pass'] }] },
+        },
+      ],
+      { mode: 'interactive' },
+    );
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({
+      status: 'waiting',
+      reason: { code: 'question', message: 'Integers only?' },
+    });
+    const q1 = h.journal.openQuestion()!;
+    h.controls.answer(q1.id, 'No');
+    await h.drain();
+    const q2 = h.journal.openQuestion()!;
+    expect(q2.text).toContain('1. Add');
+    h.controls.answer(q2.id, 'Also subtract, please');
+    await h.drain();
+    // The SpecWriter was not asked again on its re-run; the TechLead got the feedback.
+    const agents = fixture.requestsOf(key).map((r) => /You are Samokoder's (\w+)/.exec(r.body)?.[1]);
+    expect(agents.slice(0, 4)).toEqual(['SpecWriter', 'Architect', 'TechLead', 'TechLead']);
+    expect(userPrompt(key, 3)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
+    expect(userPrompt(key, 2)).toContain('Decided: Integers only? → No');
+    expect(h.state()!.tasks.map((t) => t.title)).toEqual(['Add and subtract']);
+  }, 30_000);
+});
+
+describe('keys', () => {
+  it('parks with a question when there is no key, and continues once one is added', async () => {
+    const { h, key, sandbox } = setup(planning(), { keys: platformOnly({}), mode: 'interactive' });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run().status).toBe('waiting');
+    const question = h.journal.openQuestion()!;
+    expect(question.text).toMatch(/No API key for openai/);
+    expect(fixture.requestsOf(key)).toHaveLength(0);
+    const withKey = h.restart({ keys: platformOnly({ openai: { apiKey: key } }), sandbox });
+    withKey.controls.answer(question.id, 'Added');
+    await withKey.drain();
+    expect(fixture.requestsOf(key).length).toBeGreaterThanOrEqual(3);
+    const frames = JSON.stringify(withKey.events()) + JSON.stringify(withKey.sql.all('SELECT * FROM steps'));
+    expect(frames).not.toContain(key);
+  }, 30_000);
+});
+
+describe('guards', () => {
+  it('stops before a call the budget no longer allows, and says why', async () => {
+    const { h, key } = setup(
+      [{ ...planning()[0]!, usage: { input: 1_000_000, output: 0 } }, ...planning().slice(1)],
+      { budgetMicros: 100_000 },
+    );
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'budget' } });
+    expect(h.journal.run().reason!.message).toMatch(/budget is spent/);
+    expect(fixture.requestsOf(key)).toHaveLength(1);
+  }, 30_000);
+
+  it('pauses when the same test failure survives three fixes', async () => {
+    const failing =
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
+    const fix = (i: number): ScriptedReply => ({
+      match: agent('BugHunter'),
+      json: {
+        hypotheses: ['unclear'],
+        explanation: `attempt ${i}`,
+        kind: 'logging',
+        changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
+      },
+    });
+    const { h, key } = setup([
+      ...planning(),
+      developer([writeStep('test/x.test.js')]),
+      { match: agent('CodeMonkey'), json: { summary: 'a test', content: failing } },
+      fix(1),
+      fix(2),
+      fix(3),
+      fix(4),
+    ]);
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_failure' } });
+    expect(h.journal.run().reason!.message).toMatch(/7 times in a row in the task "Add": npm test/);
+    expect(fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(3);
+  }, 60_000);
+});
+
+describe('resuming', () => {
+  it('reuses recorded outputs after a crash and makes no repeated paid call', async () => {
+    let made = 0;
+    const hangAt = 5;
+    const hanging = (port: LlmPort): LlmPort => ({
+      complete: (request) => (++made === hangAt ? new Promise(() => {}) : port.complete(request)),
+    });
+    const replies = [
+      ...planning(),
+      developer([writeStep('src/add.js'), writeStep('test/add.test.js')]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+      { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+      { match: agent('TechnicalWriter'), text: '# calc\n' },
+    ];
+    const { h, key, sandbox } = setup(replies, { review: true, wrapLlm: hanging });
+    h.controls.start();
+    // The fifth call (the first review) never returns: the process "dies" with the CodeMonkey's write recorded.
+    void h.drain();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fixture.requestsOf(key)).toHaveLength(4);
+    const resumed = h.restart({ wrapLlm: undefined, sandbox });
+    await resumed.drain();
+    expectCompleted(resumed);
+    // Nine replies, nine requests: the recorded CodeMonkey call of the interrupted step was replayed.
+    expect(fixture.requestsOf(key)).toHaveLength(replies.length);
+    expect(fixture.script.pending()[key]).toBe(0);
+    const started = ofType(resumed.events(), 'step.started').filter((e) => e.agent === 'CodeMonkey');
+    expect(started.map((e) => `${e.stepId}/${e.attempt}`)).toEqual(['5/1', '5/2', '6/1']);
+  }, 30_000);
+});

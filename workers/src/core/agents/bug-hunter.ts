@@ -1,0 +1,119 @@
+/**
+ * BugHunter: a failing command's output → hypotheses → added logging or a fix → the command runs again
+ * (the Executor). Its edits follow the CodeMonkey's rules (exact single matches, re-asked once). After
+ * many attempts at one failure it asks the user for a hint (autopilot: moves on and says so); the engine's
+ * loop guards pause a task whose failure keeps repeating before that.
+ */
+import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
+import type { LlmMessage } from '../ports.ts';
+import { problemsFeedback, resolveChanges } from './apply-changes.ts';
+import { describeTask } from './developer.ts';
+import type { FailureInput } from './executor.ts';
+import { afterWorkStep, currentTask, failureSignature, mentionedPaths } from './flow.ts';
+import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { Diagnosis } from './schemas.ts';
+import { AgentSession } from './session.ts';
+import { taskRef, type AgentsState, type AgentStep } from './state.ts';
+import { toJson } from '../context.ts';
+import type { StepRef } from '../pipeline.ts';
+
+/** Attempts at one failure before the user is asked for a hint. */
+export const MAX_DEBUG_ATTEMPTS = 5;
+const SKIP = 'Skip';
+
+export const bugHunter: AgentStep = async (ctx, state) => {
+  const failure = ctx.input as unknown as FailureInput;
+  const task = state.work ? currentTask(state).task : null;
+  let hint = '';
+  if (failure.attempt > MAX_DEBUG_ATTEMPTS) {
+    const answer = await ctx.ask({
+      text: `\`${failure.command}\` still fails after ${failure.attempt - 1} fixes. Give a hint, or answer "${SKIP}" to move on without it passing.`,
+      options: [SKIP],
+      default: SKIP,
+    });
+    if (answer.trim() === SKIP) {
+      ctx.say(`Moving on although \`${failure.command}\` fails.`);
+      return failure.index === null
+        ? { state, next: { agent: 'TechnicalWriter', title: 'Write the README' } }
+        : afterWorkStep(ctx, state, failure.index);
+    }
+    hint = `The user's hint: ${answer}`;
+  }
+  const session = new AgentSession(ctx);
+  const paths = await filePaths(ctx);
+  const relevant = [
+    ...mentionedPaths(failure.output, paths),
+    ...(state.work?.relevantFiles ?? []),
+    ...(state.work?.steps.flatMap((s) => (s.type === 'code' ? [s.path] : [])) ?? []),
+  ];
+  const vars = {
+    summary: projectSummary(ctx, state),
+    task: task ? describeTask(task) : 'Start the finished app.',
+    command: failure.command,
+    exitCode: failure.exitCode,
+    output: failure.output,
+    files: await fileContents(ctx, relevant.length ? relevant : paths),
+    history: failure.previous.length
+      ? `Earlier attempts at this failure:\n${failure.previous.map((p) => `- ${p}`).join('\n')}`
+      : '',
+    feedback: hint,
+  };
+  const ask = (feedback: string): LlmMessage[] => [
+    { role: 'system', content: bugHunterV1.system },
+    {
+      role: 'user',
+      content: bugHunterV1.user({
+        ...vars,
+        feedback: [vars.feedback, feedback].filter(Boolean).join('\n\n'),
+      }),
+    },
+  ];
+  let diagnosis = await session.object({ messages: ask(''), schema: Diagnosis });
+  let resolved = await resolveChanges(ctx, diagnosis.changes);
+  if (!resolved.ok) {
+    diagnosis = await session.object({
+      messages: ask(problemsFeedback(resolved.problems)),
+      schema: Diagnosis,
+    });
+    resolved = await resolveChanges(ctx, diagnosis.changes);
+    if (!resolved.ok)
+      throw new Error(`the fix could not be applied after a re-ask: ${resolved.problems.join('; ')}`);
+  }
+  for (const file of resolved.files) ctx.files.write(file.path, file.after);
+  ctx.artifact('diagnosis', {
+    command: failure.command,
+    attempt: failure.attempt,
+    hypotheses: diagnosis.hypotheses,
+    kind: diagnosis.kind,
+    files: resolved.files.map((f) => f.path),
+  });
+  ctx.say(`${diagnosis.kind === 'fix' ? 'Fix' : 'Added logging'}: ${diagnosis.explanation}`);
+  const rerun: FailureInput = {
+    ...failure,
+    previous: [...failure.previous, `${diagnosis.kind}: ${diagnosis.explanation}`],
+  };
+  const next: AgentsState = session.addStats(state, task?.id ?? 'finish');
+  const again: StepRef =
+    failure.index === null
+      ? {
+          agent: 'Executor',
+          title: 'Start the app',
+          input: toJson({ start: true, attempt: failure.attempt, previous: rerun.previous }),
+        }
+      : {
+          agent: 'Executor',
+          title: `Run ${failure.command}`,
+          task: task ? taskRef(task) : null,
+          input: toJson({ rerun }),
+        };
+  // The failure is still there until the re-run says otherwise: reporting it lets the loop guard count a
+  // fix that changes nothing as one more repetition.
+  return {
+    state: next,
+    next: again,
+    failure: {
+      signature: failureSignature(failure.command, failure.output),
+      message: failure.output.slice(-500),
+    },
+  };
+};

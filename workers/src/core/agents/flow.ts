@@ -1,0 +1,81 @@
+/**
+ * How the agents hand over to each other: from a task's plan to its steps, from the last step to the
+ * next task, from the last task to starting the app and writing the README.
+ */
+import { fingerprint } from '../fingerprint.ts';
+import type { StepContext, StepRef } from '../pipeline.ts';
+import type { AgentResult, AgentsState, TaskState } from './state.ts';
+import { stepOf } from './state.ts';
+
+/** The task a work plan belongs to. */
+export function currentTask(state: AgentsState): { task: TaskState; index: number } {
+  const index = state.tasks.findIndex((t) => t.id === state.work?.taskId);
+  if (index < 0 || !state.work) throw new Error('there is no task in progress');
+  return { task: state.tasks[index]!, index };
+}
+
+/** The step that carries out step `index` of the current task's plan. */
+export function workStepRef(state: AgentsState, index: number): StepRef {
+  const { task } = currentTask(state);
+  const step = state.work!.steps[index]!;
+  switch (step.type) {
+    case 'code':
+      return stepOf('CodeMonkey', `Write ${step.path}`, task, { index });
+    case 'command':
+      return stepOf('Executor', `Run ${step.command}`, task, { index });
+    case 'human':
+      return stepOf('Executor', 'Check by hand', task, { index });
+  }
+}
+
+/** What follows the last task: the app is started, then the README written. */
+export function startAppRef(): StepRef {
+  return { agent: 'Executor', title: 'Start the app', input: { start: true } };
+}
+
+/** The step after task `taskIndex`: the next task's plan, or starting the app. */
+export function nextAfterTask(state: AgentsState, taskIndex: number): StepRef {
+  const next = state.tasks[taskIndex + 1];
+  return next
+    ? stepOf('Developer', `Plan: ${next.title}`, next, { taskIndex: taskIndex + 1 })
+    : startAppRef();
+}
+
+/** After step `index` of the plan: the next step, or the end of the task with the user's test instructions. */
+export function afterWorkStep(ctx: StepContext, state: AgentsState, index: number): AgentResult {
+  const work = state.work!;
+  if (index + 1 < work.steps.length) return { state, next: workStepRef(state, index + 1) };
+  const { task, index: taskIndex } = currentTask(state);
+  ctx.artifact('test-instructions', {
+    taskId: task.id,
+    title: task.title,
+    instructions: work.testInstructions,
+  });
+  ctx.say(`"${task.title}" is done. To try it yourself:\n${work.testInstructions}`);
+  return { state: { ...state, work: null }, next: nextAfterTask(state, taskIndex), taskDone: 'completed' };
+}
+
+/**
+ * A failure's signature: the command and its first error-looking lines with numbers, durations and
+ * paths of temporary files blanked, so the same failure repeated is recognised (a loop guard counts it)
+ * while a different one is not.
+ */
+export function failureSignature(command: string, output: string): string {
+  const lines = output
+    .split('\n')
+    .filter((l) => /error|not ok|fail|assert|expected|cannot|✖|exception|timed out/i.test(l))
+    .slice(0, 4)
+    .map((l) =>
+      l
+        .replace(/\/tmp\/\S+/g, '<tmp>')
+        .replace(/\d+(\.\d+)?/g, '#')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+  return `${command}: ${fingerprint(lines.join('\n') || output.slice(-200))}`;
+}
+
+/** Paths of project files that a command's output mentions (a stack trace, a failing test). */
+export function mentionedPaths(output: string, paths: readonly string[]): string[] {
+  return paths.filter((p) => output.includes(p));
+}

@@ -1,0 +1,215 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLlmFixture, type LlmFixture } from '../../../../infra/llm-fixture/fixture.ts';
+import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { DEMO_PROJECT, todoSession } from '../../../../infra/demo/todo-session.ts';
+import { FIXED_REMOVE, README_MD } from '../../../../infra/demo/todo-app.ts';
+import type { ServerEvent } from '../../protocol.ts';
+import { agentsHarness } from './testing/harness.ts';
+import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+
+let fixture: LlmFixture;
+const sandboxes: LocalSandbox[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  fixture = await startLlmFixture({ port: 0 });
+});
+afterAll(async () => {
+  await fixture.close();
+});
+afterEach(() => {
+  for (const s of sandboxes.splice(0)) s.close();
+});
+
+/** A run of its own: a fixture key (script and requests) and a sandbox (closed after the test unless `keep`). */
+function setup(opts: Partial<Parameters<typeof agentsHarness>[0]> = {}, keep = false) {
+  const key = validFixtureKey('openai', `agents${++n}${Date.now()}`);
+  const sandbox = localSandbox();
+  if (!keep) sandboxes.push(sandbox);
+  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, ...DEMO_PROJECT, ...opts });
+  return { h, key, sandbox };
+}
+
+const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
+  events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
+
+/** The user message of each request the fixture got for `key`, by the agent it was for. */
+function prompts(key: string): { agent: string; user: string; system: string }[] {
+  return fixture.requestsOf(key).map((r) => {
+    const body = JSON.parse(r.body) as { messages: { role: string; content: string }[] };
+    const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
+    return {
+      agent: /You are Samokoder's ([A-Za-z ]+?)[.]/.exec(system)?.[1] ?? '?',
+      system,
+      user: body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '',
+    };
+  });
+}
+
+describe('the agents build the demo app', () => {
+  let run: ReturnType<typeof setup>;
+  beforeAll(async () => {
+    run = setup({}, true);
+    fixture.add(run.key, todoSession());
+    run.h.controls.start();
+    await run.h.drain();
+  }, 60_000);
+  afterAll(() => run.sandbox.close());
+
+  it('goes from the description to a tested, running app with a README, fixing the planted bug', async () => {
+    const { h, key, sandbox } = run;
+    expect(h.journal.run().status).toBe('completed');
+    const events = h.events();
+
+    // Every scripted reply was used, each agent spoke in turn.
+    expect(fixture.script.pending()[key]).toBe(0);
+    expect(prompts(key).map((p) => p.agent)).toEqual([
+      'SpecWriter',
+      'Architect',
+      'TechLead',
+      'Developer',
+      'CodeMonkey',
+      'code reviewer',
+      'CodeMonkey',
+      'code reviewer',
+      'BugHunter',
+      'Developer',
+      'CodeMonkey',
+      'code reviewer',
+      'CodeMonkey',
+      'code reviewer',
+      'CodeMonkey',
+      'code reviewer',
+      'TechnicalWriter',
+    ]);
+
+    // The first test run failed on the planted bug; the BugHunter's fix made it pass.
+    const exits = ofType(events, 'command.exit').map((e) => e.exitCode);
+    const commands = ofType(events, 'command.start').map((e) => e.command);
+    expect(commands).toEqual(['npm test', 'npm test', 'npm test']);
+    expect(exits[0]).not.toBe(0);
+    expect(exits.slice(1)).toEqual([0, 0]);
+    expect(h.read('src/todos.js')).toContain(FIXED_REMOVE);
+    expect(ofType(events, 'artifact').find((e) => e.kind === 'diagnosis')?.data).toMatchObject({
+      kind: 'fix',
+      files: ['src/todos.js'],
+    });
+
+    // The autopilot answered the SpecWriter's question with its default.
+    expect(ofType(events, 'question.answered')[0]).toMatchObject({
+      answer: 'No, in memory is fine',
+      by: 'autopilot',
+    });
+    // Both tasks completed, with test instructions for the user.
+    expect(ofType(events, 'task').map((e) => `${e.taskId}:${e.status}`)).toEqual([
+      't1:started',
+      't1:completed',
+      't2:started',
+      't2:completed',
+    ]);
+    expect(ofType(events, 'artifact').filter((e) => e.kind === 'test-instructions')).toHaveLength(2);
+
+    // The app started and answers; the README was written from the streamed reply.
+    const preview = ofType(events, 'artifact').find((e) => e.kind === 'preview')!.data as { url: string };
+    const res = await fetch(new URL('/todos', preview.url));
+    expect(await res.json()).toEqual([]);
+    expect(h.read('README.md')).toBe(README_MD);
+    const writer = ofType(events, 'stream.start').find((e) => e.agent === 'TechnicalWriter')!;
+    const streamed = ofType(events, 'stream.delta').filter((e) => e.streamId === writer.streamId);
+    expect(streamed.map((e) => e.text).join('')).toBe(README_MD);
+
+    // The sandbox got everything once, then only what changed.
+    expect(sandbox.writes[0]).toEqual(
+      expect.arrayContaining(['package.json', 'src/todos.js', 'test/todos.test.js', '.samokoder/sync.json']),
+    );
+    expect(sandbox.writes[1]).toEqual(['src/todos.js']);
+
+    // Usage: the fixture's scripted usage, priced, and per-task prompt-token stats.
+    const sum = (f: (c: (typeof h.calls)[number]) => number) => h.calls.reduce((n, c) => n + f(c), 0);
+    expect(h.calls).toHaveLength(17);
+    expect(h.journal.run().totals).toMatchObject({
+      inputTokens: sum((c) => c.usage.inputTokens),
+      outputTokens: sum((c) => c.usage.outputTokens),
+      costMicros: sum((c) => c.costMicros),
+    });
+    expect(h.calls[0]!.usage).toEqual({ inputTokens: 420, outputTokens: 180, cachedTokens: 0 });
+    const stats = h.state()!.stats;
+    expect(Object.keys(stats).sort()).toEqual(['finish', 'plan', 't1', 't2']);
+    expect(stats.t2!.calls).toBe(7);
+  });
+
+  it('shows each agent the summary and the relevant files, not the whole project', () => {
+    const all = prompts(run.key);
+    const developer2 = all.filter((p) => p.agent === 'Developer')[1]!;
+    // The summary lists every file with its note; contents are not sent to the planner.
+    expect(developer2.user).toContain('- src/todos.js: the in-memory todo store');
+    expect(developer2.user).not.toContain('createStore() {');
+    const appWrite = all.find((p) => p.user.includes('The file src/app.js does not exist yet'))!;
+    expect(appWrite.user).toContain('--- src/todos.js'); // relevant: the store it serves
+    expect(appWrite.user).not.toContain('--- test/todos.test.js'); // not relevant
+    const bugHunter = all.find((p) => p.agent === 'BugHunter')!;
+    expect(bugHunter.user).toContain('removes a todo'); // the failing test's output
+    expect(bugHunter.user).toContain('--- src/todos.js');
+    // Every prompt is well under the size of the project.
+    for (const p of all) expect(p.user.length).toBeLessThan(20_000);
+  });
+
+  it('never lets the key into an event, a step or a recorded call', () => {
+    const stored = JSON.stringify([
+      run.h.events(),
+      run.h.sql.all('SELECT * FROM steps'),
+      run.h.sql.all('SELECT * FROM llm_calls'),
+    ]);
+    expect(stored).not.toContain(run.key);
+  });
+
+  it("turns the user's bug report on the finished app into a task of its own", async () => {
+    const { h, key } = run;
+    const deleteLine =
+      "        return store.remove(id) ? send(res, 204, null) : send(res, 404, { error: 'not found' });";
+    fixture.add(key, [
+      {
+        match: { contains: "You are Samokoder's Troubleshooter" },
+        json: {
+          analysis: 'DELETE of a missing todo answers 404; the user wants 410 Gone.',
+          relevantFiles: ['src/app.js'],
+          steps: [
+            { type: 'code', path: 'src/app.js', instructions: 'Answer 410 for DELETE of a missing todo.' },
+          ],
+          testInstructions: 'curl -X DELETE localhost:3000/todos/99 answers 410.',
+        },
+      },
+      {
+        match: { contains: "You are Samokoder's CodeMonkey" },
+        json: {
+          summary: 'the HTTP API over the store',
+          edits: [{ search: deleteLine, replace: deleteLine.replace('404', '410') }],
+        },
+      },
+      { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
+      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+    ]);
+    expect(h.controls.chat('Deleting a todo that does not exist should say 410 Gone', 'bug')).toEqual({
+      ok: true,
+      pump: true,
+    });
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.read('src/app.js')).toContain("send(res, 410, { error: 'not found' })");
+    const tasks = ofType(h.events(), 'task').map((e) => `${e.taskId}:${e.status}`);
+    // (The engine logs no `task started` for a step created from a chat message; the completion is there.)
+    expect(tasks.at(-1)).toBe('fix1:completed');
+    expect(h.state()!.tasks.at(-1)).toMatchObject({
+      id: 'fix1',
+      title: 'Fix: Deleting a todo that does not exist should say 410 Gone',
+    });
+    const troubleshooter = prompts(key).find((p) => p.agent === 'Troubleshooter')!;
+    expect(troubleshooter.user).toContain('should say 410 Gone');
+    expect(troubleshooter.user).toContain('- src/app.js: the HTTP API over the store');
+    // The CodeMonkey saw the file it changed, whole.
+    const change = prompts(key)
+      .filter((p) => p.agent === 'CodeMonkey')
+      .at(-1)!;
+    expect(change.user).toContain('The current content of src/app.js:');
+  }, 60_000);
+});

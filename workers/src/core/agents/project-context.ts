@@ -1,0 +1,86 @@
+/**
+ * The context an agent's call carries: a compact project summary (the specification's gist, the stack,
+ * the plan's progress, and one line per file) and the contents of only the files relevant to the work
+ * at hand, each capped. Never the whole project: the cost of a call must not grow with the project.
+ */
+import { stackById } from '../catalog/catalog.ts';
+import type { StepContext } from '../pipeline.ts';
+import { SYNC_MARKER } from './ports.ts';
+import type { AgentsState } from './state.ts';
+
+/** Largest part of one file an agent is shown; beyond it the file is cut with a note. */
+export const MAX_FILE_CHARS = 12_000;
+/** Largest total of file contents in one call. */
+export const MAX_CONTEXT_CHARS = 48_000;
+
+/** The summary every call carries. */
+export function projectSummary(ctx: StepContext, state: AgentsState): string {
+  const lines = [`Project: ${ctx.project.name}`];
+  if (state.spec) {
+    lines.push(`Summary: ${state.spec.summary}`, 'Features:', ...state.spec.features.map((f) => `- ${f}`));
+    for (const c of state.spec.clarifications) lines.push(`Decided: ${c.question} → ${c.answer}`);
+  } else {
+    lines.push(`Description: ${ctx.project.description}`);
+  }
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  if (stack) {
+    lines.push(
+      `Stack: ${stack.name} (test: \`${stack.test}\`, start: \`${stack.start}\`, port ${stack.previewPort})`,
+    );
+    lines.push(`Conventions:\n${stack.conventions}`);
+    if (state.stack!.packages.length) lines.push(`Packages: ${state.stack!.packages.join(', ')}`);
+  }
+  if (state.tasks.length) {
+    const current = state.work?.taskId;
+    const at = state.tasks.findIndex((t) => t.id === current);
+    lines.push(
+      'Plan:',
+      ...state.tasks.map(
+        (t, i) => `${at < 0 ? '-' : i < at ? '[done]' : i === at ? '[now]' : '[todo]'} ${t.title}`,
+      ),
+    );
+  }
+  const files = Object.entries(state.fileNotes).sort(([a], [b]) => (a < b ? -1 : 1));
+  lines.push(
+    files.length ? 'Files:' : 'Files: none yet',
+    ...files.map(([path, note]) => `- ${path}: ${note}`),
+  );
+  return lines.join('\n');
+}
+
+/** Paths of the project's files, for the agents that choose what is relevant. */
+export async function filePaths(ctx: StepContext): Promise<string[]> {
+  return (await ctx.files.list()).map((f) => f.path).filter((p) => p !== SYNC_MARKER);
+}
+
+/** The contents of `paths` (those that exist), each capped, within a total budget, as prompt text. */
+export async function fileContents(
+  ctx: StepContext,
+  paths: readonly string[],
+  budget = MAX_CONTEXT_CHARS,
+): Promise<string> {
+  const parts: string[] = [];
+  let left = budget;
+  for (const path of [...new Set(paths)]) {
+    if (left <= 0) {
+      parts.push(`(more files left out: the context budget is spent)`);
+      break;
+    }
+    const content = await ctx.files.read(path).catch(() => null);
+    if (content === null) continue;
+    const cap = Math.min(MAX_FILE_CHARS, left);
+    const shown =
+      content.length > cap
+        ? `${content.slice(0, cap)}\n[... ${content.length - cap} more characters ...]`
+        : content;
+    left -= shown.length;
+    parts.push(`--- ${path}\n${shown}\n--- end of ${path}`);
+  }
+  return parts.length ? parts.join('\n\n') : '(none)';
+}
+
+/** User messages not consumed yet, as prompt text (empty when there are none). */
+export function userNotes(ctx: StepContext): string {
+  if (ctx.messages.length === 0) return '';
+  return `\nMessages from the user since the last step:\n${ctx.messages.map((m) => `- (${m.kind}) ${m.text}`).join('\n')}\n`;
+}

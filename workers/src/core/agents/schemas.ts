@@ -1,0 +1,109 @@
+/** The typed outputs of the agents (zod schemas; the LLM layer turns them into JSON schemas). */
+import { z } from 'zod';
+import { STACK_IDS } from '../catalog/catalog.ts';
+
+export const Spec = z.object({
+  name: z.string().min(1).max(80),
+  summary: z.string().min(1).max(2000),
+  features: z.array(z.string().min(1)).min(1).max(30),
+  complexity: z.enum(['simple', 'moderate', 'complex']),
+  /** Clarifying questions, only when the description leaves something important open. */
+  questions: z
+    .array(
+      z.object({
+        question: z.string().min(1),
+        options: z.array(z.string()).max(6),
+        default: z.string().min(1),
+      }),
+    )
+    .max(3),
+});
+export type Spec = z.infer<typeof Spec>;
+
+export const Architecture = z.object({
+  stack: z.enum(STACK_IDS),
+  /** npm packages beyond the stack's own (empty for the dependency-free stacks when possible). */
+  packages: z.array(z.string()).max(20),
+  systemDependencies: z.array(z.string()).max(10),
+  notes: z.string().max(2000),
+});
+export type Architecture = z.infer<typeof Architecture>;
+
+export const TaskPlan = z.object({
+  tasks: z
+    .array(
+      z.object({
+        title: z.string().min(1).max(120),
+        description: z.string().min(1).max(2000),
+        acceptance: z.array(z.string().min(1)).min(1).max(10),
+      }),
+    )
+    .min(1)
+    .max(12),
+});
+export type TaskPlan = z.infer<typeof TaskPlan>;
+
+export const DevStep = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('code'), path: z.string().min(1), instructions: z.string().min(1) }),
+  z.object({
+    type: z.literal('command'),
+    command: z.string().min(1),
+    timeoutSeconds: z.number().int().min(1).max(900).optional(),
+  }),
+  z.object({ type: z.literal('human'), instructions: z.string().min(1) }),
+]);
+export type DevStep = z.infer<typeof DevStep>;
+
+export const DevPlan = z.object({
+  /** Existing files the work needs to see (besides the ones it changes). */
+  relevantFiles: z.array(z.string()).max(20),
+  steps: z.array(DevStep).min(1).max(20),
+  /** How the user can check the task by hand once it is done. */
+  testInstructions: z.string().min(1),
+});
+export type DevPlan = z.infer<typeof DevPlan>;
+
+const Edit = z.object({ search: z.string().min(1), replace: z.string() });
+
+export const FileChange = z.object({
+  /** One line saying what the file is for (the project summary lists it). */
+  summary: z.string().min(1).max(300),
+  /** A new file, whole. Only for files that do not exist yet. */
+  content: z.string().optional(),
+  /** Changes to an existing file; each search text must occur exactly once. */
+  edits: z.array(Edit).max(30).optional(),
+});
+export type FileChange = z.infer<typeof FileChange>;
+
+export const Review = z.object({
+  approved: z.boolean(),
+  issues: z.array(z.string()).max(10),
+});
+export type Review = z.infer<typeof Review>;
+
+export const Diagnosis = z.object({
+  hypotheses: z.array(z.string().min(1)).min(1).max(5),
+  /** What the fix does, in one or two sentences. */
+  explanation: z.string().min(1),
+  /** `fix` changes the code; `logging` adds output to learn more before fixing. */
+  kind: z.enum(['fix', 'logging']),
+  changes: z
+    .array(
+      z.object({
+        path: z.string().min(1),
+        edits: z.array(Edit).max(20).optional(),
+        content: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
+export type Diagnosis = z.infer<typeof Diagnosis>;
+
+export const Troubleshooting = z.object({
+  analysis: z.string().min(1),
+  relevantFiles: z.array(z.string()).max(20),
+  steps: z.array(DevStep).min(1).max(20),
+  testInstructions: z.string().min(1),
+});
+export type Troubleshooting = z.infer<typeof Troubleshooting>;

@@ -1,0 +1,42 @@
+/** TechLead: the task plan; in interactive mode the user approves it or says what to change. */
+import { techLeadV1 } from '../prompts/tech-lead/v1.ts';
+import type { LlmMessage } from '../ports.ts';
+import { projectSummary } from './project-context.ts';
+import { TaskPlan } from './schemas.ts';
+import { AgentSession } from './session.ts';
+import { stepOf, type AgentStep, type TaskState } from './state.ts';
+
+const APPROVE = 'Approve';
+
+export const techLead: AgentStep = async (ctx, state) => {
+  const session = new AgentSession(ctx);
+  const messages = (feedback: string): LlmMessage[] => [
+    { role: 'system', content: techLeadV1.system },
+    {
+      role: 'user',
+      content: techLeadV1.user({
+        summary: projectSummary(ctx, state),
+        notes: state.stack?.notes ?? '',
+        feedback,
+      }),
+    },
+  ];
+  let plan = await session.object({ messages: messages(''), schema: TaskPlan });
+  const listing = (p: TaskPlan) => p.tasks.map((t, i) => `${i + 1}. ${t.title}`).join('\n');
+  ctx.artifact('plan', { tasks: plan.tasks, revision: 1 });
+  const answer = await ctx.ask({
+    text: `The plan:\n${listing(plan)}\nApprove it, or say what to change.`,
+    options: [APPROVE],
+    default: APPROVE,
+  });
+  if (answer.trim() !== APPROVE) {
+    plan = await session.object({ messages: messages(answer), schema: TaskPlan });
+    ctx.artifact('plan', { tasks: plan.tasks, revision: 2 });
+  }
+  const tasks: TaskState[] = plan.tasks.map((t, i) => ({ id: `t${i + 1}`, ...t }));
+  ctx.say(`${tasks.length} task${tasks.length === 1 ? '' : 's'}:\n${listing(plan)}`);
+  return {
+    state: session.addStats({ ...state, tasks }, 'plan'),
+    next: stepOf('Developer', `Plan: ${tasks[0]!.title}`, tasks[0]!, { taskIndex: 0 }),
+  };
+};

@@ -1,0 +1,127 @@
+/**
+ * Test and benchmark only (Node): the agents' pipeline on the real engine over node:sqlite storage,
+ * with the real LLM layer (the official SDKs) pointed at the LLM fixture and a local sandbox. A
+ * "restart" builds a new engine over the same database, as an evicted Durable Object would.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { LiveSink } from '../../../agent/sink.ts';
+import { EventLog } from '../../../agent/storage/events.ts';
+import { FileStore } from '../../../agent/storage/files.ts';
+import { SqlJournal } from '../../../agent/storage/journal.ts';
+import { migrate } from '../../../agent/storage/schema.ts';
+import { nodeSql } from '../../../agent/testing/node-sql.ts';
+import { fixtureBaseUrls } from '../../../llm/config.ts';
+import { platformOnly, type KeySource } from '../../../llm/keys.ts';
+import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
+import type { ProjectMode, ServerEvent } from '../../../protocol.ts';
+import { RunControls } from '../../control.ts';
+import { Engine } from '../../engine.ts';
+import type { GuardLimits } from '../../pipeline.ts';
+import type { LlmPort, SandboxPort } from '../../ports.ts';
+import { createAgentsPipeline } from '../pipeline.ts';
+import type { AppPort } from '../ports.ts';
+import type { AgentsState } from '../state.ts';
+
+export interface AgentsHarnessOptions {
+  /** The LLM fixture's root URL. */
+  fixtureUrl: string;
+  /** The OpenAI key the run uses (a fixture key of its own: its script and requests). */
+  key: string;
+  sandbox: SandboxPort & AppPort;
+  /** Runs the app (default: the sandbox). */
+  app?: AppPort;
+  name?: string;
+  description?: string;
+  mode?: ProjectMode;
+  budgetMicros?: number;
+  guards?: Partial<GuardLimits>;
+  review?: boolean;
+  /** Where keys come from (default: `key` as the platform's OpenAI key). */
+  keys?: KeySource;
+  /** Wraps the LLM port (to count or hang calls). */
+  wrapLlm?: (port: LlmPort) => LlmPort;
+  db?: DatabaseSync;
+}
+
+export function agentsHarness(opts: AgentsHarnessOptions) {
+  const sql = nodeSql(opts.db);
+  migrate(sql);
+  const files = new FileStore(sql);
+  const log = new EventLog(sql);
+  let now = 1_700_000_000_000;
+  const clock = { now: () => (now += 1) };
+  const sink = new LiveSink(log, clock.now, () => {});
+  const journal = new SqlJournal({
+    sql,
+    files,
+    clock,
+    atomic: (fn) => sink.batch(() => sql.tx(fn)),
+    onOutbox: () => {},
+  });
+  if (!journal.project()) {
+    journal.attach({
+      projectId: 'p1',
+      ownerId: 'u1',
+      name: opts.name ?? 'todo-api',
+      description: opts.description ?? 'A todo REST API.',
+      mode: opts.mode ?? 'autopilot',
+      budgetMicros: opts.budgetMicros ?? 5_000_000,
+      pipeline: 'agents',
+    });
+  }
+  const calls: CallRecord[] = [];
+  const base = createLlmPort({
+    keys: opts.keys ?? platformOnly({ openai: { apiKey: opts.key } }),
+    baseUrls: fixtureBaseUrls(opts.fixtureUrl),
+    now: () => Date.now(),
+    retryDeps: { sleep: async () => {}, random: () => 0.5 },
+    onCall: (r) => calls.push(r),
+  });
+  const llm = opts.wrapLlm ? opts.wrapLlm(base) : base;
+  const pipeline = createAgentsPipeline({
+    sandbox: opts.sandbox,
+    app: opts.app ?? opts.sandbox,
+    review: opts.review ?? true,
+  });
+  let ids = 0;
+  const engine = new Engine(
+    { journal, sink, clock, ids: { next: (p) => `${p}_${++ids}` }, llm, sandbox: opts.sandbox, pipeline },
+    opts.guards,
+  );
+  const controls = new RunControls(engine);
+
+  /** Runs steps until the run stops moving. */
+  async function drain(maxSteps = 500): Promise<void> {
+    for (let i = 0; i < maxSteps; i++) {
+      const outcome = await engine.runNext();
+      if (outcome.kind === 'idle' || outcome.kind === 'busy') return;
+    }
+    throw new Error('the run did not settle');
+  }
+
+  function events(): ServerEvent[] {
+    return log.since(0, 1_000_000).map((e) => JSON.parse(e.frame) as ServerEvent);
+  }
+
+  /** The pipeline state after the latest completed step. */
+  function state(): AgentsState | null {
+    const head = journal.headStepId();
+    return head === null ? null : (journal.stateAfter(head) as unknown as AgentsState);
+  }
+
+  return {
+    sql,
+    db: sql.db,
+    journal,
+    engine,
+    controls,
+    calls,
+    drain,
+    events,
+    state,
+    read: (path: string) => journal.readFile(path),
+    restart: (more?: Partial<AgentsHarnessOptions>) => agentsHarness({ ...opts, ...more, db: sql.db }),
+  };
+}
+
+export type AgentsHarness = ReturnType<typeof agentsHarness>;

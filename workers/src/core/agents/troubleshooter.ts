@@ -1,0 +1,58 @@
+/**
+ * Troubleshooter: a user's bug report or change request on the finished app becomes a task of its own
+ * (analysis, steps, test instructions), carried out like any other task.
+ */
+import { troubleshooterV1 } from '../prompts/troubleshooter/v1.ts';
+import { workOf } from './developer.ts';
+import { workStepRef } from './flow.ts';
+import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { Troubleshooting } from './schemas.ts';
+import { AgentSession } from './session.ts';
+import type { AgentsState, AgentStep, TaskState } from './state.ts';
+
+/**
+ * Files whose path or note shares a word stem with the report: a cheap first guess at what to show
+ * (the Troubleshooter names the files the work needs itself; contents of every file are never sent).
+ */
+function guessRelevant(report: string, state: AgentsState): string[] {
+  const stems = (text: string) =>
+    new Set((text.toLowerCase().match(/[a-z0-9_]{4,}/g) ?? []).map((w) => w.slice(0, 4)));
+  const wanted = stems(report);
+  return Object.entries(state.fileNotes)
+    .filter(([path, note]) => [...stems(`${path} ${note}`)].some((s) => wanted.has(s)))
+    .map(([path]) => path)
+    .slice(0, 8);
+}
+
+export const troubleshooter: AgentStep = async (ctx, state) => {
+  const { text } = ctx.input as { text: string };
+  const session = new AgentSession(ctx);
+  const paths = await filePaths(ctx);
+  const result = await session.object({
+    messages: [
+      { role: 'system', content: troubleshooterV1.system },
+      {
+        role: 'user',
+        content: troubleshooterV1.user({
+          summary: projectSummary(ctx, state),
+          report: text,
+          paths: paths.map((p) => `- ${p}`).join('\n'),
+          files: await fileContents(ctx, guessRelevant(text, state), 24_000),
+        }),
+      },
+    ],
+    schema: Troubleshooting,
+  });
+  const task: TaskState = {
+    id: ctx.task?.id ?? `fix${state.fixes + 1}`,
+    title: ctx.task?.title ?? `Fix: ${text.slice(0, 60)}`,
+    description: `${text}\n\nAnalysis: ${result.analysis}`,
+    acceptance: [result.testInstructions],
+  };
+  ctx.say(result.analysis);
+  const withTask: AgentsState = { ...state, tasks: [...state.tasks, task], fixes: state.fixes + 1 };
+  const work = workOf(task, result, withTask);
+  ctx.artifact('task-plan', { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles });
+  const next = session.addStats({ ...withTask, work }, task.id);
+  return { state: next, next: workStepRef(next, 0) };
+};

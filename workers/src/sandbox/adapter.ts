@@ -1,0 +1,159 @@
+/**
+ * The engine's sandbox port (and the agents' app port) over the sandbox-runner. One sandbox per project,
+ * found again by listing the project's sandboxes after a restart (the runner is the source of truth),
+ * created when there is none.
+ *
+ * A fresh sandbox has an empty workspace. The project's files live in the Durable Object, so whoever
+ * writes only the files that changed must learn that everything has to be written: a write without the
+ * sync marker, or a command, in a sandbox created by this call throws {@link SandboxReset}.
+ */
+import type { CreateSandboxRequest, ExecEvent } from '@samokoder/sandbox-runner/contract';
+import { SandboxReset } from '../core/agents/errors.ts';
+import { SYNC_MARKER, type AppPort, type AppStart, type AppStarted } from '../core/agents/ports.ts';
+import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../core/ports.ts';
+import { RunnerError, type RunnerClient } from './client.ts';
+
+export interface RunnerSandboxOptions {
+  client: RunnerClient;
+  /** How a new sandbox is created (image, limits, network; `none` by default). */
+  create?: CreateSandboxRequest;
+  /** Told of each sandbox this adapter creates (the Durable Object records it for cleanup). */
+  onCreated?: (sandboxId: string) => void;
+  /** Output kept in an outcome (the tail): what an agent reads of a long log. */
+  outputTailChars?: number;
+}
+
+/** Files per write request (the contract's maximum is 2000; smaller batches keep requests small). */
+const WRITE_BATCH = 200;
+const APP_NAME = 'app';
+
+/** Errors that mean the sandbox is gone: a new one must be made. */
+function gone(err: unknown): boolean {
+  return err instanceof RunnerError && (err.code === 'sandbox_not_found' || err.code === 'sandbox_exited');
+}
+
+/** A node one-liner that waits until something answers HTTP on `port` (exit 0) or the time is up (1). */
+function waitForPortScript(port: number, timeoutMs: number): string {
+  return `const end=Date.now()+${timeoutMs};(async()=>{for(;;){try{await fetch('http://127.0.0.1:${port}/',{signal:AbortSignal.timeout(1000)});process.exit(0)}catch{}if(Date.now()>end)process.exit(1);await new Promise(r=>setTimeout(r,100))}})()`;
+}
+
+export class RunnerSandbox implements SandboxPort, AppPort {
+  private readonly opts: RunnerSandboxOptions;
+  private sandboxId: string | null = null;
+  /** The sandbox was created by this adapter and nothing has been written to it yet. */
+  private fresh = false;
+
+  constructor(opts: RunnerSandboxOptions) {
+    this.opts = opts;
+  }
+
+  /** The project's sandbox id, finding or creating it. */
+  async ensure(): Promise<string> {
+    if (this.sandboxId) return this.sandboxId;
+    const existing = (await this.opts.client.listSandboxes()).find((s) => s.status === 'running');
+    if (existing) {
+      this.sandboxId = existing.id;
+      return existing.id;
+    }
+    const created = await this.opts.client.createSandbox({ network: 'none', ...this.opts.create });
+    this.sandboxId = created.id;
+    this.fresh = true;
+    this.opts.onCreated?.(created.id);
+    return created.id;
+  }
+
+  /** Runs `fn` on the sandbox; a sandbox that vanished is replaced and the caller told to write again. */
+  private async withSandbox<T>(fn: (id: string) => Promise<T>, needsFiles: boolean): Promise<T> {
+    const id = await this.ensure();
+    if (needsFiles && this.fresh) throw new SandboxReset();
+    try {
+      return await fn(id);
+    } catch (err) {
+      if (!gone(err)) throw err;
+      this.sandboxId = null;
+      await this.ensure();
+      throw new SandboxReset();
+    }
+  }
+
+  async writeFiles(files: SandboxFile[]): Promise<void> {
+    const full = files.some((f) => f.path === SYNC_MARKER);
+    await this.withSandbox(async (id) => {
+      for (let i = 0; i < files.length; i += WRITE_BATCH) {
+        await this.opts.client.writeFiles(
+          id,
+          files.slice(i, i + WRITE_BATCH).map((f) => ({ path: f.path, content: f.content })),
+        );
+      }
+    }, !full);
+    this.fresh = false;
+  }
+
+  async exec(
+    request: ExecRequest,
+    onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
+    signal: AbortSignal,
+  ): Promise<ExecOutcome> {
+    const tail = this.opts.outputTailChars ?? 16_000;
+    return this.withSandbox(async (id) => {
+      let output = '';
+      const started = Date.now();
+      const exit = await this.opts.client.exec(
+        id,
+        {
+          command: request.command,
+          ...(request.cwd ? { cwd: request.cwd } : {}),
+          ...(request.env ? { env: request.env } : {}),
+          ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
+        },
+        (event: ExecEvent) => {
+          if (event.type === 'stdout' || event.type === 'stderr') {
+            onOutput(event.type, event.data);
+            output = (output + event.data).slice(-tail);
+          } else if (event.type === 'truncated') {
+            const note = `\n[... ${event.omittedBytes} bytes of output omitted ...]\n`;
+            onOutput('stderr', note);
+            output = (output + note).slice(-tail);
+          }
+        },
+        signal,
+      );
+      return {
+        exitCode: exit.exitCode,
+        timedOut: exit.timedOut,
+        durationMs: exit.durationMs ?? Date.now() - started,
+        output,
+      };
+    }, true);
+  }
+
+  /** Starts the app (stopping the one started before), waits for its port, and opens a preview. */
+  async start(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
+    const { client } = this.opts;
+    return this.withSandbox(async (id) => {
+      for (const p of await client.listProcesses(id)) {
+        if (p.name === APP_NAME && p.status === 'running')
+          await client.signalProcess(id, p.id, 'SIGTERM').catch(() => {});
+      }
+      const proc = await client.startProcess(id, {
+        command: request.command,
+        name: APP_NAME,
+        ...(request.cwd ? { cwd: request.cwd } : {}),
+        ...(request.env ? { env: request.env } : {}),
+      });
+      const timeoutMs = request.readyTimeoutMs ?? 15_000;
+      const wait = await client.exec(
+        id,
+        { argv: ['node', '-e', waitForPortScript(request.port, timeoutMs)], timeoutMs: timeoutMs + 5_000 },
+        () => {},
+        signal,
+      );
+      const logs = await client.processLogs(id, proc.id, { offset: 0 });
+      const ready = wait.exitCode === 0 && logs.process.status === 'running';
+      const previewUrl = ready
+        ? (await client.createPreview(id, { port: request.port, ttlSeconds: 3600 })).url
+        : null;
+      return { ready, previewUrl, logs: logs.data.slice(-4_000) };
+    }, true);
+  }
+}
