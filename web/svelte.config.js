@@ -16,6 +16,24 @@ function inlineScriptHashes() {
   return hashes;
 }
 
+/**
+ * Origins the preview pane may frame: the sandbox-runner's preview proxy, which serves the generated app
+ * from its own origin (never this one: the app must not share the UI's origin and cookies). The CSP is
+ * fixed at build time, so a deployment names its runner's public origin in SAMOKODER_PREVIEW_ORIGINS
+ * (space-separated). Unset, any loopback port is allowed: the local stack's runner.
+ */
+function previewOrigins() {
+  const configured = (process.env.SAMOKODER_PREVIEW_ORIGINS ?? '').split(/\s+/).filter(Boolean);
+  for (const origin of configured) {
+    if (!/^https?:\/\/[a-z0-9.-]+(:(\d+|\*))?$/i.test(origin)) {
+      throw new Error(
+        `SAMOKODER_PREVIEW_ORIGINS: "${origin}" is not an origin like https://preview.example.com`,
+      );
+    }
+  }
+  return configured.length > 0 ? configured : ['http://127.0.0.1:*', 'http://localhost:*'];
+}
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   compilerOptions: {
@@ -40,6 +58,7 @@ const config = {
         'img-src': ['self', 'data:'],
         'font-src': ['self'],
         'connect-src': ['self'],
+        'frame-src': previewOrigins(),
         'object-src': ['none'],
         'base-uri': ['none'],
         'form-action': ['self'],

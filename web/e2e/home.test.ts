@@ -163,8 +163,8 @@ describe('theme', () => {
     const darkBackground = await bodyBackground(page);
     await screenshot(page, 'home-dark');
 
-    // By keyboard: skip link, home link, then the toggle, with a visible focus ring.
-    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    // By keyboard: skip link, home link, sign in, sign up, then the toggle, with a visible focus ring.
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
     expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await toggle.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
     await page.keyboard.press('Space');

@@ -29,14 +29,17 @@ const entryKey = (suffix: string) => {
 };
 const nodeKey = (index: number) => entryKey(`client-optimized/nodes/${index}.js`);
 
-/** Route id → node indices (page, then its layouts), from kit's generated client dictionary. */
+/**
+ * Route id → node indices (page, then its layouts and error pages), from kit's generated client
+ * dictionary: `"/(app)/projects": [5,[2]]`, where a `~` marks a node with a server load.
+ */
 function routes(): Map<string, number[]> {
   const dictionary = /export const dictionary = \{([\s\S]*?)\};/.exec(app)?.[1] ?? '';
   const result = new Map<string, number[]>();
-  for (const [, id = '', nodes = ''] of dictionary.matchAll(/"([^"]+)":\s*\[([^\]]*)\]/g)) {
+  for (const [, id = '', nodes = ''] of dictionary.matchAll(/"([^"]+)":\s*(\[.*\])/g)) {
     result.set(
       id,
-      nodes.split(',').flatMap((n) => (n.trim() ? [Math.abs(Number(n.replace('~', '')))] : [])),
+      [...nodes.matchAll(/~?(-?\d+)/g)].map(([, n]) => Math.abs(Number(n))),
     );
   }
   return result;

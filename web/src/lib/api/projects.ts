@@ -1,0 +1,45 @@
+import type { InferRequestType, InferResponseType } from 'hono/client';
+import { api } from './client.ts';
+import { errorFromResponse } from './errors.ts';
+
+export type Project = InferResponseType<(typeof api.projects)[':id']['$get'], 200>;
+export type ProjectPage = InferResponseType<(typeof api.projects)['$get'], 200>;
+export type NewProject = InferRequestType<(typeof api.projects)['$post']>['json'];
+
+/** One page of the user's projects, most recently active first. */
+export async function listProjects(cursor?: string, signal?: AbortSignal): Promise<ProjectPage> {
+  const response = await api.projects.$get(
+    { query: { limit: '20', ...(cursor ? { cursor } : {}) } },
+    { init: { signal, cache: 'no-store' } },
+  );
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}
+
+export async function getProject(id: string, signal?: AbortSignal): Promise<Project> {
+  const response = await api.projects[':id'].$get({ param: { id } }, { init: { signal, cache: 'no-store' } });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}
+
+export async function createProject(project: NewProject): Promise<Project> {
+  const response = await api.projects.$post({ json: project });
+  if (response.status !== 201) throw await errorFromResponse(response);
+  return response.json();
+}
+
+export async function renameProject(id: string, name: string): Promise<Project> {
+  const response = await api.projects[':id'].$patch({ param: { id }, json: { name } });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}
+
+export async function deleteProject(id: string): Promise<void> {
+  const response = await api.projects[':id'].$delete({ param: { id } });
+  if (response.status !== 204) throw await errorFromResponse(response);
+}
+
+/** Where the browser downloads the project as a zip (a plain link: the cookie goes along). */
+export function exportUrl(id: string): string {
+  return `/api/projects/${encodeURIComponent(id)}/export`;
+}

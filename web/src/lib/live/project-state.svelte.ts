@@ -1,0 +1,376 @@
+/**
+ * The live state of a project's run, built from the events of its live channel: the steps, the
+ * conversation (with streamed text), the open question, the plan, the files, the commands and the
+ * totals. `apply` is the only way in; the workspace's panels read the fields.
+ */
+import type {
+  FileChange,
+  HelloFrame,
+  OpenQuestion,
+  RunReason,
+  RunStatus,
+  ServerEvent,
+  Totals,
+} from '@samokoder/workers/protocol';
+import { readPlan, type PlanEpic } from './plan.ts';
+import { TerminalFeed } from './terminal-feed.ts';
+
+export type StepStatus = 'running' | 'retrying' | 'completed' | 'failed' | 'aborted';
+
+export interface StepView {
+  stepId: number;
+  agent: string;
+  title: string;
+  task: string | null;
+  branch: number;
+  attempt: number;
+  status: StepStatus;
+  startedAt: number;
+  durationMs: number | null;
+  /** Why it failed or was aborted. */
+  note: string | null;
+  /** Files it changed. */
+  changes: FileChange[];
+}
+
+export type ConversationItem =
+  | {
+      kind: 'message';
+      id: string;
+      role: 'agent' | 'user' | 'system';
+      agent: string | null;
+      text: string;
+      chatKind: 'message' | 'change' | 'bug' | undefined;
+      at: number;
+    }
+  | { kind: 'stream'; id: string; agent: string; text: string; done: boolean; at: number }
+  | {
+      kind: 'question';
+      id: string;
+      text: string;
+      options: string[] | null;
+      default: string | null;
+      answer: string | null;
+      by: 'user' | 'autopilot' | null;
+      at: number;
+    }
+  | { kind: 'status'; id: string; status: RunStatus; reason: RunReason | null; at: number };
+
+export interface TaskView {
+  taskId: string;
+  title: string;
+  status: 'pending' | 'started' | 'completed' | 'skipped';
+}
+
+export interface CommandView {
+  commandId: string;
+  stepId: number;
+  command: string;
+  running: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number | null;
+}
+
+export interface FileEntry {
+  path: string;
+  version: number;
+  size: number;
+}
+
+const ZERO_TOTALS: Totals = {
+  costMicros: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedTokens: 0,
+  budgetMicros: 0,
+};
+
+/** Statuses worth a line in the conversation (the badge shows the others). */
+const NOTED: ReadonlySet<RunStatus> = new Set(['paused', 'stopped', 'failed', 'completed']);
+
+export class ProjectLiveState {
+  status = $state<RunStatus>('idle');
+  reason = $state<RunReason | null>(null);
+  mode = $state<'autopilot' | 'interactive'>('interactive');
+  branch = $state(0);
+  totals = $state<Totals>(ZERO_TOTALS);
+  steps = $state<StepView[]>([]);
+  conversation = $state<ConversationItem[]>([]);
+  openQuestion = $state<OpenQuestion | null>(null);
+  tasks = $state<TaskView[]>([]);
+  epics = $state<PlanEpic[]>([]);
+  /** Artifacts by kind, the latest of each (a specification, a plan...). */
+  artifacts = $state<Record<string, { agent: string; stepId: number; data: unknown }>>({});
+  commands = $state<CommandView[]>([]);
+  files = $state<Record<string, FileEntry>>({});
+  /** Bumped when the files change in a way that needs the tree fetched again (a rollback). */
+  treeEpoch = $state(0);
+  /** True once the first replay has caught up: before that, what is shown is incomplete. */
+  synced = $state(false);
+  /** Events applied; the sequence number of the latest. */
+  lastSeq = $state(0);
+  readonly terminal = new TerminalFeed();
+
+  // Positions in the arrays above, for O(1) updates; bookkeeping that nothing renders, so not reactive.
+  /* eslint-disable svelte/prefer-svelte-reactivity */
+  #stepIndex = new Map<number, number>();
+  #itemIndex = new Map<string, number>();
+  #commandIndex = new Map<string, number>();
+  /* eslint-enable svelte/prefer-svelte-reactivity */
+
+  hello(frame: HelloFrame): void {
+    const run = frame.run;
+    this.status = run.status;
+    this.reason = run.reason;
+    this.mode = run.mode;
+    this.branch = run.branch;
+    this.totals = run.totals;
+    this.openQuestion = run.openQuestion;
+  }
+
+  /** Forget everything (the project's log started over). */
+  reset(): void {
+    this.steps = [];
+    this.conversation = [];
+    this.openQuestion = null;
+    this.tasks = [];
+    this.epics = [];
+    this.artifacts = {};
+    this.commands = [];
+    this.files = {};
+    this.lastSeq = 0;
+    this.synced = false;
+    this.#stepIndex.clear();
+    this.#itemIndex.clear();
+    this.#commandIndex.clear();
+    this.terminal.clear();
+    this.treeEpoch++;
+  }
+
+  /** The tree as the files API has it (after a rollback the events alone do not say what is left). */
+  replaceFiles(files: FileEntry[]): void {
+    this.files = Object.fromEntries(files.map((f) => [f.path, f]));
+  }
+
+  apply(event: ServerEvent): void {
+    this.lastSeq = event.seq;
+    switch (event.type) {
+      case 'run.status':
+        this.status = event.status;
+        this.reason = event.reason;
+        if (NOTED.has(event.status) || event.reason?.code === 'budget') {
+          this.#push({
+            kind: 'status',
+            id: `status:${event.seq}`,
+            status: event.status,
+            reason: event.reason,
+            at: event.at,
+          });
+        }
+        break;
+      case 'step.started': {
+        const step: StepView = {
+          stepId: event.stepId,
+          agent: event.agent,
+          title: event.title,
+          task: event.task,
+          branch: event.branch,
+          attempt: event.attempt,
+          status: 'running',
+          startedAt: event.at,
+          durationMs: null,
+          note: null,
+          changes: this.#step(event.stepId)?.changes ?? [],
+        };
+        const index = this.#stepIndex.get(event.stepId);
+        if (index === undefined) {
+          this.#stepIndex.set(event.stepId, this.steps.length);
+          this.steps.push(step);
+        } else {
+          this.steps[index] = step;
+        }
+        this.branch = event.branch;
+        break;
+      }
+      case 'step.completed':
+        this.#updateStep(event.stepId, { status: 'completed', durationMs: event.durationMs });
+        break;
+      case 'step.failed':
+        this.#updateStep(event.stepId, {
+          status: event.willRetry ? 'retrying' : 'failed',
+          note: event.error,
+          attempt: event.attempt,
+        });
+        break;
+      case 'step.aborted': {
+        const step = this.#step(event.stepId);
+        this.#updateStep(event.stepId, {
+          status: 'aborted',
+          note: event.reason,
+          durationMs: step ? Math.max(0, event.at - step.startedAt) : null,
+        });
+        break;
+      }
+      case 'message':
+        this.#push({
+          kind: 'message',
+          id: event.messageId,
+          role: event.role,
+          agent: event.agent,
+          text: event.text,
+          chatKind: event.kind,
+          at: event.at,
+        });
+        break;
+      case 'stream.start': {
+        // A start for a known stream means the call is being made again: its text starts over.
+        const index = this.#itemIndex.get(event.streamId);
+        const item = {
+          kind: 'stream',
+          id: event.streamId,
+          agent: event.agent,
+          text: '',
+          done: false,
+          at: event.at,
+        } as const;
+        if (index === undefined) this.#push(item);
+        else this.conversation[index] = item;
+        break;
+      }
+      case 'stream.delta': {
+        const item = this.#item(event.streamId);
+        if (item?.kind !== 'stream') break;
+        // The delta says where it starts: text already shown is never repeated.
+        item.text = item.text.slice(0, Math.min(event.offset, item.text.length)) + event.text;
+        break;
+      }
+      case 'stream.end': {
+        const item = this.#item(event.streamId);
+        if (item?.kind === 'stream') item.done = true;
+        break;
+      }
+      case 'files.changed':
+        for (const change of event.changes) {
+          if (change.op === 'delete') delete this.files[change.path];
+          else this.files[change.path] = { path: change.path, version: change.version, size: change.size };
+        }
+        if (event.stepId !== null) {
+          const step = this.#step(event.stepId);
+          if (step) step.changes = mergeChanges(step.changes, event.changes);
+        }
+        break;
+      case 'question':
+        this.openQuestion = {
+          questionId: event.questionId,
+          stepId: event.stepId,
+          text: event.text,
+          options: event.options,
+          default: event.default,
+        };
+        this.#push({
+          kind: 'question',
+          id: event.questionId,
+          text: event.text,
+          options: event.options,
+          default: event.default,
+          answer: null,
+          by: null,
+          at: event.at,
+        });
+        break;
+      case 'question.answered': {
+        if (this.openQuestion?.questionId === event.questionId) this.openQuestion = null;
+        const item = this.#item(event.questionId);
+        if (item?.kind === 'question') {
+          item.answer = event.answer;
+          item.by = event.by;
+        }
+        break;
+      }
+      case 'usage':
+        this.totals = event.totals;
+        break;
+      case 'task': {
+        const status = event.status;
+        const existing = this.tasks.find((t) => t.taskId === event.taskId);
+        if (existing) existing.status = status;
+        else this.tasks.push({ taskId: event.taskId, title: event.title, status });
+        break;
+      }
+      case 'branch.created':
+        this.branch = event.branch;
+        this.terminal.note(`— rolled back to step ${event.fromStepId} (branch ${event.branch}) —`);
+        this.treeEpoch++;
+        break;
+      case 'command.start':
+        this.#commandIndex.set(event.commandId, this.commands.length);
+        this.commands.push({
+          commandId: event.commandId,
+          stepId: event.stepId,
+          command: event.command,
+          running: true,
+          exitCode: null,
+          timedOut: false,
+          durationMs: null,
+        });
+        this.terminal.commandStarted(event.commandId, event.command);
+        break;
+      case 'command.output':
+        this.terminal.output(event.commandId, event.offset, event.data, event.stream);
+        break;
+      case 'command.exit': {
+        const index = this.#commandIndex.get(event.commandId);
+        const command = index === undefined ? undefined : this.commands[index];
+        if (command) {
+          command.running = false;
+          command.exitCode = event.exitCode;
+          command.timedOut = event.timedOut;
+          command.durationMs = event.durationMs;
+        }
+        this.terminal.exited(event.exitCode, event.timedOut, event.durationMs);
+        break;
+      }
+      case 'artifact':
+        this.artifacts[event.kind] = { agent: event.agent, stepId: event.stepId, data: event.data };
+        if (event.kind === 'plan') this.epics = readPlan(event.data);
+        break;
+    }
+  }
+
+  /** The step in progress, if any. */
+  get runningStep(): StepView | undefined {
+    for (let i = this.steps.length - 1; i >= 0; i--) {
+      const step = this.steps[i];
+      if (step?.status === 'running' || step?.status === 'retrying') return step;
+    }
+    return undefined;
+  }
+
+  #step(stepId: number): StepView | undefined {
+    const index = this.#stepIndex.get(stepId);
+    return index === undefined ? undefined : this.steps[index];
+  }
+
+  #updateStep(stepId: number, patch: Partial<StepView>): void {
+    const step = this.#step(stepId);
+    if (step) Object.assign(step, patch);
+  }
+
+  #item(id: string): ConversationItem | undefined {
+    const index = this.#itemIndex.get(id);
+    return index === undefined ? undefined : this.conversation[index];
+  }
+
+  #push(item: ConversationItem): void {
+    this.#itemIndex.set(item.id, this.conversation.length);
+    this.conversation.push(item);
+  }
+}
+
+/** A step's changed files: the latest version of each path. */
+function mergeChanges(previous: FileChange[], next: FileChange[]): FileChange[] {
+  const byPath = Object.fromEntries(previous.map((c) => [c.path, c]));
+  for (const change of next) byPath[change.path] = change;
+  return Object.values(byPath);
+}

@@ -1,0 +1,103 @@
+import { ApiRequestError, describeFailure } from '$lib/api/errors.ts';
+import { fetchFile, saveFile } from '$lib/api/files.ts';
+import type { FileEntry } from '$lib/live/project-state.svelte.ts';
+
+interface Loaded {
+  path: string;
+  version: number;
+  content: string;
+  author: 'agent' | 'user';
+}
+
+/**
+ * The files panel's open file: its content, the user's draft of it, and saving the draft as a new
+ * version. A save names the version it
+ * was made on, so an agent's newer write is never overwritten silently.
+ */
+export class FilesState {
+  readonly #projectId: string;
+  selected = $state<string | null>(null);
+  loaded = $state<Loaded | null>(null);
+  draft = $state('');
+  loading = $state(false);
+  loadError = $state('');
+  saving = $state(false);
+  saveError = $state('');
+  /** A save refused because the file changed meanwhile. */
+  conflict = $state(false);
+  savedVersion = $state<number | null>(null);
+  #load: AbortController | undefined;
+
+  constructor(projectId: string) {
+    this.#projectId = projectId;
+  }
+
+  get dirty(): boolean {
+    return this.loaded !== null && this.draft !== this.loaded.content;
+  }
+
+  /** The latest version the live channel knows of the open file (newer than `loaded` = changed). */
+  latestVersion(live: Record<string, FileEntry>): number | null {
+    return this.selected ? (live[this.selected]?.version ?? null) : null;
+  }
+
+  /** Files changed live: the open file reloads, unless the user is editing it. */
+  followLive(live: Record<string, FileEntry>): void {
+    const latest = this.latestVersion(live);
+    if (this.selected && this.loaded && latest !== null && latest > this.loaded.version && !this.dirty) {
+      void this.open(this.selected);
+    }
+  }
+
+  async open(path: string): Promise<void> {
+    this.#load?.abort();
+    const controller = new AbortController();
+    this.#load = controller;
+    if (this.selected !== path) {
+      this.savedVersion = null;
+      this.saveError = '';
+      this.conflict = false;
+    }
+    this.selected = path;
+    this.loading = true;
+    this.loadError = '';
+    try {
+      const file = await fetchFile(this.#projectId, path, undefined, controller.signal);
+      if (controller.signal.aborted) return;
+      this.loaded = { path: file.path, version: file.version, content: file.content, author: file.author };
+      this.draft = file.content;
+      this.conflict = false;
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      this.loaded = null;
+      this.loadError = describeFailure(error);
+    } finally {
+      if (this.#load === controller) this.loading = false;
+    }
+  }
+
+  async save(): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded || !this.dirty || this.saving) return;
+    this.saving = true;
+    this.saveError = '';
+    this.conflict = false;
+    const content = this.draft;
+    try {
+      const saved = await saveFile(this.#projectId, loaded.path, content, loaded.version);
+      this.loaded = { path: loaded.path, version: saved.version, content, author: 'user' };
+      this.savedVersion = saved.version;
+    } catch (error) {
+      this.conflict = error instanceof ApiRequestError && error.status === 409;
+      this.saveError = describeFailure(error);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** Drop the draft and load the newest version. */
+  discard(): Promise<void> {
+    this.draft = this.loaded?.content ?? '';
+    return this.selected ? this.open(this.selected) : Promise.resolve();
+  }
+}
