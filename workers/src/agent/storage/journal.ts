@@ -20,6 +20,8 @@ import type {
 import type { FileInfo, ProjectInput, StepRef, UserMessage } from '../../core/pipeline.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { FileStore } from './files.ts';
+import { QuestionStore } from './questions.ts';
+import { StepStore } from './steps.ts';
 import type { Sql } from './sql.ts';
 
 /** The project as the Worker describes it when it attaches to its Durable Object. */
@@ -39,47 +41,13 @@ interface RunMeta {
   totals: Totals;
 }
 
-interface StepRow {
-  [key: string]: string | number | null;
-  id: number;
-  branch: number;
-  parent_id: number | null;
-  agent: string;
-  title: string;
-  input: string | null;
-  task_id: string | null;
-  task_title: string | null;
-  status: string;
-  attempt: number;
-  failures: number;
-  started_at: number | null;
-}
-
-const STEP_COLUMNS =
-  'id, branch, parent_id, agent, title, input, task_id, task_title, status, attempt, failures, started_at';
-
-function toStep(r: StepRow): StepRecord {
-  const ref: StepRef = { agent: r.agent, title: r.title };
-  if (r.input !== null) ref.input = JSON.parse(r.input) as StepRef['input'];
-  ref.task = r.task_id !== null ? { id: r.task_id, title: r.task_title ?? r.task_id } : null;
-  return {
-    id: r.id,
-    branch: r.branch,
-    parentId: r.parent_id,
-    ref,
-    status: r.status as StepStatus,
-    attempt: r.attempt,
-    failures: r.failures,
-    startedAt: r.started_at,
-  };
-}
-
-/** Runs `fn` as one transaction whose events are broadcast only if it commits. */
 export type Atomic = <T>(fn: () => T) => T;
 
 export class SqlJournal implements Journal {
   private readonly sql: Sql;
   private readonly files: FileStore;
+  private readonly steps: StepStore;
+  private readonly questions: QuestionStore;
   private readonly clock: Clock;
   private readonly transaction: Atomic;
   private readonly onOutbox: () => void;
@@ -92,6 +60,8 @@ export class SqlJournal implements Journal {
   constructor(deps: { sql: Sql; files: FileStore; clock: Clock; atomic: Atomic; onOutbox: () => void }) {
     this.sql = deps.sql;
     this.files = deps.files;
+    this.steps = new StepStore(deps.sql, deps.clock);
+    this.questions = new QuestionStore(deps.sql, deps.clock);
     this.clock = deps.clock;
     this.transaction = deps.atomic;
     this.onOutbox = deps.onOutbox;
@@ -202,132 +172,59 @@ export class SqlJournal implements Journal {
 
   resetGuards(): void {
     // Steps still to run count against the new allowance; finished ones do not.
-    const max =
-      this.sql.one<{ id: number | null }>(
-        "SELECT max(id) AS id FROM steps WHERE status NOT IN ('pending', 'running', 'waiting')",
-      )?.id ?? 0;
-    this.writeRun({ ...this.runMeta(), guardEpoch: max });
+    this.writeRun({ ...this.runMeta(), guardEpoch: this.steps.lastFinishedId() });
   }
 
   // -- steps ----------------------------------------------------------------------------------------
 
   activeStep(): StepRecord | null {
-    const row = this.sql.one<StepRow>(
-      `SELECT ${STEP_COLUMNS} FROM steps WHERE branch = ? AND status IN ('pending', 'running', 'waiting', 'failed')
-       ORDER BY id DESC LIMIT 1`,
-      this.runMeta().branch,
-    );
-    return row ? toStep(row) : null;
+    return this.steps.active(this.runMeta().branch);
   }
 
   step(id: number): StepRecord | null {
-    const row = this.sql.one<StepRow>(`SELECT ${STEP_COLUMNS} FROM steps WHERE id = ?`, id);
-    return row ? toStep(row) : null;
+    return this.steps.step(id);
   }
 
   stateBefore(step: StepRecord): JsonObject | null {
-    return step.parentId === null ? null : this.stateAfter(step.parentId);
+    return step.parentId === null ? null : this.steps.stateAfter(step.parentId);
   }
 
   stateAfter(stepId: number): JsonObject | null {
-    const row = this.sql.one<{ state_after: string | null }>(
-      'SELECT state_after FROM steps WHERE id = ?',
-      stepId,
-    );
-    return row?.state_after ? (JSON.parse(row.state_after) as JsonObject) : null;
+    return this.steps.stateAfter(stepId);
   }
 
   headStepId(): number | null {
-    const branch = this.runMeta().branch;
-    const done = this.sql.one<{ id: number }>(
-      "SELECT id FROM steps WHERE branch = ? AND status = 'done' ORDER BY id DESC LIMIT 1",
-      branch,
-    );
-    if (done) return done.id;
-    return (
-      this.sql.one<{ fork_step: number | null }>('SELECT fork_step FROM branches WHERE id = ?', branch)
-        ?.fork_step ?? null
-    );
+    return this.steps.headId(this.runMeta().branch);
   }
 
   nextOf(stepId: number): StepRef | null {
-    const row = this.sql.one<{ next: string | null }>('SELECT next FROM steps WHERE id = ?', stepId);
-    return row?.next ? (JSON.parse(row.next) as StepRef) : null;
+    return this.steps.nextOf(stepId);
   }
 
   createStep(branch: number, parentId: number | null, ref: StepRef): StepRecord {
-    const row = this.sql.one<StepRow>(
-      `INSERT INTO steps (branch, parent_id, agent, title, input, task_id, task_title, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING ${STEP_COLUMNS}`,
-      branch,
-      parentId,
-      ref.agent,
-      ref.title,
-      ref.input === undefined ? null : JSON.stringify(ref.input),
-      ref.task?.id ?? null,
-      ref.task?.title ?? null,
-      this.clock.now(),
-    )!;
-    return toStep(row);
+    return this.steps.create(branch, parentId, ref);
   }
 
   beginStep(stepId: number, now: number): StepRecord {
-    const row = this.sql.one<StepRow>(
-      `UPDATE steps SET status = 'running', attempt = attempt + 1, started_at = ? WHERE id = ?
-       RETURNING ${STEP_COLUMNS}`,
-      now,
-      stepId,
-    );
-    if (!row) throw new Error(`no step ${stepId}`);
-    return toStep(row);
+    return this.steps.begin(stepId, now);
   }
 
   setStepStatus(stepId: number, status: StepStatus): void {
-    if (status === 'pending') {
-      this.sql.run("UPDATE steps SET status = 'pending' WHERE id = ?", stepId);
-    } else {
-      this.sql.run('UPDATE steps SET status = ? WHERE id = ?', status, stepId);
-    }
+    this.steps.setStatus(stepId, status);
   }
 
   recordFailure(stepId: number, error: string): void {
-    this.sql.run('UPDATE steps SET failures = failures + 1, last_error = ? WHERE id = ?', error, stepId);
+    this.steps.recordFailure(stepId, error);
   }
 
   commitStep(input: CommitInput): void {
-    this.sql.run(
-      `UPDATE steps SET status = 'done', state_after = ?, next = ?, failure_sig = ?, ended_at = ?,
-         rev_after = (SELECT coalesce(max(rev), 0) FROM file_versions)
-       WHERE id = ? AND status = 'running'`,
-      JSON.stringify(input.state),
-      input.next ? JSON.stringify(input.next) : null,
-      input.failure?.signature ?? null,
-      input.endedAt,
-      input.stepId,
-    );
+    this.steps.commit(input);
   }
 
   taskHistory(taskId: string, limit: number): TaskHistory {
     const { branch, guardEpoch } = this.runMeta();
-    const count =
-      this.sql.one<{ n: number }>(
-        `SELECT count(*) AS n FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status IN ('done', 'failed')`,
-        branch,
-        taskId,
-        guardEpoch,
-      )?.n ?? 0;
-    const recent = this.sql.all<{ failure_sig: string | null }>(
-      `SELECT failure_sig FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status = 'done'
-       ORDER BY id DESC LIMIT ?`,
-      branch,
-      taskId,
-      guardEpoch,
-      limit,
-    );
-    return { steps: count, recentFailures: recent.map((r) => r.failure_sig) };
+    return this.steps.taskHistory(branch, guardEpoch, taskId, limit);
   }
-
-  // -- LLM calls ------------------------------------------------------------------------------------
 
   recordedCall(key: string): RecordedCall | null {
     const row = this.sql.one<{ fingerprint: string; completion: string }>(
@@ -377,61 +274,20 @@ export class SqlJournal implements Journal {
   // -- questions ------------------------------------------------------------------------------------
 
   question(id: string): QuestionRecord | null {
-    const row = this.sql.one<{
-      id: string;
-      step_id: number;
-      text: string;
-      options: string | null;
-      default_answer: string | null;
-      answer: string | null;
-      answered_by: string | null;
-    }>(
-      'SELECT id, step_id, text, options, default_answer, answer, answered_by FROM questions WHERE id = ?',
-      id,
-    );
-    if (!row) return null;
-    return {
-      id: row.id,
-      stepId: row.step_id,
-      text: row.text,
-      options: row.options ? (JSON.parse(row.options) as string[]) : null,
-      default: row.default_answer,
-      answer: row.answer,
-      by: row.answered_by === 'user' || row.answered_by === 'autopilot' ? row.answered_by : null,
-    };
+    return this.questions.get(id);
   }
 
   openQuestion(): QuestionRecord | null {
     const active = this.activeStep();
-    if (!active) return null;
-    const row = this.sql.one<{ id: string }>(
-      'SELECT id FROM questions WHERE step_id = ? AND answer IS NULL ORDER BY created_at, id LIMIT 1',
-      active.id,
-    );
-    return row ? this.question(row.id) : null;
+    return active ? this.questions.openOf(active.id) : null;
   }
 
   putQuestion(q: QuestionRecord): void {
-    this.sql.run(
-      `INSERT INTO questions (id, step_id, text, options, default_answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-      q.id,
-      q.stepId,
-      q.text,
-      q.options ? JSON.stringify(q.options) : null,
-      q.default,
-      this.clock.now(),
-    );
+    this.questions.put(q);
   }
 
   answerQuestion(id: string, answer: string, by: 'user' | 'autopilot'): void {
-    this.sql.run(
-      'UPDATE questions SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ? AND answer IS NULL',
-      answer,
-      by,
-      this.clock.now(),
-      id,
-    );
+    this.questions.answer(id, answer, by);
   }
 
   // -- files ----------------------------------------------------------------------------------------

@@ -1,0 +1,177 @@
+/** The step log: one row per step (its ref, status, attempts, resulting state and successor). */
+import type { JsonObject } from '../../core/json.ts';
+import type { CommitInput, StepRecord, StepStatus, TaskHistory } from '../../core/journal.ts';
+import type { StepRef } from '../../core/pipeline.ts';
+import type { Clock } from '../../core/ports.ts';
+import type { Sql } from './sql.ts';
+
+interface StepRow {
+  [key: string]: string | number | null;
+  id: number;
+  branch: number;
+  parent_id: number | null;
+  agent: string;
+  title: string;
+  input: string | null;
+  task_id: string | null;
+  task_title: string | null;
+  status: string;
+  attempt: number;
+  failures: number;
+  started_at: number | null;
+}
+
+const STEP_COLUMNS =
+  'id, branch, parent_id, agent, title, input, task_id, task_title, status, attempt, failures, started_at';
+
+function toStep(r: StepRow): StepRecord {
+  const ref: StepRef = { agent: r.agent, title: r.title };
+  if (r.input !== null) ref.input = JSON.parse(r.input) as StepRef['input'];
+  ref.task = r.task_id !== null ? { id: r.task_id, title: r.task_title ?? r.task_id } : null;
+  return {
+    id: r.id,
+    branch: r.branch,
+    parentId: r.parent_id,
+    ref,
+    status: r.status as StepStatus,
+    attempt: r.attempt,
+    failures: r.failures,
+    startedAt: r.started_at,
+  };
+}
+
+/** Runs `fn` as one transaction whose events are broadcast only if it commits. */
+
+export class StepStore {
+  private readonly sql: Sql;
+  private readonly clock: Clock;
+
+  constructor(sql: Sql, clock: Clock) {
+    this.sql = sql;
+    this.clock = clock;
+  }
+
+  /** The unfinished step of `branch`. */
+  active(branch: number): StepRecord | null {
+    const row = this.sql.one<StepRow>(
+      `SELECT ${STEP_COLUMNS} FROM steps WHERE branch = ? AND status IN ('pending', 'running', 'waiting', 'failed')
+       ORDER BY id DESC LIMIT 1`,
+      branch,
+    );
+    return row ? toStep(row) : null;
+  }
+
+  step(id: number): StepRecord | null {
+    const row = this.sql.one<StepRow>(`SELECT ${STEP_COLUMNS} FROM steps WHERE id = ?`, id);
+    return row ? toStep(row) : null;
+  }
+
+  stateAfter(stepId: number): JsonObject | null {
+    const row = this.sql.one<{ state_after: string | null }>(
+      'SELECT state_after FROM steps WHERE id = ?',
+      stepId,
+    );
+    return row?.state_after ? (JSON.parse(row.state_after) as JsonObject) : null;
+  }
+
+  /** The latest done step of `branch`, or the step it was forked from. */
+  headId(branch: number): number | null {
+    const done = this.sql.one<{ id: number }>(
+      "SELECT id FROM steps WHERE branch = ? AND status = 'done' ORDER BY id DESC LIMIT 1",
+      branch,
+    );
+    if (done) return done.id;
+    return (
+      this.sql.one<{ fork_step: number | null }>('SELECT fork_step FROM branches WHERE id = ?', branch)
+        ?.fork_step ?? null
+    );
+  }
+
+  nextOf(stepId: number): StepRef | null {
+    const row = this.sql.one<{ next: string | null }>('SELECT next FROM steps WHERE id = ?', stepId);
+    return row?.next ? (JSON.parse(row.next) as StepRef) : null;
+  }
+
+  create(branch: number, parentId: number | null, ref: StepRef): StepRecord {
+    const row = this.sql.one<StepRow>(
+      `INSERT INTO steps (branch, parent_id, agent, title, input, task_id, task_title, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) RETURNING ${STEP_COLUMNS}`,
+      branch,
+      parentId,
+      ref.agent,
+      ref.title,
+      ref.input === undefined ? null : JSON.stringify(ref.input),
+      ref.task?.id ?? null,
+      ref.task?.title ?? null,
+      this.clock.now(),
+    )!;
+    return toStep(row);
+  }
+
+  begin(stepId: number, now: number): StepRecord {
+    const row = this.sql.one<StepRow>(
+      `UPDATE steps SET status = 'running', attempt = attempt + 1, started_at = ? WHERE id = ?
+       RETURNING ${STEP_COLUMNS}`,
+      now,
+      stepId,
+    );
+    if (!row) throw new Error(`no step ${stepId}`);
+    return toStep(row);
+  }
+
+  setStatus(stepId: number, status: StepStatus): void {
+    if (status === 'pending') {
+      this.sql.run("UPDATE steps SET status = 'pending' WHERE id = ?", stepId);
+    } else {
+      this.sql.run('UPDATE steps SET status = ? WHERE id = ?', status, stepId);
+    }
+  }
+
+  recordFailure(stepId: number, error: string): void {
+    this.sql.run('UPDATE steps SET failures = failures + 1, last_error = ? WHERE id = ?', error, stepId);
+  }
+
+  commit(input: CommitInput): void {
+    this.sql.run(
+      `UPDATE steps SET status = 'done', state_after = ?, next = ?, failure_sig = ?, ended_at = ?,
+         rev_after = (SELECT coalesce(max(rev), 0) FROM file_versions)
+       WHERE id = ? AND status = 'running'`,
+      JSON.stringify(input.state),
+      input.next ? JSON.stringify(input.next) : null,
+      input.failure?.signature ?? null,
+      input.endedAt,
+      input.stepId,
+    );
+  }
+
+  /** Steps of a task on `branch` after `guardEpoch`, and its most recent failure signatures. */
+  taskHistory(branch: number, guardEpoch: number, taskId: string, limit: number): TaskHistory {
+    const count =
+      this.sql.one<{ n: number }>(
+        `SELECT count(*) AS n FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status IN ('done', 'failed')`,
+        branch,
+        taskId,
+        guardEpoch,
+      )?.n ?? 0;
+    const recent = this.sql.all<{ failure_sig: string | null }>(
+      `SELECT failure_sig FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status = 'done'
+       ORDER BY id DESC LIMIT ?`,
+      branch,
+      taskId,
+      guardEpoch,
+      limit,
+    );
+    return { steps: count, recentFailures: recent.map((r) => r.failure_sig) };
+  }
+
+  // -- LLM calls ------------------------------------------------------------------------------------
+
+  /** The latest finished step (the guards' epoch after a reset). */
+  lastFinishedId(): number {
+    return (
+      this.sql.one<{ id: number | null }>(
+        "SELECT max(id) AS id FROM steps WHERE status NOT IN ('pending', 'running', 'waiting')",
+      )?.id ?? 0
+    );
+  }
+}
