@@ -157,3 +157,16 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     }, true);
   }
 }
+
+/** The sandbox of a Worker without a sandbox-runner: every command fails, saying so. */
+export const unconfiguredSandbox: SandboxPort & AppPort = {
+  async writeFiles() {
+    throw new Error('no sandbox-runner is configured (SANDBOX_RUNNER_URL)');
+  },
+  async exec() {
+    throw new Error('no sandbox-runner is configured (SANDBOX_RUNNER_URL)');
+  },
+  async start() {
+    return { ready: false, previewUrl: null, logs: 'no sandbox-runner is configured (SANDBOX_RUNNER_URL)' };
+  },
+};
