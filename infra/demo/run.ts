@@ -32,7 +32,7 @@ export interface DemoResult {
   /** Exit codes of the `npm test` runs, in order. */
   testExits: (number | null)[];
   previewUrl: string | null;
-  /** What the app answered through the preview proxy: POST /todos, then GET /todos. */
+  /** What the app answered through the preview proxy: POST /api/todos, then GET /api/todos. */
   preview: { created: unknown; listed: unknown } | null;
   readme: string | null;
   /** Requests the LLM fixture answered for the session's key (no repeated paid call). */
@@ -99,12 +99,12 @@ async function tryPreview(previewUrl: string): Promise<{ created: unknown; liste
     url.pathname = `${base.pathname.replace(/\/$/, '')}${path}`;
     return url;
   };
-  const created = await fetch(at('/todos'), {
+  const created = await fetch(at('/api/todos'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'try the demo' }),
   });
-  const listed = await fetch(at('/todos'));
+  const listed = await fetch(at('/api/todos'));
   return { created: { status: created.status, body: await created.json() }, listed: await listed.json() };
 }
 
@@ -169,7 +169,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (previewUrl) {
       answered = await tryPreview(previewUrl);
       write(
-        `\nThrough the preview proxy: POST /todos → ${JSON.stringify(answered.created)}; GET /todos → ${JSON.stringify(answered.listed)}\n`,
+        `\nThrough the preview proxy: POST /api/todos → ${JSON.stringify(answered.created)}; GET /api/todos → ${JSON.stringify(answered.listed)}\n`,
       );
     }
     const readme = await api.readFile(project.id, 'README.md').then(

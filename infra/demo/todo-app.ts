@@ -1,6 +1,6 @@
 /**
- * The files of the demo's generated app (a todo REST API on node:http with node:test tests, no npm
- * dependency): what the scripted agents write, as a real model would. `BUGGY_REMOVE` is the planted bug:
+ * The files of the demo's generated app (a todo list: a REST API on node:http and a small web page, with
+ * node:test tests, no npm dependency): what the scripted agents write, as a real model would. `BUGGY_REMOVE` is the planted bug:
  * ids are numbers but the store deletes by their string form, so removing never works and the first
  * test run fails; the BugHunter's scripted fix replaces it with `FIXED_REMOVE`.
  */
@@ -78,8 +78,34 @@ test('removes a todo', () => {
 });
 `;
 
-export const APP_JS = `import { createServer as createHttpServer } from 'node:http';
+/** The root route of the API-only version; the web-page task replaces it with the static files. */
+export const ROOT_ROUTE =
+  "    if (url.pathname === '/') return send(res, 200, { name: 'todo-api', endpoints: ['/api/todos', '/api/todos/:id'] });";
+export const STATIC_ROUTE =
+  "    if (req.method === 'GET' && !url.pathname.startsWith('/api/')) return serveStatic(url.pathname, res);";
+export const APP_IMPORTS =
+  "import { createServer as createHttpServer } from 'node:http';\nimport { createStore } from './todos.js';";
+export const STATIC_IMPORTS = `import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import { createStore } from './todos.js';
+
+const PUBLIC = join(import.meta.dirname, '..', 'public');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** Serves a file of public/ (index.html for /); 404 for anything else, never outside public/. */
+async function serveStatic(pathname, res) {
+  const file = normalize(join(PUBLIC, pathname === '/' ? 'index.html' : pathname));
+  if (!file.startsWith(PUBLIC)) return send(res, 404, { error: 'not found' });
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    send(res, 404, { error: 'not found' });
+  }
+}`;
+
+export const APP_JS = `${APP_IMPORTS}
 
 const MAX_BODY = 64 * 1024;
 
@@ -108,12 +134,12 @@ async function readJson(req) {
   }
 }
 
-/** The todo API: GET/POST /todos, GET/PATCH/DELETE /todos/:id. Does not listen. */
+/** The todo API: GET/POST /api/todos, GET/PATCH/DELETE /api/todos/:id. Does not listen. */
 export function createServer(store = createStore()) {
   return createHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') return send(res, 200, { name: 'todo-api', endpoints: ['/todos', '/todos/:id'] });
-    const match = /^\\/todos(?:\\/(\\d+))?\\/?$/.exec(url.pathname);
+${ROOT_ROUTE}
+    const match = /^\\/api\\/todos(?:\\/(\\d+))?\\/?$/.exec(url.pathname);
     if (!match) return send(res, 404, { error: 'not found' });
     const id = match[1] ? Number(match[1]) : null;
     try {
@@ -168,46 +194,163 @@ const call = async (method, path, body) => {
 };
 
 test('creates, lists, updates and deletes a todo', async () => {
-  const created = await call('POST', '/todos', { title: 'ship the demo' });
+  const created = await call('POST', '/api/todos', { title: 'ship the demo' });
   assert.equal(created.status, 201);
-  assert.deepEqual((await call('GET', '/todos')).body, [created.body]);
-  const updated = await call('PATCH', \`/todos/\${created.body.id}\`, { done: true });
+  assert.deepEqual((await call('GET', '/api/todos')).body, [created.body]);
+  const updated = await call('PATCH', \`/api/todos/\${created.body.id}\`, { done: true });
   assert.deepEqual(updated.body, { ...created.body, done: true });
-  assert.equal((await call('DELETE', \`/todos/\${created.body.id}\`)).status, 204);
-  assert.equal((await call('GET', \`/todos/\${created.body.id}\`)).status, 404);
+  assert.equal((await call('DELETE', \`/api/todos/\${created.body.id}\`)).status, 204);
+  assert.equal((await call('GET', \`/api/todos/\${created.body.id}\`)).status, 404);
 });
 
 test('answers 400 for a todo without a title, 404 for unknown paths', async () => {
-  assert.equal((await call('POST', '/todos', { title: '' })).status, 400);
+  assert.equal((await call('POST', '/api/todos', { title: '' })).status, 400);
   assert.equal((await call('GET', '/nothing')).status, 404);
 });
 `;
 
-export const README_MD = `# todo-api
+export const INDEX_HTML = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Todos</title>
+    <link rel="stylesheet" href="style.css" />
+  </head>
+  <body>
+    <main>
+      <h1>Todos</h1>
+      <form id="add">
+        <input id="title" name="title" placeholder="What needs doing?" required autocomplete="off" />
+        <button type="submit">Add</button>
+      </form>
+      <p id="error" role="alert" hidden></p>
+      <ul id="list"></ul>
+    </main>
+    <script type="module" src="app.js"></script>
+  </body>
+</html>
+`;
 
-A small REST API for todos, on Node 22 with no dependencies. Todos live in memory.
+export const STYLE_CSS = `body { font: 16px/1.5 system-ui, sans-serif; margin: 0; background: #f6f7f9; color: #1d2330; }
+main { max-width: 32rem; margin: 3rem auto; padding: 0 1rem; }
+form { display: flex; gap: 0.5rem; }
+input { flex: 1; padding: 0.5rem; border: 1px solid #c8ccd4; border-radius: 6px; }
+button { padding: 0.5rem 0.9rem; border: 0; border-radius: 6px; background: #2f5bea; color: white; cursor: pointer; }
+ul { list-style: none; padding: 0; }
+li { display: flex; align-items: center; gap: 0.5rem; padding: 0.5rem 0; border-bottom: 1px solid #e3e6eb; }
+li.done span { text-decoration: line-through; color: #7a8294; }
+li button { margin-left: auto; background: #d93f3f; }
+#error { color: #d93f3f; }
+`;
+
+export const PUBLIC_APP_JS = `const list = document.querySelector('#list');
+const form = document.querySelector('#add');
+const title = document.querySelector('#title');
+const error = document.querySelector('#error');
+
+async function api(method, path, body) {
+  const res = await fetch(\`api/todos\${path}\`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok && res.status !== 204) throw new Error((await res.json()).error ?? res.statusText);
+  return res.status === 204 ? null : res.json();
+}
+
+function show(message) {
+  error.textContent = message;
+  error.hidden = !message;
+}
+
+async function render() {
+  const todos = await api('GET', '');
+  list.replaceChildren(
+    ...todos.map((todo) => {
+      const item = document.createElement('li');
+      item.className = todo.done ? 'done' : '';
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: todo.done });
+      box.addEventListener('change', () => api('PATCH', \`/\${todo.id}\`, { done: box.checked }).then(render, (e) => show(e.message)));
+      const text = Object.assign(document.createElement('span'), { textContent: todo.title });
+      const remove = Object.assign(document.createElement('button'), { textContent: 'Delete' });
+      remove.addEventListener('click', () => api('DELETE', \`/\${todo.id}\`).then(render, (e) => show(e.message)));
+      item.append(box, text, remove);
+      return item;
+    }),
+  );
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    await api('POST', '', { title: title.value });
+    title.value = '';
+    show('');
+    await render();
+  } catch (e) {
+    show(e.message);
+  }
+});
+
+render().catch((e) => show(e.message));
+`;
+
+export const STATIC_TEST_JS = `import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createServer } from '../src/app.js';
+
+let server;
+let base;
+
+before(async () => {
+  server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = \`http://127.0.0.1:\${server.address().port}\`;
+});
+after(() => server.close());
+
+test('serves the page, its script and its styles', async () => {
+  const page = await fetch(\`\${base}/\`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /text\\/html/);
+  assert.match(await page.text(), /<h1>Todos<\\/h1>/);
+  assert.match((await fetch(\`\${base}/app.js\`)).headers.get('content-type'), /javascript/);
+  assert.equal((await fetch(\`\${base}/style.css\`)).status, 200);
+});
+
+test('serves nothing outside public/', async () => {
+  assert.equal((await fetch(\`\${base}/..%2fpackage.json\`)).status, 404);
+  assert.equal((await fetch(\`\${base}/missing.js\`)).status, 404);
+});
+`;
+
+export const README_MD = `# todos
+
+A todo list: a small REST API and a web page, on Node 22 with no dependencies. Todos live in memory.
 
 ## Run it
 
 \`\`\`sh
-npm test    # node:test: the store and the API
-npm start   # listens on PORT (default 3000)
+npm test    # node:test: the store, the API and the static files
+npm start   # listens on PORT (default 3000): open http://localhost:3000/
 \`\`\`
 
 ## API
 
 | method | path | what |
 | --- | --- | --- |
-| GET | /todos | all todos |
-| POST | /todos | create one: \`{ "title": "..." }\` → 201 |
-| GET | /todos/:id | one todo, or 404 |
-| PATCH | /todos/:id | change \`title\` and/or \`done\` |
-| DELETE | /todos/:id | delete it → 204 |
+| GET | /api/todos | all todos |
+| POST | /api/todos | create one: \`{ "title": "..." }\` → 201 |
+| GET | /api/todos/:id | one todo, or 404 |
+| PATCH | /api/todos/:id | change \`title\` and/or \`done\` |
+| DELETE | /api/todos/:id | delete it → 204 |
 
 ## Layout
 
 - \`src/todos.js\`: the in-memory store
-- \`src/app.js\`: the HTTP API (\`createServer()\`)
+- \`src/app.js\`: the HTTP server: the API and the files of \`public/\`
 - \`src/server.js\`: starts it
-- \`test/\`: tests of the store and of the API
+- \`public/\`: the web page (\`index.html\`, \`app.js\`, \`style.css\`)
+- \`test/\`: tests of the store, the API and the static files
 `;

@@ -1,25 +1,33 @@
 /**
  * The scripted session of the offline demo: every reply the agents get, as the LLM fixture serves them
  * (each matched by the agent's own words in its prompt, taken in order). A real model would produce the
- * same shapes; the session builds the todo API of todo-app.ts, including the planted bug and its fix.
+ * same shapes; the session builds the todo app of todo-app.ts, including the planted bug and its fix.
  * Plain data: the demo, the workerd test and the unit tests all use it.
  */
 import type { ScriptedReply } from '../llm-fixture/script.ts';
 import {
   API_TEST_JS,
+  APP_IMPORTS,
   APP_JS,
   BUGGY_REMOVE,
   FIXED_REMOVE,
+  INDEX_HTML,
+  PUBLIC_APP_JS,
   README_MD,
+  ROOT_ROUTE,
   SERVER_JS,
+  STATIC_IMPORTS,
+  STATIC_ROUTE,
+  STATIC_TEST_JS,
+  STYLE_CSS,
   TODOS_JS,
   TODOS_TEST_JS,
 } from './todo-app.ts';
 
 export const DEMO_PROJECT = {
-  name: 'todo-api',
+  name: 'todos',
   description:
-    'A REST API for a todo list: create, list, update (title, done) and delete todos, kept in memory. Node, no dependencies, with tests.',
+    'A todo list: a REST API to create, list, update (title, done) and delete todos, kept in memory, and a small web page to use it. Node, no dependencies, with tests.',
 };
 
 const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
@@ -34,14 +42,16 @@ export function todoSession(): ScriptedReply[] {
       chunks: 6,
       usage: usage(420, 180),
       json: {
-        name: 'todo-api',
-        summary: 'A JSON REST API to manage a todo list in memory, with automated tests.',
+        name: 'todos',
+        summary:
+          'A todo list kept in memory: a JSON REST API under /api/todos and a web page to use it, with automated tests.',
         features: [
-          'POST /todos creates a todo from a non-empty title (201), ids increase from 1',
-          'GET /todos lists todos in creation order; GET /todos/:id returns one or 404',
-          'PATCH /todos/:id changes the title and/or the done flag',
-          'DELETE /todos/:id removes a todo (204) or answers 404',
+          'POST /api/todos creates a todo from a non-empty title (201), ids increase from 1',
+          'GET /api/todos lists todos in creation order; GET /api/todos/:id returns one or 404',
+          'PATCH /api/todos/:id changes the title and/or the done flag',
+          'DELETE /api/todos/:id removes a todo (204) or answers 404',
           'Invalid input answers 400 with an error message',
+          'The web page at / lists the todos and adds, checks off and deletes them',
         ],
         complexity: 'simple',
         questions: [
@@ -88,6 +98,16 @@ export function todoSession(): ScriptedReply[] {
               'npm test passes',
               'every route answers as specified',
               'npm start serves the API on port 3000',
+            ],
+          },
+          {
+            title: 'Web page',
+            description:
+              'A page in public/ (index.html, app.js, style.css) that lists, adds, checks off and deletes todos through the API; src/app.js serves it at /.',
+            acceptance: [
+              'npm test passes',
+              'GET / serves the page, nothing outside public/ is served',
+              'a todo added on the page shows in the list',
             ],
           },
         ],
@@ -149,7 +169,7 @@ export function todoSession(): ScriptedReply[] {
             type: 'code',
             path: 'src/app.js',
             instructions:
-              'Export createServer(store): node:http JSON API for /todos and /todos/:id (GET, POST, PATCH, DELETE); 400 on bad input, 404, 405.',
+              'Export createServer(store): node:http JSON API for /api/todos and /api/todos/:id (GET, POST, PATCH, DELETE); 400 on bad input, 404, 405.',
           },
           {
             type: 'code',
@@ -163,7 +183,7 @@ export function todoSession(): ScriptedReply[] {
           },
         ],
         testInstructions:
-          'Run `npm start`, then `curl -X POST localhost:3000/todos -d \'{"title":"x"}\'` and `curl localhost:3000/todos`.',
+          'Run `npm start`, then `curl -X POST localhost:3000/api/todos -d \'{"title":"x"}\'` and `curl localhost:3000/api/todos`.',
       },
     },
     {
@@ -184,6 +204,81 @@ export function todoSession(): ScriptedReply[] {
       json: { summary: 'tests of the HTTP API', content: API_TEST_JS },
     },
     approve,
-    { match: agent('TechnicalWriter'), chunks: 24, usage: usage(700, 260), text: README_MD },
+    {
+      match: agent('Developer'),
+      usage: usage(1200, 260),
+      json: {
+        relevantFiles: ['src/app.js'],
+        steps: [
+          {
+            type: 'code',
+            path: 'public/index.html',
+            instructions:
+              'The page: a form with a title input and an Add button, an error line, the list; loads style.css and app.js.',
+          },
+          {
+            type: 'code',
+            path: 'public/style.css',
+            instructions: 'Simple, readable styles for the form and the list; done todos struck through.',
+          },
+          {
+            type: 'code',
+            path: 'public/app.js',
+            instructions:
+              'Render the todos from GET api/todos; add, check off (PATCH done) and delete through the API; show errors.',
+          },
+          {
+            type: 'code',
+            path: 'src/app.js',
+            instructions:
+              'Serve the files of public/ for GET requests outside /api (index.html for /), never outside public/, in place of the JSON root route.',
+          },
+          {
+            type: 'code',
+            path: 'test/static.test.js',
+            instructions:
+              'Tests: /, /app.js and /style.css are served with their types; paths outside public/ answer 404.',
+          },
+        ],
+        testInstructions: 'Open the preview: add a todo, check it off, delete it.',
+      },
+    },
+    {
+      match: { contains: 'The file public/index.html does not exist yet' },
+      usage: usage(1300, 190),
+      json: { summary: 'the web page', content: INDEX_HTML },
+    },
+    approve,
+    {
+      match: { contains: 'The file public/style.css does not exist yet' },
+      usage: usage(1300, 170),
+      json: { summary: 'styles of the page', content: STYLE_CSS },
+    },
+    approve,
+    {
+      match: { contains: 'The file public/app.js does not exist yet' },
+      usage: usage(1500, 480),
+      json: { summary: 'the page script: lists and edits todos over the API', content: PUBLIC_APP_JS },
+    },
+    approve,
+    {
+      match: { contains: 'The current content of src/app.js' },
+      usage: usage(1900, 260),
+      json: {
+        summary: 'the HTTP server: the API under /api and the files of public/',
+        edits: [
+          { search: APP_IMPORTS, replace: STATIC_IMPORTS },
+          { search: ROOT_ROUTE, replace: STATIC_ROUTE },
+        ],
+      },
+    },
+    approve,
+    {
+      match: { contains: 'The file test/static.test.js does not exist yet' },
+      usage: usage(1600, 300),
+      json: { summary: 'tests of the static files', content: STATIC_TEST_JS },
+    },
+    approve,
+    { match: agent('TechnicalWriter'), chunks: 24, usage: usage(800, 300), text: README_MD },
   ];
 }

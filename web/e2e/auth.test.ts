@@ -39,7 +39,7 @@ describe('sign up, sign in, sign out', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
 
     const password = page.getByLabel('Password');
-    await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => password.getAttribute('aria-invalid'), { timeout: 15_000 }).toBe('true');
     const describedBy = (await password.getAttribute('aria-describedby')) ?? '';
     expect(describedBy).toContain('auth-password-error');
     expect(await page.locator('#auth-password-error').innerText()).toContain('at least 10 characters');

@@ -2,7 +2,10 @@
 declare global {
   namespace App {
     // interface Error {}
-    // interface PageState {}
+    interface PageState {
+      /** Set by the create-project dialog: the workspace starts the new project's run once connected. */
+      startRun?: boolean;
+    }
   }
 
   /**

@@ -22,9 +22,26 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 300);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const TICKS = Number(process.env.BENCH_TICKS ?? 200);
 
-interface Received {
-  frame: ServerFrame;
-  at: number;
+/** A frame as it arrived: parsed on first use, so a client with many sockets stays cheap. */
+class Received {
+  readonly at: number;
+  private readonly raw: string;
+  private parsed: ServerFrame | null;
+
+  constructor(raw: string, at: number, parsed: ServerFrame | null = null) {
+    this.raw = raw;
+    this.at = at;
+    this.parsed = parsed;
+  }
+
+  get frame(): ServerFrame {
+    return (this.parsed ??= JSON.parse(this.raw) as ServerFrame);
+  }
+
+  /** Cheap pre-check of the frame's type without parsing it. */
+  is(type: string): boolean {
+    return this.parsed ? this.parsed.type === type : this.raw.includes(`"type":"${type}"`);
+  }
 }
 
 function freePort(): Promise<number> {
@@ -48,9 +65,13 @@ class Viewer {
     this.ws = ws;
     ws.addEventListener('message', (e) => {
       const at = Date.now();
-      const frame = JSON.parse(String(e.data)) as ServerFrame | { type: 'batch'; events: ServerFrame[] };
-      if (frame.type === 'batch') for (const event of frame.events) this.frames.push({ frame: event, at });
-      else this.frames.push({ frame, at });
+      const raw = String(e.data);
+      if (raw.startsWith('{"type":"batch"')) {
+        const batch = JSON.parse(raw) as { events: ServerFrame[] };
+        for (const event of batch.events) this.frames.push(new Received('', at, event));
+      } else {
+        this.frames.push(new Received(raw, at));
+      }
       for (const w of this.waiters) w();
     });
   }
@@ -68,17 +89,23 @@ class Viewer {
     this.ws.send(JSON.stringify(message));
   }
 
-  until(pred: (r: Received) => boolean, timeoutMs = 120_000): Promise<Received> {
+  /** The first frame (from `from` on) matching `pred`; new frames are checked once each as they come. */
+  until(pred: (r: Received) => boolean, timeoutMs = 120_000, from = 0): Promise<Received> {
     return new Promise((done, fail) => {
-      const found = () => this.frames.find(pred);
-      const hit = found();
+      let checked = from;
+      const scan = () => {
+        for (; checked < this.frames.length; checked++)
+          if (pred(this.frames[checked]!)) return this.frames[checked];
+        return undefined;
+      };
+      const hit = scan();
       if (hit) return done(hit);
       const timer = setTimeout(() => {
         this.waiters.delete(check);
         fail(new Error('timed out waiting for a frame'));
       }, timeoutMs);
       const check = () => {
-        const r = found();
+        const r = scan();
         if (!r) return;
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -93,7 +120,8 @@ class Viewer {
   }
 }
 
-const isCompleted = (r: Received) => r.frame.type === 'run.status' && r.frame.status === 'completed';
+const isCompleted = (r: Received) =>
+  r.is('run.status') && r.frame.type === 'run.status' && r.frame.status === 'completed';
 
 /** The bench Worker under `wrangler dev`. */
 async function startWorker() {
@@ -202,7 +230,7 @@ async function stepOverhead(worker: Worker, files: number): Promise<number> {
   await start(worker, id);
   await viewer.until(isCompleted);
   viewer.close();
-  const work = viewer.frames.filter((r) => 'seq' in r.frame && r.frame.type.startsWith('step.'));
+  const work = viewer.frames.filter((r) => r.is('step.started') || r.is('step.completed'));
   const first = work.find((r) => r.frame.type === 'step.started' && r.frame.stepId === 2)!;
   const last = work.filter((r) => r.frame.type === 'step.completed').at(-1)!;
   return (last.at - first.at) / STEPS;
@@ -218,13 +246,13 @@ async function eventLatency(worker: Worker, viewers: number): Promise<number[]> 
   const all = await Promise.all(
     Array.from({ length: viewers }, () => Viewer.open(`${worker.ws}/p/${id}/live?after=0`)),
   );
-  await Promise.all(all.map((v) => v.until((r) => r.frame.type === 'synced')));
+  await Promise.all(all.map((v) => v.until((r) => r.is('synced'))));
   await start(worker, id);
   await Promise.all(all.map((v) => v.until(isCompleted)));
   for (const v of all) v.close();
   // `stream.end` is logged the moment the (timer-driven) call returns: its timestamp is exact.
   return all.flatMap((v) =>
-    v.frames.flatMap((r) => (r.frame.type === 'stream.end' && 'at' in r.frame ? [r.at - r.frame.at] : [])),
+    v.frames.flatMap((r) => (r.is('stream.end') && 'at' in r.frame ? [r.at - r.frame.at] : [])),
   );
 }
 
@@ -238,7 +266,7 @@ async function pingRtt(worker: Worker): Promise<number[]> {
     const before = viewer.frames.length;
     const t0 = Date.now();
     viewer.send({ type: 'ping' });
-    await viewer.until((r) => r.frame.type === 'pong' && viewer.frames.indexOf(r) >= before);
+    await viewer.until((r) => r.frame.type === 'pong', 10_000, before);
     samples.push(Date.now() - t0);
   }
   viewer.close();
@@ -281,6 +309,21 @@ function row(metric: string, value: string, baseline: string, ratio: string): st
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'latency') {
+    const worker = await startWorker();
+    try {
+      for (const n of [1, 10, 25, 50]) {
+        const t0 = Date.now();
+        const xs = (await eventLatency(worker, n)).sort((a, b) => a - b);
+        console.log(
+          `${n} viewers: p50 ${percentile(xs, 50)} p99 ${percentile(xs, 99)} (${Date.now() - t0} ms total)`,
+        );
+      }
+    } finally {
+      await worker.stop();
+    }
+    return;
+  }
   console.log('starting wrangler dev (workerd) with the bench Worker...');
   const worker = await startWorker();
   try {

@@ -55,6 +55,8 @@ export class LiveHub {
   private readonly log: EventLog;
   /** In-memory mirror of attachments (reading an attachment deserializes it). */
   private readonly attachments = new WeakMap<WebSocket, SocketAttachment>();
+  /** The accepted sockets, listed once per instance (and kept current) instead of once per event. */
+  private sockets: WebSocket[] | null = null;
 
   constructor(ctx: DurableObjectState, log: EventLog) {
     this.ctx = ctx;
@@ -69,6 +71,7 @@ export class LiveHub {
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [`user:${userId}`]);
+    this.sockets = null;
     this.setAttachment(server, { userId, ready: false, batch });
     server.send(JSON.stringify(hello));
     if (after !== null) this.replay(server, after, batch);
@@ -108,15 +111,25 @@ export class LiveHub {
     ws.send(JSON.stringify({ type: 'synced', lastSeq: Math.max(cursor, this.log.lastSeq()) }));
   }
 
+  private live(): WebSocket[] {
+    return (this.sockets ??= this.ctx.getWebSockets());
+  }
+
+  /** A socket closed or failed: it gets nothing more. */
+  forget(ws: WebSocket): void {
+    if (this.sockets) this.sockets = this.sockets.filter((s) => s !== ws);
+  }
+
   /** Sends logged frames to every live viewer. */
   broadcast(frames: string[]): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.live()) {
       const att = this.attachment(ws);
       if (!att?.ready) continue;
       try {
         send(ws, frames, att.batch);
       } catch {
-        // A socket that is closing; its close event cleans it up.
+        // A socket that is closing: stop sending to it (its close event comes next).
+        this.forget(ws);
       }
     }
   }

@@ -138,6 +138,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.runtime.hub.forget(ws);
     // 1005 ("no status") cannot be sent back: closing with it throws.
     try {
       ws.close(code === 1005 ? 1000 : code, reason);
@@ -147,6 +148,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    this.runtime.hub.forget(ws);
     log.warn('live socket error', describeError(error));
     try {
       ws.close(1011, 'error');

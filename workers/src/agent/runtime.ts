@@ -294,6 +294,8 @@ export class ProjectRuntime {
   }
 
   accept(userId: string, after: number | null, batch: boolean): Response {
+    // Events logged but not yet broadcast go out first: the replay below already includes them.
+    this.sink.flushBroadcasts();
     return this.hub.accept(userId, this.hello(), after, batch);
   }
 
@@ -317,6 +319,7 @@ export class ProjectRuntime {
       case 'ping':
         return this.hub.sendPong(ws);
       case 'resume':
+        this.sink.flushBroadcasts();
         return this.hub.replay(ws, msg.after, msg.batch ?? false);
       case 'answer':
         result = this.answer(msg.questionId, msg.answer);

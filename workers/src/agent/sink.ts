@@ -3,6 +3,9 @@
  *
  * - Inside a transaction (`batch`), broadcasts wait until it commits, and are dropped if it fails: a
  *   viewer never sees an event the log does not have.
+ * - Broadcasts are gathered until the current synchronous run ends (a microtask), so the events of one
+ *   step's commit reach a batching viewer in one message. `flushBroadcasts` sends them at once (a replay
+ *   calls it first, or a viewer switching to live could get an event twice).
  * - Streamed LLM text and command output are coalesced: buffered and logged at most every
  *   {@link COALESCE_MS} per stream (or when a buffer gets big), so a fast stream costs a few log rows and
  *   frames a second instead of one per token. Each delta carries its offset, so a viewer who joins
@@ -31,6 +34,8 @@ export class LiveSink implements EventSink {
   private readonly broadcast: (frames: string[]) => void;
   private depth = 0;
   private pending: string[] = [];
+  private outgoing: string[] = [];
+  private flushScheduled = false;
   private readonly streams = new Map<string, Buffer & { stepId: number; agent: string }>();
   private readonly commands = new Map<string, Buffer>();
 
@@ -53,7 +58,7 @@ export class LiveSink implements EventSink {
       if (this.depth === 0) {
         const frames = this.pending;
         this.pending = [];
-        if (ok && frames.length > 0) this.broadcast(frames);
+        if (ok && frames.length > 0) this.send(frames);
       }
     }
   }
@@ -62,7 +67,23 @@ export class LiveSink implements EventSink {
     const logged = this.log.append(event, this.now(), key);
     if (!logged) return;
     if (this.depth > 0) this.pending.push(logged.frame);
-    else this.broadcast([logged.frame]);
+    else this.send([logged.frame]);
+  }
+
+  private send(frames: string[]): void {
+    this.outgoing.push(...frames);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flushBroadcasts());
+  }
+
+  /** Sends what was logged and not yet broadcast. */
+  flushBroadcasts(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0) return;
+    const frames = this.outgoing;
+    this.outgoing = [];
+    this.broadcast(frames);
   }
 
   streamStart(streamId: string, stepId: number, agent: string): void {

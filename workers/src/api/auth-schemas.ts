@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PASSWORD_MAX_LENGTH, passwordProblems } from '../auth/password-policy.ts';
+import { passwordProblems } from '../auth/password-policy.ts';
 
 /** Emails are trimmed and lower-cased before anything else sees them: one person, one account. */
 export const Email = z

@@ -47,7 +47,7 @@ export const bugHunter: AgentStep = async (ctx, state) => {
     ...(state.work?.steps.flatMap((s) => (s.type === 'code' ? [s.path] : [])) ?? []),
   ];
   const vars = {
-    summary: projectSummary(ctx, state),
+    summary: projectSummary(ctx, state, { brief: true }),
     task: task ? describeTask(task) : 'Start the finished app.',
     command: failure.command,
     exitCode: failure.exitCode,

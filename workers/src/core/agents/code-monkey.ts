@@ -66,7 +66,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep {
     const session = new AgentSession(ctx);
     const current = await ctx.files.read(step.path);
     const vars = {
-      summary: projectSummary(ctx, state),
+      summary: projectSummary(ctx, state, { brief: true }),
       task: describeTask(task),
       path: step.path,
       instructions: step.instructions,

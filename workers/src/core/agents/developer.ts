@@ -52,7 +52,11 @@ export const developer: AgentStep = async (ctx, state) => {
   const task = state.tasks[taskIndex];
   if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
   const session = new AgentSession(ctx);
-  const paths = (await filePaths(ctx)).map((p) => `- ${p}`).join('\n');
+  // The summary lists the files with notes; only the others (a user's uploads, say) are listed here.
+  const paths = (await filePaths(ctx))
+    .filter((p) => !(p in state.fileNotes))
+    .map((p) => `- ${p}`)
+    .join('\n');
   const plan = await session.object({
     messages: [
       { role: 'system', content: developerV1.system },

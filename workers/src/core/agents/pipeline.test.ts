@@ -80,15 +80,17 @@ describe('the agents build the demo app', () => {
       'code reviewer',
       'CodeMonkey',
       'code reviewer',
+      'Developer',
+      ...Array.from({ length: 5 }, () => ['CodeMonkey', 'code reviewer']).flat(),
       'TechnicalWriter',
     ]);
 
     // The first test run failed on the planted bug; the BugHunter's fix made it pass.
     const exits = ofType(events, 'command.exit').map((e) => e.exitCode);
     const commands = ofType(events, 'command.start').map((e) => e.command);
-    expect(commands).toEqual(['npm test', 'npm test', 'npm test']);
+    expect(commands).toEqual(['npm test', 'npm test', 'npm test', 'npm test']);
     expect(exits[0]).not.toBe(0);
-    expect(exits.slice(1)).toEqual([0, 0]);
+    expect(exits.slice(1)).toEqual([0, 0, 0]);
     expect(h.read('src/todos.js')).toContain(FIXED_REMOVE);
     expect(ofType(events, 'artifact').find((e) => e.kind === 'diagnosis')?.data).toMatchObject({
       kind: 'fix',
@@ -100,19 +102,22 @@ describe('the agents build the demo app', () => {
       answer: 'No, in memory is fine',
       by: 'autopilot',
     });
-    // Both tasks completed, with test instructions for the user.
+    // The three tasks completed, each with test instructions for the user.
     expect(ofType(events, 'task').map((e) => `${e.taskId}:${e.status}`)).toEqual([
       't1:started',
       't1:completed',
       't2:started',
       't2:completed',
+      't3:started',
+      't3:completed',
     ]);
-    expect(ofType(events, 'artifact').filter((e) => e.kind === 'test-instructions')).toHaveLength(2);
+    expect(ofType(events, 'artifact').filter((e) => e.kind === 'test-instructions')).toHaveLength(3);
 
-    // The app started and answers; the README was written from the streamed reply.
+    // The app started: its API answers and its page is served; the README was written from the stream.
     const preview = ofType(events, 'artifact').find((e) => e.kind === 'preview')!.data as { url: string };
-    const res = await fetch(new URL('/todos', preview.url));
+    const res = await fetch(new URL('/api/todos', preview.url));
     expect(await res.json()).toEqual([]);
+    expect(await (await fetch(new URL('/', preview.url))).text()).toContain('<h1>Todos</h1>');
     expect(h.read('README.md')).toBe(README_MD);
     const writer = ofType(events, 'stream.start').find((e) => e.agent === 'TechnicalWriter')!;
     const streamed = ofType(events, 'stream.delta').filter((e) => e.streamId === writer.streamId);
@@ -126,7 +131,7 @@ describe('the agents build the demo app', () => {
 
     // Usage: the fixture's scripted usage, priced, and per-task prompt-token stats.
     const sum = (f: (c: (typeof h.calls)[number]) => number) => h.calls.reduce((n, c) => n + f(c), 0);
-    expect(h.calls).toHaveLength(17);
+    expect(h.calls).toHaveLength(28);
     expect(h.journal.run().totals).toMatchObject({
       inputTokens: sum((c) => c.usage.inputTokens),
       outputTokens: sum((c) => c.usage.outputTokens),
@@ -134,7 +139,7 @@ describe('the agents build the demo app', () => {
     });
     expect(h.calls[0]!.usage).toEqual({ inputTokens: 420, outputTokens: 180, cachedTokens: 0 });
     const stats = h.state()!.stats;
-    expect(Object.keys(stats).sort()).toEqual(['finish', 'plan', 't1', 't2']);
+    expect(Object.keys(stats).sort()).toEqual(['finish', 'plan', 't1', 't2', 't3']);
     expect(stats.t2!.calls).toBe(7);
   });
 
@@ -176,13 +181,13 @@ describe('the agents build the demo app', () => {
           steps: [
             { type: 'code', path: 'src/app.js', instructions: 'Answer 410 for DELETE of a missing todo.' },
           ],
-          testInstructions: 'curl -X DELETE localhost:3000/todos/99 answers 410.',
+          testInstructions: 'curl -X DELETE localhost:3000/api/todos/99 answers 410.',
         },
       },
       {
         match: { contains: "You are Samokoder's CodeMonkey" },
         json: {
-          summary: 'the HTTP API over the store',
+          summary: 'the HTTP server: the API under /api and the files of public/',
           edits: [{ search: deleteLine, replace: deleteLine.replace('404', '410') }],
         },
       },
@@ -205,7 +210,9 @@ describe('the agents build the demo app', () => {
     });
     const troubleshooter = prompts(key).find((p) => p.agent === 'Troubleshooter')!;
     expect(troubleshooter.user).toContain('should say 410 Gone');
-    expect(troubleshooter.user).toContain('- src/app.js: the HTTP API over the store');
+    expect(troubleshooter.user).toContain(
+      '- src/app.js: the HTTP server: the API under /api and the files of public/',
+    );
     // The CodeMonkey saw the file it changed, whole.
     const change = prompts(key)
       .filter((p) => p.agent === 'CodeMonkey')

@@ -13,12 +13,18 @@ export const MAX_FILE_CHARS = 12_000;
 /** Largest total of file contents in one call. */
 export const MAX_CONTEXT_CHARS = 48_000;
 
-/** The summary every call carries. */
-export function projectSummary(ctx: StepContext, state: AgentsState): string {
+/**
+ * The summary every call carries. `brief` leaves out the feature list and decisions: an agent that
+ * works on one file has its task's own description instead.
+ */
+export function projectSummary(ctx: StepContext, state: AgentsState, opts: { brief?: boolean } = {}): string {
   const lines = [`Project: ${ctx.project.name}`];
   if (state.spec) {
-    lines.push(`Summary: ${state.spec.summary}`, 'Features:', ...state.spec.features.map((f) => `- ${f}`));
-    for (const c of state.spec.clarifications) lines.push(`Decided: ${c.question} → ${c.answer}`);
+    lines.push(`Summary: ${state.spec.summary}`);
+    if (!opts.brief) {
+      lines.push('Features:', ...state.spec.features.map((f) => `- ${f}`));
+      for (const c of state.spec.clarifications) lines.push(`Decided: ${c.question} → ${c.answer}`);
+    }
   } else {
     lines.push(`Description: ${ctx.project.description}`);
   }

@@ -18,7 +18,7 @@ Write tests along with the code, in the stack's conventions.`,
   user: ({ summary, task, paths, notes }) =>
     sections(
       summary,
-      `Files in the project:\n${paths || '(none yet)'}`,
+      paths && `Other files in the project:\n${paths}`,
       notes,
       `The task:\n${task}`,
       'Plan the steps of this task.',
