@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['infra/**/*.test.ts', 'db/**/*.test.ts', 'workers/src/**/*.test.ts'],
+          // The demo drives the whole stack: it runs with the browser tests, which start it.
+          exclude: ['infra/demo/**', '**/node_modules/**'],
         },
       },
       // workers (inside workerd), sandbox-runner (real Docker), web (browser end to end)

@@ -11,7 +11,8 @@ export default defineProject({
   test: {
     name: 'e2e',
     environment: 'node',
-    include: ['web/e2e/**/*.test.ts'],
+    // The offline demo drives the same stack from its API, so it runs here too.
+    include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts'],
     globalSetup: 'web/e2e/global-setup.ts',
     // One browser and one stack: files run one after another, each test gets a fresh context.
     fileParallelism: false,

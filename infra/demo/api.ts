@@ -36,6 +36,11 @@ export class DemoApi {
     this.token = session.accessToken;
   }
 
+  /** Saves a bring-your-own LLM key, as a user would in Settings. */
+  addKey(body: { provider: 'openai' | 'anthropic' | 'groq'; key: string; label: string }) {
+    return this.call<{ id: string }>('POST', '/api/keys', body);
+  }
+
   createProject(body: {
     name: string;
     description: string;

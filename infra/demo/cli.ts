@@ -1,24 +1,54 @@
 /**
- * `pnpm demo`: the offline end-to-end demo (see run.ts). DEMO_PROFILE picks the local stack's profile
- * (`test` by default, so it runs beside `pnpm start`); DEMO_KEEP=1 leaves the project in place.
+ * `pnpm demo`: the offline end-to-end demo (see run.ts) on a local stack of its own (the `demo`
+ * profile: its own ports and throwaway state, so it runs beside `pnpm start`, with the LLM fixture in
+ * place of the providers). DEMO_KEEP=1 leaves the project in place (and the stack up until Ctrl-C).
  */
-import type { Profile } from '../stack/config.ts';
+import { isRunning, type ServiceResult } from '../stack/service.ts';
+import { startStack } from '../stack/stack.ts';
 import { runDemo } from './run.ts';
 
-const result = await runDemo({
-  write: (text) => process.stdout.write(text),
-  profile: (process.env.DEMO_PROFILE as Profile | undefined) ?? 'test',
-  keep: process.env.DEMO_KEEP === '1',
-});
-const ok =
-  result.status === 'completed' &&
-  result.testExits.length >= 2 &&
-  result.testExits[0] !== 0 &&
-  result.testExits.at(-1) === 0 &&
-  result.preview !== null &&
-  result.readme !== null;
-if (!ok)
-  console.error(
-    `\nThe demo did not go as scripted: ${result.status}${result.reason ? ` (${result.reason})` : ''}`,
-  );
+const write = (text: string) => process.stdout.write(text);
+const keep = process.env.DEMO_KEEP === '1';
+
+function urlOf(services: ServiceResult[], name: string): string {
+  const s = services.find((x) => x.name === name);
+  if (s && isRunning(s)) return s.url;
+  const why = s && !isRunning(s) ? `${s.reason} (${s.hint})` : 'not started';
+  throw new Error(`the demo needs ${name}: ${why}`);
+}
+
+write(
+  '\x1b[2m· starting the local stack (Postgres, Redis, Docker, the sandbox-runner, the LLM fixture, wrangler dev)\x1b[0m\n',
+);
+const stack = await startStack({ profile: 'demo', log: (line) => write(`\x1b[2m· ${line}\x1b[0m\n`) });
+let ok = false;
+try {
+  urlOf(stack.services, 'sandbox-runner');
+  const result = await runDemo({
+    write,
+    baseUrl: urlOf(stack.services, 'worker'),
+    llmFixtureUrl: urlOf(stack.services, 'llm-fixture'),
+    keep,
+  });
+  ok =
+    result.status === 'completed' &&
+    result.testExits.length >= 2 &&
+    result.testExits[0] !== 0 &&
+    result.testExits.at(-1) === 0 &&
+    result.preview !== null &&
+    result.readme !== null;
+  if (!ok) {
+    console.error(
+      `\nThe demo did not go as scripted: ${result.status}${result.reason ? ` (${result.reason})` : ''}`,
+    );
+  }
+  if (keep && ok) {
+    write(`\nThe project stays at ${stack.baseUrl}; press Ctrl-C to stop the stack.\n`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+} catch (err) {
+  console.error(`\nThe demo could not run: ${err instanceof Error ? err.message : String(err)}`);
+} finally {
+  await stack.stop();
+}
 process.exit(ok ? 0 : 1);

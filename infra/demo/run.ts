@@ -1,25 +1,24 @@
 /**
  * The offline end-to-end demo. A scripted session (todo-session.ts, served by the LLM fixture as if it
- * were OpenAI) drives the real platform: the Worker under `wrangler dev`, its API, the ProjectAgent
- * Durable Object and its step engine, the agents, and the sandbox-runner with a real container. The
- * generated files are written into the sandbox, `npm test` runs there and fails on the planted bug, the
- * BugHunter's fix makes it pass, the app starts and answers through the runner's preview proxy, and the
- * README is written. Every event is printed as it arrives over the live channel.
+ * were OpenAI) drives the real platform the way a user would: an account, an OpenAI key saved through
+ * the API, a project, its run followed over the live channel. The Worker (`wrangler dev`), the ProjectAgent
+ * Durable Object and its step engine, the agents and the sandbox-runner with a real container do the
+ * rest: the generated files are written into the sandbox, `npm test` runs there and fails on the planted
+ * bug, the BugHunter's fix makes it pass, the app starts and answers through the runner's preview proxy,
+ * and the README is written. Every event is printed as it arrives.
  */
-import { startLlmFixture } from '../llm-fixture/fixture.ts';
 import { validFixtureKey } from '../llm-fixture/keys.ts';
-import type { Profile } from '../stack/config.ts';
-import { isRunning, type Logger, type ServiceResult } from '../stack/service.ts';
-import { startStack } from '../stack/stack.ts';
 import type { ServerEvent, ServerFrame } from '../../workers/src/protocol.ts';
 import { DemoApi } from './api.ts';
 import { eventPrinter, type Write } from './printer.ts';
 import { DEMO_PROJECT, todoSession } from './todo-session.ts';
-import { startDemoWorker } from './worker.ts';
 
 export interface DemoOptions {
   write: Write;
-  profile?: Profile;
+  /** The platform (a local stack whose Worker sends provider calls to the fixture). */
+  baseUrl: string;
+  /** The LLM fixture's root: the session is scripted there under the demo's own key. */
+  llmFixtureUrl: string;
   /** Leave the project (and its sandbox) in place at the end. */
   keep?: boolean;
   timeoutMs?: number;
@@ -35,24 +34,14 @@ export interface DemoResult {
   /** What the app answered through the preview proxy: POST /api/todos, then GET /api/todos. */
   preview: { created: unknown; listed: unknown } | null;
   readme: string | null;
-  /** Requests the LLM fixture answered for the session's key (no repeated paid call). */
+  /** Requests the LLM fixture answered for the demo's key (no repeated paid call). */
   llmRequests: number;
-  /** True if the platform key showed up in any event. */
+  /** True if the key showed up in any event. */
   keyLeaked: boolean;
   durationMs: number;
 }
 
 const ENDED = new Set(['completed', 'failed', 'paused', 'stopped']);
-
-function service(services: ServiceResult[], name: string): string {
-  const s = services.find((x) => x.name === name);
-  if (!s || !isRunning(s)) {
-    const why =
-      s && 'reason' in s ? `${s.reason}${'hint' in s && s.hint ? ` (${s.hint})` : ''}` : 'not started';
-    throw new Error(`the demo needs ${name}: ${why}`);
-  }
-  return s.url;
-}
 
 /** Follows the live channel until the run settles, reconnecting (with the last seq) if it drops. */
 async function follow(
@@ -108,37 +97,34 @@ async function tryPreview(previewUrl: string): Promise<{ created: unknown; liste
   return { created: { status: created.status, body: await created.json() }, listed: await listed.json() };
 }
 
+/** Scripts the session at the fixture under `key` (its control API). */
+async function scriptSession(fixtureUrl: string, key: string): Promise<void> {
+  const res = await fetch(`${fixtureUrl}/__fixture/script`, {
+    method: 'POST',
+    body: JSON.stringify({ key, replies: todoSession() }),
+  });
+  if (!res.ok) throw new Error(`the LLM fixture refused the demo script: ${await res.text()}`);
+}
+
+/** The requests the fixture answered for `key`. */
+async function fixtureRequests(fixtureUrl: string, key: string): Promise<number> {
+  const res = await fetch(`${fixtureUrl}/__fixture/requests?key=${encodeURIComponent(key)}`);
+  return ((await res.json()) as { requests: unknown[] }).requests.length;
+}
+
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const write = opts.write;
-  const log: Logger = (line) => write(`\x1b[2m· ${line}\x1b[0m\n`);
-  const fixture = await startLlmFixture({ port: 0 });
-  const key = validFixtureKey('openai', `demo${Date.now().toString(36)}`);
-  fixture.add(key, todoSession());
-  const cleanups: (() => Promise<unknown>)[] = [() => fixture.close()];
+  const key = validFixtureKey(
+    'openai',
+    `demo${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+  );
+  await scriptSession(opts.llmFixtureUrl, key);
+  const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    log('starting the local stack (Postgres, Redis, Docker, the sandbox-runner)');
-    const stack = await startStack({ profile: opts.profile ?? 'test', withoutWorker: true, log });
-    cleanups.unshift(() => stack.stop());
-    const upstash = stack.services.find((s) => s.name === 'upstash') as
-      (ServiceResult & { token?: string }) | undefined;
-    const worker = await startDemoWorker(
-      stack.config,
-      {
-        databaseUrl: service(stack.services, 'postgres'),
-        wsProxy: stack.services.some((s) => s.name === 'ws-proxy') ? service(stack.services, 'ws-proxy') : '',
-        upstashUrl: service(stack.services, 'upstash'),
-        upstashToken: upstash?.token ?? stack.config.secrets.upstashToken,
-        runnerUrl: service(stack.services, 'sandbox-runner'),
-        llmFixtureUrl: fixture.url,
-        openaiKey: key,
-      },
-      log,
-    );
-    cleanups.unshift(() => worker.stop());
-
-    const api = new DemoApi(worker.url);
+    const api = new DemoApi(opts.baseUrl);
     await api.register();
+    await api.addKey({ provider: 'openai', key, label: 'demo (LLM fixture)' });
     const project = await api.createProject({ ...DEMO_PROJECT, mode: 'autopilot', budgetMicros: 5_000_000 });
     if (!opts.keep) cleanups.unshift(() => api.deleteProject(project.id).catch(() => null));
     write(`\nProject "${DEMO_PROJECT.name}": ${DEMO_PROJECT.description}\n`);
@@ -185,7 +171,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       previewUrl,
       preview: answered,
       readme,
-      llmRequests: fixture.requestsOf(key).length,
+      llmRequests: await fixtureRequests(opts.llmFixtureUrl, key),
       keyLeaked: JSON.stringify(events).includes(key),
       durationMs: Date.now() - started,
     };
@@ -199,6 +185,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     );
     return result;
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+    for (const cleanup of cleanups)
+      await cleanup().catch((err: unknown) => write(`cleanup: ${String(err)}\n`));
   }
 }

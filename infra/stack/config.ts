@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * `dev` is what `pnpm start` runs; `test` (the test suites) and `smoke` (the stack's own test, which
- * stops pieces on purpose) run beside it on other ports with throwaway state.
+ * `dev` is what `pnpm start` runs; `test` (the test suites), `smoke` (the stack's own test, which stops
+ * pieces on purpose) and `demo` (`pnpm demo`) run beside it on other ports with throwaway state.
  */
-export type Profile = 'dev' | 'test' | 'smoke';
+export type Profile = 'dev' | 'test' | 'smoke' | 'demo';
 
 export interface StackPorts {
   worker: number;
@@ -16,6 +16,8 @@ export interface StackPorts {
   redis: number;
   postgres: number;
   wsProxy: number;
+  /** The LLM fixture (test and demo profiles only). */
+  llm: number;
 }
 
 /** Secrets of a local stack: random per checkout for `dev`, fixed for `test`. Never used in production. */
@@ -38,9 +40,34 @@ export interface StackConfig {
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const PORTS: Record<Profile, StackPorts> = {
-  dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543 },
-  test: { worker: 18787, runner: 18788, bridge: 18079, redis: 16380, postgres: 15499, wsProxy: 16543 },
-  smoke: { worker: 28787, runner: 28788, bridge: 28079, redis: 26380, postgres: 25499, wsProxy: 26543 },
+  dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543, llm: 8790 },
+  test: {
+    worker: 18787,
+    runner: 18788,
+    bridge: 18079,
+    redis: 16380,
+    postgres: 15499,
+    wsProxy: 16543,
+    llm: 18790,
+  },
+  smoke: {
+    worker: 28787,
+    runner: 28788,
+    bridge: 28079,
+    redis: 26380,
+    postgres: 25499,
+    wsProxy: 26543,
+    llm: 28790,
+  },
+  demo: {
+    worker: 38787,
+    runner: 38788,
+    bridge: 38079,
+    redis: 36380,
+    postgres: 35499,
+    wsProxy: 36543,
+    llm: 38790,
+  },
 };
 
 export const TEST_SECRETS: LocalSecrets = {

@@ -2,6 +2,7 @@ import { stackConfig, type Profile, type StackConfig } from './config.ts';
 import type { ManagedProcess } from './process.ts';
 import { startPostgres } from './postgres.ts';
 import { startRedis, startUpstash } from './redis.ts';
+import { startLlmFixtureService, usesLlmFixture } from './llm-fixture.ts';
 import { forget, reapStale, record } from './registry.ts';
 import { startRunner } from './runner.ts';
 import { isRunning, type Logger, type ServiceResult } from './service.ts';
@@ -31,7 +32,8 @@ export interface StartStackOptions {
 
 /**
  * Bring up Postgres (+ the WebSocket proxy for Neon's driver), Redis (+ the Upstash REST bridge), the
- * Docker engine, the sandbox image and the sandbox-runner, then `wrangler dev`. Idempotent: services a
+ * Docker engine, the sandbox image and the sandbox-runner, the LLM fixture (test and demo profiles),
+ * then `wrangler dev`. Idempotent: services a
  * live stack of the same profile already runs are reused; leftovers of a killed one are stopped first.
  * A piece that is missing on this machine is reported with what to install, and the rest still starts.
  */
@@ -81,9 +83,23 @@ async function bringUp(
     return [redis, upstash] as const;
   })();
   const runner = opts.withoutRunner ? Promise.resolve(undefined) : startRunner(config, log).then(track);
+  const llm = usesLlmFixture(config.profile)
+    ? startLlmFixtureService(config, log).then(track)
+    : Promise.resolve(undefined);
 
-  const [dbResults, [redis, upstash], runnerResult] = await Promise.all([database, cache, runner]);
-  const services: ServiceResult[] = [...dbResults, redis, upstash, ...(runnerResult ? [runnerResult] : [])];
+  const [dbResults, [redis, upstash], runnerResult, llmResult] = await Promise.all([
+    database,
+    cache,
+    runner,
+    llm,
+  ]);
+  const services: ServiceResult[] = [
+    ...dbResults,
+    redis,
+    upstash,
+    ...(runnerResult ? [runnerResult] : []),
+    ...(llmResult ? [llmResult] : []),
+  ];
   const [postgres, wsProxy] = dbResults;
 
   const baseUrl = `http://127.0.0.1:${config.ports.worker}`;
@@ -96,6 +112,7 @@ async function bringUp(
         upstashUrl: isRunning(upstash) ? upstash.url : '',
         upstashToken: 'token' in upstash ? (upstash.token ?? '') : '',
         runnerUrl: runnerResult && isRunning(runnerResult) ? runnerResult.url : '',
+        llmFixtureUrl: llmResult && isRunning(llmResult) ? llmResult.url : '',
       },
       log,
     );

@@ -13,6 +13,8 @@ export interface WorkerWiring {
   upstashUrl: string;
   upstashToken: string;
   runnerUrl: string;
+  /** The LLM fixture every provider is pointed at (test and demo profiles), or empty: the real ones. */
+  llmFixtureUrl: string;
 }
 
 function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
@@ -29,6 +31,7 @@ function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
     SANDBOX_RUNNER_SECRET: cfg.secrets.runnerSecret,
     JWT_SECRET: cfg.secrets.jwtSecret,
     KEYS_MASTER_KEY: cfg.secrets.keysMasterKey,
+    LLM_BASE_URL_OVERRIDE: wiring.llmFixtureUrl,
   };
   const file = join(cfg.stateDir, 'worker.env');
   writeFileSync(

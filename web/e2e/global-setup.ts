@@ -1,24 +1,21 @@
 import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Origin of the UI under test (the Worker serving the built UI and the API), no trailing slash. */
-    baseUrl: string;
-  }
-}
+import type {} from '../../infra/stack/e2e-context.ts';
 
 /**
- * Gives the e2e tests a running Samokoder: `E2E_BASE_URL` when set (a stack or `wrangler dev` you
- * started yourself), else the local stack's `test` profile, started here and stopped after the run.
+ * Gives the e2e tests a running Samokoder: `E2E_BASE_URL` (and `E2E_LLM_FIXTURE_URL`) when set (a stack
+ * you started yourself), else the local stack's `test` profile, started here and stopped after the run.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const fromEnv = process.env.E2E_BASE_URL;
   if (fromEnv) {
     project.provide('baseUrl', fromEnv.replace(/\/+$/, ''));
+    project.provide('llmFixtureUrl', (process.env.E2E_LLM_FIXTURE_URL ?? '').replace(/\/+$/, ''));
     return undefined;
   }
   const { startStack } = await import('../../infra/stack/stack.ts');
   const stack = await startStack({ profile: 'test', log: (line) => console.error(`[stack] ${line}`) });
+  const fixture = stack.services.find((s) => s.name === 'llm-fixture');
   project.provide('baseUrl', stack.baseUrl.replace(/\/+$/, ''));
+  project.provide('llmFixtureUrl', fixture && 'url' in fixture ? fixture.url : '');
   return () => stack.stop();
 }

@@ -54,13 +54,25 @@ export async function signUpViaApi(
   return email;
 }
 
-/** Creates a project through the API and returns its id. */
+/**
+ * Creates a project through the API and returns its id. Unless told otherwise it runs the engine's
+ * scripted pipeline, whose description is its script (the agents' pipeline needs an LLM key).
+ */
 export async function createProjectViaApi(
   context: BrowserContext,
   baseUrl: string,
-  project: { name: string; description: string; mode?: 'autopilot' | 'interactive'; budgetMicros?: number },
+  project: {
+    name: string;
+    description: string;
+    mode?: 'autopilot' | 'interactive';
+    budgetMicros?: number;
+    pipeline?: 'agents' | 'scripted';
+  },
 ): Promise<string> {
-  const { status, body } = await apiCall(context.request, baseUrl, 'POST', '/api/projects', project);
+  const { status, body } = await apiCall(context.request, baseUrl, 'POST', '/api/projects', {
+    pipeline: 'scripted',
+    ...project,
+  });
   expect(status, JSON.stringify(body)).toBe(201);
   return (body as { id: string }).id;
 }

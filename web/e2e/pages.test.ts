@@ -36,7 +36,7 @@ const script = (costMicros: number) =>
   });
 
 describe('dashboard', () => {
-  it('creates a project from the dialog (errors inline, focus kept), starts it, and lists it with status, cost and activity', async () => {
+  it('creates a project from the dialog (errors inline, focus kept); without an LLM key its run asks for one; the list shows it', async () => {
     const context = await newContext(browser);
     await signUpViaApi(context, baseUrl);
     const page = await context.newPage();
@@ -62,23 +62,25 @@ describe('dashboard', () => {
 
     await trigger.click();
     await dialog.getByLabel('Name').fill('Greeter');
-    await dialog.getByLabel('What should the app do?').fill(script(1234));
-    await dialog.getByLabel('Autopilot').check();
+    await dialog.getByLabel('What should the app do?').fill('A page that greets people by name.');
     await dialog.getByLabel('Budget (USD)').fill('2.50');
     await dialog.getByRole('button', { name: 'Create project' }).click();
 
-    // The new project's workspace opens and its run starts by itself.
+    // The new project's workspace opens and its run starts by itself; with no key anywhere, the
+    // agents' first call parks the run on a question that says what to do.
     await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
-    await page.locator('h1 + [data-run-status="completed"]').waitFor({ timeout: 45_000 });
-    expect(await page.locator('[data-cost]').first().innerText()).toBe('$0.0012');
+    const question = page.locator('[data-question]');
+    await question.waitFor({ timeout: 30_000 });
+    expect(await question.innerText()).toContain('No API key for OpenAI: add one in Settings → LLM keys.');
+    await page.locator('h1 + [data-run-status="waiting"]').waitFor();
 
     await page.getByRole('link', { name: 'Projects', exact: true }).first().click();
     await page.waitForURL(`${baseUrl}/projects`);
     const row = page.locator('[data-project]').first();
     await row.waitFor();
     expect(await row.locator('h2').innerText()).toBe('Greeter');
-    expect(await row.locator('[data-run-status]').innerText()).toContain('Completed');
-    expect(await row.locator('[data-cost]').innerText()).toMatch(/\$0\.0012\s*\/\s*\$2\.50/);
+    expect(await row.locator('[data-run-status]').innerText()).toContain('Waiting for you');
+    expect(await row.locator('[data-cost]').innerText()).toMatch(/\/\s*\$2\.50/);
     expect(await row.locator('time').innerText()).toBe('just now');
     await screenshot(page, 'dashboard');
 

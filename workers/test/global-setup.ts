@@ -2,21 +2,16 @@ import type { TestProject } from 'vitest/node';
 import { startStack, type Stack } from '../../infra/stack/stack.ts';
 import { isRunning } from '../../infra/stack/service.ts';
 import { buildWebIfStale } from '../../infra/stack/web-build.ts';
-import { startLlmFixture, type LlmFixture } from '../../infra/llm-fixture/fixture.ts';
 import { TEST_LIMITS } from './limits.ts';
 
 let stack: Stack | undefined;
-let llmFixture: LlmFixture | undefined;
 
 /**
  * Starts Postgres, the WebSocket proxy, Redis, the Upstash bridge and the LLM fixture, and hands their
  * URLs to workerd, with small rate limits so tests can exceed them and see them recover.
  */
 export async function setup(project: TestProject): Promise<void> {
-  [stack, llmFixture] = await Promise.all([
-    startStack({ profile: 'test', withoutWorker: true, withoutRunner: true }),
-    startLlmFixture({ port: 0 }),
-  ]);
+  stack = await startStack({ profile: 'test', withoutWorker: true, withoutRunner: true });
   const byName = new Map(stack.services.map((s) => [s.name, s]));
   const url = (name: string) => {
     const service = byName.get(name);
@@ -42,10 +37,10 @@ export async function setup(project: TestProject): Promise<void> {
     JWT_SECRET: secrets.jwtSecret,
     KEYS_MASTER_KEY: secrets.keysMasterKey,
     RATE_LIMITS: JSON.stringify(TEST_LIMITS),
-    LLM_BASE_URL_OVERRIDE: llmFixture.url,
+    LLM_BASE_URL_OVERRIDE: url('llm-fixture'),
   });
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all([stack?.stop(), llmFixture?.close()]);
+  await stack?.stop();
 }

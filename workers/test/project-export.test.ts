@@ -1,5 +1,11 @@
+import { env } from 'cloudflare:workers';
 import { schema } from '@samokoder/db';
 import { describe, expect, it } from 'vitest';
+import { ownedProject, projectAgent } from '../src/api/live.ts';
+import type { Script } from '../src/core/pipelines/scripted.ts';
+import { openDb } from '../src/platform/deps.ts';
+import { settled } from './agent/helpers.ts';
+import { insertProject } from './agent/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
 import { createProject } from './helpers/projects.ts';
@@ -72,6 +78,42 @@ describe('export', () => {
       0x89, 0x50, 0x4e, 0x47, 0, 255,
     ]);
     expect(text(byPath.get('todo-app/package.json')!.data)).toBe('{"name":"todo-app"}');
+  });
+
+  it('downloads the files as they are now: what came after the last task and a user’s edit are in it', async () => {
+    const user = await registerUser('export-current');
+    const script: Script = {
+      steps: [
+        {
+          title: 'build',
+          task: 'Build',
+          endsTask: true,
+          actions: [{ write: 'src/app.js', content: 'console.log(1);\n' }],
+        },
+        { title: 'document', actions: [{ write: 'README.md', content: '# Todo\n' }] },
+      ],
+    };
+    const { projectId } = await insertProject({ ownerId: user.id, description: JSON.stringify(script) });
+    const handle = await openDb(env);
+    const info = await ownedProject(handle.db, user.id, projectId);
+    await handle.close();
+    const stub = await projectAgent(env, info!);
+    await stub.control('start');
+    await settled(stub, ['completed']);
+    const saved = await call(`/api/projects/${projectId}/files/content`, {
+      method: 'PUT',
+      token: user.accessToken,
+      json: { path: 'src/app.js', content: 'console.log(2);\n' },
+    });
+    expect(saved.status).toBe(200);
+
+    const res = await call(`/api/projects/${projectId}/export`, { token: user.accessToken });
+    expect(res.status).toBe(200);
+    const entries = await unzip(new Uint8Array(await res.arrayBuffer()));
+    expect(entries.map((e) => [e.path, text(e.data)])).toEqual([
+      ['agent-test/README.md', '# Todo\n'],
+      ['agent-test/src/app.js', 'console.log(2);\n'],
+    ]);
   });
 
   it('says so when the project has no files yet', async () => {

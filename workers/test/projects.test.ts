@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { schema } from '@samokoder/db';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { call, errorOf } from './helpers/api.ts';
+import { app } from '../src/app.ts';
+import { ORIGIN, call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
 import { createProject, type ProjectBody } from './helpers/projects.ts';
 import { registerUser } from './helpers/users.ts';
@@ -32,6 +33,7 @@ describe('creating projects', () => {
       name: 'Recipe box',
       description: 'Save and search recipes',
       mode: 'interactive',
+      pipeline: 'agents',
       status: 'idle',
       budgetMicros: 5_000_000,
       costMicros: 0,
@@ -45,6 +47,35 @@ describe('creating projects', () => {
     const user = await registerUser('proj-budget');
     const project = await createProject(user, { mode: 'autopilot', budgetMicros: 12_500_000 });
     expect(project).toMatchObject({ mode: 'autopilot', budgetMicros: 12_500_000 });
+  });
+
+  it('runs the scripted test pipeline only outside production', async () => {
+    const user = await registerUser('proj-pipeline');
+    const body = { name: 'Scripted', description: '{"steps":[]}', pipeline: 'scripted' };
+    const local = await call('/api/projects', { json: body, token: user.accessToken });
+    expect(local.status).toBe(201);
+    expect(await local.json()).toMatchObject({ pipeline: 'scripted' });
+
+    const ctx = createExecutionContext();
+    const production = await app.fetch(
+      new Request(`${ORIGIN}/api/projects`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` },
+        body: JSON.stringify(body),
+      }),
+      { ...env, APP_ENV: 'production' },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(production.status).toBe(422);
+    expect((await errorOf(production)).fields).toEqual([
+      { path: 'pipeline', message: 'The scripted pipeline is for tests and local runs only.' },
+    ]);
+    const unknown = await call('/api/projects', {
+      json: { ...body, pipeline: 'magic' },
+      token: user.accessToken,
+    });
+    expect(unknown.status).toBe(422);
   });
 
   it('names every invalid field: wrong types, bounds and unknown fields', async () => {

@@ -3,6 +3,8 @@ import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } 
 import { users } from './accounts.ts';
 
 export const projectModes = ['autopilot', 'interactive'] as const;
+/** `agents`: the product's pipeline. `scripted`: the engine's test pipeline (never in production). */
+export const projectPipelines = ['agents', 'scripted'] as const;
 export const projectStatuses = [
   'idle',
   'running',
@@ -27,6 +29,7 @@ export const projects = pgTable(
     name: text('name').notNull(),
     description: text('description').notNull(),
     mode: text('mode', { enum: projectModes }).notNull(),
+    pipeline: text('pipeline', { enum: projectPipelines }).notNull().default('agents'),
     status: text('status', { enum: projectStatuses }).notNull().default('idle'),
     /** Budget and cost in micro-dollars: integers, so sums are exact. */
     budgetMicros: bigint('budget_micros', { mode: 'number' }).notNull(),
@@ -44,6 +47,7 @@ export const projects = pgTable(
     index('projects_owner_activity_id_idx').on(t.ownerId, t.lastActivityAt.desc(), t.id.desc()),
     check('projects_budget_nonnegative', sql`${t.budgetMicros} >= 0`),
     check('projects_mode_known', sql`${t.mode} in ('autopilot', 'interactive')`),
+    check('projects_pipeline_known', sql`${t.pipeline} in ('agents', 'scripted')`),
     check(
       'projects_status_known',
       sql`${t.status} in ('idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed')`,

@@ -75,6 +75,14 @@ export class FilesApi {
     return ok({ branch: b, files: this.files.list(b) });
   }
 
+  /** Every file of the current tree with its content: what a download of the project holds. */
+  currentFiles(): { path: string; content: string }[] {
+    const branch = this.journal.run().branch;
+    return this.files
+      .treeAt(branch, this.files.currentRev())
+      .map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
+  }
+
   read(path: string, version?: number, branch?: number): Result<FileContent> {
     const normal = normalizePath(path);
     if (!normal) return fail('bad_request', 'Not an acceptable file path.');

@@ -1,11 +1,12 @@
 /**
- * The pipelines a project can run, each with the adapters it needs. `scripted` is the test and demo
- * pipeline; the agents' pipeline registers here with the real LLM and sandbox adapters.
+ * The pipelines a project can run, each with the adapters it needs: `agents` (the product: the LLM
+ * agents with the real LLM layer and the sandbox-runner) and `scripted` (the engine's test pipeline).
  */
 import type { Pipeline } from '../core/pipeline.ts';
 import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
 import { scriptedPipeline } from '../core/pipelines/scripted.ts';
 import type { Bindings } from '../env.ts';
+import { bindAgentsPipeline } from '../llm/agents-binding.ts';
 import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
 import type { ProjectInfo } from './storage/journal.ts';
 
@@ -27,18 +28,13 @@ export interface BindDeps {
 }
 
 const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {
+  agents: bindAgentsPipeline,
   scripted: (deps) => ({
     pipeline: scriptedPipeline,
     llm: scriptedLlm(deps.onLlmCall),
     sandbox: echoSandbox,
   }),
 };
-
-/** The pipeline a project runs when nothing else is chosen. */
-export const DEFAULT_PIPELINE = 'scripted';
-
-/** The names of the pipelines this build knows. */
-export const PIPELINE_NAMES = Object.keys(REGISTRY);
 
 /** The pipeline called `name` with its adapters, or null when this build does not know it. */
 export function bindPipeline(name: string, deps: BindDeps): BoundPipeline | null {

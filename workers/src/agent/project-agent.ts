@@ -70,6 +70,10 @@ export class ProjectAgent extends DurableObject<Bindings> {
     return this.runtime.filesApi.tree(branch);
   }
 
+  async currentFiles(): Promise<{ path: string; content: string }[]> {
+    return this.runtime.filesApi.currentFiles();
+  }
+
   async readFile(path: string, version?: number, branch?: number): Promise<Result<FileContent>> {
     return this.runtime.filesApi.read(path, version, branch);
   }

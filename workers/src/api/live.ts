@@ -15,7 +15,6 @@ import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { VIEWER_HEADER, type ProjectAgent, type ProjectInfo } from '../agent/project-agent.ts';
-import { DEFAULT_PIPELINE } from '../agent/pipelines.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
 import { redisClient } from '../platform/deps.ts';
@@ -56,6 +55,7 @@ export async function ownedProject(
       description: schema.projects.description,
       mode: schema.projects.mode,
       budgetMicros: schema.projects.budgetMicros,
+      pipeline: schema.projects.pipeline,
     })
     .from(schema.projects)
     .where(and(eq(schema.projects.id, projectId), eq(schema.projects.ownerId, userId)))
@@ -68,7 +68,7 @@ export async function ownedProject(
     description: row.description,
     mode: row.mode,
     budgetMicros: row.budgetMicros,
-    pipeline: DEFAULT_PIPELINE,
+    pipeline: row.pipeline,
   };
 }
 

@@ -26,6 +26,10 @@ export const CreateProjectBody = z
       .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`)
       .default(DEFAULT_BUDGET_MICROS)
       .openapi({ description: 'Spending cap in micro-dollars (1 USD = 1,000,000).', example: 5_000_000 }),
+    pipeline: z.enum(['agents', 'scripted']).default('agents').openapi({
+      description:
+        "`agents`: the LLM agents build the app. `scripted`: the engine's test pipeline, whose description is a JSON script; refused in production.",
+    }),
   })
   .openapi('CreateProjectRequest');
 
@@ -52,6 +56,7 @@ export const Project = z
     name: z.string(),
     description: z.string(),
     mode: z.enum(['autopilot', 'interactive']),
+    pipeline: z.enum(['agents', 'scripted']),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
     budgetMicros: z.number().int(),
     costMicros: z.number().int(),

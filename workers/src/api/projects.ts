@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { AuthedEnv } from '../env.ts';
+import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { decodeCursor, encodeCursor } from '../projects/cursor.ts';
 import { createProject, deleteProject, getProject, listProjects, renameProject } from '../projects/store.ts';
@@ -71,7 +72,13 @@ const remove = createRoute({
 /** `/api/projects`: the project index (the generation itself lives in each project's Durable Object). */
 export const projects = newApi<AuthedEnv>()
   .openapi(create, async (c) => {
-    const project = await createProject(await c.var.db(), c.var.user.id, c.req.valid('json'));
+    const body = c.req.valid('json');
+    if (body.pipeline === 'scripted' && !isLocalEnvironment(c.env.APP_ENV)) {
+      throw new ApiError(422, 'validation_failed', 'Some fields are not valid.', {
+        fields: [{ path: 'pipeline', message: 'The scripted pipeline is for tests and local runs only.' }],
+      });
+    }
+    const project = await createProject(await c.var.db(), c.var.user.id, body);
     c.header('Location', `/api/projects/${project.id}`);
     return c.json(project, 201);
   })

@@ -204,7 +204,8 @@ export class Engine {
           status: 'completed',
           reason: { code: 'completed', message: 'The pipeline finished.' },
         });
-        journal.syncProject();
+        // The finished app is a boundary too: what came after the last task (the README) is in it.
+        journal.syncProject({ stepId: step.id, label: task?.title ?? 'The finished app' });
       }
     });
     if (result.failure && task && this.failureGuardTrips(task.title, task.id)) return IDLE;

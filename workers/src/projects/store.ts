@@ -6,6 +6,7 @@ const { projects, projectSnapshots } = schema;
 
 export type ProjectMode = (typeof schema.projectModes)[number];
 export type ProjectStatus = (typeof schema.projectStatuses)[number];
+export type ProjectPipeline = (typeof schema.projectPipelines)[number];
 
 /** A project as the API shows it. Money in integer micro-dollars. */
 export interface ProjectView {
@@ -13,6 +14,7 @@ export interface ProjectView {
   name: string;
   description: string;
   mode: ProjectMode;
+  pipeline: ProjectPipeline;
   status: ProjectStatus;
   budgetMicros: number;
   costMicros: number;
@@ -29,6 +31,7 @@ const viewColumns = {
   name: projects.name,
   description: projects.description,
   mode: projects.mode,
+  pipeline: projects.pipeline,
   status: projects.status,
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
@@ -61,6 +64,7 @@ export interface NewProject {
   description: string;
   mode: ProjectMode;
   budgetMicros: number;
+  pipeline: ProjectPipeline;
 }
 
 export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {

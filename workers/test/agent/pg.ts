@@ -35,6 +35,8 @@ export async function insertProject(
         description: opts.description ?? 'test',
         mode: 'interactive',
         budgetMicros: opts.budgetMicros ?? 1_000_000,
+        // These tests drive the engine with the scripted pipeline (the description is its script).
+        pipeline: 'scripted',
       })
       .returning({ id: schema.projects.id });
     return { ownerId, projectId: project!.id };

@@ -95,7 +95,7 @@ describe('the agents pipeline as the Durable Object binds it', () => {
       budgetMicros: 1_000_000,
     });
     expect(run.status).toBe('waiting');
-    expect(run.openQuestion).toMatch(/No API key for openai: add your openai key in Settings/);
+    expect(run.openQuestion).toMatch(/No API key for OpenAI: add one in Settings → LLM keys/);
     expect(run.llmCalls).toBe(1);
   });
 });

@@ -200,7 +200,7 @@ describe('keys', () => {
     await h.drain();
     expect(h.journal.run().status).toBe('waiting');
     const question = h.journal.openQuestion()!;
-    expect(question.text).toMatch(/No API key for openai/);
+    expect(question.text).toMatch(/No API key for OpenAI: add one in Settings → LLM keys/);
     expect(fixture.requestsOf(key)).toHaveLength(0);
     const withKey = h.restart({ keys: platformOnly({ openai: { apiKey: key } }), sandbox });
     withKey.controls.answer(question.id, 'Added');

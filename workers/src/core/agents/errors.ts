@@ -3,6 +3,13 @@
  * agents can react to them without importing any adapter.
  */
 
+const PROVIDER_NAMES: Record<string, string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  groq: 'Groq',
+  compatible: 'your OpenAI-compatible server',
+};
+
 /**
  * No API key is available for the provider an agent's model needs: neither the user's own key nor a
  * platform key. The agents park the run with a question asking the user to add one.
@@ -10,7 +17,8 @@
 export class LlmKeyMissing extends Error {
   readonly provider: string;
   constructor(provider: string) {
-    super(`No API key for ${provider}: add your ${provider} key in Settings → API keys.`);
+    const name = PROVIDER_NAMES[provider] ?? provider;
+    super(`No API key for ${name}: add one in Settings → LLM keys.`);
     this.name = 'LlmKeyMissing';
     this.provider = provider;
   }

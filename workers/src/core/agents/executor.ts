@@ -141,7 +141,8 @@ async function startApp(
     });
   }
   ctx.artifact('preview', { url: started.previewUrl, port: stack.previewPort, command: stack.start });
-  ctx.say(`The app is running: ${started.previewUrl}`);
+  // The address carries a preview token: it lives in the preview artifact, not in the conversation.
+  ctx.say(`The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.`);
   return {
     state: { ...synced, app: { ready: true, previewUrl: started.previewUrl } },
     next: { agent: 'TechnicalWriter', title: 'Write the README' },
