@@ -192,6 +192,54 @@ describe('settings', () => {
   });
 });
 
+describe('settings: models and budget', () => {
+  it('saves a model per agent and the budget of new projects, with a wrong model refused inline', async () => {
+    const context = await newContext(browser);
+    await signUpViaApi(context, baseUrl);
+    const page = await context.newPage();
+    const problems = watchProblems(
+      page,
+      (p) =>
+        aborted(p) ||
+        (p.kind === 'http' && p.status === 422) ||
+        (p.kind === 'console' && p.text.includes('status of 422')),
+    );
+    await page.goto(`${baseUrl}/settings`);
+
+    const writer = page.getByLabel('TechnicalWriter');
+    // An empty field shows what applies: the platform's default.
+    expect(await writer.getAttribute('placeholder')).toBe('openai:gpt-4.1-mini');
+    await page.getByLabel('All agents').fill('anthropic:claude-sonnet-4-20250514');
+    expect(await writer.getAttribute('placeholder')).toBe('anthropic:claude-sonnet-4-20250514');
+    await writer.fill('gpt-4.1-mini');
+    await page.getByLabel('Budget of new projects (USD)').fill('2.5');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#model-TechnicalWriter-error').waitFor();
+    expect(await page.locator('#model-TechnicalWriter-error').innerText()).toMatch(/provider:model/);
+    expect(await writer.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await writer.fill('groq:llama-3.1-8b-instant');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    await screenshot(page, 'settings-models');
+
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('All agents').inputValue())
+      .toBe('anthropic:claude-sonnet-4-20250514');
+    expect(await page.getByLabel('TechnicalWriter').inputValue()).toBe('groq:llama-3.1-8b-instant');
+    expect(await page.getByLabel('Budget of new projects (USD)').inputValue()).toBe('2.5');
+
+    // The dashboard's dialog starts from that budget.
+    await page.goto(`${baseUrl}/projects`);
+    await page.getByRole('button', { name: 'Create your first project' }).click();
+    await expect.poll(() => page.getByLabel('Budget (USD)').inputValue()).toBe('2.5');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('layout', () => {
   it('fits a tablet and the dark theme', async () => {
     const context = await newContext(browser, {

@@ -9,6 +9,7 @@ import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
 import { projectExport } from './api/project-export.ts';
 import { projects } from './api/projects.ts';
+import { settings } from './api/settings.ts';
 import { projectUsage, usage } from './api/usage.ts';
 import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
@@ -56,6 +57,7 @@ const routes = api
   .route('/projects', projectExport)
   .route('/projects', projectUsage)
   .route('/usage', usage)
+  .route('/settings', settings)
   .route('/projects', live)
   .route('/projects', files);
 

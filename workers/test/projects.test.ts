@@ -43,10 +43,18 @@ describe('creating projects', () => {
     expect(await got.json()).toEqual(project);
   });
 
-  it('takes a mode and a budget in micro-dollars', async () => {
+  it('takes a mode, a budget in micro-dollars and a model per agent', async () => {
     const user = await registerUser('proj-budget');
     const project = await createProject(user, { mode: 'autopilot', budgetMicros: 12_500_000 });
-    expect(project).toMatchObject({ mode: 'autopilot', budgetMicros: 12_500_000 });
+    expect(project).toMatchObject({ mode: 'autopilot', budgetMicros: 12_500_000, models: {} });
+    const tuned = await createProject(user, { models: { TechLead: 'anthropic:claude-sonnet-4-20250514' } });
+    expect(tuned.models).toEqual({ TechLead: 'anthropic:claude-sonnet-4-20250514' });
+    const wrong = await call('/api/projects', {
+      json: { name: 'x', description: 'y', models: { TechLead: 'claude' } },
+      token: user.accessToken,
+    });
+    expect(wrong.status).toBe(422);
+    expect((await errorOf(wrong)).fields?.[0]?.path).toBe('models.TechLead');
   });
 
   it('runs the scripted test pipeline only outside production', async () => {

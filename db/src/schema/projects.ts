@@ -30,6 +30,11 @@ export const projects = pgTable(
     description: text('description').notNull(),
     mode: text('mode', { enum: projectModes }).notNull(),
     pipeline: text('pipeline', { enum: projectPipelines }).notNull().default('agents'),
+    /** Model per agent for this project (`provider:model`), over its owner's choice in Settings. */
+    models: jsonb('models')
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     status: text('status', { enum: projectStatuses }).notNull().default('idle'),
     /** Budget and cost in micro-dollars: integers, so sums are exact. */
     budgetMicros: bigint('budget_micros', { mode: 'number' }).notNull(),

@@ -56,8 +56,11 @@ export async function ownedProject(
       mode: schema.projects.mode,
       budgetMicros: schema.projects.budgetMicros,
       pipeline: schema.projects.pipeline,
+      models: schema.projects.models,
+      ownerSettings: schema.users.settings,
     })
     .from(schema.projects)
+    .innerJoin(schema.users, eq(schema.users.id, schema.projects.ownerId))
     .where(and(eq(schema.projects.id, projectId), eq(schema.projects.ownerId, userId)))
     .limit(1);
   if (!row) return null;
@@ -69,6 +72,8 @@ export async function ownedProject(
     mode: row.mode,
     budgetMicros: row.budgetMicros,
     pipeline: row.pipeline,
+    // The project's own choice wins over its owner's Settings.
+    models: { ...row.ownerSettings.models, ...row.models },
   };
 }
 

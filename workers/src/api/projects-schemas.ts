@@ -1,9 +1,40 @@
 import { z } from '@hono/zod-openapi';
+import { MODEL_AGENTS, PROVIDER_IDS } from '../llm/models.ts';
 
 /** Budgets above this are refused: $1,000 per project, in micro-dollars. */
 export const MAX_BUDGET_MICROS = 1_000_000_000;
 /** The budget of a project created without one: $5. */
 export const DEFAULT_BUDGET_MICROS = 5_000_000;
+
+/** An agent that calls a model, or `*` for every one. */
+export const ModelAgent = z
+  .enum(['*', ...MODEL_AGENTS])
+  .openapi({ description: 'An agent, or `*` for every agent.' });
+
+/** `provider:model`; only the first colon separates (`compatible:qwen2.5-coder:7b`). */
+export const ModelSpec = z
+  .string()
+  .trim()
+  .max(200, 'Use at most 200 characters.')
+  .refine(
+    (spec) => {
+      const colon = spec.indexOf(':');
+      return (
+        colon > 0 &&
+        colon < spec.length - 1 &&
+        (PROVIDER_IDS as readonly string[]).includes(spec.slice(0, colon))
+      );
+    },
+    `Write provider:model, with a provider among ${PROVIDER_IDS.join(', ')} (for example openai:gpt-4.1).`,
+  )
+  .openapi({ example: 'anthropic:claude-sonnet-4-20250514' });
+
+/** A spending cap in micro-dollars. */
+export const Budget = z
+  .number()
+  .int('Give the budget in whole micro-dollars.')
+  .min(0, 'The budget cannot be negative.')
+  .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`);
 
 const Name = z.string().trim().min(1, 'Give the project a name.').max(120, 'Use at most 120 characters.');
 
@@ -19,13 +50,15 @@ export const CreateProjectBody = z
       description:
         '`interactive`: the agents ask when something is unclear. `autopilot`: they take the default.',
     }),
-    budgetMicros: z
-      .number()
-      .int('Give the budget in whole micro-dollars.')
-      .min(0, 'The budget cannot be negative.')
-      .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`)
-      .default(DEFAULT_BUDGET_MICROS)
-      .openapi({ description: 'Spending cap in micro-dollars (1 USD = 1,000,000).', example: 5_000_000 }),
+    budgetMicros: Budget.optional().openapi({
+      description:
+        'Spending cap in micro-dollars (1 USD = 1,000,000). Default: the budget in Settings, else $5.',
+      example: 5_000_000,
+    }),
+    models: z
+      .partialRecord(ModelAgent, ModelSpec)
+      .default({})
+      .openapi({ description: 'Model per agent for this project, over the choice in Settings.' }),
     pipeline: z.enum(['agents', 'scripted']).default('agents').openapi({
       description:
         "`agents`: the LLM agents build the app. `scripted`: the engine's test pipeline, whose description is a JSON script; refused in production.",
@@ -57,6 +90,7 @@ export const Project = z
     description: z.string(),
     mode: z.enum(['autopilot', 'interactive']),
     pipeline: z.enum(['agents', 'scripted']),
+    models: z.record(z.string(), z.string()),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
     budgetMicros: z.number().int(),
     costMicros: z.number().int(),

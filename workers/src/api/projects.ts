@@ -8,8 +8,10 @@ import { ApiError } from './errors.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { IdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
+import { getSettings } from '../settings/store.ts';
 import {
   CreateProjectBody,
+  DEFAULT_BUDGET_MICROS,
   ListProjectsQuery,
   Project,
   ProjectPage,
@@ -78,7 +80,12 @@ export const projects = newApi<AuthedEnv>()
         fields: [{ path: 'pipeline', message: 'The scripted pipeline is for tests and local runs only.' }],
       });
     }
-    const project = await createProject(await c.var.db(), c.var.user.id, body);
+    const db = await c.var.db();
+    const budgetMicros =
+      body.budgetMicros ??
+      (await getSettings(db, c.var.user.id)).defaultBudgetMicros ??
+      DEFAULT_BUDGET_MICROS;
+    const project = await createProject(db, c.var.user.id, { ...body, budgetMicros });
     c.header('Location', `/api/projects/${project.id}`);
     return c.json(project, 201);
   })

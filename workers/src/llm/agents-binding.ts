@@ -14,10 +14,10 @@ import { parseModelTable, type ModelTable } from './models.ts';
 import { createLlmPort } from './port.ts';
 import { userKeySource } from './user-keys.ts';
 
-/** A project's own model choice, when the project record carries one (`models`: agent → provider:model). */
+/** The project's model choice (its owner's Settings and its own overrides), checked once here. */
 function projectModels(project: BindDeps['project']): ModelTable {
-  const models = (project as { models?: unknown }).models;
-  if (models === undefined || models === null) return {};
+  const models = project.models;
+  if (!models) return {};
   try {
     return parseModelTable(JSON.stringify(models), 'the project models');
   } catch (err) {

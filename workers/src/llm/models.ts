@@ -17,6 +17,18 @@ export interface ModelSpec {
 /** Models by agent name; `*` applies to every agent without its own entry. */
 export type ModelTable = Readonly<Record<string, string>>;
 
+/** The agents that call a model (the Executor only runs commands): what a model table may name. */
+export const MODEL_AGENTS = [
+  'SpecWriter',
+  'Architect',
+  'TechLead',
+  'Developer',
+  'CodeMonkey',
+  'BugHunter',
+  'Troubleshooter',
+  'TechnicalWriter',
+] as const;
+
 /** The built-in choice: a strong model for judgement and code, a small one for prose. */
 export const DEFAULT_MODELS: ModelTable = {
   '*': 'openai:gpt-4.1',

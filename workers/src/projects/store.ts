@@ -15,6 +15,7 @@ export interface ProjectView {
   description: string;
   mode: ProjectMode;
   pipeline: ProjectPipeline;
+  models: Record<string, string>;
   status: ProjectStatus;
   budgetMicros: number;
   costMicros: number;
@@ -32,6 +33,7 @@ const viewColumns = {
   description: projects.description,
   mode: projects.mode,
   pipeline: projects.pipeline,
+  models: projects.models,
   status: projects.status,
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
@@ -65,6 +67,7 @@ export interface NewProject {
   mode: ProjectMode;
   budgetMicros: number;
   pipeline: ProjectPipeline;
+  models: Record<string, string>;
 }
 
 export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {

@@ -16,7 +16,12 @@ export async function withDb<T>(
 
 /** A user and a project of theirs, inserted directly (the projects API is not under test here). */
 export async function insertProject(
-  opts: { budgetMicros?: number; ownerId?: string; description?: string } = {},
+  opts: {
+    budgetMicros?: number;
+    ownerId?: string;
+    description?: string;
+    pipeline?: 'agents' | 'scripted';
+  } = {},
 ) {
   return withDb(async (db) => {
     let ownerId = opts.ownerId;
@@ -35,8 +40,8 @@ export async function insertProject(
         description: opts.description ?? 'test',
         mode: 'interactive',
         budgetMicros: opts.budgetMicros ?? 1_000_000,
-        // These tests drive the engine with the scripted pipeline (the description is its script).
-        pipeline: 'scripted',
+        // Most tests drive the engine with the scripted pipeline (the description is its script).
+        pipeline: opts.pipeline ?? 'scripted',
       })
       .returning({ id: schema.projects.id });
     return { ownerId, projectId: project!.id };

@@ -9,6 +9,7 @@ export interface ProjectBody {
   mode: string;
   status: string;
   budgetMicros: number;
+  models: Record<string, string>;
   costMicros: number;
   createdAt: string;
   updatedAt: string;

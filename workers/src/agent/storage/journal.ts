@@ -28,8 +28,10 @@ import type { Sql } from './sql.ts';
 export interface ProjectInfo extends ProjectInput {
   ownerId: string;
   budgetMicros: number;
-  /** The pipeline to run (`scripted` for tests and the demo). */
+  /** The pipeline to run (`agents`, or `scripted` for tests). */
   pipeline: string;
+  /** Model per agent (`provider:model`): the owner's Settings with the project's own choice over them. */
+  models?: Record<string, string>;
 }
 
 interface RunMeta {
@@ -108,7 +110,7 @@ export class SqlJournal implements Journal {
   }
 
   /**
-   * Records the project (first attach) or refreshes what may change (name, mode, budget). The
+   * Records the project (first attach) or refreshes what may change (name, mode, budget, models). The
    * description and the pipeline are fixed once a run exists: steps read them.
    */
   attach(info: ProjectInfo): void {
@@ -116,7 +118,7 @@ export class SqlJournal implements Journal {
       const known = this.project();
       const started = known !== null && this.runMeta().status !== 'idle';
       const project: ProjectInfo = started
-        ? { ...known, name: info.name, mode: info.mode, budgetMicros: info.budgetMicros }
+        ? { ...known, name: info.name, mode: info.mode, budgetMicros: info.budgetMicros, models: info.models }
         : info;
       this.setMeta('project', project);
       this.projectCache = project;
