@@ -11,7 +11,7 @@ const [targetHost, targetPort] = (process.env.WS_PROXY_TARGET ?? '127.0.0.1:5432
 
 const server = new WebSocketServer({ host: '127.0.0.1', port });
 server.on('connection', (ws) => {
-  const tcp = connect({ host: targetHost, port: Number(targetPort) });
+  const tcp = connect({ host: targetHost, port: Number(targetPort), noDelay: true });
   tcp.on('data', (chunk) => ws.send(chunk));
   tcp.on('close', () => ws.close());
   tcp.on('error', () => ws.close(1011));

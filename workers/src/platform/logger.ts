@@ -9,7 +9,9 @@ function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1);
+    // A token count (`inputTokens`) or a flag is not a secret; anything else under such a key may be.
+    const harmless = (typeof v === 'number' && /tokens$/i.test(k)) || typeof v === 'boolean';
+    out[k] = SECRET_KEY.test(k) && !harmless ? '[redacted]' : redact(v, depth + 1);
   }
   return out;
 }
