@@ -1,5 +1,8 @@
+import { env } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, errorOf, randomIp } from './helpers/api.ts';
+import { app } from '../src/app.ts';
+import { ORIGIN, call, errorOf, randomIp } from './helpers/api.ts';
 import { registerUser } from './helpers/users.ts';
 import { TEST_LIMITS } from './limits.ts';
 
@@ -94,6 +97,26 @@ describe('login', () => {
       ip: user.ip,
     });
     expect(next.status).toBe(401);
+  });
+
+  it('answers 503, never a sign-in, when the lockout cannot be checked (Redis unreachable)', async () => {
+    const user = await registerUser('login-noredis');
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`${ORIGIN}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': user.ip },
+        body: JSON.stringify({ email: user.email, password: user.password, delivery: 'token' }),
+      }),
+      // Nothing listens on the discard port of loopback.
+      { ...env, UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    const error = await errorOf(res);
+    expect(error.code).toBe('dependency_unavailable');
+    expect(JSON.stringify(error)).not.toContain('127.0.0.1');
   });
 
   it('validates the body like every endpoint', async () => {

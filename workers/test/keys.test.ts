@@ -79,6 +79,15 @@ describe('adding and listing keys', () => {
     expect(listText).not.toContain(secret);
     expect((JSON.parse(listText) as { items: KeyView[] }).items.map((k) => k.id)).toEqual([view.id]);
 
+    // A short key (a local server's) shows no characters at all: four would be much of it.
+    const short = await addKey(user, {
+      provider: 'openai-compatible',
+      key: 'ollama',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+    });
+    expect(short.status).toBe(201);
+    expect((await short.json<KeyView>()).last4).toBe('');
+
     const handle = await openDb(env);
     try {
       const [row] = await handle.db.select().from(schema.apiKeys).where(eq(schema.apiKeys.id, view.id));

@@ -49,7 +49,7 @@ const login = createRoute({
   request: { body: jsonBody(LoginBody) },
   responses: {
     200: json(Session, 'Signed in'),
-    ...errors(400, 401, 403, 413, 415, 422, 429),
+    ...errors(400, 401, 403, 413, 415, 422, 429, 503),
   },
 });
 
@@ -92,6 +92,13 @@ const me = createRoute({
 });
 
 /** `/api/auth`: accounts and sessions. */
+/** Without Redis the lockout cannot be checked: logins wait (503) rather than go unguarded. */
+function lockoutUnavailable(err: unknown): never {
+  throw new ApiError(503, 'dependency_unavailable', 'Sign-in is unavailable right now. Try again shortly.', {
+    cause: err,
+  });
+}
+
 export const auth = newApi<AppEnv>()
   .openapi(register, async (c) => {
     const { email, password, delivery } = c.req.valid('json');
@@ -110,14 +117,14 @@ export const auth = newApi<AppEnv>()
     const redis = redisClient(c.env);
     const rule = limitsConfig(c.env.RATE_LIMITS).loginFailures;
     // Checked before the password: while locked, even the right password is refused.
-    const wait = await lockedFor(redis, email, rule);
+    const wait = await lockedFor(redis, email, rule).catch(lockoutUnavailable);
     if (wait > 0) throw lockedError(wait);
     const db = await c.var.db();
     const found = await findUserByEmail(db, email);
     // An unknown email costs the same PBKDF2 work as a wrong password: timing tells nothing.
     const check = await verifyPassword(password, found?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!found || !check.ok) {
-      const failures = await recordFailure(redis, email, rule);
+      const failures = await recordFailure(redis, email, rule).catch(lockoutUnavailable);
       if (failures >= rule.limit) throw lockedError(rule.windowSeconds);
       throw new ApiError(401, 'unauthorized', 'Wrong email or password.');
     }

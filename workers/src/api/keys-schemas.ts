@@ -40,7 +40,9 @@ export const Key = z
     id: z.uuid(),
     provider: z.enum(['openai', 'anthropic', 'groq', 'openai-compatible']),
     label: z.string(),
-    last4: z.string().openapi({ description: 'The last four characters of the key, to tell keys apart.' }),
+    last4: z.string().openapi({
+      description: 'The last four characters of the key, to tell keys apart (empty for a key under 16).',
+    }),
     baseUrl: z.string().nullable(),
     createdAt: z.iso.datetime(),
     lastUsedAt: z.iso.datetime().nullable(),

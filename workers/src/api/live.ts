@@ -17,6 +17,7 @@ import { createMiddleware } from 'hono/factory';
 import { VIEWER_HEADER, type ProjectAgent, type ProjectInfo } from '../agent/project-agent.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
+import { layerModels } from '../llm/models.ts';
 import { redisClient } from '../platform/deps.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
@@ -73,7 +74,7 @@ export async function ownedProject(
     budgetMicros: row.budgetMicros,
     pipeline: row.pipeline,
     // The project's own choice wins over its owner's Settings.
-    models: { ...row.ownerSettings.models, ...row.models },
+    models: layerModels(row.models, row.ownerSettings.models ?? {}),
   };
 }
 

@@ -16,14 +16,17 @@ export async function lockedFor(redis: Redis, email: string, rule: LimitRule): P
   const k = await key(email);
   const [count, ttl] = await redis.pipeline().get<number>(k).ttl(k).exec<[number | null, number]>();
   if (!count || count < rule.limit) return 0;
+  // A counter without an expiry would lock the account for good: give it its window back.
+  if (ttl < 0) await redis.expire(k, rule.windowSeconds);
   return ttl > 0 ? ttl : rule.windowSeconds;
 }
 
 /** Count a failed login; returns the failures in the current window. */
 export async function recordFailure(redis: Redis, email: string, rule: LimitRule): Promise<number> {
   const k = await key(email);
-  // NX: the window starts at the first failure and further failures do not extend it.
-  const [count] = await redis.pipeline().incr(k).expire(k, rule.windowSeconds, 'NX').exec<[number, number]>();
+  // One transaction, so the counter never exists without its expiry. NX: the window starts at the
+  // first failure and further failures do not extend it.
+  const [count] = await redis.multi().incr(k).expire(k, rule.windowSeconds, 'NX').exec<[number, number]>();
   return count;
 }
 

@@ -191,7 +191,8 @@ export class StepScope {
     const id = `s${this.step.id}:q${this.questions}`;
     const existing = journal.question(id);
     if (existing?.answer != null) return existing.answer;
-    const mode = journal.run().mode;
+    // What autopilot answers, if it may: a question without a default waits for the user in any mode.
+    const autopilot = journal.run().mode === 'autopilot' ? question.default : null;
     journal.atomic(() => {
       if (!existing) {
         journal.putQuestion({
@@ -215,15 +216,15 @@ export class StepScope {
         },
         `${id}:asked`,
       );
-      if (mode === 'autopilot') {
-        journal.answerQuestion(id, question.default, 'autopilot');
+      if (autopilot !== null) {
+        journal.answerQuestion(id, autopilot, 'autopilot');
         sink.emit(
-          { type: 'question.answered', questionId: id, answer: question.default, by: 'autopilot' },
+          { type: 'question.answered', questionId: id, answer: autopilot, by: 'autopilot' },
           `${id}:answered`,
         );
       }
     });
-    if (mode === 'autopilot') return question.default;
+    if (autopilot !== null) return autopilot;
     throw new ParkSignal(id);
   }
 

@@ -206,6 +206,8 @@ export class RunControls {
     const { journal } = this.deps;
     const run = journal.run();
     if (run.status !== 'waiting' || run.mode !== 'autopilot') return done(false);
+    // A question only the user can answer (no default) keeps waiting.
+    if (journal.openQuestion()?.default === null) return done(false);
     this.engine.setStatus('running', { code: 'user', message: 'Autopilot answers the open question.' });
     return done(true);
   }

@@ -78,8 +78,8 @@ export class Engine {
     }
     if (step.status === 'waiting') {
       const open = journal.openQuestion();
-      // In autopilot the step runs again and its question takes the default.
-      if (open && open.stepId === step.id && run.mode === 'interactive') {
+      // In autopilot the step runs again and its question takes the default, if it has one.
+      if (open && open.stepId === step.id && (run.mode === 'interactive' || open.default === null)) {
         this.setStatus('waiting', { code: 'question', message: open.text });
         return IDLE;
       }

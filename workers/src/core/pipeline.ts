@@ -81,8 +81,8 @@ export interface RecordedLlm {
 export interface QuestionSpec {
   text: string;
   options?: string[];
-  /** What autopilot answers. */
-  default: string;
+  /** What autopilot answers; null when only the user can answer (a key to add): autopilot waits too. */
+  default: string | null;
 }
 
 /** A message the user sent over the live channel that no step has consumed yet. */

@@ -81,10 +81,15 @@ export async function addKey(
       ciphertext: sealed.ciphertext,
       iv: sealed.iv,
       masterKeyId: sealed.keyId,
-      last4: input.key.slice(-4),
+      last4: visibleTail(input.key),
     })
     .returning(viewColumns);
   return toView(row!);
+}
+
+/** The last 4 characters, to tell keys apart; none of a short key (they would be much of it). */
+export function visibleTail(key: string): string {
+  return key.length >= 16 ? key.slice(-4) : '';
 }
 
 export async function listKeys(db: Database, userId: string): Promise<KeyView[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LlmError } from './errors.ts';
-import { chooseModel, parseModelSpec, parseModelTable } from './models.ts';
+import { chooseModel, layerModels, parseModelSpec, parseModelTable } from './models.ts';
 
 describe('model per agent', () => {
   it('uses the built-in defaults, a small model for the writer', () => {
@@ -22,6 +22,17 @@ describe('model per agent', () => {
       model: 'gpt-4o',
       explicit: true,
     });
+  });
+
+  it("layers a project's choice over its owner's: the project's wildcard beats the owner's per-agent entry", () => {
+    const owner = { '*': 'groq:llama-3.3-70b-versatile', Developer: 'openai:o4-mini' };
+    const pick = (project: Record<string, string>, agent: string) =>
+      chooseModel(agent, { project: layerModels(project, owner) }).model;
+    expect(pick({}, 'Developer')).toBe('o4-mini');
+    expect(pick({}, 'Architect')).toBe('llama-3.3-70b-versatile');
+    expect(pick({ Architect: 'openai:gpt-4o' }, 'Architect')).toBe('gpt-4o');
+    expect(pick({ Architect: 'openai:gpt-4o' }, 'Developer')).toBe('o4-mini');
+    expect(pick({ '*': 'anthropic:claude-sonnet-4-20250514' }, 'Developer')).toBe('claude-sonnet-4-20250514');
   });
 
   it('splits provider and model at the first colon only, and refuses unknown providers', () => {

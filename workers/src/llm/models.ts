@@ -90,6 +90,15 @@ export function fallbackModel(agent: string, provider: ProviderId): ModelSpec {
   return { provider, model: SMALL_MODEL_AGENTS.has(agent) ? defaults.small : defaults.strong };
 }
 
+/**
+ * One table from two, `over` winning: an agent takes `over`'s own entry, then `over`'s `*`, then
+ * `under`'s own entry, then `under`'s `*` (a project's choice for every agent beats its owner's choice
+ * for one agent).
+ */
+export function layerModels(over: ModelTable, under: ModelTable): ModelTable {
+  return over['*'] ? over : { ...under, ...over };
+}
+
 /** Parses a JSON model table (the `LLM_MODELS` var, a project's overrides); empty input gives `{}`. */
 export function parseModelTable(text: string | undefined, source: string): ModelTable {
   if (!text) return {};

@@ -211,6 +211,23 @@ describe('keys', () => {
   }, 30_000);
 });
 
+describe('keys in autopilot', () => {
+  it('waits for the user too: autopilot cannot add a key, and switching to it does not move on', async () => {
+    const { h, key } = setup(planning(), { keys: platformOnly({}), mode: 'autopilot' });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run().status).toBe('waiting');
+    const question = h.journal.openQuestion()!;
+    expect(question).toMatchObject({ default: null, answer: null });
+    expect(h.events().filter((e) => e.type === 'question.answered')).toEqual([]);
+    // The engine runs again (an alarm, a mode change): the question still waits.
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().status).toBe('waiting');
+    expect(fixture.requestsOf(key)).toHaveLength(0);
+  }, 30_000);
+});
+
 describe('guards', () => {
   it('stops before a call the budget no longer allows, and says why', async () => {
     const { h, key } = setup(
@@ -250,6 +267,45 @@ describe('guards', () => {
     expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_failure' } });
     expect(h.journal.run().reason!.message).toMatch(/7 times in a row in the task "Add": npm test/);
     expect(fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(3);
+  }, 60_000);
+
+  it('asks an interactive user for a hint after two failed fixes, and gives it to the next attempt', async () => {
+    const failing =
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
+    const fix = (i: number): ScriptedReply => ({
+      match: agent('BugHunter'),
+      json: {
+        hypotheses: ['unclear'],
+        explanation: `attempt ${i}`,
+        kind: 'logging',
+        changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
+      },
+    });
+    const { h, key } = setup(
+      [
+        ...planning(),
+        developer([writeStep('test/x.test.js')]),
+        { match: agent('CodeMonkey'), json: { summary: 'a test', content: failing } },
+        fix(1),
+        fix(2),
+        fix(3),
+      ],
+      { mode: 'interactive' },
+    );
+    h.controls.start();
+    await h.drain();
+    // The plan's approval comes first.
+    for (let q = h.journal.openQuestion(); q && !/still fails/.test(q.text); q = h.journal.openQuestion()) {
+      h.controls.answer(q.id, q.default ?? '');
+      await h.drain();
+    }
+    const hint = h.journal.openQuestion()!;
+    expect(hint.text).toMatch(/`npm test` still fails after 2 fixes/);
+    expect(fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(2);
+    h.controls.answer(hint.id, 'The test itself is wrong: 1 is not 2.');
+    await h.drain();
+    const third = fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))[2]!;
+    expect(third.body).toContain("The user's hint: The test itself is wrong: 1 is not 2.");
   }, 60_000);
 });
 

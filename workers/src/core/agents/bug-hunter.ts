@@ -17,15 +17,19 @@ import { taskRef, type AgentsState, type AgentStep } from './state.ts';
 import { toJson } from '../context.ts';
 import type { StepRef } from '../pipeline.ts';
 
-/** Attempts at one failure before the user is asked for a hint. */
-export const MAX_DEBUG_ATTEMPTS = 5;
+/**
+ * Fixes tried on one failure before an interactive run asks the user for a hint. It must stay below the
+ * pipeline's repeated-failure guard (three fixes), or the question would never be reached; autopilot
+ * keeps trying until that guard pauses the run with its reason.
+ */
+export const MAX_DEBUG_ATTEMPTS = 2;
 const SKIP = 'Skip';
 
 export const bugHunter: AgentStep = async (ctx, state) => {
   const failure = ctx.input as unknown as FailureInput;
   const task = state.work ? currentTask(state).task : null;
   let hint = '';
-  if (failure.attempt > MAX_DEBUG_ATTEMPTS) {
+  if (failure.attempt > MAX_DEBUG_ATTEMPTS && ctx.project.mode === 'interactive') {
     const answer = await ctx.ask({
       text: `\`${failure.command}\` still fails after ${failure.attempt - 1} fixes. Give a hint, or answer "${SKIP}" to move on without it passing.`,
       options: [SKIP],

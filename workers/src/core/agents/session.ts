@@ -25,9 +25,9 @@ export class AgentSession {
   }
 
   /**
-   * One call. Without a key for the provider, the run parks on a question asking the user to add one;
-   * once answered (the step runs again), the call is tried once more, and a key still missing fails the
-   * step with the same clear message.
+   * One call. Without a key for the provider, the run parks on a question asking the user to add one
+   * (in autopilot too: nothing but the user can add a key); once answered (the step runs again), the
+   * call is tried once more, and a key still missing fails the step with the same clear message.
    */
   async complete<T>(call: LlmCall<T>): Promise<LlmAnswer<T>> {
     try {
@@ -37,7 +37,7 @@ export class AgentSession {
       await this.ctx.ask({
         text: `${err.message} Answer "Added" once the key is saved, and the run continues.`,
         options: ['Added'],
-        default: 'Added',
+        default: null,
       });
       return await this.once(call);
     }
