@@ -122,6 +122,9 @@ describe('the whole journey', () => {
     await app.getByRole('button', { name: 'Add' }).click();
     await app.getByRole('listitem').filter({ hasText: 'water the plants' }).waitFor();
     await screenshot(page, 'journey-preview');
+    // Reloading asks for a fresh link to the same running app: the todo is still there.
+    await page.getByRole('button', { name: 'Reload the preview' }).click();
+    await app.getByRole('listitem').filter({ hasText: 'water the plants' }).waitFor();
 
     // Download the project.
     const [download] = await Promise.all([

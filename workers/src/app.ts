@@ -8,6 +8,7 @@ import { files } from './api/files.ts';
 import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
 import { projectExport } from './api/project-export.ts';
+import { preview } from './api/preview.ts';
 import { projects } from './api/projects.ts';
 import { settings } from './api/settings.ts';
 import { projectUsage, usage } from './api/usage.ts';
@@ -59,7 +60,8 @@ const routes = api
   .route('/usage', usage)
   .route('/settings', settings)
   .route('/projects', live)
-  .route('/projects', files);
+  .route('/projects', files)
+  .route('/projects', preview);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes);

@@ -7,6 +7,7 @@ import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
 import { scriptedPipeline } from '../core/pipelines/scripted.ts';
 import type { Bindings } from '../env.ts';
 import { bindAgentsPipeline } from '../llm/agents-binding.ts';
+import type { PreviewPort } from './preview.ts';
 import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
 import type { ProjectInfo } from './storage/journal.ts';
 
@@ -15,6 +16,8 @@ export interface BoundPipeline {
   pipeline: Pipeline;
   llm: LlmPort;
   sandbox: SandboxPort;
+  /** Reopens the app the pipeline started, for a fresh preview link (when its apps can run). */
+  preview?: PreviewPort;
 }
 
 export interface BindDeps {

@@ -5,6 +5,7 @@ import { describeError, log } from '../platform/logger.ts';
 import type { ChatKind, ControlAction, RunSnapshot } from '../protocol.ts';
 import type { FileChange } from '../protocol.ts';
 import type { FileContent, Result, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
+import type { PreviewResult } from './preview.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { ProjectRuntime } from './runtime.ts';
 import { destroySandbox } from './sandbox-cleanup.ts';
@@ -68,6 +69,10 @@ export class ProjectAgent extends DurableObject<Bindings> {
 
   async tree(branch?: number): Promise<Result<{ branch: number; files: TreeEntry[] }>> {
     return this.runtime.filesApi.tree(branch);
+  }
+
+  async openPreview(): Promise<PreviewResult> {
+    return this.runtime.openPreview();
   }
 
   async currentFiles(): Promise<{ path: string; content: string }[]> {

@@ -18,6 +18,7 @@ import {
 import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
 import { PgSync } from './pg-sync.ts';
+import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { bindPipeline } from './pipelines.ts';
 import { Scheduler } from './scheduler.ts';
 import { LiveSink } from './sink.ts';
@@ -56,7 +57,7 @@ export class ProjectRuntime {
   readonly filesApi: FilesApi;
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
-  private bound: { engine: Engine; controls: RunControls } | null = null;
+  private bound: { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null = null;
   private pumping: Promise<void> | null = null;
   /** Set by `shutdown`: this instance's storage is going away and it must not touch it again. */
   private closed = false;
@@ -104,7 +105,7 @@ export class ProjectRuntime {
     if (outbox && outbox.n > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
   }
 
-  private engine(): { engine: Engine; controls: RunControls } | null {
+  private engine(): { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null {
     if (this.bound) return this.bound;
     const project = this.journal.project();
     if (!project) return null;
@@ -127,7 +128,7 @@ export class ProjectRuntime {
       },
       this.guardOverrides(),
     );
-    this.bound = { engine, controls: new RunControls(engine) };
+    this.bound = { engine, controls: new RunControls(engine), preview: binding.preview };
     return this.bound;
   }
 
@@ -197,6 +198,19 @@ export class ProjectRuntime {
   chat(text: string, kind: ChatKind): ControlResult {
     const bound = this.engine();
     return bound ? this.after(bound.controls.chat(text, kind)) : this.unattached();
+  }
+
+  /** A fresh preview link of the project's app (see preview.ts). */
+  openPreview(): Promise<PreviewResult> {
+    const bound = this.engine();
+    if (!bound)
+      return Promise.resolve({ ok: false, code: 'conflict', message: 'The project is not set up yet.' });
+    return openPreview({
+      sql: this.sql,
+      port: bound.preview,
+      branch: this.journal.run().branch,
+      files: () => this.filesApi.currentFiles(),
+    });
   }
 
   rollback(stepId: number): ControlResult {

@@ -95,7 +95,10 @@ const SaveBody = z
   .openapi('SaveFile');
 
 /** The signed-in user's project's Durable Object (404 when the project is not theirs). */
-async function agentFor(c: Context<AuthedEnv>, projectId: string): Promise<DurableObjectStub<ProjectAgent>> {
+export async function agentFor(
+  c: Context<AuthedEnv>,
+  projectId: string,
+): Promise<DurableObjectStub<ProjectAgent>> {
   const project = await ownedProject(await c.var.db(), c.var.user.id, projectId);
   if (!project) throw new ApiError(404, 'not_found', 'No such project.');
   return projectAgent(c.env, project);

@@ -62,15 +62,22 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
       return port.complete(request);
     },
   };
-  const sandbox = env.SANDBOX_RUNNER_URL
-    ? new RunnerSandbox({
-        client: new RunnerClient({
-          baseUrl: env.SANDBOX_RUNNER_URL,
-          secret: env.SANDBOX_RUNNER_SECRET,
-          projectId: project.projectId,
-        }),
-        onCreated: deps.onSandboxCreated,
-      })
-    : unconfiguredSandbox;
-  return { pipeline: createAgentsPipeline({ sandbox, app: sandbox }), llm, sandbox };
+  if (!env.SANDBOX_RUNNER_URL) {
+    const sandbox = unconfiguredSandbox;
+    return { pipeline: createAgentsPipeline({ sandbox, app: sandbox }), llm, sandbox };
+  }
+  const sandbox = new RunnerSandbox({
+    client: new RunnerClient({
+      baseUrl: env.SANDBOX_RUNNER_URL,
+      secret: env.SANDBOX_RUNNER_SECRET,
+      projectId: project.projectId,
+    }),
+    onCreated: deps.onSandboxCreated,
+  });
+  return {
+    pipeline: createAgentsPipeline({ sandbox, app: sandbox }),
+    llm,
+    sandbox,
+    preview: { open: (app, files) => sandbox.openPreview(app, files, AbortSignal.timeout(60_000)) },
+  };
 }

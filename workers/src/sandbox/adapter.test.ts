@@ -96,4 +96,31 @@ describe('the runner sandbox', () => {
     expect(broken).toMatchObject({ ready: false, previewUrl: null });
     expect(broken.logs).toContain('crashed');
   }, 60_000);
+
+  it('opens a fresh preview link: of the running app, by restarting a stopped one, in a new sandbox when it was reaped', async () => {
+    const { client, sandbox, created } = project();
+    const server =
+      "require('node:http').createServer((q, s) => s.end('v' + require('node:fs').readFileSync('v.txt', 'utf8'))).listen(3000, '0.0.0.0')";
+    const files = () => [{ path: 'server.cjs', content: server }, { path: 'v.txt', content: '1' }, marker];
+    const app = { command: 'node server.cjs', port: 3000 };
+    await sandbox.writeFiles(files());
+    await sandbox.start(app, signal());
+    const again = await sandbox.openPreview(app, files, signal());
+    expect(await (await fetch(again.previewUrl!)).text()).toBe('v1');
+
+    // The app stopped: it is started again.
+    const [proc] = await client.listProcesses(created[0]!);
+    await client.signalProcess(created[0]!, proc!.id, 'SIGKILL');
+    await expect.poll(async () => (await client.listProcesses(created[0]!))[0]?.status).not.toBe('running');
+    const restarted = await sandbox.openPreview(app, files, signal());
+    expect(await (await fetch(restarted.previewUrl!)).text()).toBe('v1');
+
+    // The sandbox is reaped: a new one gets the files, the app starts, the link works.
+    await client.destroySandbox(created[0]!);
+    const later = new RunnerSandbox({ client, onCreated: (id) => created.push(id) });
+    const revived = await later.openPreview(app, files, signal());
+    expect(created).toHaveLength(2);
+    expect(revived.ready).toBe(true);
+    expect(await (await fetch(revived.previewUrl!)).text()).toBe('v1');
+  }, 90_000);
 });

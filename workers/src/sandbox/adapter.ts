@@ -26,6 +26,8 @@ export interface RunnerSandboxOptions {
 /** Files per write request (the contract's maximum is 2000; smaller batches keep requests small). */
 const WRITE_BATCH = 200;
 const APP_NAME = 'app';
+/** Lifetime of a preview link: the UI asks for a fresh one whenever it shows the preview. */
+const PREVIEW_TTL_S = 3600;
 
 /** Errors that mean the sandbox is gone: a new one must be made. */
 function gone(err: unknown): boolean {
@@ -127,6 +129,32 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     }, true);
   }
 
+  /**
+   * A fresh preview link of the app the agents started (links expire, sandboxes get reaped): the running
+   * app gets a new link; an app that stopped is started again; a sandbox that is gone is recreated,
+   * given `files()` in full, and its app started.
+   */
+  async openPreview(request: AppStart, files: () => SandboxFile[], signal: AbortSignal): Promise<AppStarted> {
+    const { client } = this.opts;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const id = await this.ensure();
+        if (this.fresh) await this.writeFiles(files());
+        const running = (await client.listProcesses(id)).some(
+          (p) => p.name === APP_NAME && p.status === 'running',
+        );
+        if (!running) return await this.start(request, signal);
+        const preview = await client.createPreview(id, { port: request.port, ttlSeconds: PREVIEW_TTL_S });
+        return { ready: true, previewUrl: preview.url, logs: '' };
+      } catch (err) {
+        // The sandbox went away under us: once more, into a new one (a reset already made it).
+        if (attempt > 0) throw err;
+        if (gone(err)) this.sandboxId = null;
+        else if (!(err instanceof SandboxReset)) throw err;
+      }
+    }
+  }
+
   /** Starts the app (stopping the one started before), waits for its port, and opens a preview. */
   async start(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
     const { client } = this.opts;
@@ -151,7 +179,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
       const logs = await client.processLogs(id, proc.id, { offset: 0 });
       const ready = wait.exitCode === 0 && logs.process.status === 'running';
       const previewUrl = ready
-        ? (await client.createPreview(id, { port: request.port, ttlSeconds: 3600 })).url
+        ? (await client.createPreview(id, { port: request.port, ttlSeconds: PREVIEW_TTL_S })).url
         : null;
       return { ready, previewUrl, logs: logs.data.slice(-4_000) };
     }, true);

@@ -120,3 +120,25 @@ describe('/api/projects/:id/files', () => {
     expect((await call(`/api/projects/${projectId}/files`)).status).toBe(401);
   });
 });
+
+describe('POST /api/projects/:id/preview', () => {
+  it('says why there is no preview yet, and is the owner’s only', async () => {
+    const user = await registerUser('preview');
+    const { projectId } = await startedProject(user);
+    const res = await call(`/api/projects/${projectId}/preview`, {
+      method: 'POST',
+      token: user.accessToken,
+      ip: user.ip,
+    });
+    expect(res.status).toBe(409);
+    expect((await errorOf(res)).message).toMatch(/has not been started yet/);
+    const other = await registerUser('preview-other');
+    const stranger = await call(`/api/projects/${projectId}/preview`, {
+      method: 'POST',
+      token: other.accessToken,
+      ip: other.ip,
+    });
+    expect(stranger.status).toBe(404);
+    expect((await call(`/api/projects/${projectId}/preview`, { method: 'POST' })).status).toBe(401);
+  });
+});

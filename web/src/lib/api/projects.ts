@@ -43,3 +43,10 @@ export async function deleteProject(id: string): Promise<void> {
 export function exportUrl(id: string): string {
   return `/api/projects/${encodeURIComponent(id)}/export`;
 }
+
+/** A fresh link to the project's app (the server starts it again when it stopped). */
+export async function openPreview(id: string): Promise<string> {
+  const response = await api.projects[':id'].preview.$post({ param: { id } });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return (await response.json()).url;
+}

@@ -1,0 +1,63 @@
+/**
+ * Fresh preview links for a project's app. The agents start the app once, at the end of a run; its
+ * preview link expires and its sandbox may be reaped while nobody looks. Asking for the preview
+ * (the UI does whenever it shows it) gets a new link, starting the app again, and recreating its
+ * sandbox from the project's files, when needed.
+ */
+import { SYNC_MARKER, type AppStart, type AppStarted } from '../core/agents/ports.ts';
+import type { SandboxFile } from '../core/ports.ts';
+import type { Sql } from './storage/sql.ts';
+
+/** What a pipeline's binding offers to reopen its app (absent: this pipeline's apps cannot run here). */
+export interface PreviewPort {
+  open(app: AppStart, files: () => SandboxFile[]): Promise<AppStarted>;
+}
+
+export type PreviewResult =
+  { ok: true; url: string } | { ok: false; code: 'conflict' | 'unavailable'; message: string };
+
+/** How the app was last started: the latest `preview` artifact of the event log. */
+export function lastAppStart(sql: Sql): AppStart | null {
+  const rows = sql.all<{ body: string }>(
+    "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT 500",
+  );
+  for (const row of rows) {
+    const event = JSON.parse(row.body) as { kind?: string; data?: { command?: unknown; port?: unknown } };
+    if (event.kind !== 'preview') continue;
+    const { command, port } = event.data ?? {};
+    return typeof command === 'string' && typeof port === 'number' ? { command, port } : null;
+  }
+  return null;
+}
+
+export async function openPreview(deps: {
+  sql: Sql;
+  port: PreviewPort | undefined;
+  branch: number;
+  files: () => { path: string; content: string }[];
+}): Promise<PreviewResult> {
+  const app = lastAppStart(deps.sql);
+  if (!app) {
+    return {
+      ok: false,
+      code: 'conflict',
+      message: 'The app has not been started yet: the agents start it once its code is written.',
+    };
+  }
+  if (!deps.port) {
+    return { ok: false, code: 'unavailable', message: 'Apps cannot run here: no sandbox-runner is set up.' };
+  }
+  const started = await deps.port.open(app, () => {
+    const files = deps.files().filter((f) => f.path !== SYNC_MARKER);
+    const marker = `${JSON.stringify({ branch: deps.branch, files: files.length })}\n`;
+    return [...files, { path: SYNC_MARKER, content: marker }];
+  });
+  if (!started.ready || !started.previewUrl) {
+    return {
+      ok: false,
+      code: 'conflict',
+      message: `The app did not start. ${started.logs.slice(-400)}`.trim(),
+    };
+  }
+  return { ok: true, url: started.previewUrl };
+}
