@@ -10,22 +10,26 @@ import type { Sql } from './storage/sql.ts';
 
 /** What a pipeline's binding offers to reopen its app (absent: this pipeline's apps cannot run here). */
 export interface PreviewPort {
-  open(app: AppStart, files: () => SandboxFile[]): Promise<AppStarted>;
+  open(app: AppStart, files: () => SandboxFile[], install: string | null): Promise<AppStarted>;
 }
 
 export type PreviewResult =
   { ok: true; url: string } | { ok: false; code: 'conflict' | 'unavailable'; message: string };
 
-/** How the app was last started: the latest `preview` artifact of the event log. */
-export function lastAppStart(sql: Sql): AppStart | null {
+/** How the app was last started (and is installed): the latest `preview` artifact of the event log. */
+export function lastAppStart(sql: Sql): (AppStart & { install: string | null }) | null {
   const rows = sql.all<{ body: string }>(
     "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT 500",
   );
   for (const row of rows) {
-    const event = JSON.parse(row.body) as { kind?: string; data?: { command?: unknown; port?: unknown } };
+    const event = JSON.parse(row.body) as {
+      kind?: string;
+      data?: { command?: unknown; port?: unknown; install?: unknown };
+    };
     if (event.kind !== 'preview') continue;
-    const { command, port } = event.data ?? {};
-    return typeof command === 'string' && typeof port === 'number' ? { command, port } : null;
+    const { command, port, install } = event.data ?? {};
+    if (typeof command !== 'string' || typeof port !== 'number') return null;
+    return { command, port, install: typeof install === 'string' ? install : null };
   }
   return null;
 }
@@ -47,11 +51,15 @@ export async function openPreview(deps: {
   if (!deps.port) {
     return { ok: false, code: 'unavailable', message: 'Apps cannot run here: no sandbox-runner is set up.' };
   }
-  const started = await deps.port.open(app, () => {
-    const files = deps.files().filter((f) => f.path !== SYNC_MARKER);
-    const marker = `${JSON.stringify({ branch: deps.branch, files: files.length })}\n`;
-    return [...files, { path: SYNC_MARKER, content: marker }];
-  });
+  const started = await deps.port.open(
+    { command: app.command, port: app.port },
+    () => {
+      const files = deps.files().filter((f) => f.path !== SYNC_MARKER);
+      const marker = `${JSON.stringify({ branch: deps.branch, files: files.length })}\n`;
+      return [...files, { path: SYNC_MARKER, content: marker }];
+    },
+    app.install,
+  );
   if (!started.ready || !started.previewUrl) {
     return {
       ok: false,

@@ -65,6 +65,8 @@ export interface ExecRequest {
   cwd?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** The command needs the network (installing dependencies): the sandbox gets the egress policy. */
+  network?: 'egress';
 }
 
 export interface ExecOutcome {

@@ -78,6 +78,8 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
     pipeline: createAgentsPipeline({ sandbox, app: sandbox }),
     llm,
     sandbox,
-    preview: { open: (app, files) => sandbox.openPreview(app, files, AbortSignal.timeout(60_000)) },
+    preview: {
+      open: (app, files, install) => sandbox.openPreview(app, files, install, AbortSignal.timeout(360_000)),
+    },
   };
 }

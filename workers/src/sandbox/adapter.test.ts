@@ -79,6 +79,28 @@ describe('the runner sandbox', () => {
     expect((await again.exec({ command: 'cat a.txt' }, () => {}, signal())).output).toBe('y');
   }, 60_000);
 
+  it('moves the project to a sandbox with egress when a command needs the network, and keeps it', async () => {
+    const { client, sandbox, created } = project();
+    await sandbox.writeFiles([{ path: 'a.txt', content: 'x' }, marker]);
+    expect((await client.listSandboxes())[0]?.network).toBe('none');
+    // No connection is made: the command only says it needs the network (as an install does).
+    await expect(
+      sandbox.exec({ command: 'true', network: 'egress' }, () => {}, signal()),
+    ).rejects.toBeInstanceOf(SandboxReset);
+    const [moved] = await client.listSandboxes();
+    expect(moved).toMatchObject({ id: created[1], network: 'egress' });
+    expect(created).toHaveLength(2);
+    await sandbox.writeFiles([{ path: 'a.txt', content: 'x' }, marker]);
+    expect(
+      (await sandbox.exec({ command: 'ls /sys/class/net', network: 'egress' }, () => {}, signal())).output,
+    ).toMatch(/eth0/);
+    // Found again after a restart, with its policy.
+    const again = new RunnerSandbox({ client });
+    expect((await again.exec({ command: 'cat a.txt', network: 'egress' }, () => {}, signal())).output).toBe(
+      'x',
+    );
+  }, 60_000);
+
   it('starts the app and reaches it through the preview proxy; an app that never listens is reported', async () => {
     const { sandbox } = project();
     const server =
@@ -105,20 +127,20 @@ describe('the runner sandbox', () => {
     const app = { command: 'node server.cjs', port: 3000 };
     await sandbox.writeFiles(files());
     await sandbox.start(app, signal());
-    const again = await sandbox.openPreview(app, files, signal());
+    const again = await sandbox.openPreview(app, files, null, signal());
     expect(await (await fetch(again.previewUrl!)).text()).toBe('v1');
 
     // The app stopped: it is started again.
     const [proc] = await client.listProcesses(created[0]!);
     await client.signalProcess(created[0]!, proc!.id, 'SIGKILL');
     await expect.poll(async () => (await client.listProcesses(created[0]!))[0]?.status).not.toBe('running');
-    const restarted = await sandbox.openPreview(app, files, signal());
+    const restarted = await sandbox.openPreview(app, files, null, signal());
     expect(await (await fetch(restarted.previewUrl!)).text()).toBe('v1');
 
     // The sandbox is reaped: a new one gets the files, the app starts, the link works.
     await client.destroySandbox(created[0]!);
     const later = new RunnerSandbox({ client, onCreated: (id) => created.push(id) });
-    const revived = await later.openPreview(app, files, signal());
+    const revived = await later.openPreview(app, files, null, signal());
     expect(created).toHaveLength(2);
     expect(revived.ready).toBe(true);
     expect(await (await fetch(revived.previewUrl!)).text()).toBe('v1');

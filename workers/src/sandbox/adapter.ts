@@ -44,6 +44,10 @@ export class RunnerSandbox implements SandboxPort, AppPort {
   private sandboxId: string | null = null;
   /** The sandbox was created by this adapter and nothing has been written to it yet. */
   private fresh = false;
+  /** The network policy of the current sandbox. */
+  private network: 'none' | 'egress' = 'none';
+  /** A command needed the network: sandboxes made from now on get the egress policy. */
+  private wantsEgress = false;
 
   constructor(opts: RunnerSandboxOptions) {
     this.opts = opts;
@@ -55,10 +59,14 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     const existing = (await this.opts.client.listSandboxes()).find((s) => s.status === 'running');
     if (existing) {
       this.sandboxId = existing.id;
+      this.network = existing.network;
+      if (existing.network === 'egress') this.wantsEgress = true;
       return existing.id;
     }
-    const created = await this.opts.client.createSandbox({ network: 'none', ...this.opts.create });
+    const network = this.wantsEgress ? 'egress' : (this.opts.create?.network ?? 'none');
+    const created = await this.opts.client.createSandbox({ ...this.opts.create, network });
     this.sandboxId = created.id;
+    this.network = network;
     this.fresh = true;
     this.opts.onCreated?.(created.id);
     return created.id;
@@ -97,6 +105,15 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     signal: AbortSignal,
   ): Promise<ExecOutcome> {
     const tail = this.opts.outputTailChars ?? 16_000;
+    if (request.network === 'egress' && (await this.ensure()) && this.network !== 'egress') {
+      // A container's network is fixed when it is made: the project moves to a sandbox with egress,
+      // and the caller writes the workspace into it again.
+      this.wantsEgress = true;
+      await this.opts.client.destroySandbox(this.sandboxId!).catch(() => {});
+      this.sandboxId = null;
+      await this.ensure();
+      throw new SandboxReset();
+    }
     return this.withSandbox(async (id) => {
       let output = '';
       const started = Date.now();
@@ -132,14 +149,26 @@ export class RunnerSandbox implements SandboxPort, AppPort {
   /**
    * A fresh preview link of the app the agents started (links expire, sandboxes get reaped): the running
    * app gets a new link; an app that stopped is started again; a sandbox that is gone is recreated,
-   * given `files()` in full, and its app started.
+   * given `files()` in full, its dependencies installed (`install`), and its app started.
    */
-  async openPreview(request: AppStart, files: () => SandboxFile[], signal: AbortSignal): Promise<AppStarted> {
+  async openPreview(
+    request: AppStart,
+    files: () => SandboxFile[],
+    install: string | null,
+    signal: AbortSignal,
+  ): Promise<AppStarted> {
     const { client } = this.opts;
     for (let attempt = 0; ; attempt++) {
       try {
         const id = await this.ensure();
-        if (this.fresh) await this.writeFiles(files());
+        if (this.fresh) {
+          await this.writeFiles(files());
+          if (install) {
+            const outcome = await this.exec({ command: install, network: 'egress' }, () => {}, signal);
+            if (outcome.exitCode !== 0)
+              return { ready: false, previewUrl: null, logs: outcome.output.slice(-4_000) };
+          }
+        }
         const running = (await client.listProcesses(id)).some(
           (p) => p.name === APP_NAME && p.status === 'running',
         );

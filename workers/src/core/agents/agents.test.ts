@@ -7,7 +7,7 @@ import {
 import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
 import { platformOnly } from '../../llm/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
-import type { LlmPort } from '../ports.ts';
+import type { ExecRequest, LlmPort } from '../ports.ts';
 import type { AppPort } from './ports.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
@@ -190,6 +190,53 @@ describe('questions and the plan in interactive mode', () => {
     expect(userPrompt(key, 3)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
     expect(userPrompt(key, 2)).toContain('Decided: Integers only? → No');
     expect(h.state()!.tasks.map((t) => t.title)).toEqual(['Add and subtract']);
+  }, 30_000);
+});
+
+describe('dependencies', () => {
+  it('installs them (with the network) before the next command once package.json declares some, and only again when it changes', async () => {
+    const sandbox = localSandbox();
+    sandboxes.push(sandbox);
+    // The registry is out of reach from here: the install (the only command that asks for the
+    // network) is answered as npm would, every other command runs for real.
+    const installs: ExecRequest[] = [];
+    const offline: typeof sandbox = {
+      ...sandbox,
+      exec: (request, onOutput, signal) => {
+        if (request.network !== 'egress') return sandbox.exec(request, onOutput, signal);
+        installs.push(request);
+        return Promise.resolve({ exitCode: 0, timedOut: false, durationMs: 5, output: 'added 1 package\n' });
+      },
+    };
+    const withDependency = {
+      search: '"private": true,',
+      replace: '"private": true,\n  "dependencies": { "left-pad": "1.3.0" },',
+    };
+    const { h } = setup(
+      [
+        ...planning(),
+        developer([
+          { type: 'code', path: 'package.json', instructions: 'depend on left-pad' },
+          writeStep('src/add.js'),
+          writeStep('test/add.test.js'),
+        ]),
+        { match: agent('CodeMonkey'), json: { summary: 'manifest', edits: [withDependency] } },
+        { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+        { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+        { match: agent('TechnicalWriter'), text: '# calc\n' },
+      ],
+      { sandbox: offline },
+    );
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    const started = ofType(h.events(), 'command.start').map((e) => e.command);
+    expect(started).toEqual(['npm install --no-audit --no-fund', 'npm test']);
+    expect(installs).toHaveLength(1);
+    expect(installs[0]).toMatchObject({ network: 'egress' });
+    expect(ofType(h.events(), 'artifact').find((e) => e.kind === 'preview')?.data).toMatchObject({
+      install: 'npm install --no-audit --no-fund',
+    });
   }, 30_000);
 });
 

@@ -9,10 +9,10 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import { toJson } from '../context.ts';
-import type { StepContext } from '../pipeline.ts';
+import type { FileInfo, StepContext } from '../pipeline.ts';
 import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
-import { afterWorkStep, currentTask, failureSignature } from './flow.ts';
+import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
 import { SYNC_MARKER, type AppPort } from './ports.ts';
 import { stepOf, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
 
@@ -63,7 +63,79 @@ async function writeAll(
     ...state,
     synced: Object.fromEntries(files.map((f) => [f.path, f.version])),
     syncBranch: ctx.branch,
+    // A workspace written afresh has no installed dependencies.
+    ...(stale ? { installed: null } : {}),
   };
+}
+
+/** The command that installs dependencies when the stack has none of its own. */
+const NPM_INSTALL = 'npm install --no-audit --no-fund';
+const INSTALL_TIMEOUT_S = 300;
+
+/**
+ * How the project installs its dependencies: the install command when package.json declares any (else
+ * null), and the package.json version that holds them.
+ */
+async function declaredInstall(
+  ctx: StepContext,
+  state: AgentsState,
+  listed?: FileInfo | null,
+): Promise<{ command: string | null; version: number | null }> {
+  const manifest =
+    listed === undefined ? (await ctx.files.list()).find((f) => f.path === 'package.json') : listed;
+  if (!manifest) return { command: null, version: null };
+  let declared: { dependencies?: object; devDependencies?: object };
+  try {
+    declared = JSON.parse((await ctx.files.read('package.json')) ?? '{}') as typeof declared;
+  } catch {
+    // A broken manifest fails the command that reads it, with the error the agents can fix.
+    return { command: null, version: null };
+  }
+  const count = Object.keys({ ...declared.dependencies, ...declared.devDependencies }).length;
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  return { command: count > 0 ? (stack?.install ?? NPM_INSTALL) : null, version: manifest.version };
+}
+
+/** What must be installed before the next command: nothing when package.json did not change since. */
+async function pendingInstall(
+  ctx: StepContext,
+  state: AgentsState,
+): Promise<{ command: string | null; version: number | null }> {
+  const manifest = (await ctx.files.list()).find((f) => f.path === 'package.json') ?? null;
+  if (manifest && state.installed === manifest.version) return { command: null, version: manifest.version };
+  return declaredInstall(ctx, state, manifest);
+}
+
+/**
+ * The workspace brought up to date and its dependencies installed for `command` (a failed install is
+ * returned as the outcome of its own command, for the debug loop).
+ */
+async function prepare(
+  ctx: StepContext,
+  ports: ExecutorPorts,
+  state: AgentsState,
+  command: string,
+): Promise<{ state: AgentsState; failedInstall?: { command: string; outcome: ExecOutcome } }> {
+  const synced = await sync(ctx, ports, state);
+  const install = await pendingInstall(ctx, synced);
+  // The command is the install itself (run again after a fix): it runs as the command.
+  if (install.command === command) return { state: synced };
+  if (install.command) {
+    const outcome = await ctx.exec({
+      command: install.command,
+      timeoutMs: INSTALL_TIMEOUT_S * 1000,
+      network: 'egress',
+    });
+    if (outcome.exitCode !== 0 || outcome.timedOut)
+      return { state: synced, failedInstall: { command: install.command, outcome } };
+  }
+  return { state: { ...synced, installed: install.version } };
+}
+
+/** Whether `command` installs dependencies (it needs the network). */
+function isInstall(state: AgentsState, command: string): boolean {
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  return command === NPM_INSTALL || command === stack?.install;
 }
 
 /** Brings the workspace up to date; a recreated sandbox gets everything. */
@@ -76,21 +148,37 @@ async function sync(ctx: StepContext, ports: ExecutorPorts, state: AgentsState):
   }
 }
 
+/** Runs `command` (after `prepare`); what ran last is returned: the install, when that failed. */
 async function run(
   ctx: StepContext,
   ports: ExecutorPorts,
   state: AgentsState,
   command: string,
   timeoutSeconds: number,
-): Promise<{ outcome: ExecOutcome; state: AgentsState }> {
-  let synced = await sync(ctx, ports, state);
-  try {
-    return { outcome: await ctx.exec({ command, timeoutMs: timeoutSeconds * 1000 }), state: synced };
-  } catch (err) {
-    if (!(err instanceof SandboxReset)) throw err;
-    // The sandbox went away between the write and the command: write everything, run once more.
-    synced = await writeAll(ctx, ports, synced, true);
-    return { outcome: await ctx.exec({ command, timeoutMs: timeoutSeconds * 1000 }), state: synced };
+): Promise<{ outcome: ExecOutcome; state: AgentsState; command: string; timeoutSeconds: number }> {
+  let current = state;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const ready = await prepare(ctx, ports, current, command);
+      if (ready.failedInstall) {
+        return { ...ready.failedInstall, state: ready.state, timeoutSeconds: INSTALL_TIMEOUT_S };
+      }
+      const installing = isInstall(ready.state, command);
+      const outcome = await ctx.exec({
+        command,
+        timeoutMs: timeoutSeconds * 1000,
+        ...(installing ? { network: 'egress' as const } : {}),
+      });
+      let after = ready.state;
+      if (installing && outcome.exitCode === 0 && !outcome.timedOut) {
+        after = { ...after, installed: (await pendingInstall(ctx, after)).version };
+      }
+      return { outcome, state: after, command, timeoutSeconds };
+    } catch (err) {
+      if (!(err instanceof SandboxReset) || attempt > 0) throw err;
+      // The sandbox went away (or was made anew for the network): write everything, run once more.
+      current = await writeAll(ctx, ports, current, true);
+    }
   }
 }
 
@@ -119,15 +207,30 @@ async function startApp(
 ): Promise<AgentResult> {
   const stack = state.stack ? stackById(state.stack.id) : null;
   if (!stack) return { state, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
-  let synced = await sync(ctx, ports, state);
-  const start = () => ports.app.start({ command: stack.start, port: stack.previewPort }, ctx.signal);
+  let synced = state;
   let started;
-  try {
-    started = await start();
-  } catch (err) {
-    if (!(err instanceof SandboxReset)) throw err;
-    synced = await writeAll(ctx, ports, synced, true);
-    started = await start();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const ready = await prepare(ctx, ports, synced, stack.start);
+      synced = ready.state;
+      if (ready.failedInstall) {
+        const { command, outcome } = ready.failedInstall;
+        return failed(ctx, synced, {
+          command,
+          timeoutSeconds: INSTALL_TIMEOUT_S,
+          index: null,
+          exitCode: exitText(outcome),
+          output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
+          attempt: 1,
+          previous: [],
+        });
+      }
+      started = await ports.app.start({ command: stack.start, port: stack.previewPort }, ctx.signal);
+      break;
+    } catch (err) {
+      if (!(err instanceof SandboxReset) || attempt > 0) throw err;
+      synced = await writeAll(ctx, ports, synced, true);
+    }
   }
   if (!started.ready) {
     return failed(ctx, synced, {
@@ -140,7 +243,14 @@ async function startApp(
       previous: input.previous ?? [],
     });
   }
-  ctx.artifact('preview', { url: started.previewUrl, port: stack.previewPort, command: stack.start });
+  // What reopening the preview later needs: how to start the app, and to install it in a new sandbox.
+  const { command: install } = await declaredInstall(ctx, synced);
+  ctx.artifact('preview', {
+    url: started.previewUrl,
+    port: stack.previewPort,
+    command: stack.start,
+    install,
+  });
   // The address carries a preview token: it lives in the preview artifact, not in the conversation.
   ctx.say(`The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.`);
   return {
@@ -155,18 +265,26 @@ export function executor(ports: ExecutorPorts): AgentStep {
     if ('start' in input) return startApp(ctx, ports, state, input);
     if ('rerun' in input) {
       const f = input.rerun;
-      const { outcome, state: synced } = await run(ctx, ports, state, f.command, f.timeoutSeconds);
-      if (outcome.exitCode === 0 && !outcome.timedOut) {
+      const ran = await run(ctx, ports, state, f.command, f.timeoutSeconds);
+      const { outcome, state: synced } = ran;
+      if (ran.command === f.command && outcome.exitCode === 0 && !outcome.timedOut) {
         ctx.say(`\`${f.command}\` passes now.`);
+        // The install ran before the plan's own command: that command runs now.
+        if (isInstall(synced, f.command) && f.index !== null)
+          return { state: synced, next: workStepRef(synced, f.index) };
         return f.index === null
           ? { state: synced, next: { agent: 'Executor', title: 'Start the app', input: { start: true } } }
           : afterWorkStep(ctx, synced, f.index);
       }
       return failed(ctx, synced, {
         ...f,
+        command: ran.command,
+        timeoutSeconds: ran.timeoutSeconds,
         exitCode: exitText(outcome),
         output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
-        attempt: f.attempt + 1,
+        // A different command failing (the install) is a new failure, not one more attempt at this one.
+        attempt: ran.command === f.command ? f.attempt + 1 : 1,
+        previous: ran.command === f.command ? f.previous : [],
       });
     }
     const step = state.work?.steps[input.index];
@@ -176,12 +294,13 @@ export function executor(ports: ExecutorPorts): AgentStep {
       await ctx.ask({ text: `Please check: ${step.instructions}`, options: ['Done'], default: 'Done' });
       return afterWorkStep(ctx, state, input.index);
     }
-    const timeoutSeconds = step.timeoutSeconds ?? DEFAULT_TIMEOUT_S;
-    const { outcome, state: synced } = await run(ctx, ports, state, step.command, timeoutSeconds);
-    if (outcome.exitCode === 0 && !outcome.timedOut) return afterWorkStep(ctx, synced, input.index);
+    const ran = await run(ctx, ports, state, step.command, step.timeoutSeconds ?? DEFAULT_TIMEOUT_S);
+    const { outcome, state: synced } = ran;
+    if (ran.command === step.command && outcome.exitCode === 0 && !outcome.timedOut)
+      return afterWorkStep(ctx, synced, input.index);
     return failed(ctx, synced, {
-      command: step.command,
-      timeoutSeconds,
+      command: ran.command,
+      timeoutSeconds: ran.timeoutSeconds,
       index: input.index,
       exitCode: exitText(outcome),
       output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),

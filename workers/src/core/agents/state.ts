@@ -34,6 +34,11 @@ export interface AgentsState {
   synced: Record<string, number>;
   /** The branch `synced` describes: after a rollback the workspace is written again in full. */
   syncBranch: number;
+  /**
+   * The version of package.json whose dependencies the sandbox has installed (null: none yet, or a
+   * workspace written afresh). A new version installs again before the next command.
+   */
+  installed?: number | null;
   /** LLM calls and estimated prompt tokens per task (`plan` before the first task). */
   stats: Record<string, { calls: number; promptTokens: number }>;
   app: { ready: boolean; previewUrl: string | null } | null;
@@ -50,6 +55,7 @@ export function initialState(): AgentsState {
     fileNotes: {},
     synced: {},
     syncBranch: -1,
+    installed: null,
     stats: {},
     app: null,
     fixes: 0,
