@@ -29,6 +29,7 @@ import type {
   LlmPort,
   SandboxPort,
 } from './ports.ts';
+import { spentOf } from './ports.ts';
 
 /** The ports a step context is built from. */
 export interface ContextPorts {
@@ -165,14 +166,32 @@ export class StepScope {
     const stream = call.stream ?? !call.schema;
     // The stream id is the call key: a call made again after an interruption restarts the same stream.
     if (stream) sink.streamStart(key, this.step.id, agent);
-    const completion = await llm.complete({
-      agent,
-      ...(call.model ? { model: call.model } : {}),
-      messages: call.messages,
-      ...(call.schema ? { schema: call.schema } : {}),
-      signal: this.signal,
-      ...(stream ? { onDelta: (text: string) => sink.streamAppend(key, text) } : {}),
-    });
+    let completion: LlmCompletion;
+    try {
+      completion = await llm.complete({
+        agent,
+        ...(call.model ? { model: call.model } : {}),
+        messages: call.messages,
+        ...(call.schema ? { schema: call.schema } : {}),
+        signal: this.signal,
+        ...(stream ? { onDelta: (text: string) => sink.streamAppend(key, text) } : {}),
+        budgetLeftMicros: totals.budgetMicros - totals.costMicros,
+      });
+    } catch (err) {
+      const spent = spentOf(err);
+      if (spent) {
+        // Billed but not usable: counted and in the usage ledger, under a key no replay ever reads.
+        journal.atomic(() => {
+          const totalsAfter = journal.recordCall(`${key}:lost${this.step.attempt}`, this.step.id, agent, {
+            fingerprint: 'lost',
+            completion: spent,
+          });
+          sink.emit({ type: 'usage', totals: totalsAfter });
+          journal.syncProject();
+        });
+      }
+      throw err;
+    }
     // Recorded even when the step was cancelled meanwhile: the call was paid for.
     journal.atomic(() => {
       if (stream) sink.streamEnd(key);

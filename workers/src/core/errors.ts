@@ -2,6 +2,7 @@
  * Signals the engine uses for control flow through step functions. A step that catches errors must
  * rethrow these (`isEngineSignal`), or a parked question, a budget stop or a cancellation would be lost.
  */
+import type { LlmCompletion } from './ports.ts';
 
 /** Thrown by `ctx.ask` when the answer is not there yet: the step parks and re-runs once answered. */
 export class ParkSignal extends Error {
@@ -17,6 +18,8 @@ export class ParkSignal extends Error {
 export class BudgetExceeded extends Error {
   readonly costMicros: number;
   readonly budgetMicros: number;
+  /** What the refused call had already spent (its first round), to be recorded; see `spentOf`. */
+  spent?: LlmCompletion;
   constructor(costMicros: number, budgetMicros: number) {
     super(
       `The project's budget is spent: $${(costMicros / 1e6).toFixed(4)} of $${(budgetMicros / 1e6).toFixed(4)}.`,

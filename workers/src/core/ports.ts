@@ -40,6 +40,20 @@ export interface LlmRequest {
   signal: AbortSignal;
   /** Streamed text as it arrives (not called for structured outputs unless the provider streams them). */
   onDelta?: (text: string) => void;
+  /**
+   * What the project may still spend: a second provider call within this one (the re-ask of an invalid
+   * structured output) is refused with `BudgetExceeded` once the first has spent it.
+   */
+  budgetLeftMicros?: number;
+}
+
+/**
+ * A call that failed after the provider billed for it (an output still invalid after the re-ask, a
+ * re-ask the budget refused): the error carries what was spent, so it is recorded and counted.
+ */
+export function spentOf(err: unknown): LlmCompletion | null {
+  const spent = (err as { spent?: unknown } | null)?.spent;
+  return spent && typeof spent === 'object' ? (spent as LlmCompletion) : null;
 }
 
 /** What an LLM call produced: recorded as JSON, so a resumed step reuses it instead of paying again. */

@@ -3,6 +3,7 @@
  * error type, never from request data, and pass through {@link redactSecrets}: no key ever leaves in an
  * error.
  */
+import type { LlmCompletion } from '../core/ports.ts';
 import { redactSecrets } from './redact.ts';
 
 export type LlmErrorCode =
@@ -37,6 +38,8 @@ export class LlmError extends Error {
   readonly status: number | null;
   /** The provider's `retry-after` (or `retry-after-ms`), in milliseconds, when it sent one. */
   readonly retryAfterMs: number | null;
+  /** What the call had spent before it failed (billed rounds), to be recorded; see `spentOf`. */
+  spent?: LlmCompletion;
 
   constructor(
     code: LlmErrorCode,

@@ -5,6 +5,7 @@
  * engine records the completion itself in the Durable Object, and the ledger row follows from that.
  */
 import { LlmKeyMissing } from '../core/agents/errors.ts';
+import { BudgetExceeded } from '../core/errors.ts';
 import type { LlmCompletion, LlmPort, LlmRequest, LlmUsage } from '../core/ports.ts';
 import type { JsonValue } from '../core/json.ts';
 import { LlmError, type LlmErrorCode } from './errors.ts';
@@ -141,43 +142,66 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
       let usage = ZERO;
       let cost = 0;
       let attempts = 0;
+      /** What was billed so far, for an error that ends the call after a paid round. */
+      const spentSoFar = (): LlmCompletion => ({
+        text: '',
+        usage,
+        costMicros: cost,
+        finishReason: 'error',
+        provider: spec.provider,
+        model: spec.model,
+        latencyMs: deps.now() - started,
+      });
       for (let round = 0; round < 2; round++) {
+        if (round > 0 && request.budgetLeftMicros !== undefined && cost >= request.budgetLeftMicros) {
+          // The first round spent what was left: no re-ask, and the round is recorded as spent.
+          const stop = new BudgetExceeded(cost, request.budgetLeftMicros);
+          stop.spent = spentSoFar();
+          throw stop;
+        }
         deps.beforeCall?.({ agent: request.agent, provider: spec.provider, model: spec.model });
-        const result: ProviderResult = await withRetries(
-          async () => {
-            attempts += 1;
-            const t0 = deps.now();
-            const record = (outcome: CallRecord['outcome'], u: LlmUsage, c: number) =>
-              deps.onCall?.({
-                agent: request.agent,
-                provider: spec.provider,
-                model: spec.model,
-                keyOrigin: key.origin,
-                attempt: attempts,
-                reask: round > 0,
-                outcome,
-                usage: u,
-                costMicros: c,
-                latencyMs: deps.now() - t0,
-              });
-            try {
-              const r = await client.call({
-                model: spec.model,
-                messages,
-                ...(schema ? { schema } : {}),
-                maxTokens: deps.maxTokens ?? 8192,
-                signal: request.signal,
-                ...(stream ? { onDelta: stream() } : {}),
-              });
-              record('ok', r.usage, costMicros(spec.provider, spec.model, r.usage));
-              return r;
-            } catch (err) {
-              record(err instanceof LlmError ? err.code : 'provider_error', ZERO, 0);
-              throw err;
-            }
-          },
-          { policy: retry, deps: retryDeps, signal: request.signal },
-        );
+        let result: ProviderResult;
+        try {
+          result = await withRetries(
+            async () => {
+              attempts += 1;
+              const t0 = deps.now();
+              const record = (outcome: CallRecord['outcome'], u: LlmUsage, c: number) =>
+                deps.onCall?.({
+                  agent: request.agent,
+                  provider: spec.provider,
+                  model: spec.model,
+                  keyOrigin: key.origin,
+                  attempt: attempts,
+                  reask: round > 0,
+                  outcome,
+                  usage: u,
+                  costMicros: c,
+                  latencyMs: deps.now() - t0,
+                });
+              try {
+                const r = await client.call({
+                  model: spec.model,
+                  messages,
+                  ...(schema ? { schema } : {}),
+                  maxTokens: deps.maxTokens ?? 8192,
+                  signal: request.signal,
+                  ...(stream ? { onDelta: stream() } : {}),
+                });
+                record('ok', r.usage, costMicros(spec.provider, spec.model, r.usage));
+                return r;
+              } catch (err) {
+                record(err instanceof LlmError ? err.code : 'provider_error', ZERO, 0);
+                throw err;
+              }
+            },
+            { policy: retry, deps: retryDeps, signal: request.signal },
+          );
+        } catch (err) {
+          // The re-ask failed (or was cancelled) after the first round was billed.
+          if (cost > 0 && err instanceof LlmError) err.spent = spentSoFar();
+          throw err;
+        }
         usage = add(usage, result.usage);
         cost += costMicros(spec.provider, spec.model, result.usage);
         const done = (object?: unknown): LlmCompletion => ({
@@ -197,11 +221,13 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
         );
         if (parsed.ok) return done(parsed.value);
         if (round === 1) {
-          throw new LlmError(
+          const invalid = new LlmError(
             'invalid_output',
             spec.provider,
             `the reply did not match the schema after a re-ask: ${parsed.error}`,
           );
+          invalid.spent = spentSoFar();
+          throw invalid;
         }
         messages = reaskMessages(request.messages, result.text, parsed.error);
       }

@@ -288,6 +288,38 @@ describe('guards', () => {
     expect(fixture.requestsOf(key)).toHaveLength(1);
   }, 30_000);
 
+  it('counts and records calls that were billed but unusable, and makes no re-ask the budget cannot pay', async () => {
+    // An output still invalid after its re-ask: both rounds are billed, on every attempt of the step.
+    const invalid: ScriptedReply = {
+      match: agent('SpecWriter'),
+      fault: { kind: 'invalid_json' },
+      usage: { input: 1000, output: 100 },
+      times: 6,
+    };
+    const { h, key } = setup([invalid]);
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run().status).toBe('failed');
+    const lost = h.sql.all<{ key: string; cost_micros: number }>(
+      "SELECT key, cost_micros FROM llm_calls WHERE key LIKE '%:lost%' ORDER BY key",
+    );
+    expect(lost.map((r) => r.key)).toEqual(['s1:c1:lost1', 's1:c1:lost2', 's1:c1:lost3']);
+    const billed = fixture.requestsOf(key).length;
+    expect(billed).toBe(6);
+    expect(h.journal.run().totals.costMicros).toBe(lost.reduce((n, r) => n + r.cost_micros, 0));
+    expect(h.journal.run().totals.inputTokens).toBe(billed * 1000);
+
+    // A first round that spends the budget: no re-ask, the run pauses on the budget, the round counts.
+    const broke = setup([{ ...invalid, usage: { input: 1_000_000, output: 0 }, times: 1 }], {
+      budgetMicros: 100_000,
+    });
+    broke.h.controls.start();
+    await broke.h.drain();
+    expect(broke.h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'budget' } });
+    expect(fixture.requestsOf(broke.key)).toHaveLength(1);
+    expect(broke.h.journal.run().totals.costMicros).toBeGreaterThan(100_000);
+  }, 30_000);
+
   it('pauses when the same test failure survives three fixes', async () => {
     const failing =
       "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
