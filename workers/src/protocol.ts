@@ -212,7 +212,14 @@ export const HelloFrame = z.object({
   run: RunSnapshot,
 });
 export const SyncedFrame = z.object({ type: z.literal('synced'), lastSeq: z.number().int() });
-export const ErrorCode = z.enum(['bad_frame', 'bad_request', 'not_found', 'conflict', 'internal']);
+export const ErrorCode = z.enum([
+  'bad_frame',
+  'bad_request',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'internal',
+]);
 export const ErrorFrame = z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() });
 export const PongFrame = z.object({ type: z.literal('pong') });
 /**

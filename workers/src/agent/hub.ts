@@ -78,6 +78,11 @@ export class LiveHub {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /** The user a socket was opened for (the Worker checked who it is). */
+  userOf(ws: WebSocket): string | null {
+    return this.attachment(ws)?.userId ?? null;
+  }
+
   private attachment(ws: WebSocket): SocketAttachment | null {
     let att = this.attachments.get(ws);
     if (!att) {

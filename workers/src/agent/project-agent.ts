@@ -143,7 +143,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    this.runtime.onSocketMessage(ws, message);
+    await this.runtime.onSocketMessage(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

@@ -112,4 +112,25 @@ describe('run controls over the live channel', () => {
     const texts = viewer.events().flatMap((e) => (e.type === 'message' ? [e.text] : []));
     expect(texts).toEqual(['in B']);
   });
+
+  it('limits the actions that make the agents call a model, per user, and says when to try again', async () => {
+    const { stub } = await scriptedProject({
+      steps: [{ title: 'ask', actions: [{ ask: 'Ready?', default: 'yes' }] }],
+    });
+    const userId = `spender-${crypto.randomUUID()}`;
+    const viewer = await connect(stub, { after: 0, userId });
+    // TEST_LIMITS.llm: 4 in a window. Each of these would make the run spend.
+    for (let i = 0; i < 5; i++) viewer.send({ type: 'chat', text: `change ${i}`, kind: 'change' });
+    const refused = await viewer.waitFor(
+      (f): f is Extract<ServerFrame, { type: 'error' }> => f.type === 'error' && f.code === 'rate_limited',
+    );
+    expect(refused.message).toMatch(/Too many actions .* Try again in \d+ s\./);
+    // Another user is not held back by this one.
+    const other = await connect(stub, { after: 0 });
+    other.send({ type: 'control', action: 'start' });
+    await other.waitFor(statusIs('waiting'));
+    // The socket stays usable.
+    viewer.send({ type: 'ping' });
+    await viewer.waitFor((f): f is Extract<ServerFrame, { type: 'pong' }> => f.type === 'pong');
+  });
 });

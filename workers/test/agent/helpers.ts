@@ -59,10 +59,12 @@ export async function connect(
   opts: { userId?: string; after?: number; url?: string; headers?: Record<string, string> } = {},
 ): Promise<Viewer> {
   const url = new URL(opts.url ?? 'http://agent/live');
+  // A viewer of its own by default: actions that spend on LLM calls are rate limited per user.
+  const userId = opts.userId ?? `viewer-${crypto.randomUUID()}`;
   if (opts.after !== undefined) url.searchParams.set('after', String(opts.after));
   const res = await fetcher.fetch(
     new Request(url, {
-      headers: { upgrade: 'websocket', 'x-samokoder-user': opts.userId ?? 'u1', ...opts.headers },
+      headers: { upgrade: 'websocket', 'x-samokoder-user': userId, ...opts.headers },
     }),
   );
   const ws = res.webSocket;
