@@ -207,3 +207,21 @@ describe('theme', () => {
     await context.close();
   });
 });
+
+describe('security headers of the UI', () => {
+  it('forbid framing and sniffing on every page, and the page allows only its own hashed scripts', async () => {
+    for (const path of ['/', '/projects', '/projects/1f21312b-c16f-4d41-b55d-3509f94a5ac6', '/settings']) {
+      const res = await fetch(`${baseUrl}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('strict-transport-security'), path).toContain('max-age=31536000');
+      const html = await res.text();
+      const meta = /<meta http-equiv="content-security-policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+      const scripts = /script-src ([^;]+)/.exec(meta)?.[1] ?? '';
+      expect(scripts, path).toMatch(/^'self'( 'sha256-[A-Za-z0-9+/=]+')+$/);
+      expect(meta, path).toContain("connect-src 'self'");
+    }
+  });
+});
