@@ -30,7 +30,7 @@ async function health(): Promise<{ status: number; body: Health }> {
 }
 
 describe('the local stack (pnpm start)', () => {
-  it('comes up with every dependency probed, reports a stopped one as down, and leaves nothing on Ctrl-C', async () => {
+  it('comes up with every dependency probed, reports each stopped one as down, and leaves nothing on Ctrl-C', async () => {
     const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
       env: { ...process.env, STACK_PROFILE: 'smoke' },
       detached: true,
@@ -56,6 +56,26 @@ describe('the local stack (pnpm start)', () => {
       });
       expect(up.status).toBe(200);
 
+      // A second start while this one runs uses what runs, and its Ctrl-C leaves the first one alone.
+      const second = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
+        env: { ...process.env, STACK_PROFILE: 'smoke' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let secondOutput = '';
+      second.stdout.on('data', (chunk: Buffer) => (secondOutput += chunk.toString()));
+      const secondExited = new Promise<number | null>((resolve) =>
+        second.on('exit', (code) => resolve(code)),
+      );
+      for (const deadline = Date.now() + 60_000; !secondOutput.includes('Press Ctrl-C');) {
+        if (second.exitCode !== null || Date.now() > deadline)
+          throw new Error(`second start:\n${secondOutput}`);
+        await sleep(250);
+      }
+      expect(secondOutput).toMatch(/worker\s+\S+\s+\(already running\)/);
+      second.kill('SIGINT');
+      expect(await secondExited).toBe(0);
+      expect((await health()).status).toBe(200);
+
       // Stop Redis behind the bridge: health must say so, and the Worker must keep serving.
       const groups = (JSON.parse(readFileSync(registryFile, 'utf8')) as { groups: Record<string, number> })
         .groups;
@@ -64,6 +84,19 @@ describe('the local stack (pnpm start)', () => {
       expect(down.status).toBe(503);
       expect(down.body.checks.redis?.status).toBe('down');
       expect(down.body.checks.postgres?.status).toBe('up');
+      expect((await fetch(`${BASE}/api/health/live`)).status).toBe(200);
+
+      // The same for the runner, and for Postgres (its WebSocket proxy, when the database is external).
+      process.kill(-groups['sandbox-runner']!, 'SIGKILL');
+      const database = groups['ws-proxy'] ?? groups.postgres!;
+      process.kill(-database, 'SIGKILL');
+      const allDown = await health();
+      expect(allDown.status).toBe(503);
+      expect(allDown.body.checks).toEqual({
+        postgres: expect.objectContaining({ status: 'down' }),
+        redis: expect.objectContaining({ status: 'down' }),
+        sandboxRunner: expect.objectContaining({ status: 'down' }),
+      });
       expect((await fetch(`${BASE}/api/health/live`)).status).toBe(200);
 
       // Ctrl-C: every process group the stack started is gone, and its ports are closed.

@@ -51,6 +51,9 @@ export async function startWorker(
   log: Logger,
 ): Promise<ServiceResult> {
   const url = `http://127.0.0.1:${cfg.ports.worker}`;
+  // A stack of this profile already serves here (a second `pnpm start`): use it.
+  if (await httpOk(`${url}/api/health/live`).catch(() => false))
+    return { name: 'worker', state: 'reused', url };
   try {
     buildWebIfStale(cfg.root, log);
   } catch (err) {

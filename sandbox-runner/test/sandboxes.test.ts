@@ -66,6 +66,29 @@ describe('sandbox lifecycle', () => {
     await runner.client(other.projectId).request('DELETE', `/v1/sandboxes/${other.id}`);
   });
 
+  it('enforces the runner-wide maximum across projects, and frees a place when one is destroyed', async () => {
+    const small = await startRunner({ maxSandboxes: 2, poolSize: 0 });
+    try {
+      const a = small.client();
+      const b = small.client();
+      const first = await a.create();
+      await b.create();
+      const third = await small.client().request<{ error: { code: string; message: string } }>(
+        'POST',
+        '/v1/sandboxes',
+        {},
+      );
+      expect(third.status).toBe(429);
+      expect(third.body.error).toMatchObject({ code: 'too_many_sandboxes' });
+      expect(third.body.error.message).toMatch(/runner is at its sandbox limit/);
+      expect((await fetch(`${small.base}/healthz`)).status).toBe(200);
+      await a.request('DELETE', `/v1/sandboxes/${first.id}`);
+      expect((await small.client().request('POST', '/v1/sandboxes', {})).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers unknown routes and ids with the error envelope', async () => {
     const client = runner.client();
     const missing = await client.request<{ error: { code: string } }>(
