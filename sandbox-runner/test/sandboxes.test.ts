@@ -73,11 +73,9 @@ describe('sandbox lifecycle', () => {
       const b = small.client();
       const first = await a.create();
       await b.create();
-      const third = await small.client().request<{ error: { code: string; message: string } }>(
-        'POST',
-        '/v1/sandboxes',
-        {},
-      );
+      const third = await small
+        .client()
+        .request<{ error: { code: string; message: string } }>('POST', '/v1/sandboxes', {});
       expect(third.status).toBe(429);
       expect(third.body.error).toMatchObject({ code: 'too_many_sandboxes' });
       expect(third.body.error.message).toMatch(/runner is at its sandbox limit/);
