@@ -17,6 +17,8 @@ export default defineProject({
     // One browser and one stack: files run one after another, each test gets a fresh context.
     fileParallelism: false,
     testTimeout: 60_000,
+    // A loaded CI machine runs every suite at once: what the page shows may take a few seconds.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
   },
 });

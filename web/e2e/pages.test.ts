@@ -225,7 +225,7 @@ describe('settings: models and budget', () => {
 
     await page.reload();
     await expect
-      .poll(() => page.getByLabel('All agents').inputValue())
+      .poll(() => page.getByLabel('All agents').inputValue(), { timeout: 15_000 })
       .toBe('anthropic:claude-sonnet-4-20250514');
     expect(await page.getByLabel('TechnicalWriter').inputValue()).toBe('groq:llama-3.1-8b-instant');
     expect(await page.getByLabel('Budget of new projects (USD)').inputValue()).toBe('2.5');
@@ -233,7 +233,7 @@ describe('settings: models and budget', () => {
     // The dashboard's dialog starts from that budget.
     await page.goto(`${baseUrl}/projects`);
     await page.getByRole('button', { name: 'Create your first project' }).click();
-    await expect.poll(() => page.getByLabel('Budget (USD)').inputValue()).toBe('2.5');
+    await expect.poll(() => page.getByLabel('Budget (USD)').inputValue(), { timeout: 15_000 }).toBe('2.5');
 
     expect(problems).toEqual([]);
     await context.close();
