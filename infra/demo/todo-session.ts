@@ -81,6 +81,7 @@ export function todoSession(): ScriptedReply[] {
         tasks: [
           {
             title: 'Todo store with tests',
+            epic: 'Todos API',
             description:
               'An in-memory store (src/todos.js) with add, list, get, update and remove, and its node:test tests.',
             acceptance: [
@@ -92,6 +93,7 @@ export function todoSession(): ScriptedReply[] {
           },
           {
             title: 'REST API with tests',
+            epic: 'Todos API',
             description:
               'src/app.js serves the store over HTTP as JSON; src/server.js starts it; API tests over fetch.',
             acceptance: [
@@ -102,6 +104,7 @@ export function todoSession(): ScriptedReply[] {
           },
           {
             title: 'Web page',
+            epic: 'Web page',
             description:
               'A page in public/ (index.html, app.js, style.css) that lists, adds, checks off and deletes todos through the API; src/app.js serves it at /.',
             acceptance: [

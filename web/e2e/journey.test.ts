@@ -95,7 +95,11 @@ describe('the whole journey', () => {
     await plan.getByRole('button', { name: 'Approve' }).click();
 
     await page.locator('h1 + [data-run-status="completed"]').waitFor({ timeout: 180_000 });
+    // The plan, by epic, with every task done.
     expect(await page.locator('[data-plan-progress]').innerText()).toBe('3 of 3 tasks');
+    const epic = (name: string) => page.getByRole('region', { name, exact: true });
+    expect(await epic('Todos API').locator('[data-task-status="completed"]').count()).toBe(2);
+    expect(await epic('Web page').locator('[data-task-status="completed"]').count()).toBe(1);
 
     // The terminal: the first `npm test` fails on the planted bug, the runs after the fix pass.
     await page.getByRole('tab', { name: /Terminal/ }).click();

@@ -102,6 +102,15 @@ describe('the agents build the demo app', () => {
       answer: 'No, in memory is fine',
       by: 'autopilot',
     });
+    // The plan groups its tasks by epic.
+    const plan = ofType(events, 'artifact').find((e) => e.kind === 'plan')!.data as {
+      epics: { title: string; tasks: { title: string }[] }[];
+    };
+    expect(plan.epics.map((e) => [e.title, e.tasks.map((t) => t.title)])).toEqual([
+      ['Todos API', ['Todo store with tests', 'REST API with tests']],
+      ['Web page', ['Web page']],
+    ]);
+
     // The three tasks completed, each with test instructions for the user.
     expect(ofType(events, 'task').map((e) => `${e.taskId}:${e.status}`)).toEqual([
       't1:started',

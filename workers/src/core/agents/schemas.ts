@@ -36,6 +36,8 @@ export const TaskPlan = z.object({
         title: z.string().min(1).max(120),
         description: z.string().min(1).max(2000),
         acceptance: z.array(z.string().min(1)).min(1).max(10),
+        /** The feature area the task belongs to; tasks of one area share it. */
+        epic: z.string().min(1).max(80).optional(),
       }),
     )
     .min(1)
