@@ -113,6 +113,39 @@ describe('run controls over the live channel', () => {
     expect(texts).toEqual(['in B']);
   });
 
+  it('pauses between steps and resumes where it stopped; autopilot answers with the default', async () => {
+    const { stub } = await scriptedProject(
+      {
+        steps: [
+          { title: 'ask', actions: [{ ask: 'Which database?', default: 'SQLite' }] },
+          { title: 'work', repeat: 20, actions: [{ llm: 'tick', delayMs: 30, costMicros: 0 }] },
+        ],
+      },
+      { mode: 'autopilot' },
+    );
+    const viewer = await connect(stub, { after: 0 });
+    viewer.send({ type: 'control', action: 'start' });
+    const answered = await viewer.waitFor(
+      (f): f is Extract<ServerFrame, { type: 'question.answered' }> => f.type === 'question.answered',
+    );
+    expect(answered).toMatchObject({ answer: 'SQLite', by: 'autopilot' });
+    await viewer.waitUntil((fs) => fs.filter((f) => f.type === 'step.completed').length >= 3);
+    viewer.send({ type: 'control', action: 'pause' });
+    await viewer.waitFor(statusIs('paused'));
+    const completedSteps = () => viewer.events().filter((e) => e.type === 'step.completed').length;
+    // The step in flight may finish; after it, nothing runs while paused.
+    await new Promise((r) => setTimeout(r, 200));
+    const atPause = completedSteps();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(completedSteps()).toBe(atPause);
+    expect(atPause).toBeLessThan(21);
+    viewer.send({ type: 'control', action: 'resume' });
+    await viewer.waitFor(statusIs('completed'));
+    const started = viewer.events().filter((e) => e.type === 'step.started');
+    // Every step ran once: none repeated across the pause.
+    expect(new Set(started.map((e) => e.stepId)).size).toBe(started.length);
+  });
+
   it('limits the actions that make the agents call a model, per user, and says when to try again', async () => {
     const { stub } = await scriptedProject({
       steps: [{ title: 'ask', actions: [{ ask: 'Ready?', default: 'yes' }] }],

@@ -83,6 +83,27 @@ describe('live channel (inside the Durable Object)', () => {
     expect(deltas).toBeLessThanOrEqual(10);
   });
 
+  it('resumes a message mid-way: a viewer that dropped during a stream gets the rest of it once', async () => {
+    const reply = 'Every word of this answer must arrive exactly once, in order. '.repeat(3);
+    const { stub } = await scriptedProject({
+      steps: [{ title: 'a', actions: [{ llm: 'x', reply, chunks: 30, delayMs: 40 }] }],
+    });
+    const first = await connect(stub, { after: 0 });
+    await stub.control('start');
+    await first.waitUntil((fs) => fs.filter((f) => f.type === 'stream.delta').length >= 2);
+    const seen = first.events();
+    first.close();
+    const lastSeq = seen.at(-1)!.seq;
+    const again = await connect(stub, { after: lastSeq });
+    await again.waitUntil(completed);
+    expect(again.events()[0]!.seq).toBe(lastSeq + 1);
+    const text = [...seen, ...again.events()]
+      .flatMap((e) => (e.type === 'stream.delta' ? [e.text] : []))
+      .join('');
+    expect(text).toBe(reply);
+    expect(again.events().some((e) => e.type === 'stream.start')).toBe(false);
+  });
+
   it('keeps its sockets across hibernation and resumes the run on an answer sent over one', async () => {
     const { stub } = await scriptedProject({
       steps: [

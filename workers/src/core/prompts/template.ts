@@ -5,7 +5,7 @@
  */
 
 export interface PromptTemplate<V> {
-  /** `<agent>@<version>`, shown in artifacts and logs. */
+  /** `<agent>@<version>`: which template and version a prompt came from. */
   id: string;
   system: string;
   user: (vars: V) => string;
