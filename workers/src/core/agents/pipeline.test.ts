@@ -186,6 +186,7 @@ describe('the agents build the demo app', () => {
         match: { contains: "You are Samokoder's Troubleshooter" },
         json: {
           analysis: 'DELETE of a missing todo answers 404; the user wants 410 Gone.',
+          hypotheses: ['the DELETE route maps a missing todo to 404'],
           relevantFiles: ['src/app.js'],
           steps: [
             { type: 'code', path: 'src/app.js', instructions: 'Answer 410 for DELETE of a missing todo.' },
@@ -217,7 +218,10 @@ describe('the agents build the demo app', () => {
       id: 'fix1',
       title: 'Fix: Deleting a todo that does not exist should say 410 Gone',
     });
+    const said = ofType(h.events(), 'message').find((e) => e.agent === 'Troubleshooter')!;
+    expect(said.text).toContain('Hypotheses:\n1. the DELETE route maps a missing todo to 404');
     const troubleshooter = prompts(key).find((p) => p.agent === 'Troubleshooter')!;
+    expect(troubleshooter.system).toContain('reproduces it');
     expect(troubleshooter.user).toContain('should say 410 Gone');
     expect(troubleshooter.user).toContain(
       '- src/app.js: the HTTP server: the API under /api and the files of public/',

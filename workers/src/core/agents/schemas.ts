@@ -104,6 +104,8 @@ export type Diagnosis = z.infer<typeof Diagnosis>;
 
 export const Troubleshooting = z.object({
   analysis: z.string().min(1),
+  /** For a problem: what may cause it, most likely first. */
+  hypotheses: z.array(z.string().min(1)).max(5).optional(),
   relevantFiles: z.array(z.string()).max(20),
   steps: z.array(DevStep).min(1).max(20),
   testInstructions: z.string().min(1),

@@ -1,8 +1,9 @@
 /**
  * Troubleshooter: a user's bug report or change request on the finished app becomes a task of its own
- * (analysis, steps, test instructions), carried out like any other task.
+ * (analysis, hypotheses, steps, test instructions), carried out like any other task. For a bug the steps
+ * reproduce it in a test before fixing it, so a fix that does not work meets the debug loop.
  */
-import { troubleshooterV1 } from '../prompts/troubleshooter/v1.ts';
+import { troubleshooterV2 } from '../prompts/troubleshooter/v2.ts';
 import { workOf } from './developer.ts';
 import { workStepRef } from './flow.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
@@ -30,10 +31,10 @@ export const troubleshooter: AgentStep = async (ctx, state) => {
   const paths = await filePaths(ctx);
   const result = await session.object({
     messages: [
-      { role: 'system', content: troubleshooterV1.system },
+      { role: 'system', content: troubleshooterV2.system },
       {
         role: 'user',
-        content: troubleshooterV1.user({
+        content: troubleshooterV2.user({
           summary: projectSummary(ctx, state),
           report: text,
           paths: paths.map((p) => `- ${p}`).join('\n'),
@@ -49,7 +50,10 @@ export const troubleshooter: AgentStep = async (ctx, state) => {
     description: `${text}\n\nAnalysis: ${result.analysis}`,
     acceptance: [result.testInstructions],
   };
-  ctx.say(result.analysis);
+  const hypotheses = result.hypotheses?.length
+    ? `\nHypotheses:\n${result.hypotheses.map((h, i) => `${i + 1}. ${h}`).join('\n')}`
+    : '';
+  ctx.say(`${result.analysis}${hypotheses}`);
   const withTask: AgentsState = { ...state, tasks: [...state.tasks, task], fixes: state.fixes + 1 };
   const work = workOf(task, result, withTask);
   ctx.artifact('task-plan', { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles });
