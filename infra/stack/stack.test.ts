@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, stackConfig } from './config.ts';
 import { sleep } from './process.ts';
@@ -105,6 +105,41 @@ describe('the local stack (pnpm start)', () => {
       for (const [name, pid] of Object.entries(groups)) expect(groupAlive(pid), name).toBe(false);
       expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
       expect(await tcpOpen('127.0.0.1', ports.runner)).toBe(false);
+    } finally {
+      if (cli.exitCode === null) {
+        process.kill(-cli.pid!, 'SIGINT');
+        await Promise.race([exited, sleep(15_000)]);
+      }
+    }
+  }, 300_000);
+
+  it('says what is missing and how to get it, and starts the rest', async () => {
+    // A PATH with Node alone: no redis-server (nor websockify: the built-in proxy stands in).
+    const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
+      env: { ...process.env, STACK_PROFILE: 'smoke', PATH: dirname(process.execPath) },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    try {
+      for (const deadline = Date.now() + 240_000; !output.includes('Press Ctrl-C');) {
+        if (cli.exitCode !== null || Date.now() > deadline)
+          throw new Error(`the stack did not come up:\n${output}`);
+        await sleep(250);
+      }
+      expect(output).toMatch(
+        /✗ redis\s+missing: redis-server is not installed\n\s+→ apt-get install -y redis-server/,
+      );
+      expect(output).toContain('piece(s) missing: the rest works');
+      const { status, body } = await health();
+      expect(status).toBe(503);
+      expect(body.checks).toMatchObject({ redis: { status: 'down' }, postgres: { status: 'up' } });
+      process.kill(cli.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
     } finally {
       if (cli.exitCode === null) {
         process.kill(-cli.pid!, 'SIGINT');
