@@ -38,10 +38,13 @@ if (worker && (worker.state === 'started' || worker.state === 'reused')) {
   process.exit(1);
 }
 
+// Stay up until Ctrl-C even when every piece was already running (nothing of ours keeps Node busy).
+const keepAlive = setInterval(() => {}, 60_000);
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
+  clearInterval(keepAlive);
   console.log('\nStopping…');
   await stack.stop();
   console.log('Stopped.');

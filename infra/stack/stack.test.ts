@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,24 +29,43 @@ async function health(): Promise<{ status: number; body: Health }> {
   return { status: res.status, body: (await res.json()) as Health };
 }
 
+/** `pnpm start` (the smoke profile) as a child process, once it says it is ready. */
+async function startCli(env: NodeJS.ProcessEnv = {}): Promise<{
+  cli: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Ctrl-C to its whole process group if it still runs (the test's cleanup). */
+  cleanup: () => Promise<void>;
+}> {
+  const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
+    env: { ...process.env, STACK_PROFILE: 'smoke', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  cli.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  cli.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+  const cleanup = async () => {
+    if (cli.exitCode !== null) return;
+    process.kill(-cli.pid!, 'SIGINT');
+    await Promise.race([exited, sleep(15_000)]);
+  };
+  for (const deadline = Date.now() + 240_000; !output.includes('Press Ctrl-C');) {
+    if (cli.exitCode !== null || Date.now() > deadline) {
+      await cleanup();
+      throw new Error(`the stack did not come up:\n${output}`);
+    }
+    await sleep(250);
+  }
+  return { cli, output: () => output, exited, cleanup };
+}
+
 describe('the local stack (pnpm start)', () => {
   it('comes up with every dependency probed, reports each stopped one as down, and leaves nothing on Ctrl-C', async () => {
-    const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
-      env: { ...process.env, STACK_PROFILE: 'smoke' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    const { cli, output, exited, cleanup } = await startCli();
     try {
-      const deadline = Date.now() + 240_000;
-      while (!output.includes('Press Ctrl-C') && Date.now() < deadline) {
-        if (cli.exitCode !== null) throw new Error(`the stack exited early:\n${output}`);
-        await sleep(250);
-      }
-      expect(output, output).toContain(`Open http://localhost:${ports.worker}`);
+      expect(output(), output()).toContain(`Open http://localhost:${ports.worker}`);
 
       const up = await health();
       expect(up.body.checks).toEqual({
@@ -57,23 +76,12 @@ describe('the local stack (pnpm start)', () => {
       expect(up.status).toBe(200);
 
       // A second start while this one runs uses what runs, and its Ctrl-C leaves the first one alone.
-      const second = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
-        env: { ...process.env, STACK_PROFILE: 'smoke' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let secondOutput = '';
-      second.stdout.on('data', (chunk: Buffer) => (secondOutput += chunk.toString()));
-      const secondExited = new Promise<number | null>((resolve) =>
-        second.on('exit', (code) => resolve(code)),
-      );
-      for (const deadline = Date.now() + 60_000; !secondOutput.includes('Press Ctrl-C');) {
-        if (second.exitCode !== null || Date.now() > deadline)
-          throw new Error(`second start:\n${secondOutput}`);
-        await sleep(250);
-      }
-      expect(secondOutput).toMatch(/worker\s+\S+\s+\(already running\)/);
-      second.kill('SIGINT');
-      expect(await secondExited).toBe(0);
+      const second = await startCli();
+      expect(second.output()).toMatch(/worker\s+\S+\s+\(already running\)/);
+      await sleep(1000);
+      expect(second.cli.exitCode, 'it waits for Ctrl-C').toBeNull();
+      process.kill(second.cli.pid!, 'SIGINT');
+      expect(await second.exited).toBe(0);
       expect((await health()).status).toBe(200);
 
       // Stop Redis behind the bridge: health must say so, and the Worker must keep serving.
@@ -106,34 +114,18 @@ describe('the local stack (pnpm start)', () => {
       expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
       expect(await tcpOpen('127.0.0.1', ports.runner)).toBe(false);
     } finally {
-      if (cli.exitCode === null) {
-        process.kill(-cli.pid!, 'SIGINT');
-        await Promise.race([exited, sleep(15_000)]);
-      }
+      await cleanup();
     }
   }, 300_000);
 
   it('says what is missing and how to get it, and starts the rest', async () => {
     // A PATH with Node alone: no redis-server (nor websockify: the built-in proxy stands in).
-    const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
-      env: { ...process.env, STACK_PROFILE: 'smoke', PATH: dirname(process.execPath) },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
+    const { cli, output, exited, cleanup } = await startCli({ PATH: dirname(process.execPath) });
     try {
-      for (const deadline = Date.now() + 240_000; !output.includes('Press Ctrl-C');) {
-        if (cli.exitCode !== null || Date.now() > deadline)
-          throw new Error(`the stack did not come up:\n${output}`);
-        await sleep(250);
-      }
-      expect(output).toMatch(
+      expect(output()).toMatch(
         /✗ redis\s+missing: redis-server is not installed\n\s+→ apt-get install -y redis-server/,
       );
-      expect(output).toContain('piece(s) missing: the rest works');
+      expect(output()).toContain('piece(s) missing: the rest works');
       const { status, body } = await health();
       expect(status).toBe(503);
       expect(body.checks).toMatchObject({ redis: { status: 'down' }, postgres: { status: 'up' } });
@@ -141,10 +133,7 @@ describe('the local stack (pnpm start)', () => {
       expect(await exited).toBe(0);
       expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
     } finally {
-      if (cli.exitCode === null) {
-        process.kill(-cli.pid!, 'SIGINT');
-        await Promise.race([exited, sleep(15_000)]);
-      }
+      await cleanup();
     }
   }, 300_000);
 });

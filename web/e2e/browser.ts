@@ -61,6 +61,10 @@ export interface Problem {
   status?: number;
 }
 
+/** A request that a navigation or a closing page cut short: not a problem a user would notice. */
+export const aborted = (problem: Problem) =>
+  problem.kind === 'requestfailed' && problem.text === 'net::ERR_ABORTED';
+
 /**
  * Collect console errors, uncaught exceptions, failed requests and HTTP error responses of a page.
  * `expected` filters out the ones a test expects (say, the 503 of a degraded health check).

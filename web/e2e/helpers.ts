@@ -82,3 +82,15 @@ export function pathOf(page: Page): string {
   const url = new URL(page.url());
   return `${url.pathname}${url.search}`;
 }
+
+/** Opens a project's workspace once it is live and starts its run (a project made through the API is idle). */
+export async function openAndStart(page: Page, baseUrl: string, id: string): Promise<void> {
+  await page.goto(`${baseUrl}/projects/${id}`);
+  await page.locator('[data-connection="live"]').waitFor();
+  await page.getByRole('button', { name: 'Start the run' }).click();
+}
+
+/** Waits for the run's status badge in the workspace header to say `status`. */
+export async function runStatus(page: Page, status: string, timeout = 45_000): Promise<void> {
+  await page.locator(`h1 + [data-run-status="${status}"]`).waitFor({ timeout });
+}

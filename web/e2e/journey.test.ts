@@ -5,7 +5,7 @@ import type {} from '../../infra/stack/e2e-context.ts';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import { FIXED_REMOVE } from '../../infra/demo/todo-app.ts';
 import { DEMO_PROJECT, todoSession } from '../../infra/demo/todo-session.ts';
-import { launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
+import { aborted, launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
 import { PASSWORD, uniqueEmail } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** The session-check 401 before signing up, and requests a navigation cuts short, are not problems. */
 const expected = (problem: Problem) =>
-  (problem.kind === 'requestfailed' && problem.text === 'net::ERR_ABORTED') ||
+  aborted(problem) ||
   (problem.kind === 'http' && problem.status === 401 && (problem.url ?? '').includes('/api/auth/')) ||
   (problem.kind === 'console' && problem.text.includes('status of 401'));
 

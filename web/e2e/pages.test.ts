@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
-import { createProjectViaApi, signUpViaApi } from './helpers.ts';
+import { aborted, launchBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import { createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -15,7 +15,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const aborted = (problem: Problem) => problem.kind === 'requestfailed' && problem.text === 'net::ERR_ABORTED';
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
 /** A scripted run (the test pipeline) that makes one LLM call costing `costMicros` and writes a file. */
@@ -100,9 +99,8 @@ describe('usage', () => {
     });
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
-    await page.goto(`${baseUrl}/projects/${id}`);
-    await page.getByRole('button', { name: 'Start the run' }).click();
-    await page.locator('h1 + [data-run-status="completed"]').waitFor({ timeout: 45_000 });
+    await openAndStart(page, baseUrl, id);
+    await runStatus(page, 'completed');
 
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.waitForURL(`${baseUrl}/usage`);
@@ -254,9 +252,8 @@ describe('layout', () => {
     });
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
-    await page.goto(`${baseUrl}/projects/${id}`);
-    await page.getByRole('button', { name: 'Start the run' }).click();
-    await page.locator('h1 + [data-run-status="completed"]').waitFor({ timeout: 45_000 });
+    await openAndStart(page, baseUrl, id);
+    await runStatus(page, 'completed');
 
     // Narrower than a laptop: the steps move into a tab beside the plan, files, terminal and preview.
     await page.getByRole('tab', { name: 'Steps' }).click();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
-import { createProjectViaApi, signUpViaApi } from './helpers.ts';
+import { aborted, launchBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import { createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -16,26 +16,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Requests a navigation or a closing page cuts short are not problems. */
-const aborted = (problem: Problem) => problem.kind === 'requestfailed' && problem.text === 'net::ERR_ABORTED';
-
 /** The text of the conversation, item by item, as a reader sees it. */
 const conversation = (page: Page) =>
   page
     .locator('[data-conversation] li')
     .evaluateAll((items) => items.map((li) => (li as HTMLElement).innerText.trim()));
-
-/** Opens a project's workspace and starts its run (a project created through the API is idle). */
-async function openAndStart(page: Page, id: string): Promise<void> {
-  await page.goto(`${baseUrl}/projects/${id}`);
-  await page.locator('[data-connection="live"]').waitFor();
-  await page.getByRole('button', { name: 'Start the run' }).click();
-}
-
-/** Waits for the run's status badge in the workspace header to say `status`. */
-async function runStatus(page: Page, status: string, timeout = 45_000): Promise<void> {
-  await page.locator(`h1 + [data-run-status="${status}"]`).waitFor({ timeout });
-}
 
 describe('project workspace', () => {
   it('shows the run live: a question answered with a button, steps, plan, diffs, files, terminal, edit, zip', async () => {
@@ -48,7 +33,7 @@ describe('project workspace', () => {
     });
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
-    await openAndStart(page, id);
+    await openAndStart(page, baseUrl, id);
 
     // The SpecWriter's question parks the run until it is answered in the UI.
     const question = page.locator('[data-question]');
@@ -179,7 +164,7 @@ describe('project workspace', () => {
       live.push(ws);
     });
 
-    await openAndStart(page, id);
+    await openAndStart(page, baseUrl, id);
     await expect.poll(() => page.locator('li[data-step]').count(), { timeout: 30_000 }).toBeGreaterThan(2);
 
     // Drop the connection and keep the network down for a while: events pile up on the server.
@@ -227,7 +212,7 @@ describe('project workspace', () => {
     });
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
-    await openAndStart(page, id);
+    await openAndStart(page, baseUrl, id);
 
     await runStatus(page, 'paused');
     const reason = page.locator('[data-run-reason="budget"]');

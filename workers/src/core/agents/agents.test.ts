@@ -275,6 +275,19 @@ describe('keys in autopilot', () => {
   }, 30_000);
 });
 
+/** A test that no fix makes pass, and the BugHunter's attempts at it (each adds a note, none helps). */
+const NEVER_PASSES =
+  "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
+const uselessFix = (i: number): ScriptedReply => ({
+  match: agent('BugHunter'),
+  json: {
+    hypotheses: ['unclear'],
+    explanation: `attempt ${i}`,
+    kind: 'logging',
+    changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
+  },
+});
+
 describe('guards', () => {
   it('stops before a call the budget no longer allows, and says why', async () => {
     const { h, key } = setup(
@@ -321,25 +334,14 @@ describe('guards', () => {
   }, 30_000);
 
   it('pauses when the same test failure survives three fixes', async () => {
-    const failing =
-      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
-    const fix = (i: number): ScriptedReply => ({
-      match: agent('BugHunter'),
-      json: {
-        hypotheses: ['unclear'],
-        explanation: `attempt ${i}`,
-        kind: 'logging',
-        changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
-      },
-    });
     const { h, key } = setup([
       ...planning(),
       developer([writeStep('test/x.test.js')]),
-      { match: agent('CodeMonkey'), json: { summary: 'a test', content: failing } },
-      fix(1),
-      fix(2),
-      fix(3),
-      fix(4),
+      { match: agent('CodeMonkey'), json: { summary: 'a test', content: NEVER_PASSES } },
+      uselessFix(1),
+      uselessFix(2),
+      uselessFix(3),
+      uselessFix(4),
     ]);
     h.controls.start();
     await h.drain();
@@ -349,25 +351,14 @@ describe('guards', () => {
   }, 60_000);
 
   it('asks an interactive user for a hint after two failed fixes, and gives it to the next attempt', async () => {
-    const failing =
-      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
-    const fix = (i: number): ScriptedReply => ({
-      match: agent('BugHunter'),
-      json: {
-        hypotheses: ['unclear'],
-        explanation: `attempt ${i}`,
-        kind: 'logging',
-        changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
-      },
-    });
     const { h, key } = setup(
       [
         ...planning(),
         developer([writeStep('test/x.test.js')]),
-        { match: agent('CodeMonkey'), json: { summary: 'a test', content: failing } },
-        fix(1),
-        fix(2),
-        fix(3),
+        { match: agent('CodeMonkey'), json: { summary: 'a test', content: NEVER_PASSES } },
+        uselessFix(1),
+        uselessFix(2),
+        uselessFix(3),
       ],
       { mode: 'interactive' },
     );
