@@ -1,11 +1,8 @@
-import { env } from 'cloudflare:workers';
 import { schema } from '@samokoder/db';
 import { describe, expect, it } from 'vitest';
-import { ownedProject, projectAgent } from '../src/api/live.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
-import { openDb } from '../src/platform/deps.ts';
 import { settled } from './agent/helpers.ts';
-import { insertProject } from './agent/pg.ts';
+import { ownedAgent } from './agent/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
 import { createProject } from './helpers/projects.ts';
@@ -93,11 +90,7 @@ describe('export', () => {
         { title: 'document', actions: [{ write: 'README.md', content: '# Todo\n' }] },
       ],
     };
-    const { projectId } = await insertProject({ ownerId: user.id, description: JSON.stringify(script) });
-    const handle = await openDb(env);
-    const info = await ownedProject(handle.db, user.id, projectId);
-    await handle.close();
-    const stub = await projectAgent(env, info!);
+    const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
     await stub.control('start');
     await settled(stub, ['completed']);
     const saved = await call(`/api/projects/${projectId}/files/content`, {

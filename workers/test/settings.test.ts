@@ -1,9 +1,6 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ownedProject, projectAgent } from '../src/api/live.ts';
-import { openDb } from '../src/platform/deps.ts';
 import { settled } from './agent/helpers.ts';
-import { insertProject } from './agent/pg.ts';
+import { ownedAgent } from './agent/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { requestsOf, script, uniqueKey } from './llm/fixture.ts';
 import { createProject } from './helpers/projects.ts';
@@ -97,16 +94,12 @@ describe('settings', () => {
         },
       },
     ]);
-    const { projectId } = await insertProject({
+    const { info, stub } = await ownedAgent({
       ownerId: user.id,
       description: 'A calculator.',
       pipeline: 'agents',
     });
-    const handle = await openDb(env);
-    const info = await ownedProject(handle.db, user.id, projectId);
-    await handle.close();
-    expect(info?.models).toEqual({ '*': 'groq:llama-3.3-70b-versatile' });
-    const stub = await projectAgent(env, info!);
+    expect(info.models).toEqual({ '*': 'groq:llama-3.3-70b-versatile' });
     await stub.control('start');
     await settled(stub, ['waiting']);
     const sent = await requestsOf(key);

@@ -1,5 +1,8 @@
 import { schema } from '@samokoder/db';
 import { env } from 'cloudflare:workers';
+import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectInfo } from '../../src/agent/storage/journal.ts';
+import { ownedProject, projectAgent } from '../../src/api/live.ts';
 import { openDb } from '../../src/platform/deps.ts';
 
 /** Runs `fn` with a database handle of the test's Postgres. */
@@ -46,4 +49,19 @@ export async function insertProject(
       .returning({ id: schema.projects.id });
     return { ownerId, projectId: project!.id };
   });
+}
+
+/**
+ * A project of `ownerId` in Postgres and its Durable Object, attached the way the Worker attaches it
+ * (`ownedProject` reads the row and its owner's settings).
+ */
+export async function ownedAgent(opts: {
+  ownerId: string;
+  description: string;
+  pipeline?: 'agents' | 'scripted';
+}): Promise<{ projectId: string; info: ProjectInfo; stub: DurableObjectStub<ProjectAgent> }> {
+  const { projectId } = await insertProject(opts);
+  const info = await withDb((db) => ownedProject(db, opts.ownerId, projectId));
+  if (!info) throw new Error('the project is not its owner’s');
+  return { projectId, info, stub: await projectAgent(env, info) };
 }

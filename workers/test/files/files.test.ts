@@ -1,10 +1,7 @@
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ownedProject, projectAgent } from '../../src/api/live.ts';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
-import { openDb } from '../../src/platform/deps.ts';
 import { settled } from '../agent/helpers.ts';
-import { insertProject } from '../agent/pg.ts';
+import { ownedAgent } from '../agent/pg.ts';
 import { call, errorOf } from '../helpers/api.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
 
@@ -17,11 +14,7 @@ const script: Script = {
 };
 
 async function startedProject(user: TestUser) {
-  const { projectId } = await insertProject({ ownerId: user.id, description: JSON.stringify(script) });
-  const handle = await openDb(env);
-  const info = await ownedProject(handle.db, user.id, projectId);
-  await handle.close();
-  const stub = await projectAgent(env, info!);
+  const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
   await stub.control('start');
   await settled(stub, ['waiting']);
   return { projectId, stub };
