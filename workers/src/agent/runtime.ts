@@ -7,9 +7,6 @@ import { RunControls, type ControlResult } from '../core/control.ts';
 import { Engine } from '../core/engine.ts';
 import type { Clock, Ids } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
-import { limitsConfig } from '../limits/config.ts';
-import { checkLimit } from '../limits/limiter.ts';
-import { redisClient } from '../platform/deps.ts';
 import { describeError, log } from '../platform/logger.ts';
 import {
   ClientMessage,
@@ -24,6 +21,7 @@ import { PgSync } from './pg-sync.ts';
 import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { bindPipeline } from './pipelines.ts';
 import { Scheduler } from './scheduler.ts';
+import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
 import { LiveSink } from './sink.ts';
 import { EventLog } from './storage/events.ts';
 import { FileStore } from './storage/files.ts';
@@ -40,15 +38,6 @@ const MAX_FRAME_CHARS = 64 * 1024;
 
 const clock: Clock = { now: () => Date.now() };
 const ids: Ids = { next: (prefix) => `${prefix}_${crypto.randomUUID()}` };
-
-/** Frames that make the run call LLMs: starting or resuming it, answering it, asking it for a change. */
-function spendsOnLlm(msg: ClientMessage): boolean {
-  return (
-    msg.type === 'answer' ||
-    msg.type === 'chat' ||
-    (msg.type === 'control' && (msg.action === 'start' || msg.action === 'resume'))
-  );
-}
 
 function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues
@@ -341,7 +330,7 @@ export class ProjectRuntime {
     if (!parsed.success) return this.hub.sendError(ws, 'bad_frame', summarize(parsed.error.issues));
     const msg = parsed.data;
     if (spendsOnLlm(msg)) {
-      const refusal = await this.spendingRefusal(ws);
+      const refusal = await spendingRefusal(this.env, this.hub.userOf(ws));
       if (refusal) return this.hub.sendError(ws, 'rate_limited', refusal);
     }
     let result: ControlResult;
@@ -365,25 +354,6 @@ export class ProjectRuntime {
         break;
     }
     if (!result.ok) this.hub.sendError(ws, result.code, result.message);
-  }
-
-  /**
-   * Counts an action that makes the run call LLMs against its user's `llm` limit: why it is refused,
-   * or null. Like the API's limits, a Redis failure lets it through.
-   */
-  private async spendingRefusal(ws: WebSocket): Promise<string | null> {
-    const userId = this.hub.userOf(ws);
-    if (!userId || !this.env.UPSTASH_REDIS_REST_URL) return null;
-    try {
-      const rule = limitsConfig(this.env.RATE_LIMITS).llm;
-      const result = await checkLimit(redisClient(this.env), 'llm', rule, `user:${userId}`);
-      if (result.success) return null;
-      const wait = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
-      return `Too many actions that make the agents call a model. Try again in ${wait} s.`;
-    } catch (err) {
-      log.warn('rate limit unavailable, action allowed', { limit: 'llm', ...describeError(err) });
-      return null;
-    }
   }
 
   // -- teardown -------------------------------------------------------------------------------------
