@@ -1,19 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
 import { PASSWORD, pathOf, signUpViaApi, uniqueEmail } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /**
  * Responses a test provokes on purpose (Chromium also logs each as a console error), and requests a
@@ -28,7 +19,7 @@ const expected =
 
 describe('sign up, sign in, sign out', () => {
   it('shows the password policy inline, creates the account, and signs out', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     const problems = watchProblems(page, expected(422));
     const email = uniqueEmail('signup');
@@ -65,11 +56,11 @@ describe('sign up, sign in, sign out', () => {
   });
 
   it('says so inline when the password is wrong, then signs in and returns to the page asked for', async () => {
-    const setup = await newContext(browser);
+    const setup = await newContext(browser());
     const email = await signUpViaApi(setup, baseUrl);
     await setup.close();
 
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     const problems = watchProblems(page, expected(401));
     await page.goto(`${baseUrl}/settings`);
@@ -94,7 +85,7 @@ describe('sign up, sign in, sign out', () => {
   });
 
   it('never sends a visitor to another site after signing in', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const email = await signUpViaApi(context, baseUrl);
     const page = await context.newPage();
     // Signed in already: the sign-in page forwards at once, to the dashboard instead of the foreign URL.

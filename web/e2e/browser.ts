@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import {
   chromium,
   type Browser,
@@ -31,6 +32,24 @@ export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../test-results/screens
  */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+}
+
+/**
+ * One Chromium for a test file, launched before its tests and closed after them; the returned
+ * function gives it to a test (each test then opens a fresh context).
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet');
+    return browser;
+  };
 }
 
 function isLoopback(url: URL): boolean {

@@ -1,22 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser, newContext, screenshot, watchProblems } from './browser.ts';
 
 const baseUrl = inject('baseUrl');
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('design system', () => {
   it('labels form fields and marks invalid ones', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(`${baseUrl}/design`);
@@ -34,7 +25,7 @@ describe('design system', () => {
   });
 
   it('opens a dialog from the keyboard, keeps focus inside it, and returns focus on close', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(`${baseUrl}/design`);

@@ -1,6 +1,6 @@
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { useBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -37,19 +37,11 @@ async function dependencyRow(page: Page, key: string) {
 const htmlTheme = (page: Page) => page.evaluate(() => document.documentElement.dataset.theme);
 const bodyBackground = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('home page', () => {
   it('shows the live platform status from the API without console errors or failed requests', async () => {
-    const context = await newContext(browser, { colorScheme: 'light' });
+    const context = await newContext(browser(), { colorScheme: 'light' });
     const page = await context.newPage();
     const problems = watchProblems(page, degradedHealth);
     const healthResponse = page.waitForResponse((response) => isHealthUrl(response.url()));
@@ -85,7 +77,7 @@ describe('home page', () => {
   });
 
   it('shows a loading state, then an error with a way to retry, then the dependencies', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     // Hold each request until the test answers it.
     const pending: Route[] = [];
@@ -135,7 +127,7 @@ describe('home page', () => {
   });
 
   it('says so when something other than the API answers', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     await page.route('**/api/health', (route) =>
       route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>not the API</p>' }),
@@ -150,7 +142,7 @@ describe('home page', () => {
 
 describe('theme', () => {
   it('follows the OS, and the toggle switches and remembers the theme', async () => {
-    const context = await newContext(browser, { colorScheme: 'dark' });
+    const context = await newContext(browser(), { colorScheme: 'dark' });
     const page = await context.newPage();
     const problems = watchProblems(page, degradedHealth);
     await page.goto(baseUrl);
@@ -190,7 +182,7 @@ describe('theme', () => {
   });
 
   it("applies the saved theme before the app's code runs (no flash of the other theme)", async () => {
-    const context = await newContext(browser, { colorScheme: 'light' });
+    const context = await newContext(browser(), { colorScheme: 'light' });
     const page = await context.newPage();
     await page.goto(baseUrl);
     const toggle = page.getByRole('button', { name: 'Dark theme' });

@@ -1,25 +1,16 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type {} from '../../infra/stack/e2e-context.ts';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import { FIXED_REMOVE } from '../../infra/demo/todo-app.ts';
 import { DEMO_PROJECT, todoSession } from '../../infra/demo/todo-session.ts';
-import { aborted, launchBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
+import { aborted, useBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
 import { PASSWORD, uniqueEmail } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 const fixtureUrl = inject('llmFixtureUrl');
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The session-check 401 before signing up, and requests a navigation cuts short, are not problems. */
 const expected = (problem: Problem) =>
@@ -42,7 +33,7 @@ describe('the whole journey', () => {
     const key = validFixtureKey('openai', `journey${Date.now().toString(36)}`);
     await scriptTheProvider(key);
 
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     const page = await context.newPage();
     const problems = watchProblems(page, expected);
 

@@ -1,19 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { aborted, launchBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { aborted, useBrowser, newContext, screenshot, watchProblems } from './browser.ts';
 import { createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
@@ -36,7 +28,7 @@ const script = (costMicros: number) =>
 
 describe('dashboard', () => {
   it('creates a project from the dialog (errors inline, focus kept); without an LLM key its run asks for one; the list shows it', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
@@ -90,7 +82,7 @@ describe('dashboard', () => {
 
 describe('usage', () => {
   it('charts the cost per day by provider and model, with the same numbers in a table', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const id = await createProjectViaApi(context, baseUrl, {
       name: 'Spent',
@@ -147,7 +139,7 @@ describe('usage', () => {
 
 describe('settings', () => {
   it('adds a key (shown masked), refuses an incomplete one inline, and deletes one after confirming', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const page = await context.newPage();
     const problems = watchProblems(page, aborted);
@@ -192,7 +184,7 @@ describe('settings', () => {
 
 describe('settings: models and budget', () => {
   it('saves a model per agent and the budget of new projects, with a wrong model refused inline', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const page = await context.newPage();
     const problems = watchProblems(
@@ -240,7 +232,7 @@ describe('settings: models and budget', () => {
 
 describe('layout', () => {
   it('fits a tablet and the dark theme', async () => {
-    const context = await newContext(browser, {
+    const context = await newContext(browser(), {
       viewport: { width: 768, height: 1024 },
       colorScheme: 'dark',
     });

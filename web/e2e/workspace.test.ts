@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { aborted, launchBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { aborted, useBrowser, newContext, screenshot, watchProblems } from './browser.ts';
 import { createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The text of the conversation, item by item, as a reader sees it. */
 const conversation = (page: Page) =>
@@ -24,7 +16,7 @@ const conversation = (page: Page) =>
 
 describe('project workspace', () => {
   it('shows the run live: a question answered with a button, steps, plan, diffs, files, terminal, edit, zip', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const id = await createProjectViaApi(context, baseUrl, {
       name: 'Todo API',
@@ -108,7 +100,7 @@ describe('project workspace', () => {
   });
 
   it('resumes after a dropped socket without losing or repeating a line', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     // A scripted run long enough to drop the socket in the middle of it.
     const script = {
@@ -201,7 +193,7 @@ describe('project workspace', () => {
   });
 
   it('stops at the budget and says why', async () => {
-    const context = await newContext(browser);
+    const context = await newContext(browser());
     await signUpViaApi(context, baseUrl);
     const spend = (title: string) => ({ title, actions: [{ llm: title, costMicros: 400_000 }] });
     const id = await createProjectViaApi(context, baseUrl, {
