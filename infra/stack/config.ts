@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,12 @@ export interface StackConfig {
 }
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A short tag of this checkout. Checkouts on one machine share its Docker engine: each names its
+ * runners with the tag, so one checkout's clean-up never removes another's sandboxes.
+ */
+export const checkoutTag = createHash('sha256').update(repoRoot).digest('hex').slice(0, 6);
 
 const PORTS: Record<Profile, StackPorts> = {
   dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543, llm: 8790 },

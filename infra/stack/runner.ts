@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildSandboxImage } from '../sandbox/build.ts';
-import type { StackConfig } from './config.ts';
+import { checkoutTag, type StackConfig } from './config.ts';
 import { ensureDockerEngine } from './docker.ts';
 import { startProcess } from './process.ts';
 import type { Logger, ServiceResult } from './service.ts';
@@ -44,8 +44,8 @@ export async function startRunner(
       SANDBOX_RUNNER_PORT: String(cfg.ports.runner),
       SANDBOX_RUNNER_SECRET: cfg.secrets.runnerSecret,
       SANDBOX_IMAGE: image,
-      // Runners of different profiles share one engine: each reaps only its own orphans.
-      SANDBOX_RUNNER_ID: `samokoder-${cfg.profile}`,
+      // Runners of different profiles and checkouts share one engine: each reaps only its own orphans.
+      SANDBOX_RUNNER_ID: `samokoder-${cfg.profile}-${checkoutTag}`,
       DOCKER_SOCKET: engine.socketPath,
     },
     logFile: join(cfg.stateDir, 'logs/sandbox-runner.log'),

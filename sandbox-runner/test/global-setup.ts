@@ -5,6 +5,7 @@
 import Docker from 'dockerode';
 import type { TestProject } from 'vitest/node';
 import { buildSandboxImage } from '../../infra/sandbox/build.ts';
+import { checkoutTag } from '../../infra/stack/config.ts';
 import { ensureDockerEngine } from '../../infra/stack/docker.ts';
 
 declare module 'vitest' {
@@ -19,7 +20,7 @@ async function removeTestContainers(socketPath: string): Promise<void> {
   const containers = await docker.listContainers({ all: true, filters: { label: ['samokoder.sandbox=1'] } });
   await Promise.all(
     containers
-      .filter((c) => (c.Labels['samokoder.runner'] ?? '').startsWith('test-'))
+      .filter((c) => (c.Labels['samokoder.runner'] ?? '').startsWith(`test-${checkoutTag}-`))
       .map((c) =>
         docker
           .getContainer(c.Id)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
+import { checkoutTag } from '../../infra/stack/config.ts';
 import { buildApp } from '../src/app.ts';
 import { defineConfig } from '../src/config.ts';
 import type { RunnerConfig } from '../src/config.ts';
@@ -11,6 +12,9 @@ import type { ExecEvent, ExecExit, ExecRequest, SandboxInfo } from '../src/contr
 import { signRunnerToken } from '../src/tokens.ts';
 
 export const SECRET = 'test-runner-secret-0123456789';
+
+/** Every test runner's id starts with this: the clean-up removes only this checkout's containers. */
+export const TEST_RUNNER_PREFIX = `test-${checkoutTag}-`;
 
 /** Docker client for assertions about containers. */
 export const docker = new Docker({ socketPath: inject('dockerSocket') });
@@ -30,7 +34,7 @@ export async function startRunner(overrides: Partial<RunnerConfig> = {}): Promis
     secret: SECRET,
     image: inject('sandboxImage'),
     dockerSocket: inject('dockerSocket'),
-    runnerId: `test-${randomBytes(4).toString('hex')}`,
+    runnerId: `${TEST_RUNNER_PREFIX}${randomBytes(4).toString('hex')}`,
     poolSize: 0,
     logLevel: 'error',
     defaultLimits: { memoryMb: 256, cpus: 1, pids: 128, workspaceMb: 64 },

@@ -1,11 +1,11 @@
 /** Runner-level lifecycle: orphan removal at start, the idle reaper, and graceful shutdown. */
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { containerExists, docker, readEvents, startRunner } from './helpers.ts';
+import { containerExists, docker, readEvents, startRunner, TEST_RUNNER_PREFIX } from './helpers.ts';
 
 describe('runner lifecycle', () => {
   it('removes orphaned containers of its runner id at start, and only those', async () => {
-    const runnerId = `test-orphan-${Date.now().toString(36)}`;
+    const runnerId = `${TEST_RUNNER_PREFIX}orphan-${Date.now().toString(36)}`;
     const labels = (runner: string, id: string) => ({
       'samokoder.sandbox': '1',
       'samokoder.runner': runner,
