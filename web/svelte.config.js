@@ -17,21 +17,22 @@ function inlineScriptHashes() {
 }
 
 /**
- * Origins the preview pane may frame: the sandbox-runner's preview proxy, which serves the generated app
- * from its own origin (never this one: the app must not share the UI's origin and cookies). The CSP is
- * fixed at build time, so a deployment names its runner's public origin in SAMOKODER_PREVIEW_ORIGINS
- * (space-separated). Unset, any loopback port is allowed: the local stack's runner.
+ * Origins the preview pane may frame: the previews of the sandbox-runner, each app at an origin of its
+ * own under the preview domain (never this one: an app must not share the UI's origin and cookies). The
+ * CSP is fixed at build time, so a deployment names its preview origins in SAMOKODER_PREVIEW_ORIGINS
+ * (space-separated, e.g. `https://*.preview.example.com`, the runner's SANDBOX_PREVIEW_ORIGIN). Unset,
+ * the local runner's `*.localhost` previews on any port are allowed.
  */
 function previewOrigins() {
   const configured = (process.env.SAMOKODER_PREVIEW_ORIGINS ?? '').split(/\s+/).filter(Boolean);
   for (const origin of configured) {
-    if (!/^https?:\/\/[a-z0-9.-]+(:(\d+|\*))?$/i.test(origin)) {
+    if (!/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i.test(origin)) {
       throw new Error(
-        `SAMOKODER_PREVIEW_ORIGINS: "${origin}" is not an origin like https://preview.example.com`,
+        `SAMOKODER_PREVIEW_ORIGINS: "${origin}" is not an origin like https://*.preview.example.com`,
       );
     }
   }
-  return configured.length > 0 ? configured : ['http://127.0.0.1:*', 'http://localhost:*'];
+  return configured.length > 0 ? configured : ['http://*.localhost:*'];
 }
 
 /** @type {import('@sveltejs/kit').Config} */

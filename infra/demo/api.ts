@@ -54,6 +54,11 @@ export class DemoApi {
     return this.call<null>('DELETE', `/api/projects/${id}`);
   }
 
+  /** A fresh link to the project's running app (at its own preview origin). */
+  openPreview(id: string) {
+    return this.call<{ url: string }>('POST', `/api/projects/${id}/preview`);
+  }
+
   readFile(id: string, path: string) {
     return this.call<{ content: string; version: number }>(
       'GET',

@@ -9,6 +9,7 @@
  */
 import { validFixtureKey } from '../llm-fixture/keys.ts';
 import type { ServerEvent, ServerFrame } from '../../workers/src/protocol.ts';
+import { openPreviewLink } from '../stack/loopback-http.ts';
 import { DemoApi } from './api.ts';
 import { eventPrinter, type Write } from './printer.ts';
 import { DEMO_PROJECT, todoSession } from './todo-session.ts';
@@ -80,21 +81,16 @@ async function follow(
   throw new Error(`the run did not finish within ${Math.round(timeoutMs / 1000)} s`);
 }
 
-/** What the app answers through the preview proxy (the preview token travels in the query). */
+/** What the app answers at its preview origin (the link's token becomes a session cookie). */
 async function tryPreview(previewUrl: string): Promise<{ created: unknown; listed: unknown }> {
-  const base = new URL(previewUrl);
-  const at = (path: string) => {
-    const url = new URL(base);
-    url.pathname = `${base.pathname.replace(/\/$/, '')}${path}`;
-    return url;
-  };
-  const created = await fetch(at('/api/todos'), {
+  const app = await openPreviewLink(previewUrl);
+  const created = await app.request('/api/todos', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'try the demo' }),
   });
-  const listed = await fetch(at('/api/todos'));
-  return { created: { status: created.status, body: await created.json() }, listed: await listed.json() };
+  const listed = await app.request('/api/todos');
+  return { created: { status: created.status, body: created.json() }, listed: listed.json() };
 }
 
 /** Scripts the session at the fixture under `key` (its control API). */
@@ -148,9 +144,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const testExits = events.flatMap((e) =>
       e.type === 'command.exit' && commands.get(e.commandId) === 'npm test' ? [e.exitCode] : [],
     );
-    const preview = events.find((e) => e.type === 'artifact' && e.kind === 'preview');
-    const previewUrl =
-      preview?.type === 'artifact' ? ((preview.data as { url: string | null }).url ?? null) : null;
+    const appStarted = events.some((e) => e.type === 'artifact' && e.kind === 'preview');
+    const previewUrl = appStarted ? (await api.openPreview(project.id)).url : null;
     let answered: DemoResult['preview'] = null;
     if (previewUrl) {
       answered = await tryPreview(previewUrl);

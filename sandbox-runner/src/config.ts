@@ -4,6 +4,16 @@
  */
 import { z } from 'zod';
 import { SandboxLimits } from './contract.ts';
+import { LOCAL_PREVIEW_ORIGIN, parsePreviewOrigin } from './preview/origins.ts';
+
+function validPreviewOrigin(pattern: string): boolean {
+  try {
+    parsePreviewOrigin(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const LOCAL_DEV_SECRET = 'local-dev-runner-secret';
 
@@ -17,8 +27,14 @@ export const RunnerConfig = z.object({
   dockerSocket: z.string().min(1),
   /** Distinguishes runners sharing one engine: orphan removal only touches containers of this id. */
   runnerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/),
-  /** Base URL clients reach the runner at, for preview URLs; without it, the request's own origin. */
-  publicUrl: z.url().optional(),
+  /**
+   * Where previews are served: `https://*.<preview domain>` (wildcard DNS and certificate pointing at
+   * the runner), each app port at `<label>.<preview domain>`. Default `http://*.localhost` on the
+   * runner's own port, which browsers resolve to loopback.
+   */
+  previewOrigin: z.string().refine(validPreviewOrigin, {
+    message: 'expected https://*.<domain>[:port] (http only under localhost)',
+  }),
   defaultLimits: SandboxLimits,
   /** Upper bounds for limits a create request may ask for. */
   maxLimits: SandboxLimits,
@@ -55,6 +71,7 @@ export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
 const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   host: '127.0.0.1',
+  previewOrigin: LOCAL_PREVIEW_ORIGIN,
   port: 8788,
   image: 'samokoder/sandbox-node:latest',
   dockerSocket: '/var/run/docker.sock',
@@ -121,7 +138,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   const set = <K extends keyof RunnerConfig>(key: K, value: RunnerConfig[K] | undefined) => {
     if (value !== undefined) overrides[key] = value;
   };
-  set('publicUrl', env.SANDBOX_RUNNER_PUBLIC_URL || undefined);
+  set('previewOrigin', env.SANDBOX_PREVIEW_ORIGIN || undefined);
   set('image', env.SANDBOX_IMAGE || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);

@@ -22,7 +22,8 @@
  *   POST   /v1/sandboxes/:id/processes/:pid/stdin          ProcessStdinRequest -> 204
  *   POST   /v1/sandboxes/:id/processes/:pid/signal         ProcessSignalRequest -> 204
  *   POST   /v1/sandboxes/:id/previews             CreatePreviewRequest -> 201 PreviewInfo
- *   ANY    /preview/:id/:port/*  (HTTP and WebSocket; preview token as ?sk_preview= or cookie)
+ *   ANY    https://<label>.<preview domain>/*  (HTTP and WebSocket: the app at its own origin; a link's
+ *          ?sk_preview= token becomes a partitioned session cookie, see src/preview/)
  *   GET    /healthz  -> HealthResponse          GET /metrics  -> Prometheus text
  */
 import { z } from 'zod';
@@ -270,8 +271,16 @@ export const CreatePreviewRequest = z.strictObject({
 });
 export type CreatePreviewRequest = z.infer<typeof CreatePreviewRequest>;
 
-/** `url` carries the preview token once; the runner turns it into a cookie scoped to the preview. */
-export const PreviewInfo = z.object({ url: z.string(), token: z.string(), expiresAt: z.string() });
+/**
+ * `url` (at the preview's own `origin`) carries the preview token once; the runner turns it into a
+ * session cookie of that origin.
+ */
+export const PreviewInfo = z.object({
+  url: z.string(),
+  origin: z.string(),
+  token: z.string(),
+  expiresAt: z.string(),
+});
 export type PreviewInfo = z.infer<typeof PreviewInfo>;
 
 export const HealthResponse = z.object({

@@ -98,16 +98,16 @@ export async function verifyRunnerToken(
   return { projectId: payload.sub };
 }
 
-/** Verifies a preview token; throws {@link TokenError}. */
+/** Verifies a preview token (its claims and when it was issued, in seconds); throws {@link TokenError}. */
 export async function verifyPreviewToken(
   secret: string,
   token: string,
   maxTtlSeconds = 86_400,
-): Promise<PreviewClaims> {
+): Promise<PreviewClaims & { issuedAt: number }> {
   const payload = await verify(secret, token, PREVIEW_AUDIENCE, maxTtlSeconds);
-  const { sub, sbx, port } = payload;
-  if (typeof sub !== 'string' || typeof sbx !== 'string' || typeof port !== 'number') {
+  const { sub, sbx, port, iat } = payload;
+  if (typeof sub !== 'string' || typeof sbx !== 'string' || typeof port !== 'number' || iat === undefined) {
     throw new TokenError('unauthorized', 'invalid preview token claims');
   }
-  return { projectId: sub, sandboxId: sbx, port };
+  return { projectId: sub, sandboxId: sbx, port, issuedAt: iat };
 }

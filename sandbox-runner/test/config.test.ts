@@ -5,7 +5,7 @@ describe('config from the environment', () => {
   it('uses the local defaults outside production', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8788, secret: 'local-dev-runner-secret' });
-    expect(config.publicUrl).toBeUndefined();
+    expect(config.previewOrigin).toBe('http://*.localhost');
   });
 
   it('requires a secret in production', () => {
@@ -21,7 +21,7 @@ describe('config from the environment', () => {
       SANDBOX_IMAGE: 'example/image:1',
       DOCKER_SOCKET: '/run/docker.sock',
       SANDBOX_POOL_SIZE: '0',
-      SANDBOX_RUNNER_PUBLIC_URL: 'https://runner.example.com',
+      SANDBOX_PREVIEW_ORIGIN: 'https://*.preview.example.com',
     });
     expect(config).toMatchObject({
       port: 9999,
@@ -29,10 +29,16 @@ describe('config from the environment', () => {
       image: 'example/image:1',
       dockerSocket: '/run/docker.sock',
       poolSize: 0,
-      publicUrl: 'https://runner.example.com',
+      previewOrigin: 'https://*.preview.example.com',
     });
     expect(() => loadConfig({ SANDBOX_RUNNER_PORT: 'eighty' })).toThrow(/not an integer/);
     expect(() => loadConfig({ SANDBOX_RUNNER_SECRET: 'short' })).toThrow(/secret/);
-    expect(() => loadConfig({ SANDBOX_RUNNER_PUBLIC_URL: 'not a url' })).toThrow(/publicUrl/);
+    expect(() => loadConfig({ SANDBOX_PREVIEW_ORIGIN: 'https://preview.example.com' })).toThrow(
+      /previewOrigin/,
+    );
+    // The preview's access cookie is Secure: plain http works only under localhost.
+    expect(() => loadConfig({ SANDBOX_PREVIEW_ORIGIN: 'http://*.preview.example.com' })).toThrow(
+      /previewOrigin/,
+    );
   });
 });

@@ -52,8 +52,13 @@ export function useBrowser(): () => Browser {
   };
 }
 
+/** Loopback addresses, and `*.localhost` names (the local preview origins), which Chromium resolves to loopback. */
 function isLoopback(url: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  return (
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ||
+    url.hostname.startsWith('127.') ||
+    url.hostname.endsWith('.localhost')
+  );
 }
 
 /**

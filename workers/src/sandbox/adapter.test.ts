@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../infra/stack/stack.ts';
+import { openPreviewLink } from '../../../infra/stack/loopback-http.ts';
 import { isRunning } from '../../../infra/stack/service.ts';
 import { SandboxReset } from '../core/agents/errors.ts';
 import { SYNC_MARKER } from '../core/agents/ports.ts';
@@ -27,6 +28,11 @@ afterAll(async () => {
     for (const s of await client.listSandboxes()) await client.destroySandbox(s.id);
   await stack?.stop();
 }, 60_000);
+
+/** What the app answers at the root of a preview link. */
+async function answer(link: string | null): Promise<string> {
+  return (await (await openPreviewLink(link!)).request('/')).text();
+}
 
 function project() {
   const client = new RunnerClient({
@@ -108,9 +114,8 @@ describe('the runner sandbox', () => {
     await sandbox.writeFiles([{ path: 'server.cjs', content: server }, marker]);
     const started = await sandbox.start({ command: 'node server.cjs', port: 3000 }, signal());
     expect(started.ready).toBe(true);
-    const url = new URL(started.previewUrl!);
-    url.pathname += 'todos';
-    expect(await (await fetch(url)).text()).toBe('hi from /todos');
+    const app = await openPreviewLink(started.previewUrl!);
+    expect((await app.request('/todos')).text()).toBe('hi from /todos');
     const broken = await sandbox.start(
       { command: 'echo crashed; exit 1', port: 3001, readyTimeoutMs: 1500 },
       signal(),
@@ -128,14 +133,14 @@ describe('the runner sandbox', () => {
     await sandbox.writeFiles(files());
     await sandbox.start(app, signal());
     const again = await sandbox.openPreview(app, files, null, signal());
-    expect(await (await fetch(again.previewUrl!)).text()).toBe('v1');
+    expect(await answer(again.previewUrl)).toBe('v1');
 
     // The app stopped: it is started again.
     const [proc] = await client.listProcesses(created[0]!);
     await client.signalProcess(created[0]!, proc!.id, 'SIGKILL');
     await expect.poll(async () => (await client.listProcesses(created[0]!))[0]?.status).not.toBe('running');
     const restarted = await sandbox.openPreview(app, files, null, signal());
-    expect(await (await fetch(restarted.previewUrl!)).text()).toBe('v1');
+    expect(await answer(restarted.previewUrl)).toBe('v1');
 
     // The sandbox is reaped: a new one gets the files, the app starts, the link works.
     await client.destroySandbox(created[0]!);
@@ -143,6 +148,6 @@ describe('the runner sandbox', () => {
     const revived = await later.openPreview(app, files, null, signal());
     expect(created).toHaveLength(2);
     expect(revived.ready).toBe(true);
-    expect(await (await fetch(revived.previewUrl!)).text()).toBe('v1');
+    expect(await answer(revived.previewUrl)).toBe('v1');
   }, 90_000);
 });

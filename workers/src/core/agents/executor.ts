@@ -245,16 +245,15 @@ async function startApp(
   }
   // What reopening the preview later needs: how to start the app, and to install it in a new sandbox.
   const { command: install } = await declaredInstall(ctx, synced);
+  // No link here: a link carries a token and expires; the UI asks for a fresh one (POST .../preview).
   ctx.artifact('preview', {
-    url: started.previewUrl,
     port: stack.previewPort,
     command: stack.start,
     install,
   });
-  // The address carries a preview token: it lives in the preview artifact, not in the conversation.
   ctx.say(`The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.`);
   return {
-    state: { ...synced, app: { ready: true, previewUrl: started.previewUrl } },
+    state: { ...synced, app: { ready: true } },
     next: { agent: 'TechnicalWriter', title: 'Write the README' },
   };
 }

@@ -123,10 +123,15 @@ describe('the agents build the demo app', () => {
     expect(ofType(events, 'artifact').filter((e) => e.kind === 'test-instructions')).toHaveLength(3);
 
     // The app started: its API answers and its page is served; the README was written from the stream.
-    const preview = ofType(events, 'artifact').find((e) => e.kind === 'preview')!.data as { url: string };
-    const res = await fetch(new URL('/api/todos', preview.url));
+    expect(ofType(events, 'artifact').find((e) => e.kind === 'preview')!.data).toEqual({
+      port: 3000,
+      command: 'npm start',
+      install: null,
+    });
+    const url = sandbox.appUrl()!;
+    const res = await fetch(new URL('/api/todos', url));
     expect(await res.json()).toEqual([]);
-    expect(await (await fetch(new URL('/', preview.url))).text()).toContain('<h1>Todos</h1>');
+    expect(await (await fetch(new URL('/', url))).text()).toContain('<h1>Todos</h1>');
     expect(h.read('README.md')).toBe(README_MD);
     const writer = ofType(events, 'stream.start').find((e) => e.agent === 'TechnicalWriter')!;
     const streamed = ofType(events, 'stream.delta').filter((e) => e.streamId === writer.streamId);

@@ -41,7 +41,7 @@ export interface AgentsState {
   installed?: number | null;
   /** LLM calls and estimated prompt tokens per task (`plan` before the first task). */
   stats: Record<string, { calls: number; promptTokens: number }>;
-  app: { ready: boolean; previewUrl: string | null } | null;
+  app: { ready: boolean } | null;
   /** Troubleshooting tasks started from the user's reports. */
   fixes: number;
 }

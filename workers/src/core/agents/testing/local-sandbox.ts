@@ -49,6 +49,8 @@ export interface LocalSandbox extends SandboxPort, AppPort {
   commands: string[];
   /** Paths written, per call of writeFiles. */
   writes: string[][];
+  /** Where the app started last answers (null before it started). */
+  appUrl(): string | null;
   close(): void;
 }
 
@@ -57,6 +59,7 @@ export function localSandbox(): LocalSandbox {
   const commands: string[] = [];
   const writes: string[][] = [];
   let app: ChildProcess | null = null;
+  let appUrl: string | null = null;
 
   async function writeFiles(files: SandboxFile[]): Promise<void> {
     writes.push(files.map((f) => f.path));
@@ -124,7 +127,8 @@ export function localSandbox(): LocalSandbox {
     while (Date.now() < deadline && app.exitCode === null) {
       try {
         await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
-        return { ready: true, previewUrl: `http://127.0.0.1:${port}/`, logs };
+        appUrl = `http://127.0.0.1:${port}/`;
+        return { ready: true, previewUrl: appUrl, logs };
       } catch {
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -136,6 +140,7 @@ export function localSandbox(): LocalSandbox {
     dir,
     commands,
     writes,
+    appUrl: () => appUrl,
     writeFiles,
     exec,
     start,
