@@ -120,6 +120,15 @@ const ROUTES: Record<string, Handler> = {
     res.writeHead(401, { 'content-type': 'text/plain' });
     res.end('a preview token is required');
   },
+  '/echo-auth': (req, res) =>
+    html(
+      `<h1>Echo</h1><script>console.error(${JSON.stringify(`sent ${req.headers.authorization} / token ${req.headers.authorization?.split(' ')[1]}`)})</script>`,
+    )(req, res),
+  '/streams': html('<h1>Live feed</h1><script>fetch("/api/stream")</script>'),
+  '/api/stream': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: hello\n\n');
+  },
   '/noisy': html(
     `<h1>Noisy</h1><script>
       for (let i = 0; i < 300; i++) console.error("distinct error " + i + " " + "x".repeat(5000));
@@ -143,6 +152,8 @@ const ROUTES: Record<string, Handler> = {
 };
 
 let app: Awaited<ReturnType<typeof serve>>;
+/** A loopback port nothing listens on (a server's, closed again). */
+let closedPort: number;
 let checker: PageChecker;
 /** `http://<label>.localhost:<port><path>`: each check on an origin of its own, as previews are. */
 let at: (path: string, label?: string) => string;
@@ -167,6 +178,9 @@ beforeAll(async () => {
      <script>fetch("http://127.0.0.1:${outside.port}/track").catch(() => {});
      try { new WebSocket("ws://127.0.0.1:${outside.port}/live"); } catch {}</script>`,
   );
+  ROUTES['/leaves'] = html(
+    `<h1>Bye</h1><script>addEventListener("load", () => { location.href = "http://127.0.0.1:${outside.port}/elsewhere?t=1"; })</script>`,
+  );
   ROUTES['/redirect-out'] = (_req, res) => {
     res.writeHead(302, { location: `http://127.0.0.1:${outside.port}/stolen` });
     res.end();
@@ -174,8 +188,16 @@ beforeAll(async () => {
   ROUTES['/redirects-assets'] = html(
     '<h1>Redirects</h1><img src="/redirect-out"><script>fetch("/redirect-out").catch(() => {})</script>',
   );
+  const closed = await serve({});
+  closedPort = closed.port;
+  await stop(closed.server);
   at = (path, label = 'app') => `http://${label}.localhost:${app.port}${path}`;
-  checker = newChecker();
+  checker = newChecker({
+    hosts: [
+      { host: 'gone.localhost', address: `127.0.0.1:${closedPort}` },
+      { host: '*.localhost', address: `127.0.0.1:${app.port}` },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -288,26 +310,15 @@ describe('what a check reports', () => {
   });
 
   it('reports a page the browser cannot open', async () => {
-    const closed = await serve({});
-    const port = closed.port;
-    await stop(closed.server);
-    const local = new PageChecker({
-      executablePath: CHROMIUM,
-      hosts: [{ host: 'gone.localhost', address: `127.0.0.1:${port}` }],
-    });
-    try {
-      const result = await local.check(`http://gone.localhost:${port}/`);
-      expect(result.status).toBe('failed');
-      expect(result.problems).toEqual([
-        expect.objectContaining({
-          kind: 'navigation',
-          message: expect.stringContaining('net::ERR_CONNECTION_REFUSED'),
-        }),
-      ]);
-      expect(result.documentStatus).toBeNull();
-    } finally {
-      await local.close();
-    }
+    const result = await checker.check(`http://gone.localhost:${closedPort}/`);
+    expect(result.status).toBe('failed');
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        kind: 'navigation',
+        message: expect.stringContaining('net::ERR_CONNECTION_REFUSED'),
+      }),
+    ]);
+    expect(result.documentStatus).toBeNull();
   });
 
   it('sends the cookies and headers it is given, and fails the page without them', async () => {
@@ -348,6 +359,23 @@ describe('what a check reports', () => {
     expect(pageError?.message).toMatch(new RegExp(`at ${at('/inline-secret')}:\\d+:\\d+`));
   });
 
+  it('keeps a header token out of the result, alone or with its scheme', async () => {
+    const result = await checker.check(at('/echo-auth'), {
+      headers: { authorization: 'Bearer header-secret-999' },
+    });
+    expect(result.problems).toEqual([
+      expect.objectContaining({ kind: 'console_error', message: 'sent [redacted] / token [redacted]' }),
+    ]);
+  });
+
+  it('judges a page whose request stays open once the settle time is over, and notes the request', async () => {
+    const result = await checker.check(at('/streams'), { settleMs: 1000 });
+    expect(result).toMatchObject({ status: 'passed', problems: [] });
+    expect(result.notes).toEqual([
+      expect.objectContaining({ kind: 'pending_request', url: at('/api/stream') }),
+    ]);
+  });
+
   it('caps what a noisy page can put in a result', async () => {
     const result = await checker.check(at('/noisy'));
     expect(result.status).toBe('failed');
@@ -379,7 +407,25 @@ describe('what a check reports', () => {
     await checker.check(at('/redirects-assets'));
     const navigated = await checker.check(at('/redirect-out'));
     expect(navigated.status).toBe('failed');
-    expect(kinds(navigated)).toEqual(['navigation']);
+    expect(navigated.problems).toEqual([
+      expect.objectContaining({
+        kind: 'navigation',
+        message: `the page redirected to another origin (http://127.0.0.1:${outside.port}/stolen); a check follows only the app's own origin`,
+      }),
+    ]);
+    expect(outside.hits.length).toBe(before);
+  });
+
+  it('fails a page that sends the browser to another origin, which is never reached', async () => {
+    const before = outside.hits.length;
+    const result = await checker.check(at('/leaves'));
+    expect(result.status).toBe('failed');
+    expect(result.problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'navigation',
+        message: `the page navigated to another origin (http://127.0.0.1:${outside.port}/elsewhere); a check follows only the app's own origin`,
+      }),
+    );
     expect(outside.hits.length).toBe(before);
   });
 
@@ -419,16 +465,6 @@ describe('when the check cannot run', () => {
     });
     expect(local.stats.launches).toBe(0);
     await local.close();
-  });
-
-  it('skips after close', async () => {
-    const local = newChecker();
-    expect((await local.check(at('/good'))).status).toBe('passed');
-    await local.close();
-    expect(await local.check(at('/good'))).toMatchObject({
-      status: 'skipped',
-      reason: 'the page checker is closed',
-    });
   });
 });
 
@@ -511,12 +547,16 @@ describe('the browser behind the checks', () => {
     }
   });
 
-  it('closes its browser on close()', async () => {
+  it('closes its browser on close(), and skips checks after that', async () => {
     const others = new Set(chromiumChildren());
     const local = newChecker();
     expect((await local.check(at('/good'))).status).toBe('passed');
     expect(chromiumChildren().filter((pid) => !others.has(pid))).toHaveLength(1);
     await local.close();
     await until(() => chromiumChildren().every((pid) => others.has(pid)), 'the browser to exit');
+    expect(await local.check(at('/good'))).toMatchObject({
+      status: 'skipped',
+      reason: 'the page checker is closed',
+    });
   });
 });

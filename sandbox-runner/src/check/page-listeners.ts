@@ -24,9 +24,10 @@ function path(url: string): string {
   return parsed ? parsed.pathname : url;
 }
 
-function isMainDocument(page: Page, request: Request): boolean {
+/** True for the request of a document in the page's top frame (the page itself, or where it goes). */
+export function isMainDocument(request: Request): boolean {
   try {
-    return request.isNavigationRequest() && request.frame() === page.mainFrame();
+    return request.isNavigationRequest() && request.frame().parentFrame() === null;
   } catch {
     return false; // a service worker's request has no frame
   }
@@ -52,20 +53,23 @@ export function listenForProblems(page: Page, origins: AppOrigins, log: ProblemL
     log.problem({ kind: 'console_error', message: text, ...(url ? { url, line: lineNumber + 1 } : {}) });
   });
 
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!isMainDocument(request) || origins.owns(url) || !/^https?:/.test(url)) return;
+    const how = request.redirectedFrom() ? 'redirected' : 'navigated';
+    log.problem({
+      kind: 'navigation',
+      message: `the page ${how} to another origin (${url}); a check follows only the app's own origin`,
+      url,
+    });
+  });
+
   page.on('response', (response) => {
     const request = response.request();
     const url = response.url();
-    if (isMainDocument(page, request) && !origins.owns(url)) {
-      log.problem({
-        kind: 'navigation',
-        message: 'the page sent the browser to another origin; a check judges only the app itself',
-        url,
-      });
-      return;
-    }
     const status = response.status();
     if (status < 400 || !origins.owns(url)) return;
-    const what = isMainDocument(page, request) ? 'the page' : `${request.method()} ${path(url)}`;
+    const what = isMainDocument(request) ? 'the page' : `${request.method()} ${path(url)}`;
     log.problem({
       kind: 'http_error',
       message: `${what} answered ${status} ${response.statusText()}`.trim(),
@@ -78,7 +82,7 @@ export function listenForProblems(page: Page, origins: AppOrigins, log: ProblemL
     const url = request.url();
     // Another origin's requests are noted where they are blocked; the page's own failure to open is
     // reported by the navigation itself.
-    if (!origins.owns(url) || isMainDocument(page, request)) return;
+    if (!origins.owns(url) || isMainDocument(request)) return;
     const reason = request.failure()?.errorText ?? 'failed';
     // Cut short by a navigation, by the page itself, or after an error status already reported.
     if (reason === 'net::ERR_ABORTED') return;

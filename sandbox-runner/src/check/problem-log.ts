@@ -69,6 +69,11 @@ export class ProblemLog {
     return this.problemList.items.length > 0 || this.problemList.omitted > 0;
   }
 
+  /** True when a problem of this kind was recorded. */
+  has(kind: PageCheckProblem['kind']): boolean {
+    return this.problemList.items.some((problem) => problem.kind === kind);
+  }
+
   get problems(): PageCheckProblem[] {
     return this.problemList.items;
   }

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page, Route, WebSocketRoute } from 'playw
 import type { PageCheckProblem, PageCheckResult } from '../contract.ts';
 import { NetworkWatch } from './network-watch.ts';
 import type { AppOrigins } from './origins.ts';
-import { listenForProblems } from './page-listeners.ts';
+import { isMainDocument, listenForProblems } from './page-listeners.ts';
 import { ProblemLog } from './problem-log.ts';
 import { clip, publicUrl } from './redact.ts';
 import type { Redactor } from './redact.ts';
@@ -40,8 +40,11 @@ export class BrowserGone extends Error {
 const GRACE_MS = 2000;
 /** Longest wait for a context to close (its renderer is killed if the page is stuck). */
 const CLOSE_MS = 5000;
-/** Longest wait for the page to answer one probe, even when the settle time is used up. */
-const PROBE_MS = 1000;
+/**
+ * Longest wait for the page to answer one probe, even when the settle time is used up. Generous: on a
+ * busy host a probe of a healthy page can take a second, and a late answer must not read as a hung page.
+ */
+const PROBE_MS = 3000;
 const PROBE_INTERVAL_MS = 250;
 const TITLE_CHARS = 200;
 const OPEN_REQUESTS_LISTED = 5;
@@ -132,12 +135,14 @@ async function openContext(browser: Browser, plan: CheckPlan, log: ProblemLog): 
     (url) => plan.origins.foreign(url),
     (route: Route) => {
       const request = route.request();
-      log.note({
-        kind: 'third_party',
-        message: `${request.method()} ${publicUrl(request.url())}${blocked}`,
-        url: request.url(),
-      });
-      return route.abort('blockedbyclient');
+      // Leaving the app is reported as a navigation problem (see page-listeners.ts).
+      if (!isMainDocument(request))
+        log.note({
+          kind: 'third_party',
+          message: `${request.method()} ${publicUrl(request.url())}${blocked}`,
+          url: request.url(),
+        });
+      return route.abort('blockedbyclient').catch(() => {}); // the check may be over already
     },
   );
   await context.routeWebSocket(
@@ -164,11 +169,13 @@ async function visit(
     state.documentStatus = response?.status() ?? null;
   } catch (err) {
     if (!(err instanceof errors.TimeoutError)) {
-      log.problem({
-        kind: 'navigation',
-        message: `the page could not be opened: ${firstLine(err)}`,
-        url: plan.target.href,
-      });
+      // Already explained when the page left its origin (the goto then fails on the blocked request).
+      if (!log.has('navigation'))
+        log.problem({
+          kind: 'navigation',
+          message: `the page could not be opened: ${firstLine(err)}`,
+          url: plan.target.href,
+        });
       return;
     }
     const open = watch
@@ -233,8 +240,8 @@ async function waitForRender(page: Page, until: number): Promise<'rendered' | 'b
     const probe = await within(
       page.evaluate(RENDERED_EXPRESSION).catch((err: unknown) => {
         // The page navigated (reloaded itself) under the probe: look again in the new document.
-        if (page.isClosed()) throw err;
-        return false;
+        if (err instanceof Error && /context was destroyed|navigat/i.test(err.message)) return false;
+        throw err;
       }),
       Math.max(until - performance.now(), PROBE_MS),
     );

@@ -88,6 +88,11 @@ export function summary(result: PageCheckResult): PageCheckSummary {
   if (result.notes.length > 0) {
     out.push('', 'Notes (do not fail the check; the check reaches only the app’s own origin):');
     for (const note of result.notes) out.push(`- ${describe(note)[0]}`);
+    if (result.problems.length > 0 && result.notes.some((note) => note.kind === 'third_party')) {
+      out.push(
+        'If a problem above comes from a script, style or API of another origin that did not load, serve it from the app itself.',
+      );
+    }
   }
   if (result.omitted > 0) out.push('', `(${plural(result.omitted, 'more problem or note')} left out)`);
   let evidence = out.join('\n');
