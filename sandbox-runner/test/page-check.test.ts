@@ -67,6 +67,8 @@ const barrier: Handler = (_req, res) => {
   barrierWaiting = [];
 };
 
+let gateCalls = 0;
+
 const ROUTES: Record<string, Handler> = {
   '/good': html(
     '<h1>Shortener</h1><link rel="stylesheet" href="/style.css"><script src="/app.js"></script>',
@@ -145,6 +147,14 @@ const ROUTES: Record<string, Handler> = {
   '/hidden-only': html(
     '<p style="display:none">hidden</p><p style="visibility:hidden">invisible</p><canvas width="0" height="0"></canvas>',
   ),
+  '/gated': html(
+    '<div id="app"></div><script>fetch("/api/gate").then(() => { document.getElementById("app").textContent = "through"; })</script>',
+  ),
+  '/api/gate': (req, res) => {
+    gateCalls += 1;
+    // The first call is held: the browser is killed while the page waits for it.
+    if (gateCalls > 1) asset('application/json', '{}')(req, res);
+  },
   '/barrier': html(
     '<div id="app"></div><script>fetch("/api/barrier").then(() => { document.getElementById("app").textContent = "together"; })</script>',
   ),
@@ -520,7 +530,7 @@ describe('the browser behind the checks', () => {
       const third = await local.check(at('/good', 'third'));
       expect(third).toMatchObject({
         status: 'skipped',
-        reason: 'the page checker is busy (1 checks running, 1 waiting)',
+        reason: 'the page checker is busy (1 running, 1 waiting)',
       });
       expect((await first).status).toBe('passed');
       expect((await second).status).toBe('passed');
@@ -541,6 +551,24 @@ describe('the browser behind the checks', () => {
 
       const after = await local.check(at('/throws'));
       expect(kinds(after)).toEqual(['page_error']);
+      expect(local.stats.launches).toBe(2);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('runs a check again in a new browser when the browser dies during it', async () => {
+    const local = newChecker();
+    try {
+      const others = new Set(chromiumChildren());
+      const result = local.check(at('/gated'));
+      await until(() => gateCalls === 1, 'the page to wait on its request');
+      const mine = chromiumChildren().filter((pid) => !others.has(pid));
+      expect(mine).toHaveLength(1);
+      process.kill(mine[0]!, 'SIGKILL');
+
+      expect(await result).toMatchObject({ status: 'passed', problems: [] });
+      expect(gateCalls).toBe(2);
       expect(local.stats.launches).toBe(2);
     } finally {
       await local.close();

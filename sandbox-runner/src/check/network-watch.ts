@@ -14,12 +14,15 @@ export class NetworkWatch {
   private readonly inflight = new Set<Request>();
   private lastChange = performance.now();
   private changed: () => void = () => {};
+  private closed = false;
 
   constructor(page: Page) {
     page.on('request', (request) => this.update(() => this.inflight.add(request)));
     const done = (request: Request) => this.update(() => this.inflight.delete(request));
     page.on('requestfinished', done);
     page.on('requestfailed', done);
+    // The page (or the whole browser) went away: stop waiting at once.
+    page.on('close', () => this.update(() => (this.closed = true)));
   }
 
   /** Requests that have started and not finished, oldest first. */
@@ -36,6 +39,7 @@ export class NetworkWatch {
     const start = performance.now();
     const until = start + maxMs;
     for (;;) {
+      if (this.closed) return false;
       const now = performance.now();
       const quietFor = this.inflight.size === 0 ? now - Math.max(this.lastChange, start) : 0;
       if (quietFor >= quietMs) return true;

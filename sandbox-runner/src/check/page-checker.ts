@@ -120,9 +120,7 @@ export class PageChecker {
     if (this.closed) return skip('the page checker is closed');
     const turn = this.slots.acquire();
     if (!turn) {
-      return skip(
-        `the page checker is busy (${this.slots.running} checks running, ${this.slots.queued} waiting)`,
-      );
+      return skip(`the page checker is busy (${this.slots.running} running, ${this.slots.queued} waiting)`);
     }
     const release = await turn;
     try {
