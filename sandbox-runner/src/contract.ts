@@ -328,3 +328,72 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** Label every runner-made container carries; orphan removal and tests select on it. */
 export const SANDBOX_LABEL = 'samokoder.sandbox';
+
+// ---------------------------------------------------------------------------------------------------
+// Page check (sandbox-runner/src/check/): a headless browser on the runner's host loads a preview and
+// reports what a user would see go wrong. URLs in a result have no query string or fragment (a preview
+// token never appears in one), and messages are capped in size and number.
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * What went wrong. `problems` fail the check; `notes` never do:
+ * - `page_error`: an uncaught exception or unhandled rejection (message and first stack frames), or a crash
+ * - `console_error`: a `console.error` (or an error the browser logged, such as a CORS refusal)
+ * - `request_failed`: a request to the app's own origin that got no answer (connection refused, reset…)
+ * - `http_error`: a request to the app's own origin (the page itself included) answered 400 or more
+ * - `blank_page`: nothing visible rendered by the end of the check (no text, image, canvas, svg, video,
+ *   form field or frame)
+ * - `navigation`: the page could not be opened, or navigated to another origin
+ * - `timeout`: the page did not finish loading, or its script kept it busy, within the time allowed
+ * - `third_party` (note): a request to another origin, blocked: a check reaches only the app's own origin
+ * - `pending_request` (note): a request still open when the check stopped waiting for the network
+ */
+export const PageCheckProblemKind = z.enum([
+  'page_error',
+  'console_error',
+  'request_failed',
+  'http_error',
+  'blank_page',
+  'navigation',
+  'timeout',
+  'third_party',
+  'pending_request',
+]);
+export type PageCheckProblemKind = z.infer<typeof PageCheckProblemKind>;
+
+export const PageCheckProblem = z.object({
+  kind: PageCheckProblemKind,
+  message: z.string(),
+  /** The resource concerned (script, request, document), without query string. */
+  url: z.string().optional(),
+  /** 1-based line in `url`, when the browser gave one. */
+  line: z.number().int().optional(),
+  /** HTTP status of an `http_error`. */
+  status: z.number().int().optional(),
+  /** The same problem seen this many times (absent when once). */
+  count: z.number().int().min(2).optional(),
+});
+export type PageCheckProblem = z.infer<typeof PageCheckProblem>;
+
+/** `passed`: no problems; `failed`: at least one; `skipped`: the check did not run (`reason` says why). */
+export const PageCheckStatus = z.enum(['passed', 'failed', 'skipped']);
+export type PageCheckStatus = z.infer<typeof PageCheckStatus>;
+
+export const PageCheckResult = z.object({
+  status: PageCheckStatus,
+  /** The checked URL, without query string. */
+  url: z.string(),
+  /** The page's title (empty when none, or when the page never loaded). */
+  title: z.string(),
+  /** Time the check took in the browser (not counting a wait for a free slot). */
+  durationMs: z.number().int().min(0),
+  /** HTTP status of the page itself; null when it never answered. */
+  documentStatus: z.number().int().nullable(),
+  problems: z.array(PageCheckProblem),
+  notes: z.array(PageCheckProblem),
+  /** Problems and notes left out of the lists above because of the caps. */
+  omitted: z.number().int().min(0),
+  /** Why the check was skipped. */
+  reason: z.string().optional(),
+});
+export type PageCheckResult = z.infer<typeof PageCheckResult>;
