@@ -6,7 +6,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LocalPackage } from './local-packages.ts';
 
@@ -82,6 +92,15 @@ function writeName(storage: string, versions: LocalPackage[]): void {
   writeFileSync(join(dir, 'package.json'), JSON.stringify(packument, null, 2));
 }
 
+/** Storage folders nobody used for a day go (another run may be serving a recent one right now). */
+function pruneUnused(): void {
+  if (!existsSync(CACHE_DIR)) return;
+  for (const entry of readdirSync(CACHE_DIR)) {
+    const path = join(CACHE_DIR, entry);
+    if (Date.now() - statSync(path).mtimeMs > 24 * 3600_000) rmSync(path, { recursive: true, force: true });
+  }
+}
+
 /** The storage folder serving `packages`, made once and reused while the list is the same. */
 export function registryStorage(packages: LocalPackage[]): string {
   const key = createHash('sha256')
@@ -90,7 +109,12 @@ export function registryStorage(packages: LocalPackage[]): string {
     .digest('hex')
     .slice(0, 16);
   const storage = join(CACHE_DIR, `storage-${key}`);
-  if (existsSync(join(storage, '.verdaccio-db.json'))) return storage;
+  if (existsSync(join(storage, '.verdaccio-db.json'))) {
+    const now = new Date();
+    utimesSync(storage, now, now); // in use: kept by the pruning below
+    return storage;
+  }
+  pruneUnused();
   // Made in a private folder and renamed into place: two test files may make the same one at once.
   const work = join(CACHE_DIR, `tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(work, { recursive: true });
