@@ -46,7 +46,9 @@ export async function startVerdaccio(opts: VerdaccioOptions): Promise<RunningVer
     server: { keepAliveTimeout: 5 },
     log: { type: 'stdout', format: 'json', level: 'error' },
   };
-  const server = (await runServer(config as never, { listenArg: listen })) as Server;
+  const server = (await runServer(config as Parameters<typeof runServer>[0], {
+    listenArg: listen,
+  })) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host, () => {
