@@ -12,10 +12,12 @@ const PACKAGES = {
   chromium: 'chromium',
   prometheus: 'promtool',
   'docker-compose': 'docker-compose',
+  openssl: 'openssl',
 };
 
 export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static'];
-export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus', 'docker-compose'];
+// openssl: the registry tests make a private CA with it.
+export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus', 'docker-compose', 'openssl'];
 
 function has(bin) {
   return (

@@ -5,7 +5,8 @@
  * Layout (merged /usr like Debian, Node where the official node images put it):
  *   /usr/bin/busybox + one symlink per applet; /bin, /sbin, /usr/sbin -> usr/bin
  *   /usr/local/bin/{node,npm,npx}; /usr/local/lib/node_modules/npm
- *   /usr/lib/x86_64-linux-gnu/... (what ldd lists for node); /lib, /lib64 -> usr/...
+ *   /usr/lib/x86_64-linux-gnu/... (what ldd lists for node, and the rest of glibc's runtime libraries);
+ *   /lib, /lib64 -> usr/...
  *   /etc/{passwd,group,nsswitch.conf}; /tmp (1777); /workspace (owned by 1000 in the tar, see build.ts)
  */
 import { execFileSync } from 'node:child_process';
@@ -158,6 +159,19 @@ function sharedLibraries(binary: string): string[] {
   return libs;
 }
 
+/**
+ * The rest of glibc's runtime, beside the libc node links: Node itself does not need them, but the
+ * prebuilt native bindings of common packages do (rolldown's and lightningcss's, which Vite loads, link
+ * librt). Taken from the same folder as node's libc, so they match it.
+ */
+const GLIBC_COMPANIONS = ['librt.so.1', 'libutil.so.1', 'libanl.so.1', 'libresolv.so.2'];
+
+function glibcCompanions(binary: string): string[] {
+  const libc = sharedLibraries(binary).find((lib) => lib.endsWith('/libc.so.6'));
+  if (!libc) return [];
+  return GLIBC_COMPANIONS.map((name) => join(dirname(libc), name)).filter((path) => existsSync(path));
+}
+
 /** Maps /lib/... and /lib64/... to their merged-/usr location so the image has one copy of each. */
 function mergedUsrPath(path: string): string {
   if (path.startsWith('/lib/')) return `/usr${path}`;
@@ -203,7 +217,7 @@ export function assembleRootfs(root: string, inputs: RootfsInputs): void {
 
   copyFileSync(inputs.nodeBinary, at('usr/local/bin/node'));
   chmodSync(at('usr/local/bin/node'), 0o755);
-  for (const lib of sharedLibraries(inputs.nodeBinary)) {
+  for (const lib of [...sharedLibraries(inputs.nodeBinary), ...glibcCompanions(inputs.nodeBinary)]) {
     const dest = at(mergedUsrPath(lib));
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(lib, dest); // follows the host's symlink chain: we want the real bytes under this name

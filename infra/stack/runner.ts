@@ -2,11 +2,15 @@ import { join } from 'node:path';
 import { buildSandboxImage } from '../sandbox/build.ts';
 import { checkoutTag, type StackConfig } from './config.ts';
 import { ensureDockerEngine } from './docker.ts';
+import { describePackageAccess, hostPackageAccess, readNpmSettings } from './host-package-access.ts';
 import { startProcess } from './process.ts';
 import type { Logger, ServiceResult } from './service.ts';
 import { httpOk, waitUntil } from './wait.ts';
 
-/** The Docker engine, the sandbox image, then the sandbox-runner (SANDBOX_RUNNER_URL when set, dev only). */
+/**
+ * The Docker engine, the sandbox image, then the sandbox-runner (SANDBOX_RUNNER_URL when set, dev only),
+ * whose sandboxes (under `npm start`) reach package registries the way this host does.
+ */
 export async function startRunner(
   cfg: StackConfig,
   log: Logger,
@@ -20,6 +24,9 @@ export async function startRunner(
   const engine = await ensureDockerEngine({ log });
   if (!engine.ok)
     return { name: 'sandbox-runner', state: 'missing', reason: engine.reason, hint: engine.hint };
+  // Read while the image is checked (`npm config` takes about a second). Only `npm start` gets the
+  // host's registry: test stacks must never install from outside (their tests bring a registry).
+  const npmSettings = cfg.profile === 'dev' ? readNpmSettings() : undefined;
   let image: string;
   try {
     log('sandbox image: checking (built once, then cached by its inputs)');
@@ -32,6 +39,8 @@ export async function startRunner(
       hint: 'see the message above',
     };
   }
+  const packageAccess = npmSettings ? hostPackageAccess(process.env, await npmSettings, log) : {};
+  if (npmSettings) log(describePackageAccess(packageAccess));
   log(`sandbox-runner: starting on ${url} (image ${image})`);
   const proc = startProcess({
     name: 'sandbox-runner',
@@ -39,6 +48,8 @@ export async function startRunner(
     args: [join(cfg.root, 'sandbox-runner/src/server.ts')],
     env: {
       ...process.env,
+      // Sandboxes reach registries the way this host does (its CA file, registry and proxy).
+      ...packageAccess,
       NODE_ENV: 'development',
       SANDBOX_RUNNER_HOST: '127.0.0.1',
       SANDBOX_RUNNER_PORT: String(cfg.ports.runner),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SandboxLimits } from './contract.ts';
+import { checkCaCertsFile, DEFAULT_PACKAGE_ACCESS, PackageAccess } from './sandbox/package-access.ts';
 import { LOCAL_PREVIEW_ORIGIN, parsePreviewOrigin } from './preview/origins.ts';
 
 function validPreviewOrigin(pattern: string): boolean {
@@ -65,6 +66,8 @@ export const RunnerConfig = z.object({
   maxTokenTtlSeconds: z.number().int().min(10),
   /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
   egressNetwork: z.string().min(1),
+  /** CA certificates, registry, proxy and npm fetch settings of sandboxes (see sandbox/package-access.ts). */
+  packageAccess: PackageAccess,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
@@ -95,6 +98,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxFileBytes: 8 * 1024 * 1024,
   maxTokenTtlSeconds: 3600,
   egressNetwork: 'samokoder-sandbox-egress',
+  packageAccess: DEFAULT_PACKAGE_ACCESS,
   logLevel: 'info',
 };
 
@@ -108,6 +112,16 @@ export function defineConfig(overrides: Partial<RunnerConfig> & { secret: string
   const config = result.data;
   if (config.execTimeoutMs > config.maxExecTimeoutMs)
     throw new Error('execTimeoutMs exceeds maxExecTimeoutMs');
+  const caFile = config.packageAccess.caCertsFile;
+  if (caFile) {
+    try {
+      checkCaCertsFile(caFile);
+    } catch (err) {
+      throw new Error(`invalid sandbox-runner config: SANDBOX_CA_CERTS: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
   return config;
 }
 
@@ -120,6 +134,11 @@ function int(env: Env, name: string): number | undefined {
   if (!Number.isInteger(value))
     throw new Error(`invalid sandbox-runner config: ${name}=${raw} is not an integer`);
   return value;
+}
+
+/** `value` without its undefined fields (so they do not override defaults). */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Reads the configuration from environment variables (see README.md for the list). */
@@ -148,6 +167,18 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));
   set('execTimeoutMs', int(env, 'SANDBOX_EXEC_TIMEOUT_MS'));
   set('drainTimeoutMs', int(env, 'SANDBOX_DRAIN_TIMEOUT_MS'));
+  set('packageAccess', {
+    ...DEFAULT_PACKAGE_ACCESS,
+    ...defined({
+      caCertsFile: env.SANDBOX_CA_CERTS || undefined,
+      npmRegistry: env.SANDBOX_NPM_REGISTRY || undefined,
+      httpsProxy: env.SANDBOX_HTTPS_PROXY || undefined,
+      httpProxy: env.SANDBOX_HTTP_PROXY || undefined,
+      noProxy: env.SANDBOX_NO_PROXY || undefined,
+      npmFetchRetries: int(env, 'SANDBOX_NPM_FETCH_RETRIES'),
+      npmFetchTimeoutMs: int(env, 'SANDBOX_NPM_FETCH_TIMEOUT_MS'),
+    }),
+  });
   const level = env.LOG_LEVEL;
   if (level) set('logLevel', RunnerConfig.shape.logLevel.parse(level));
   return defineConfig(overrides);

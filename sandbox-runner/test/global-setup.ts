@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { buildSandboxImage } from '../../infra/sandbox/build.ts';
 import { checkoutTag } from '../../infra/stack/config.ts';
 import { ensureDockerEngine } from '../../infra/stack/docker.ts';
+import { removeTestNetwork, TEST_NETWORK_PREFIX } from './egress-network.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +16,8 @@ declare module 'vitest' {
   }
 }
 
-async function removeTestContainers(socketPath: string): Promise<void> {
+/** This checkout's test containers, then its test egress networks (which must be empty to go). */
+async function removeTestLeftovers(socketPath: string): Promise<void> {
   const docker = new Docker({ socketPath });
   const containers = await docker.listContainers({ all: true, filters: { label: ['samokoder.sandbox=1'] } });
   await Promise.all(
@@ -27,6 +29,12 @@ async function removeTestContainers(socketPath: string): Promise<void> {
           .remove({ force: true })
           .catch(() => {}),
       ),
+  );
+  const networks = await docker.listNetworks({ filters: { name: [TEST_NETWORK_PREFIX] } });
+  await Promise.all(
+    networks
+      .filter((n) => n.Name.startsWith(TEST_NETWORK_PREFIX))
+      .map((n) => removeTestNetwork(docker, n.Name).catch(() => {})),
   );
 }
 
@@ -40,8 +48,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const { image, built } = await buildSandboxImage({ log, socketPath: engine.socketPath });
   log(`${built ? 'built' : 'using cached'} image ${image}`);
-  await removeTestContainers(engine.socketPath);
+  await removeTestLeftovers(engine.socketPath);
   project.provide('sandboxImage', image);
   project.provide('dockerSocket', engine.socketPath);
-  return () => removeTestContainers(engine.socketPath);
+  return () => removeTestLeftovers(engine.socketPath);
 }

@@ -1,6 +1,11 @@
 /** Each isolation property, verified from inside a container of the sandbox image. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxInfo } from '../src/contract.ts';
+import { DEFAULT_PACKAGE_ACCESS, SANDBOX_CA_CERTS_PATH } from '../src/sandbox/package-access.ts';
 import { docker, startRunner } from './helpers.ts';
 import type { Client, TestRunner } from './helpers.ts';
 
@@ -84,6 +89,32 @@ describe('isolation, seen from inside the sandbox', () => {
     const network = await docker.getNetwork(runner.config.egressNetwork).inspect();
     expect(network.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');
     await client.request('DELETE', `/v1/sandboxes/${egress.id}`);
+  });
+
+  it("sees the operator's CA file read-only, and no other file of the host", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samokoder-ca-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, rootCertificates.slice(0, 2).join('\n'), { mode: 0o644 });
+    const trusting = await startRunner({ packageAccess: { ...DEFAULT_PACKAGE_ACCESS, caCertsFile: caFile } });
+    try {
+      const trustingClient = trusting.client();
+      const { id } = await trustingClient.create();
+      expect(await trustingClient.sh(id, `grep -c 'BEGIN CERTIFICATE' ${SANDBOX_CA_CERTS_PATH}`)).toBe('2\n');
+      const write = await trustingClient.exec(id, {
+        command: `{ echo x >> ${SANDBOX_CA_CERTS_PATH}; } 2>&1; echo done`,
+      });
+      expect(write.stdout).toMatch(/can't create/);
+      // and it is mounted read-only: compared with a sandbox of a runner without it, one mount more
+      const mounts = async (c: Client, sid: string) =>
+        (await c.sh(sid, "awk '{print $2, substr($4, 1, 2)}' /proc/mounts")).split('\n').filter(Boolean);
+      const plain = await mounts(client, sandbox.id);
+      const withCa = await mounts(trustingClient, id);
+      expect(withCa.filter((m) => !plain.includes(m))).toEqual([`${SANDBOX_CA_CERTS_PATH} ro`]);
+      expect(withCa.length).toBe(plain.length + 1);
+    } finally {
+      await trusting.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sees only its own processes', async () => {

@@ -19,6 +19,8 @@ export interface ContainerParams {
   network: NetworkPolicy;
   egressNetwork: string;
   env: Record<string, string>;
+  /** Host files mounted into the sandbox, always read-only (the operator's CA certificates). */
+  readOnlyFiles: { source: string; target: string }[];
   agentSource: string;
 }
 
@@ -64,6 +66,7 @@ export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions
         '/workspace': `rw,exec,nosuid,nodev,size=${p.limits.workspaceMb}m,uid=1000,gid=1000,mode=0755`,
         '/tmp': 'rw,exec,nosuid,nodev,size=128m,mode=1777',
       },
+      ...(p.readOnlyFiles.length ? { Binds: p.readOnlyFiles.map((f) => `${f.source}:${f.target}:ro`) } : {}),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       IpcMode: 'private',

@@ -13,6 +13,7 @@ import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
+import { packageAccessEnv, packageAccessFiles, withoutCredentials } from './package-access.ts';
 import type { Launched } from './launch.ts';
 import { WarmPool } from './pool.ts';
 import { Sandbox } from './sandbox.ts';
@@ -77,6 +78,18 @@ export class SandboxManager {
         { cause: err },
       );
     }
+    const access = this.config.packageAccess;
+    this.log.info(
+      {
+        caCertsFile: access.caCertsFile,
+        npmRegistry: withoutCredentials(access.npmRegistry),
+        httpsProxy: withoutCredentials(access.httpsProxy),
+        httpProxy: withoutCredentials(access.httpProxy),
+        npmFetchRetries: access.npmFetchRetries,
+        npmFetchTimeoutMs: access.npmFetchTimeoutMs,
+      },
+      'how sandboxes reach package registries',
+    );
     this.pool.fill();
     this.reaper = setInterval(() => void this.reap(), this.config.reapIntervalMs);
     this.reaper.unref();
@@ -97,7 +110,8 @@ export class SandboxManager {
         limits,
         network,
         egressNetwork: this.config.egressNetwork,
-        env: {},
+        env: packageAccessEnv(this.config.packageAccess, network),
+        readOnlyFiles: packageAccessFiles(this.config.packageAccess),
         agentSource: agentSource(),
       },
       (line) => this.log.debug({ agent: line }, 'sandbox agent'),

@@ -77,7 +77,7 @@ export const STACKS: readonly StackEntry[] = [
       packageJson(
         'app',
         { dev: 'vite', build: 'tsc && vite build', test: 'vitest run' },
-        { devDependencies: { typescript: '5.9.3', vite: '7.2.4', vitest: '4.0.13' } },
+        { devDependencies: { typescript: '6.0.3', vite: '8.3.8', vitest: '5.1.1' } },
       ),
       {
         path: 'index.html',
