@@ -15,6 +15,7 @@ import { authPlugin } from './plugins/auth.ts';
 import { dockerPlugin } from './plugins/docker.ts';
 import { installErrorHandlers } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { pageCheckPlugin } from './plugins/page-check.ts';
 import { sandboxesPlugin } from './plugins/sandboxes.ts';
 import { execRoutes } from './routes/exec.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
   await app.register(dockerPlugin, { socketPath: config.dockerSocket });
   await app.register(authPlugin, { secret: config.secret, maxTokenTtlSeconds: config.maxTokenTtlSeconds });
   await app.register(sandboxesPlugin, { config });
+  await app.register(pageCheckPlugin, { browserPath: config.checkBrowser });
 
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

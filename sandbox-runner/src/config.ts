@@ -68,6 +68,11 @@ export const RunnerConfig = z.object({
   egressNetwork: z.string().min(1),
   /** CA certificates, registry, proxy and npm fetch settings of sandboxes (see sandbox/package-access.ts). */
   packageAccess: PackageAccess,
+  /**
+   * Chromium on the runner's host for the page check (a preview loaded and judged after the app starts);
+   * null turns the check off (its results then say it was skipped).
+   */
+  checkBrowser: z.string().min(1).nullable(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
@@ -75,6 +80,7 @@ export type RunnerConfig = z.infer<typeof RunnerConfig>;
 const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   host: '127.0.0.1',
   previewOrigin: LOCAL_PREVIEW_ORIGIN,
+  checkBrowser: '/usr/bin/chromium',
   port: 8788,
   image: 'samokoder/sandbox-node:latest',
   dockerSocket: '/var/run/docker.sock',
@@ -158,6 +164,8 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
     if (value !== undefined) overrides[key] = value;
   };
   set('previewOrigin', env.SANDBOX_PREVIEW_ORIGIN || undefined);
+  const browser = env.SANDBOX_CHECK_BROWSER;
+  if (browser !== undefined && browser !== '') set('checkBrowser', browser === 'none' ? null : browser);
   set('image', env.SANDBOX_IMAGE || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);

@@ -22,6 +22,7 @@
  *   POST   /v1/sandboxes/:id/processes/:pid/stdin          ProcessStdinRequest -> 204
  *   POST   /v1/sandboxes/:id/processes/:pid/signal         ProcessSignalRequest -> 204
  *   POST   /v1/sandboxes/:id/previews             CreatePreviewRequest -> 201 PreviewInfo
+ *   POST   /v1/sandboxes/:id/previews/check       CheckPreviewRequest -> 200 PreviewCheck
  *   ANY    https://<label>.<preview domain>/*  (HTTP and WebSocket: the app at its own origin; a link's
  *          ?sk_preview= token becomes a partitioned session cookie, see src/preview/)
  *   GET    /healthz  -> HealthResponse          GET /metrics  -> Prometheus text
@@ -397,3 +398,19 @@ export const PageCheckResult = z.object({
   reason: z.string().optional(),
 });
 export type PageCheckResult = z.infer<typeof PageCheckResult>;
+
+/** Check the page of an app port: loaded through its preview in the runner's headless browser. */
+export const CheckPreviewRequest = z.strictObject({
+  port: z.number().int().min(1).max(65_535),
+  /** The page to load (default `/`). */
+  path: z
+    .string()
+    .regex(/^\/[^\s]*$/, 'a path starting with /')
+    .max(2048)
+    .optional(),
+});
+export type CheckPreviewRequest = z.infer<typeof CheckPreviewRequest>;
+
+/** A page check's result, with its one-line summary (for the UI) and its evidence (for a fixer). */
+export const PreviewCheck = z.object({ result: PageCheckResult, line: z.string(), evidence: z.string() });
+export type PreviewCheck = z.infer<typeof PreviewCheck>;

@@ -8,6 +8,7 @@ import { files } from './api/files.ts';
 import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
 import { projectExport } from './api/project-export.ts';
+import { appOutput } from './api/app-output.ts';
 import { preview } from './api/preview.ts';
 import { projects } from './api/projects.ts';
 import { settings } from './api/settings.ts';
@@ -61,7 +62,8 @@ const routes = api
   .route('/settings', settings)
   .route('/projects', live)
   .route('/projects', files)
-  .route('/projects', preview);
+  .route('/projects', preview)
+  .route('/projects', appOutput);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes);

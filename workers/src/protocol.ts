@@ -78,6 +78,18 @@ export const OpenQuestion = z.object({
 });
 export type OpenQuestion = z.infer<typeof OpenQuestion>;
 
+/** What the project's app is doing: it follows the project's files (see agent/app-follower.ts). */
+export const AppState = z.enum(['updating', 'running', 'failed', 'stopped']);
+export type AppState = z.infer<typeof AppState>;
+
+/** One thing the page check found wrong with the app's page. */
+export const CheckProblem = z.object({
+  kind: z.string(),
+  message: z.string(),
+  url: z.string().optional(),
+});
+export type CheckProblem = z.infer<typeof CheckProblem>;
+
 // ---------------------------------------------------------------------------------------------------
 // Logged events (the body; the log adds `seq` and `at`)
 
@@ -175,6 +187,18 @@ export const EventBody = z.discriminatedUnion('type', [
     exitCode: z.number().int().nullable(),
     timedOut: z.boolean(),
     durationMs: z.number(),
+  }),
+  /**
+   * The app's state changed: updating with changed files, running (again), failed to start, stopped.
+   * `reload`: the app now serves newer files, a viewer reloads the preview.
+   */
+  z.object({ type: z.literal('app'), state: AppState, message: z.string(), reload: z.boolean() }),
+  /** The platform loaded the app's page in a headless browser and judged what it saw. */
+  z.object({
+    type: z.literal('app.check'),
+    status: z.enum(['passed', 'failed', 'skipped']),
+    summary: z.string(),
+    problems: z.array(CheckProblem),
   }),
   /** A typed artifact of an agent (a specification, a plan...): `kind` names its schema. */
   z.object({

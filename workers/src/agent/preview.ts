@@ -4,32 +4,59 @@
  * (the UI does whenever it shows it) gets a new link, starting the app again, and recreating its
  * sandbox from the project's files, when needed.
  */
-import { SYNC_MARKER, type AppStart, type AppStarted } from '../core/agents/ports.ts';
+import {
+  SYNC_MARKER,
+  type AppChanges,
+  type AppCheck,
+  type AppRefreshed,
+  type AppStart,
+  type AppStarted,
+} from '../core/agents/ports.ts';
 import type { SandboxFile } from '../core/ports.ts';
 import type { Sql } from './storage/sql.ts';
 
-/** What a pipeline's binding offers to reopen its app (absent: this pipeline's apps cannot run here). */
+/** How the app was last started: the preview artifact's command, port, install and dev-server flag. */
+export type AppRecipe = AppStart & { install: string | null; watches: boolean };
+
+/**
+ * What a pipeline's binding offers for its app (absent: this pipeline's apps cannot run here): reopen
+ * it for a fresh link, and bring it up to date with changed files.
+ */
 export interface PreviewPort {
   open(app: AppStart, files: () => SandboxFile[], install: string | null): Promise<AppStarted>;
+  refresh(app: AppRecipe, changes: AppChanges, files: () => SandboxFile[]): Promise<AppRefreshed>;
+  check(port: number): Promise<AppCheck>;
+}
+
+/** The project's files as a sandbox gets them in full: with the marker saying the workspace is whole. */
+export function withSyncMarker(files: SandboxFile[], branch: number): SandboxFile[] {
+  const kept = files.filter((f) => f.path !== SYNC_MARKER);
+  const marker = `${JSON.stringify({ branch, files: kept.length })}\n`;
+  return [...kept, { path: SYNC_MARKER, content: marker }];
 }
 
 export type PreviewResult =
   { ok: true; url: string } | { ok: false; code: 'conflict' | 'unavailable'; message: string };
 
 /** How the app was last started (and is installed): the latest `preview` artifact of the event log. */
-export function lastAppStart(sql: Sql): (AppStart & { install: string | null }) | null {
+export function lastAppStart(sql: Sql): AppRecipe | null {
   const rows = sql.all<{ body: string }>(
     "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT 500",
   );
   for (const row of rows) {
     const event = JSON.parse(row.body) as {
       kind?: string;
-      data?: { command?: unknown; port?: unknown; install?: unknown };
+      data?: { command?: unknown; port?: unknown; install?: unknown; watches?: unknown };
     };
     if (event.kind !== 'preview') continue;
-    const { command, port, install } = event.data ?? {};
+    const { command, port, install, watches } = event.data ?? {};
     if (typeof command !== 'string' || typeof port !== 'number') return null;
-    return { command, port, install: typeof install === 'string' ? install : null };
+    return {
+      command,
+      port,
+      install: typeof install === 'string' ? install : null,
+      watches: watches === true,
+    };
   }
   return null;
 }
@@ -53,11 +80,7 @@ export async function openPreview(deps: {
   }
   const started = await deps.port.open(
     { command: app.command, port: app.port },
-    () => {
-      const files = deps.files().filter((f) => f.path !== SYNC_MARKER);
-      const marker = `${JSON.stringify({ branch: deps.branch, files: files.length })}\n`;
-      return [...files, { path: SYNC_MARKER, content: marker }];
-    },
+    () => withSyncMarker(deps.files(), deps.branch),
     app.install,
   );
   if (!started.ready || !started.previewUrl) {

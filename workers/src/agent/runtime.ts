@@ -12,9 +12,11 @@ import {
   ClientMessage,
   type ChatKind,
   type ControlAction,
+  type EventBody,
   type HelloFrame,
   type RunSnapshot,
 } from '../protocol.ts';
+import { AppFollower } from './app-follower.ts';
 import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
 import { PgSync } from './pg-sync.ts';
@@ -56,6 +58,7 @@ export class ProjectRuntime {
   readonly scheduler: Scheduler;
   readonly pg: PgSync;
   readonly filesApi: FilesApi;
+  readonly app: AppFollower;
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
   private bound: { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null = null;
@@ -72,7 +75,12 @@ export class ProjectRuntime {
     this.files = new FileStore(this.sql);
     this.log = new EventLog(this.sql);
     this.hub = new LiveHub(ctx, this.log);
-    this.sink = new LiveSink(this.log, clock.now, (frames) => this.hub.broadcast(frames));
+    this.sink = new LiveSink(
+      this.log,
+      clock.now,
+      (frames) => this.hub.broadcast(frames),
+      (event) => this.observe(event),
+    );
     this.scheduler = new Scheduler(this.sql, ctx.storage);
     this.journal = new SqlJournal({
       sql: this.sql,
@@ -89,6 +97,22 @@ export class ProjectRuntime {
       retryAt: (at) => this.scheduler.atLatest('sync', at),
     });
     this.filesApi = new FilesApi(this.files, this.journal, this.sink);
+    this.app = new AppFollower({
+      sql: this.sql,
+      files: this.files,
+      scheduler: this.scheduler,
+      emit: (event) => this.sink.emit(event),
+      now: clock.now,
+      branch: () => this.journal.run().branch,
+      currentFiles: () => this.filesApi.currentFiles(),
+      port: () => this.engine()?.preview,
+    });
+  }
+
+  /** Logged events that concern the running app: it follows the files and knows when it was started. */
+  private observe(event: EventBody): void {
+    if (event.type === 'files.changed' || event.type === 'branch.created') this.app.changed();
+    else if (event.type === 'artifact' && event.kind === 'preview') this.app.started();
   }
 
   /**
@@ -97,6 +121,7 @@ export class ProjectRuntime {
    */
   async wake(): Promise<void> {
     migrate(this.sql);
+    this.app.wake();
     this.hub.autoRespondToPings();
     await this.scheduler.load();
     const run = this.journal.run();
@@ -252,6 +277,8 @@ export class ProjectRuntime {
     if (due.includes('sync'))
       work.push(this.pg.flush().catch((err: unknown) => log.warn('sync', describeError(err))));
     if (due.includes('run')) work.push(this.pump());
+    // Not waited for: a restart of the app must not hold up the pipeline's next slice.
+    if (due.includes('app')) void this.app.run();
     await Promise.all(work);
     this.scheduler.arm();
   }
@@ -368,7 +395,7 @@ export class ProjectRuntime {
     this.sink.clear();
     this.scheduler.reset();
     this.hub.closeAll(1000, 'The project was deleted.');
-    const settle = Promise.all([this.pumping, this.pg.settle()]);
+    const settle = Promise.all([this.pumping, this.pg.settle(), this.app.stop()]);
     await Promise.race([settle, new Promise((r) => setTimeout(r, 5_000))]);
     this.bound = null;
   }

@@ -4,8 +4,8 @@
  */
 import type { Sql } from './storage/sql.ts';
 
-/** The kinds of scheduled work. */
-export type ScheduleKind = 'run' | 'sync';
+/** `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files. */
+export type ScheduleKind = 'run' | 'sync' | 'app';
 
 export class Scheduler {
   private readonly sql: Sql;

@@ -39,10 +39,19 @@ export class LiveSink implements EventSink {
   private readonly streams = new Map<string, Buffer & { stepId: number; agent: string }>();
   private readonly commands = new Map<string, Buffer>();
 
-  constructor(log: EventLog, now: () => number, broadcast: (frames: string[]) => void) {
+  private readonly onLogged: (event: EventBody) => void;
+
+  /** `onLogged` is told of every event as it is logged (inside the caller's transaction). */
+  constructor(
+    log: EventLog,
+    now: () => number,
+    broadcast: (frames: string[]) => void,
+    onLogged: (event: EventBody) => void = () => {},
+  ) {
     this.log = log;
     this.now = now;
     this.broadcast = broadcast;
+    this.onLogged = onLogged;
   }
 
   /** Runs `fn` (a transaction) and broadcasts what it logged once it has returned. */
@@ -66,6 +75,7 @@ export class LiveSink implements EventSink {
   emit(event: EventBody, key?: string): void {
     const logged = this.log.append(event, this.now(), key);
     if (!logged) return;
+    this.onLogged(event);
     if (this.depth > 0) this.pending.push(logged.frame);
     else this.send([logged.frame]);
   }

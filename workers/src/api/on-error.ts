@@ -38,6 +38,8 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     });
   }
   for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
+  // A dependency that is down is worth asking again shortly: clients and proxies are told when.
+  if (apiError.status === 503 && !apiError.headers?.['Retry-After']) c.header('Retry-After', '5');
   c.header('Cache-Control', 'no-store');
   return c.json(errorBody(apiError, requestId), apiError.status);
 }

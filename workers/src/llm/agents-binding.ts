@@ -80,6 +80,9 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
     sandbox,
     preview: {
       open: (app, files, install) => sandbox.openPreview(app, files, install, AbortSignal.timeout(360_000)),
+      refresh: (app, changes, files) =>
+        sandbox.refreshApp(app, changes, files, app.install, AbortSignal.timeout(360_000)),
+      check: (port) => sandbox.check(port, AbortSignal.timeout(120_000)),
     },
   };
 }

@@ -9,7 +9,15 @@
  */
 import type { CreateSandboxRequest, ExecEvent } from '@samokoder/sandbox-runner/contract';
 import { SandboxReset } from '../core/agents/errors.ts';
-import { SYNC_MARKER, type AppPort, type AppStart, type AppStarted } from '../core/agents/ports.ts';
+import {
+  SYNC_MARKER,
+  type AppChanges,
+  type AppCheck,
+  type AppPort,
+  type AppRefreshed,
+  type AppStart,
+  type AppStarted,
+} from '../core/agents/ports.ts';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../core/ports.ts';
 import { RunnerError, type RunnerClient } from './client.ts';
 
@@ -25,7 +33,8 @@ export interface RunnerSandboxOptions {
 
 /** Files per write request (the contract's maximum is 2000; smaller batches keep requests small). */
 const WRITE_BATCH = 200;
-const APP_NAME = 'app';
+/** Name of the app's process in its sandbox (one per project: each start replaces it). */
+export const APP_NAME = 'app';
 /** Lifetime of a preview link: the UI asks for a fresh one whenever it shows the preview. */
 const PREVIEW_TTL_S = 3600;
 
@@ -48,9 +57,29 @@ export class RunnerSandbox implements SandboxPort, AppPort {
   private network: 'none' | 'egress' = 'none';
   /** A command needed the network: sandboxes made from now on get the egress policy. */
   private wantsEgress = false;
+  /** The app's operations (start, reopen, refresh) run one at a time: each replaces the app process. */
+  private appQueue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: RunnerSandboxOptions) {
     this.opts = opts;
+  }
+
+  /** Runs app operations one after the other (a failed one does not stop the next). */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.appQueue.then(fn, fn);
+    this.appQueue = run.catch(() => {});
+    return run;
+  }
+
+  /** The project's running sandbox when there is one (never creates one). */
+  private async existing(): Promise<string | null> {
+    if (this.sandboxId) return this.sandboxId;
+    const found = (await this.opts.client.listSandboxes()).find((s) => s.status === 'running');
+    if (!found) return null;
+    this.sandboxId = found.id;
+    this.network = found.network;
+    if (found.network === 'egress') this.wantsEgress = true;
+    return found.id;
   }
 
   /** The project's sandbox id, finding or creating it. */
@@ -151,7 +180,16 @@ export class RunnerSandbox implements SandboxPort, AppPort {
    * app gets a new link; an app that stopped is started again; a sandbox that is gone is recreated,
    * given `files()` in full, its dependencies installed (`install`), and its app started.
    */
-  async openPreview(
+  openPreview(
+    request: AppStart,
+    files: () => SandboxFile[],
+    install: string | null,
+    signal: AbortSignal,
+  ): Promise<AppStarted> {
+    return this.serialized(() => this.reopen(request, files, install, signal));
+  }
+
+  private async reopen(
     request: AppStart,
     files: () => SandboxFile[],
     install: string | null,
@@ -172,7 +210,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
         const running = (await client.listProcesses(id)).some(
           (p) => p.name === APP_NAME && p.status === 'running',
         );
-        if (!running) return await this.start(request, signal);
+        if (!running) return await this.startApp(request, signal);
         const preview = await client.createPreview(id, { port: request.port, ttlSeconds: PREVIEW_TTL_S });
         return { ready: true, previewUrl: preview.url, logs: '' };
       } catch (err) {
@@ -184,8 +222,73 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     }
   }
 
+  /**
+   * Brings the running app up to date with changed files: writes them (and deletes what is gone), installs
+   * again when package.json changed, and restarts the app (a dev server that watches its files keeps
+   * running and reloads by itself). A project whose sandbox is gone has nothing to update: its app starts
+   * again when someone opens the preview.
+   */
+  refreshApp(
+    request: AppStart & { watches: boolean },
+    changes: AppChanges,
+    files: () => SandboxFile[],
+    install: string | null,
+    signal: AbortSignal,
+  ): Promise<AppRefreshed> {
+    return this.serialized(async () => {
+      const id = await this.existing();
+      if (!id) return { state: 'stopped' };
+      const { client } = this.opts;
+      let written = changes.written;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (written.length) await this.writeFiles(written);
+          for (const path of changes.deleted) await client.deleteFile(this.sandboxId!, path).catch(() => {});
+          if (install && written.some((f) => f.path === 'package.json')) {
+            const outcome = await this.exec({ command: install, network: 'egress' }, () => {}, signal);
+            if (outcome.exitCode !== 0) return { state: 'failed', logs: outcome.output.slice(-4_000) };
+          }
+          break;
+        } catch (err) {
+          // The sandbox went away, or moved to one with the network: everything is written again.
+          if (!(err instanceof SandboxReset) || attempt > 0) throw err;
+          written = files();
+        }
+      }
+      const running = (await client.listProcesses(this.sandboxId!)).some(
+        (p) => p.name === APP_NAME && p.status === 'running',
+      );
+      if (running && request.watches) return { state: 'running', restarted: false, logs: '' };
+      const started = await this.startApp(request, signal);
+      return started.ready
+        ? { state: 'running', restarted: true, logs: started.logs }
+        : { state: 'failed', logs: started.logs };
+    });
+  }
+
+  /** The page check of the app's port, in the runner's headless browser. */
+  async check(port: number, signal: AbortSignal): Promise<AppCheck> {
+    const id = await this.existing();
+    if (!id) return { status: 'skipped', summary: 'The app is not running.', evidence: '', problems: [] };
+    const checked = await this.opts.client.checkPreview(id, { port }, signal);
+    return {
+      status: checked.result.status,
+      summary: checked.line,
+      evidence: checked.evidence,
+      problems: checked.result.problems.map((p) => ({
+        kind: p.kind,
+        message: p.message,
+        ...(p.url ? { url: p.url } : {}),
+      })),
+    };
+  }
+
   /** Starts the app (stopping the one started before), waits for its port, and opens a preview. */
-  async start(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
+  start(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
+    return this.serialized(() => this.startApp(request, signal));
+  }
+
+  private async startApp(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
     const { client } = this.opts;
     return this.withSandbox(async (id) => {
       for (const p of await client.listProcesses(id)) {
@@ -225,5 +328,8 @@ export const unconfiguredSandbox: SandboxPort & AppPort = {
   },
   async start() {
     return { ready: false, previewUrl: null, logs: 'no sandbox-runner is configured (SANDBOX_RUNNER_URL)' };
+  },
+  async check() {
+    return { status: 'skipped', summary: 'No sandbox-runner is configured.', evidence: '', problems: [] };
   },
 };

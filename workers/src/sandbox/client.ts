@@ -9,12 +9,14 @@ import {
   ListFilesResponse,
   ListProcessesResponse,
   ListSandboxesResponse,
+  PreviewCheck,
   PreviewInfo,
   ProcessInfo,
   ProcessLogsResponse,
   ReadFileResponse,
   SandboxInfo,
   WriteFilesResponse,
+  type CheckPreviewRequest,
   type CreatePreviewRequest,
   type CreateSandboxRequest,
   type ExecExit,
@@ -60,6 +62,8 @@ export interface RunnerClientOptions {
 
 /** Default wall-clock limit of a plain (non-exec) call. */
 const CALL_TIMEOUT_MS = 30_000;
+/** A page check: a queue for the browser, then up to 15 s of loading and judging. */
+const CHECK_TIMEOUT_MS = 90_000;
 
 /** A client scoped to one project. */
 export class RunnerClient {
@@ -255,5 +259,13 @@ export class RunnerClient {
 
   createPreview(id: string, body: CreatePreviewRequest): Promise<PreviewInfo> {
     return this.json(PreviewInfo, 'POST', this.sandboxPath(id, '/previews'), { body });
+  }
+
+  /** Loads an app port's page in the runner's headless browser and judges it (a check takes seconds). */
+  checkPreview(id: string, body: CheckPreviewRequest, signal?: AbortSignal): Promise<PreviewCheck> {
+    return this.json(PreviewCheck, 'POST', this.sandboxPath(id, '/previews/check'), {
+      body,
+      signal: signal ?? AbortSignal.timeout(CHECK_TIMEOUT_MS),
+    });
   }
 }

@@ -50,3 +50,26 @@ export async function openPreview(id: string): Promise<string> {
   if (response.status !== 200) throw await errorFromResponse(response);
   return (await response.json()).url;
 }
+
+export type AppOutput = InferResponseType<(typeof api.projects)[':id']['app']['output']['$get'], 200>;
+
+/** The running app's output from `offset` (of `process`), waiting up to `waitMs` for more. */
+export async function readAppOutput(
+  id: string,
+  query: { process?: string; offset?: number; waitMs?: number },
+  signal?: AbortSignal,
+): Promise<AppOutput> {
+  const response = await api.projects[':id'].app.output.$get(
+    {
+      param: { id },
+      query: {
+        ...(query.process ? { process: query.process } : {}),
+        ...(query.offset !== undefined ? { offset: String(query.offset) } : {}),
+        ...(query.waitMs !== undefined ? { waitMs: String(query.waitMs) } : {}),
+      },
+    },
+    { init: { signal, cache: 'no-store' } },
+  );
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}

@@ -12,6 +12,7 @@ import type {
   ServerEvent,
   Totals,
 } from '@samokoder/workers/protocol';
+import { nextAppView, type AppView } from './app.ts';
 import { readPlan, type PlanEpic } from './plan.ts';
 import { TerminalFeed } from './terminal-feed.ts';
 
@@ -100,6 +101,8 @@ export class ProjectLiveState {
   openQuestion = $state<OpenQuestion | null>(null);
   tasks = $state<TaskView[]>([]);
   epics = $state<PlanEpic[]>([]);
+  /** The project's app (null until the agents first start it). */
+  app = $state<AppView | null>(null);
   /** Artifacts by kind, the latest of each (a specification, a plan...). */
   artifacts = $state<Record<string, { agent: string; stepId: number; data: unknown }>>({});
   commands = $state<CommandView[]>([]);
@@ -137,6 +140,7 @@ export class ProjectLiveState {
     this.tasks = [];
     this.epics = [];
     this.artifacts = {};
+    this.app = null;
     this.commands = [];
     this.files = {};
     this.lastSeq = 0;
@@ -334,6 +338,11 @@ export class ProjectLiveState {
       case 'artifact':
         this.artifacts[event.kind] = { agent: event.agent, stepId: event.stepId, data: event.data };
         if (event.kind === 'plan') this.epics = readPlan(event.data);
+        if (event.kind === 'preview') this.app = nextAppView(this.app, event);
+        break;
+      case 'app':
+      case 'app.check':
+        this.app = nextAppView(this.app, event);
         break;
     }
   }

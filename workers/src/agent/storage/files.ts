@@ -186,6 +186,20 @@ export class FileStore {
     );
   }
 
+  /**
+   * Paths of `branch` changed after `rev`, each with whether it is now deleted. Reads only the versions
+   * written since (an index range), not the tree.
+   */
+  changedSince(branch: number, rev: number): { path: string; deleted: boolean }[] {
+    return this.sql
+      .all<{ path: string }>(
+        'SELECT DISTINCT path FROM file_versions WHERE branch = ? AND rev > ? ORDER BY path',
+        branch,
+        rev,
+      )
+      .map(({ path }) => ({ path, deleted: this.head(branch, path) === null }));
+  }
+
   /** The rev of the latest change on any branch (0 before any). */
   currentRev(): number {
     return this.sql.one<{ rev: number | null }>('SELECT max(rev) AS rev FROM file_versions')?.rev ?? 0;

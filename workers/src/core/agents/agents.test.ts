@@ -29,6 +29,12 @@ afterEach(() => {
 /** These small projects have no server: their "app" is taken as running. */
 const runningApp: AppPort = {
   start: async () => ({ ready: true, previewUrl: 'http://127.0.0.1:9/', logs: '' }),
+  check: async () => ({
+    status: 'skipped',
+    summary: 'This project has no page.',
+    evidence: '',
+    problems: [],
+  }),
 };
 
 function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {}) {

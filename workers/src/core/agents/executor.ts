@@ -40,6 +40,8 @@ type ExecutorInput =
 const DEFAULT_TIMEOUT_S = 120;
 /** Output handed to the BugHunter (the tail, where test runners print their summary). */
 const FAILURE_OUTPUT_CHARS = 6_000;
+/** Problems of a page check shown in the UI. */
+const MAX_CHECK_PROBLEMS = 20;
 
 async function writeAll(
   ctx: StepContext,
@@ -244,18 +246,39 @@ async function startApp(
     });
   }
   // What reopening the preview later needs: how to start the app, and to install it in a new sandbox.
-  const { command: install } = await declaredInstall(ctx, synced);
   // No link here: a link carries a token and expires; the UI asks for a fresh one (POST .../preview).
+  const { command: install } = await declaredInstall(ctx, synced);
   ctx.artifact('preview', {
     port: stack.previewPort,
     command: stack.start,
     install,
+    watches: stack.watches,
   });
-  ctx.say(`The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.`);
-  return {
-    state: { ...synced, app: { ready: true } },
-    next: { agent: 'TechnicalWriter', title: 'Write the README' },
-  };
+  const running = { ...synced, app: { ready: true } };
+  // The platform looks at what the user will see: a web app whose page is broken is not done.
+  const check = await ports.app.check(stack.previewPort, ctx.signal);
+  ctx.emit({
+    type: 'app.check',
+    status: check.status,
+    summary: check.summary,
+    problems: check.problems.slice(0, MAX_CHECK_PROBLEMS),
+  });
+  if (check.status === 'failed' && stack.web) {
+    return failed(ctx, running, {
+      command: stack.start,
+      timeoutSeconds: DEFAULT_TIMEOUT_S,
+      index: null,
+      exitCode: 'the app started, but its page check failed',
+      output: check.evidence.slice(-FAILURE_OUTPUT_CHARS),
+      attempt: (input.attempt ?? 0) + 1,
+      previous: input.previous ?? [],
+    });
+  }
+  const checked = check.status === 'failed' ? ` Its page check found problems: ${check.summary}` : '';
+  ctx.say(
+    `The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.${checked}`,
+  );
+  return { state: running, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
 }
 
 export function executor(ports: ExecutorPorts): AgentStep {

@@ -127,7 +127,10 @@ describe('the agents build the demo app', () => {
       port: 3000,
       command: 'npm start',
       install: null,
+      watches: false,
     });
+    // The platform loaded the app's page in a headless browser and found nothing wrong with it.
+    expect(ofType(events, 'app.check').map((e) => [e.status, e.problems])).toEqual([['passed', []]]);
     const url = sandbox.appUrl()!;
     const res = await fetch(new URL('/api/todos', url));
     expect(await res.json()).toEqual([]);

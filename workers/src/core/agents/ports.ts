@@ -26,14 +26,44 @@ export interface AppStarted {
   logs: string;
 }
 
+/** What changed in the project since the running app last got its files. */
+export interface AppChanges {
+  /** Files to write (all of them after a branch change). */
+  written: { path: string; content: string }[];
+  /** Paths that no longer exist. */
+  deleted: string[];
+}
+
+/** What became of the app after a refresh with changed files; `stopped`: it was not running anywhere. */
+export type AppRefreshed =
+  | { state: 'running'; restarted: boolean; logs: string }
+  | { state: 'failed'; logs: string }
+  | { state: 'stopped' };
+
+/** What the platform saw when it loaded the app's page in a headless browser. */
+export interface AppCheck {
+  /** `skipped`: the check could not run (no browser on the runner...); `summary` says why. */
+  status: 'passed' | 'failed' | 'skipped';
+  /** One line for people. */
+  summary: string;
+  /** For a fixer: what failed, where, the first lines of each error. */
+  evidence: string;
+  problems: { kind: string; message: string; url?: string }[];
+}
+
 /** Runs the generated app: one app process per project, replaced by each start. */
 export interface AppPort {
   start(request: AppStart, signal: AbortSignal): Promise<AppStarted>;
+  /** Loads the page the app serves on `port` and judges it (page errors, failed requests, blank). */
+  check(port: number, signal: AbortSignal): Promise<AppCheck>;
 }
 
 /** An app port for pipelines without a sandbox that can serve (the app is never started). */
 export const noApp: AppPort = {
   async start() {
     return { ready: false, previewUrl: null, logs: 'this sandbox cannot run apps' };
+  },
+  async check() {
+    return { status: 'skipped', summary: 'This sandbox cannot run apps.', evidence: '', problems: [] };
   },
 };

@@ -20,8 +20,15 @@ export interface StackEntry {
   install: string | null;
   test: string;
   start: string;
-  /** The port the started app listens on (inside the sandbox), reached through the preview proxy. */
+  /** The port the started app listens on (inside the sandbox), reached at its preview origin. */
   previewPort: number;
+  /** The started app is a dev server that reloads changed files itself (no restart needed). */
+  watches: boolean;
+  /**
+   * The app is a web page: its page check must pass for the app to be done (a failed one goes to the
+   * debug loop). An API's check is only reported.
+   */
+  web: boolean;
   /** Whether installing needs the network (the sandbox then needs the `egress` policy). */
   needsNetwork: boolean;
   scaffold: ScaffoldFile[];
@@ -55,6 +62,8 @@ export const STACKS: readonly StackEntry[] = [
     test: 'npm test',
     start: 'npm start',
     previewPort: 3000,
+    watches: false,
+    web: false,
     needsNetwork: false,
     scaffold: [packageJson('app', { start: 'node src/server.js', test: 'node --test' }), gitignore],
   },
@@ -72,6 +81,8 @@ export const STACKS: readonly StackEntry[] = [
     test: 'npm test',
     start: 'npm run dev -- --host 0.0.0.0 --port 5173',
     previewPort: 5173,
+    watches: true,
+    web: true,
     needsNetwork: true,
     scaffold: [
       packageJson(
@@ -106,6 +117,8 @@ export const STACKS: readonly StackEntry[] = [
     test: 'npm test',
     start: 'npm start',
     previewPort: 3000,
+    watches: false,
+    web: true,
     needsNetwork: false,
     scaffold: [packageJson('app', { start: 'node src/server.js', test: 'node --test' }), gitignore],
   },

@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../../ports.ts';
-import type { AppPort, AppStart, AppStarted } from '../ports.ts';
+import { PageChecker, summary } from '../../../../../sandbox-runner/src/check/index.ts';
+import type { AppCheck, AppPort, AppStart, AppStarted } from '../ports.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -136,15 +137,27 @@ export function localSandbox(): LocalSandbox {
     return { ready: false, previewUrl: null, logs };
   }
 
+  // The same page check as the runner's, against the app on this machine's loopback.
+  let checker: PageChecker | null = null;
+  async function check(): Promise<AppCheck> {
+    if (!appUrl) return { status: 'skipped', summary: 'The app is not running.', evidence: '', problems: [] };
+    checker ??= new PageChecker({ allowLoopback: true });
+    const result = await checker.check(appUrl);
+    const { line, evidence } = summary(result);
+    return { status: result.status, summary: line, evidence, problems: result.problems };
+  }
+
   return {
     dir,
     commands,
     writes,
     appUrl: () => appUrl,
+    check,
     writeFiles,
     exec,
     start,
     close: () => {
+      void checker?.close();
       if (app) killGroup(app);
       rmSync(dir, { recursive: true, force: true });
     },

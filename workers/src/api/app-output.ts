@@ -1,0 +1,78 @@
+/**
+ * `GET /api/projects/:id/app/output`: what the project's running app prints (its own terminal in the
+ * preview pane), from an offset, long-polling up to `waitMs` for more. Read from the sandbox-runner
+ * directly: following the app's output does not wake the project's Durable Object.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AuthedEnv } from '../env.ts';
+import { readAppOutput } from '../sandbox/app-output.ts';
+import { RunnerClient } from '../sandbox/client.ts';
+import { ApiError } from './errors.ts';
+import { ownedProject } from './live.ts';
+import { requireUser } from './middleware/require-user.ts';
+import { IdParam, errors, json, newApi, signedIn } from './openapi.ts';
+
+/** Longest a request waits for new output. */
+const MAX_WAIT_MS = 20_000;
+
+const AppOutput = z
+  .object({
+    process: z
+      .object({
+        id: z.string(),
+        status: z.enum(['running', 'exited']),
+        exitCode: z.number().int().nullable(),
+        signal: z.string().nullable(),
+        startedAt: z.string(),
+        endedAt: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'The app process; null when no app is running.' }),
+    data: z.string(),
+    offset: z.number().int(),
+    nextOffset: z.number().int(),
+    skippedBytes: z.number().int(),
+  })
+  .openapi('AppOutput');
+
+const Query = z.object({
+  process: z
+    .string()
+    .regex(/^p[0-9]{1,9}$/)
+    .optional()
+    .openapi({ description: 'The process followed so far (another one starts at 0).' }),
+  offset: z.coerce.number().int().min(0).optional(),
+  waitMs: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional(),
+});
+
+const route = createRoute({
+  method: 'get',
+  path: '/{id}/app/output',
+  summary: "The running app's output (stdout and stderr), from an offset",
+  security: signedIn,
+  middleware: requireUser,
+  request: { params: IdParam, query: Query },
+  responses: { 200: json(AppOutput, 'Output and the process state'), ...errors(401, 404, 422, 429, 503) },
+});
+
+export const appOutput = newApi<AuthedEnv>().openapi(route, async (c) => {
+  const { id } = c.req.valid('param');
+  if (!(await ownedProject(await c.var.db(), c.var.user.id, id)))
+    throw new ApiError(404, 'not_found', 'No such project.');
+  c.header('Cache-Control', 'no-store');
+  if (!c.env.SANDBOX_RUNNER_URL) {
+    return c.json({ process: null, data: '', offset: 0, nextOffset: 0, skippedBytes: 0 }, 200);
+  }
+  const client = new RunnerClient({
+    baseUrl: c.env.SANDBOX_RUNNER_URL,
+    secret: c.env.SANDBOX_RUNNER_SECRET,
+    projectId: id,
+  });
+  try {
+    return c.json(await readAppOutput(client, c.req.valid('query')), 200);
+  } catch (err) {
+    throw new ApiError(503, 'dependency_unavailable', "The app's output cannot be read right now.", {
+      cause: err,
+    });
+  }
+});
