@@ -3,12 +3,16 @@
  * profile: its own ports and throwaway state, so it runs beside `pnpm start`, with the LLM fixture in
  * place of the providers). DEMO_KEEP=1 leaves the project in place (and the stack up until Ctrl-C).
  */
+import { stopAllOnSignal } from '../stack/interrupt.ts';
 import { isRunning, type ServiceResult } from '../stack/service.ts';
 import { startStack } from '../stack/stack.ts';
 import { runDemo } from './run.ts';
 
 const write = (text: string) => process.stdout.write(text);
 const keep = process.env.DEMO_KEEP === '1';
+let ok = false;
+// Ctrl-C at any moment (starting, mid-run, or the end of DEMO_KEEP) stops the demo's stack and exits.
+stopAllOnSignal({ exitCode: () => (ok ? 0 : 130) });
 
 function urlOf(services: ServiceResult[], name: string): string {
   const s = services.find((x) => x.name === name);
@@ -21,7 +25,6 @@ write(
   '\x1b[2m· starting the local stack (Postgres, Redis, Docker, the sandbox-runner, the LLM fixture, wrangler dev)\x1b[0m\n',
 );
 const stack = await startStack({ profile: 'demo', log: (line) => write(`\x1b[2m· ${line}\x1b[0m\n`) });
-let ok = false;
 try {
   urlOf(stack.services, 'sandbox-runner');
   const result = await runDemo({
@@ -44,7 +47,8 @@ try {
   }
   if (keep && ok) {
     write(`\nThe project stays at ${stack.baseUrl}; press Ctrl-C to stop the stack.\n`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    // Until Ctrl-C, whose handler stops the stack and exits (the timer keeps Node waiting).
+    await new Promise<never>(() => setInterval(() => {}, 60_000));
   }
 } catch (err) {
   console.error(`\nThe demo could not run: ${err instanceof Error ? err.message : String(err)}`);

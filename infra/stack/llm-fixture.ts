@@ -29,6 +29,7 @@ export async function startLlmFixtureService(cfg: StackConfig, log: Logger): Pro
     args: [join(cfg.root, 'infra/llm-fixture/cli.ts')],
     env: { ...process.env, LLM_FIXTURE_PORT: String(port), LLM_FIXTURE_HOST: '127.0.0.1' },
     logFile,
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('llm fixture', ready, { exited: proc.exited });

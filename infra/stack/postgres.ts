@@ -37,6 +37,7 @@ export async function startPostgres(cfg: StackConfig, log: Logger): Promise<Post
         PGLITE_DATA_DIR: cfg.profile === 'dev' ? join(cfg.stateDir, 'pglite') : '',
       },
       logFile: join(cfg.stateDir, 'logs/postgres.log'),
+      stateDir: cfg.stateDir,
     });
     try {
       await waitUntil('embedded postgres', () => tcpOpen(host, port), {

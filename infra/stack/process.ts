@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { forgetGroup, recordGroup } from './registry.ts';
 
 /** A child process in its own process group, so stopping it also stops what it spawned (workerd). */
 export interface ManagedProcess {
@@ -19,7 +20,17 @@ export interface StartOptions {
   cwd?: string;
   /** Output goes here (appended); the file path is shown when the process fails. */
   logFile: string;
+  /**
+   * The stack's state folder: the process group is recorded there the moment it exists, so a later
+   * start stops it if this Node process dies before it could (see registry.ts).
+   */
+  stateDir?: string;
 }
+
+/** Every process this Node process started and has not stopped yet, oldest first. */
+const live = new Set<ManagedProcess>();
+/** Set once {@link stopAllProcesses} ran: from then on nothing new may start. */
+let closed = false;
 
 function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
@@ -31,6 +42,8 @@ function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
 }
 
 export function startProcess(opts: StartOptions): ManagedProcess {
+  // A start still under way when Ctrl-C came must not add a process after the others were stopped.
+  if (closed) throw new Error(`not starting ${opts.name}: the stack is stopping`);
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const child = spawn(opts.command, opts.args, {
@@ -48,6 +61,8 @@ export function startProcess(opts: StartOptions): ManagedProcess {
   });
   if (child.pid === undefined) throw new Error(`could not start ${opts.name} (${opts.command})`);
   const pid = child.pid;
+  const { stateDir } = opts;
+  if (stateDir) recordGroup(stateDir, opts.name, pid);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -60,10 +75,24 @@ export function startProcess(opts: StartOptions): ManagedProcess {
       killGroup(pid, 'SIGKILL');
       for (let i = 0; i < 50 && killGroup(pid, 0); i++) await sleep(100);
       log.end();
+      if (stateDir) forgetGroup(stateDir, pid);
+      live.delete(managed);
     })();
     return stopping;
   };
-  return { name: opts.name, pid, exited, stop };
+  const managed: ManagedProcess = { name: opts.name, pid, exited, stop };
+  live.add(managed);
+  return managed;
+}
+
+/**
+ * Stop every process this Node process started, newest first (the Worker before the data services),
+ * and refuse to start any more. This is the Ctrl-C path of a CLI: it works at any moment, also while
+ * the stack is still starting and some processes are not ready (or not known to the stack) yet.
+ */
+export async function stopAllProcesses(): Promise<void> {
+  closed = true;
+  for (const proc of [...live].reverse()) await proc.stop();
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -39,6 +39,7 @@ export async function startRedis(cfg: StackConfig, log: Logger): Promise<Service
       cfg.stateDir,
     ],
     logFile: join(cfg.stateDir, 'logs/redis.log'),
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('redis-server', () => tcpOpen('127.0.0.1', port), { exited: proc.exited });
@@ -94,6 +95,7 @@ export async function startUpstash(
       UPSTASH_REDIS_REST_TOKEN: token,
     },
     logFile: join(cfg.stateDir, 'logs/upstash-bridge.log'),
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('upstash bridge', ping, { exited: proc.exited });

@@ -1,79 +1,124 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './process.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * Which process groups a running stack owns, per profile, so a later start can tell a live stack
- * (reuse its services) from the leftovers of one that was killed (stop them, start afresh).
+ * Which process groups each stack process started: one file per owner (`owners/<pid>.json` in the
+ * profile's state folder), written the moment a group exists. A later start stops the groups of owners
+ * that died (a killed `pnpm start`, a crashed test run) before it decides what to start or reuse. Only
+ * the owner writes its own file, so two stacks of one profile never overwrite each other's records.
  */
-interface Registry {
-  owner: number;
-  groups: Record<string, number>;
+interface OwnerFile {
+  /** The owner's start time (Linux: clock ticks after boot), so a reused pid is not taken for it. */
+  startedAt: string | null;
+  groups: { name: string; pgid: number }[];
 }
 
-function alive(pid: number): boolean {
+function ownersDir(stateDir: string): string {
+  return join(stateDir, 'owners');
+}
+
+function fileOf(stateDir: string, owner: number): string {
+  return join(ownersDir(stateDir), `${owner}.json`);
+}
+
+/** Field 22 of /proc/<pid>/stat; null where there is no /proc. */
+function startTime(pid: number): string | null {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-function file(stateDir: string): string {
-  return join(stateDir, 'stack.json');
+function ownerAlive(pid: number, startedAt: string | null): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return startedAt === null || startTime(pid) === startedAt;
 }
 
-function read(stateDir: string): Registry | undefined {
-  if (!existsSync(file(stateDir))) return undefined;
+function read(path: string): OwnerFile | undefined {
   try {
-    return JSON.parse(readFileSync(file(stateDir), 'utf8')) as Registry;
+    return JSON.parse(readFileSync(path, 'utf8')) as OwnerFile;
   } catch {
     return undefined;
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+function write(stateDir: string, data: OwnerFile): void {
+  const path = fileOf(stateDir, process.pid);
+  if (data.groups.length === 0) return rmSync(path, { force: true });
+  // Written aside and renamed: another start reading it never sees half a file.
+  writeFileSync(`${path}.tmp`, JSON.stringify(data, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-pid, signal);
+    process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Stop the groups of a stack whose owner died, and wait until they are gone; returns how many. */
+/** Record a process group this process just started. */
+export function recordGroup(stateDir: string, name: string, pgid: number): void {
+  mkdirSync(ownersDir(stateDir), { recursive: true });
+  const current = read(fileOf(stateDir, process.pid));
+  write(stateDir, {
+    startedAt: startTime(process.pid),
+    groups: [...(current?.groups ?? []), { name, pgid }],
+  });
+}
+
+/** Forget a group this process stopped. */
+export function forgetGroup(stateDir: string, pgid: number): void {
+  const current = read(fileOf(stateDir, process.pid));
+  if (current) write(stateDir, { ...current, groups: current.groups.filter((g) => g.pgid !== pgid) });
+}
+
+/** The groups a stack process has recorded, by name (the stack's own test kills some on purpose). */
+export function groupsOf(stateDir: string, owner: number): Record<string, number> {
+  const groups = read(fileOf(stateDir, owner))?.groups ?? [];
+  return Object.fromEntries(groups.map((g) => [g.name, g.pgid]));
+}
+
+/** Stop the groups of every owner that died, and wait until they are gone; returns how many. */
 export async function reapStale(stateDir: string): Promise<number> {
-  const registry = read(stateDir);
-  if (!registry || alive(registry.owner)) return 0;
-  const pids = Object.values(registry.groups).filter((pid) => signalGroup(pid, 'SIGTERM'));
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && pids.some((pid) => signalGroup(pid, 0))) {
-    await sleep(100);
+  const dir = ownersDir(stateDir);
+  const stale: number[] = [];
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!/^\d+\.json$/.test(entry)) continue;
+    const owner = Number.parseInt(entry, 10);
+    const path = join(dir, entry);
+    const data = read(path);
+    if (data && ownerAlive(owner, data.startedAt)) continue;
+    for (const { pgid } of data?.groups ?? []) if (signalGroup(pgid, 'SIGTERM')) stale.push(pgid);
+    rmSync(path, { force: true });
   }
-  for (const pid of pids) signalGroup(pid, 'SIGKILL');
-  rmSync(file(stateDir), { force: true });
-  return pids.length;
+  stale.push(...reapLegacy(stateDir));
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && stale.some((pgid) => signalGroup(pgid, 0))) await sleep(100);
+  for (const pgid of stale) signalGroup(pgid, 'SIGKILL');
+  return stale.length;
 }
 
-/** Record groups this process started (it becomes the owner when no live owner exists). */
-export function record(stateDir: string, groups: Record<string, number>): void {
-  const current = read(stateDir);
-  const registry: Registry =
-    current && alive(current.owner) && current.owner !== process.pid
-      ? { owner: current.owner, groups: { ...current.groups, ...groups } }
-      : {
-          owner: process.pid,
-          groups: { ...(current?.owner === process.pid ? current.groups : {}), ...groups },
-        };
-  writeFileSync(file(stateDir), JSON.stringify(registry, null, 2));
-}
-
-/** Forget groups that were stopped. */
-export function forget(stateDir: string, names: string[]): void {
-  const current = read(stateDir);
-  if (!current) return;
-  for (const name of names) delete current.groups[name];
-  if (Object.keys(current.groups).length === 0) rmSync(file(stateDir), { force: true });
-  else writeFileSync(file(stateDir), JSON.stringify(current, null, 2));
+/** The one `stack.json` per profile of earlier versions: its groups, signalled, when its owner died. */
+function reapLegacy(stateDir: string): number[] {
+  const path = join(stateDir, 'stack.json');
+  let legacy: { owner: number; groups: Record<string, number> };
+  try {
+    legacy = JSON.parse(readFileSync(path, 'utf8')) as typeof legacy;
+  } catch {
+    return [];
+  }
+  if (ownerAlive(legacy.owner, null)) return [];
+  rmSync(path, { force: true });
+  return Object.values(legacy.groups).filter((pgid) => signalGroup(pgid, 'SIGTERM'));
 }

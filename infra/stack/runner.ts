@@ -60,6 +60,7 @@ export async function startRunner(
       DOCKER_SOCKET: engine.socketPath,
     },
     logFile: join(cfg.stateDir, 'logs/sandbox-runner.log'),
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('sandbox-runner', () => httpOk(`${url}/healthz`), {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, stackConfig } from './config.ts';
 import { sleep } from './process.ts';
+import { groupsOf } from './registry.ts';
 import { tcpOpen } from './wait.ts';
 
 interface Health {
@@ -13,7 +14,7 @@ interface Health {
 
 const ports = stackConfig('smoke').ports;
 const BASE = `http://127.0.0.1:${ports.worker}`;
-const registryFile = join(repoRoot, '.local/smoke/stack.json');
+const stateDir = stackConfig('smoke').stateDir;
 
 function groupAlive(pid: number): boolean {
   try {
@@ -29,14 +30,16 @@ async function health(): Promise<{ status: number; body: Health }> {
   return { status: res.status, body: (await res.json()) as Health };
 }
 
-/** `pnpm start` (the smoke profile) as a child process, once it says it is ready. */
-async function startCli(env: NodeJS.ProcessEnv = {}): Promise<{
+interface Cli {
   cli: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
   /** Ctrl-C to its whole process group if it still runs (the test's cleanup). */
   cleanup: () => Promise<void>;
-}> {
+}
+
+/** `pnpm start` (the smoke profile) as a child process in a process group of its own, as in a terminal. */
+function spawnCli(env: NodeJS.ProcessEnv = {}): Cli {
   const cli = spawn(process.execPath, [join(repoRoot, 'infra/stack/cli.ts')], {
     env: { ...process.env, STACK_PROFILE: 'smoke', ...env },
     detached: true,
@@ -47,19 +50,113 @@ async function startCli(env: NodeJS.ProcessEnv = {}): Promise<{
   cli.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
   const cleanup = async () => {
-    if (cli.exitCode !== null) return;
+    if (cli.exitCode !== null || cli.signalCode !== null) return;
     process.kill(-cli.pid!, 'SIGINT');
     await Promise.race([exited, sleep(15_000)]);
   };
-  for (const deadline = Date.now() + 240_000; !output.includes('Press Ctrl-C');) {
-    if (cli.exitCode !== null || Date.now() > deadline) {
-      await cleanup();
-      throw new Error(`the stack did not come up:\n${output}`);
-    }
-    await sleep(250);
-  }
   return { cli, output: () => output, exited, cleanup };
 }
+
+/** Wait until `ready()` holds, failing with what the CLIs printed when it does not in time. */
+async function waitFor(
+  what: string,
+  ready: () => boolean,
+  clis: readonly Cli[],
+  timeoutMs = 240_000,
+): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !ready(); await sleep(100)) {
+    const gone = clis.find((c) => c.cli.exitCode !== null);
+    if (gone || Date.now() > deadline) {
+      await Promise.all(clis.map((c) => c.cleanup()));
+      throw new Error(
+        `${what}: ${gone ? 'a start exited' : 'timed out'}:\n${clis.map((c) => c.output()).join('\n---\n')}`,
+      );
+    }
+  }
+}
+
+/** `pnpm start` (the smoke profile), once it says it is ready. */
+async function startCli(env: NodeJS.ProcessEnv = {}): Promise<Cli> {
+  const started = spawnCli(env);
+  await waitFor('the stack did not come up', () => started.output().includes('Press Ctrl-C'), [started]);
+  return started;
+}
+
+/** A process on this machine, as /proc tells it. */
+interface ProcessInfo {
+  pid: number;
+  group: number;
+  session: number;
+  command: string;
+  environ: string;
+}
+
+function processes(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state, ppid, pgrp, session, …
+      const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.push({
+        pid: Number(entry),
+        group: Number(group),
+        session: Number(session),
+        command: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim(),
+        environ: readFileSync(`/proc/${entry}/environ`, 'utf8'),
+      });
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return found;
+}
+
+// The Docker engine is the machine's, shared by every stack and checkout: a stack that had to start it
+// leaves it running on purpose.
+const MACHINE_WIDE = /(^|\/)(dockerd|containerd|containerd-shim\S*|docker-proxy)( |$)/;
+
+/**
+ * Processes left by a stack: anything that inherited the run's marker from the CLIs (redis-server
+ * rewrites its environment for its process title, so the groups and ports catch it), and anything
+ * still in a process group or session the stacks recorded.
+ */
+function leftovers(marker: string, groups: Set<number>): string[] {
+  return processes()
+    .filter(
+      (p) =>
+        (p.environ.includes(`${MARKER_VAR}=${marker}`) && !MACHINE_WIDE.test(p.command)) ||
+        groups.has(p.group) ||
+        groups.has(p.session),
+    )
+    .map((p) => `${p.pid} ${p.command.slice(0, 120)}`);
+}
+
+const MARKER_VAR = 'SAMOKODER_STACK_TEST_RUN';
+
+async function openPorts(): Promise<string[]> {
+  const open: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (await tcpOpen('127.0.0.1', port)) open.push(`${name} (${port})`);
+  }
+  return open;
+}
+
+/** Every group the stack processes have recorded so far. */
+function recordedGroups(clis: readonly Cli[], into: Set<number>): void {
+  for (const c of clis) for (const pgid of Object.values(groupsOf(stateDir, c.cli.pid!))) into.add(pgid);
+}
+
+type Moment = (a: Cli, b: Cli) => boolean;
+const printed = (c: Cli, text: string) => c.output().includes(text);
+const either =
+  (text: string): Moment =>
+  (a, b) =>
+    printed(a, text) || printed(b, text);
+const both =
+  (text: string): Moment =>
+  (a, b) =>
+    printed(a, text) && printed(b, text);
 
 describe('the local stack (pnpm start)', () => {
   it('comes up with every dependency probed, reports each stopped one as down, and leaves nothing on Ctrl-C', async () => {
@@ -85,8 +182,7 @@ describe('the local stack (pnpm start)', () => {
       expect((await health()).status).toBe(200);
 
       // Stop Redis behind the bridge: health must say so, and the Worker must keep serving.
-      const groups = (JSON.parse(readFileSync(registryFile, 'utf8')) as { groups: Record<string, number> })
-        .groups;
+      const groups = groupsOf(stateDir, cli.pid!);
       process.kill(-groups.redis!, 'SIGKILL');
       const down = await health();
       expect(down.status).toBe(503);
@@ -134,6 +230,67 @@ describe('the local stack (pnpm start)', () => {
       expect(await tcpOpen('127.0.0.1', ports.worker)).toBe(false);
     } finally {
       await cleanup();
+    }
+  }, 300_000);
+  // Two `pnpm start` at the same moment, then Ctrl-C to both at one of these moments.
+  it.each<[string, Moment]>([
+    ['as both begin', both('starting the local stack')],
+    ['while the first starts its services', either('redis: starting')],
+    ['while the Worker starts', either('worker: wrangler dev')],
+    ['once the first is up (the second still deciding what to reuse)', either('Press Ctrl-C')],
+    ['once both are up (the second uses what the first started)', both('Press Ctrl-C')],
+  ])(
+    'two starts at once, Ctrl-C %s: no process, group or port is left',
+    async (_, moment) => {
+      expect(await openPorts(), 'the smoke ports are free before the test').toEqual([]);
+      const marker = crypto.randomUUID();
+      const clis = [spawnCli({ [MARKER_VAR]: marker }), spawnCli({ [MARKER_VAR]: marker })] as const;
+      const groups = new Set<number>();
+      try {
+        // The groups are collected all along: a piece may start and stop between two looks.
+        const reached = () => {
+          recordedGroups(clis, groups);
+          return moment(...clis);
+        };
+        await waitFor('the moment never came', reached, clis);
+        // Ctrl-C in a terminal: SIGINT to each start's whole foreground process group.
+        for (const c of clis) process.kill(-c.cli.pid!, 'SIGINT');
+        for (const c of clis) expect([0, 130], c.output()).toContain(await c.exited);
+        expect(leftovers(marker, groups)).toEqual([]);
+        expect(await openPorts()).toEqual([]);
+        for (const c of clis) expect(groupsOf(stateDir, c.cli.pid!)).toEqual({});
+      } finally {
+        await Promise.all(clis.map((c) => c.cleanup()));
+      }
+    },
+    300_000,
+  );
+
+  it('a start interrupted while the other waits: the other then starts the stack itself, and its Ctrl-C leaves nothing', async () => {
+    expect(await openPorts()).toEqual([]);
+    const marker = crypto.randomUUID();
+    const clis = [spawnCli({ [MARKER_VAR]: marker }), spawnCli({ [MARKER_VAR]: marker })] as const;
+    const groups = new Set<number>();
+    try {
+      // One holds the start lock and starts the services; the other waits for it.
+      const holderOf = () => clis.find((c) => printed(c, 'redis: starting'));
+      const waiting = () => clis.some((c) => printed(c, 'waiting for it'));
+      await waitFor('no start waited for the other', () => !!holderOf() && waiting(), clis);
+      const first = holderOf()!;
+      const second = clis.find((c) => c !== first)!;
+      recordedGroups([first], groups);
+      process.kill(-first.cli.pid!, 'SIGINT');
+      expect(await first.exited).toBe(130);
+
+      await waitFor('the second did not come up', () => printed(second, 'Press Ctrl-C'), [second]);
+      expect(second.output()).toMatch(/worker\s+\S+\s+\(started\)/);
+      recordedGroups([second], groups);
+      process.kill(-second.cli.pid!, 'SIGINT');
+      expect(await second.exited).toBe(0);
+      expect(leftovers(marker, groups)).toEqual([]);
+      expect(await openPorts()).toEqual([]);
+    } finally {
+      await Promise.all(clis.map((c) => c.cleanup()));
     }
   }, 300_000);
 });

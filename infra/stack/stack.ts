@@ -3,8 +3,9 @@ import type { ManagedProcess } from './process.ts';
 import { startPostgres } from './postgres.ts';
 import { startRedis, startUpstash } from './redis.ts';
 import { startLlmFixtureService, usesLlmFixture } from './llm-fixture.ts';
-import { forget, reapStale, record } from './registry.ts';
+import { reapStale } from './registry.ts';
 import { startRunner } from './runner.ts';
+import { acquireStartLock } from './start-lock.ts';
 import { isRunning, type Logger, type ServiceResult } from './service.ts';
 import { startWorker } from './worker.ts';
 import { needsWsProxy, startWsProxy } from './ws-proxy.ts';
@@ -33,35 +34,30 @@ export interface StartStackOptions {
 /**
  * Bring up Postgres (+ the WebSocket proxy for Neon's driver), Redis (+ the Upstash REST bridge), the
  * Docker engine, the sandbox image and the sandbox-runner, the LLM fixture (test and demo profiles),
- * then `wrangler dev`. Idempotent: services a
- * live stack of the same profile already runs are reused; leftovers of a killed one are stopped first.
+ * then `wrangler dev`. Idempotent: services a live stack of the same profile already runs are reused;
+ * leftovers of a killed one are stopped first. One start at a time per profile (a second one waits for
+ * the first, then reuses what it started), and a stack only ever stops the processes it started itself.
  * A piece that is missing on this machine is reported with what to install, and the rest still starts.
  */
 export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const config = stackConfig(opts.profile);
-  const stale = await reapStale(config.stateDir);
-  if (stale > 0) log(`stopped ${stale} process group(s) left by an earlier run`);
-
+  const release = await acquireStartLock(config.stateDir, log);
   const owned: ManagedProcess[] = [];
-  const track = <T extends ServiceResult>(result: T): T => {
-    if (result.state === 'started' && result.process) {
-      owned.push(result.process);
-      record(config.stateDir, { [result.name]: result.process.pid });
-    }
-    return result;
-  };
-
   try {
+    const stale = await reapStale(config.stateDir);
+    if (stale > 0) log(`stopped ${stale} process group(s) left by an earlier run`);
+    const track = <T extends ServiceResult>(result: T): T => {
+      if (result.state === 'started' && result.process) owned.push(result.process);
+      return result;
+    };
     return await bringUp(opts, config, owned, track, log);
   } catch (err) {
     // Never leave half a stack running behind an error.
     for (const proc of [...owned].reverse()) await proc.stop();
-    forget(
-      config.stateDir,
-      owned.map((p) => p.name),
-    );
     throw err;
+  } finally {
+    release();
   }
 }
 
@@ -87,6 +83,9 @@ async function bringUp(
     ? startLlmFixtureService(config, log).then(track)
     : Promise.resolve(undefined);
 
+  // Every piece settles before any result is used: when one throws, the others must have finished
+  // (and been tracked) before the caller stops what was started.
+  await Promise.allSettled([database, cache, runner, llm]);
   const [dbResults, [redis, upstash], runnerResult, llmResult] = await Promise.all([
     database,
     cache,
@@ -124,15 +123,10 @@ async function bringUp(
     if (!proc) throw new Error(`this stack did not start ${name}`);
     await proc.stop();
     owned.splice(owned.indexOf(proc), 1);
-    forget(config.stateDir, [name]);
   };
   const stop = async () => {
     // Reverse order: the Worker first, the data services last.
     for (const proc of [...owned].reverse()) await proc.stop();
-    forget(
-      config.stateDir,
-      owned.map((p) => p.name),
-    );
     owned.length = 0;
   };
   return { config, baseUrl, services, stopService, stop };

@@ -22,6 +22,8 @@ function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
   const vars: Record<string, string> = {
     APP_ENV: cfg.profile === 'dev' ? 'development' : 'test',
     APP_ORIGIN: `http://localhost:${port},http://127.0.0.1:${port}`,
+    // No Cloudflare edge in front: a CF-Connecting-IP header is whatever the client wrote.
+    BEHIND_CLOUDFLARE: 'false',
     DATABASE_URL: wiring.databaseUrl,
     DATABASE_DRIVER: 'neon',
     NEON_WS_PROXY: wiring.wsProxy,
@@ -93,6 +95,7 @@ export async function startWorker(
       NO_UPDATE_NOTIFIER: '1',
     },
     logFile: join(cfg.stateDir, 'logs/worker.log'),
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('wrangler dev', () => httpOk(`${url}/api/health/live`), {

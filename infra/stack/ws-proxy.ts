@@ -33,6 +33,7 @@ export async function startWsProxy(
     args: websockify ? [url, target] : [join(cfg.root, 'infra/stack/ws-proxy-server.ts')],
     env: { ...process.env, WS_PROXY_PORT: String(port), WS_PROXY_TARGET: target },
     logFile: join(cfg.stateDir, 'logs/ws-proxy.log'),
+    stateDir: cfg.stateDir,
   });
   try {
     await waitUntil('ws-proxy', () => tcpOpen('127.0.0.1', port), { exited: proc.exited });

@@ -13,6 +13,7 @@ interface Mint {
   iss?: string;
   aud?: string;
   exp?: number;
+  iat?: number;
   alg?: string;
   key?: Uint8Array;
 }
@@ -25,7 +26,7 @@ function mint(opts: Mint): Promise<string> {
     .setAudience(opts.aud ?? 'samokoder-api')
     .setSubject(opts.sub)
     .setJti(crypto.randomUUID())
-    .setIssuedAt(now() - 60)
+    .setIssuedAt(opts.iat ?? now() - 60)
     .setExpirationTime(opts.exp ?? now() + 600);
   return jwt.sign(opts.key ?? secret);
 }
@@ -88,6 +89,35 @@ describe('access tokens', () => {
       expect(res.status).toBe(401);
       expect((await errorOf(res)).code).toBe('unauthorized');
     }
+  });
+
+  it('refuses a token signed with our key past the maximum lifetime, whatever its exp says', async () => {
+    const user = await registerUser('jwt-lifetime');
+    const sid = crypto.randomUUID();
+    const tenYears = 10 * 365 * 24 * 3600;
+    const cases = [
+      // Issued two hours ago, valid for ten years.
+      { token: await mint({ sub: user.id, sid, iat: now() - 7200, exp: now() + tenYears }), expired: true },
+      // Issued just now, but made to live for a month.
+      {
+        token: await mint({ sub: user.id, sid, iat: now() - 5, exp: now() + 30 * 24 * 3600 }),
+        expired: false,
+      },
+      // Issued an hour from now (its age would never grow past the cap).
+      {
+        token: await mint({ sub: user.id, sid, iat: now() + 3600, exp: now() + 3600 + 600 }),
+        expired: false,
+      },
+    ];
+    for (const { token, expired } of cases) {
+      const res = await call('/api/auth/me', { token });
+      expect(res.status).toBe(401);
+      expect((await errorOf(res)).message).toBe(
+        expired ? 'The access token has expired.' : 'The access token is not valid.',
+      );
+    }
+    // The same user with a token of the usual shape is let in: only the lifetime was wrong.
+    expect((await call('/api/auth/me', { token: await mint({ sub: user.id, sid }) })).status).toBe(200);
   });
 
   it('refuses requests without a token or with a malformed Authorization header', async () => {

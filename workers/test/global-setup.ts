@@ -27,6 +27,9 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('workerBindings', {
     APP_ENV: 'test',
     APP_ORIGIN: 'http://localhost:8787',
+    // The tests stand in for Cloudflare's edge: each test user's CF-Connecting-IP is its address. The
+    // tests of the address itself switch this off per request.
+    BEHIND_CLOUDFLARE: 'true',
     DATABASE_URL: url('postgres'),
     DATABASE_DRIVER: 'neon',
     NEON_WS_PROXY: url('ws-proxy'),

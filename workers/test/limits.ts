@@ -13,4 +13,5 @@ export const TEST_LIMITS: Limits = {
   projectCreate: { limit: 5, windowSeconds: 10 },
   llm: { limit: 4, windowSeconds: 10 },
   loginFailures: { limit: 3, windowSeconds: 8 },
+  accountLoginFailures: { limit: 6, windowSeconds: 60, cooldownSeconds: 3 },
 };

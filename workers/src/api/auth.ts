@@ -2,15 +2,17 @@ import { createRoute } from '@hono/zod-openapi';
 import { jwtKey, verifyAccessToken, type AccessClaims } from '../auth/access-token.ts';
 import { accessCookie, clearAuthCookies, refreshCookie } from '../auth/cookies.ts';
 import { issueTokens } from '../auth/issue.ts';
-import { clearFailures, lockedFor, recordFailure } from '../auth/lockout.ts';
+import { recordFailure, recordSuccess, standing, type LockoutRules, type Refusal } from '../auth/lockout.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../auth/password.ts';
 import { revokeAccessToken, revokeSessionTokens } from '../auth/revocation.ts';
 import { revokeFamily, rotateSession, sessionOfToken, startSession } from '../auth/sessions.ts';
 import { createUser, findUserByEmail, getUser, updatePasswordHash } from '../auth/users.ts';
 import type { AppEnv } from '../env.ts';
+import { clientAddress } from '../limits/client-address.ts';
 import { limitsConfig } from '../limits/config.ts';
 import { redisClient } from '../platform/deps.ts';
+import { describeError, log } from '../platform/logger.ts';
 import { ApiError } from './errors.ts';
 import { LoginBody, Me, RefreshBody, RegisterBody, Session } from './auth-schemas.ts';
 import { limitByIp } from './middleware/rate-limit.ts';
@@ -19,13 +21,26 @@ import { errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
 
 const perIp = limitByIp('auth');
 
-function lockedError(seconds: number): ApiError {
-  const minutes = Math.ceil(seconds / 60);
+function duration(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}
+
+/** The answer to a refused sign-in: always 429 with `Retry-After`, the same for every email. */
+function refusedError({ scope, retryAfterSeconds }: Refusal): ApiError {
+  const headers = { 'Retry-After': String(retryAfterSeconds) };
+  if (scope === 'address') {
+    return new ApiError(
+      429,
+      'account_locked',
+      `Too many failed sign-ins to this account from your network. Try again in ${duration(retryAfterSeconds)}.`,
+      { headers },
+    );
+  }
   return new ApiError(
     429,
-    'account_locked',
-    `Too many failed sign-ins. This account is locked for ${seconds < 120 ? `${seconds} s` : `${minutes} min`}.`,
-    { headers: { 'Retry-After': String(seconds) } },
+    'rate_limited',
+    `Too many failed sign-ins to this account. Try again in ${duration(retryAfterSeconds)}.`,
+    { headers },
   );
 }
 
@@ -91,7 +106,6 @@ const me = createRoute({
   responses: { 200: json(Me, 'The signed-in user'), ...errors(401, 429) },
 });
 
-/** `/api/auth`: accounts and sessions. */
 /** Without Redis the lockout cannot be checked: logins wait (503) rather than go unguarded. */
 function lockoutUnavailable(err: unknown): never {
   throw new ApiError(503, 'dependency_unavailable', 'Sign-in is unavailable right now. Try again shortly.', {
@@ -99,6 +113,17 @@ function lockoutUnavailable(err: unknown): never {
   });
 }
 
+/**
+ * After a successful sign-in: the address forgets its failures and is known to the account. Best
+ * effort: the user proved the password, and a Redis hiccup now must not turn that into an error.
+ */
+async function rememberSignIn(env: AppEnv['Bindings'], requestId: string, email: string, address: string) {
+  await recordSuccess(redisClient(env), email, address).catch((err: unknown) => {
+    log.warn('sign-in not recorded in the lockout', { requestId, ...describeError(err) });
+  });
+}
+
+/** `/api/auth`: accounts and sessions. */
 export const auth = newApi<AppEnv>()
   .openapi(register, async (c) => {
     const { email, password, delivery } = c.req.valid('json');
@@ -109,26 +134,29 @@ export const auth = newApi<AppEnv>()
         fields: [{ path: 'email', message: 'This email is already registered.' }],
       });
     }
+    await rememberSignIn(c.env, c.get('requestId'), email, clientAddress(c.req.raw, c.env));
     const session = await startSession(db, user.id, c.req.header('user-agent'));
     return c.json(await issueTokens(c, user, session, delivery), 201);
   })
   .openapi(login, async (c) => {
     const { email, password, delivery } = c.req.valid('json');
     const redis = redisClient(c.env);
-    const rule = limitsConfig(c.env.RATE_LIMITS).loginFailures;
-    // Checked before the password: while locked, even the right password is refused.
-    const wait = await lockedFor(redis, email, rule).catch(lockoutUnavailable);
-    if (wait > 0) throw lockedError(wait);
+    const limits = limitsConfig(c.env.RATE_LIMITS);
+    const rules: LockoutRules = { perAddress: limits.loginFailures, perAccount: limits.accountLoginFailures };
+    const address = clientAddress(c.req.raw, c.env);
+    // Checked before the password: while refused, even the right password is refused.
+    const { known, refusal } = await standing(redis, email, address, rules).catch(lockoutUnavailable);
+    if (refusal) throw refusedError(refusal);
     const db = await c.var.db();
     const found = await findUserByEmail(db, email);
     // An unknown email costs the same PBKDF2 work as a wrong password: timing tells nothing.
     const check = await verifyPassword(password, found?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!found || !check.ok) {
-      const failures = await recordFailure(redis, email, rule).catch(lockoutUnavailable);
-      if (failures >= rule.limit) throw lockedError(rule.windowSeconds);
+      const refused = await recordFailure(redis, email, address, rules, known).catch(lockoutUnavailable);
+      if (refused) throw refusedError(refused);
       throw new ApiError(401, 'unauthorized', 'Wrong email or password.');
     }
-    await clearFailures(redis, email);
+    await rememberSignIn(c.env, c.get('requestId'), email, address);
     if (check.needsRehash) {
       c.executionCtx.waitUntil(
         hashPassword(password)

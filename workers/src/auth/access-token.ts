@@ -3,6 +3,13 @@ import { utf8 } from '../crypto/bytes.ts';
 
 /** Lifetime of an access token: short, because a stolen one cannot be recalled until it expires. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+/**
+ * The longest any access token is honoured, whatever its `exp` says: one minted with the right key but
+ * a far expiry (a leaked secret, a signer with a bug) still dies with the tokens we issue.
+ */
+export const ACCESS_TOKEN_MAX_LIFETIME_SECONDS = ACCESS_TOKEN_TTL_SECONDS;
+/** How far ahead of this machine's clock another machine's `iat` may be (clocks of two edges differ). */
+const CLOCK_SKEW_SECONDS = 60;
 export const TOKEN_ISSUER = 'samokoder';
 export const TOKEN_AUDIENCE = 'samokoder-api';
 const ALGORITHM = 'HS256';
@@ -54,7 +61,9 @@ export async function signAccessToken(
 
 /**
  * Verify an access token: the algorithm is pinned to HS256 (so `alg: none` and key-confusion tokens
- * are refused), and issuer, audience, expiry and the claims we rely on are all checked.
+ * are refused), and issuer, audience, expiry and the claims we rely on are all checked. Its lifetime is
+ * capped too: made to live longer than {@link ACCESS_TOKEN_MAX_LIFETIME_SECONDS}, issued longer ago
+ * than that, or issued in the future, it is refused however far away its `exp` is.
  */
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<AccessClaims> {
   try {
@@ -64,11 +73,15 @@ export async function verifyAccessToken(key: Uint8Array, token: string): Promise
       audience: TOKEN_AUDIENCE,
       requiredClaims: ['sub', 'jti', 'exp', 'iat'],
     });
-    const sid = payload.sid;
-    if (typeof sid !== 'string' || !payload.sub || !payload.jti || typeof payload.exp !== 'number') {
+    const { sid, exp, iat } = payload;
+    if (typeof sid !== 'string' || !payload.sub || !payload.jti || typeof exp !== 'number') {
       throw new AccessTokenError('invalid');
     }
-    return { userId: payload.sub, sessionId: sid, tokenId: payload.jti, expiresAt: payload.exp };
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof iat !== 'number' || iat > now + CLOCK_SKEW_SECONDS) throw new AccessTokenError('invalid');
+    if (now - iat > ACCESS_TOKEN_MAX_LIFETIME_SECONDS) throw new AccessTokenError('expired');
+    if (exp - iat > ACCESS_TOKEN_MAX_LIFETIME_SECONDS) throw new AccessTokenError('invalid');
+    return { userId: payload.sub, sessionId: sid, tokenId: payload.jti, expiresAt: exp };
   } catch (err) {
     if (err instanceof AccessTokenError) throw err;
     throw new AccessTokenError(err instanceof errors.JWTExpired ? 'expired' : 'invalid', { cause: err });

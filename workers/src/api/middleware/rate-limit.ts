@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, AuthedEnv, Bindings } from '../../env.ts';
-import { clientIp } from '../../limits/client-ip.ts';
+import { clientAddress } from '../../limits/client-address.ts';
 import { limitsConfig, type LimitName } from '../../limits/config.ts';
 import { checkLimit, limitHeaders } from '../../limits/limiter.ts';
 import { redisClient } from '../../platform/deps.ts';
@@ -43,10 +43,11 @@ export function setHeaders(
   for (const [key, value] of Object.entries(headers)) c.header(key, value);
 }
 
-/** Per client IP (auth endpoints). */
+/** Per client address (auth endpoints). */
 export const limitByIp = (name: LimitName) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    setHeaders(c, await enforceLimit(c.env, name, `ip:${clientIp(c.req.raw.headers)}`, c.get('requestId')));
+    const address = clientAddress(c.req.raw, c.env);
+    setHeaders(c, await enforceLimit(c.env, name, `ip:${address}`, c.get('requestId')));
     await next();
   });
 
