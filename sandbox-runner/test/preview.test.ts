@@ -142,7 +142,11 @@ describe('preview origins', () => {
     const cookie = await session(preview.url);
     const res = await loopbackRequest(`${preview.origin}/wide`, { headers: { cookie } });
     expect(res.text()).toBe('wide');
-    expect(res.cookies()).toEqual(['own=1; Path=/', 'tossed=1; Path=/']);
+    // Host-only and partitioned: the app's cookies stay on its origin and work in the UI's frame.
+    expect(res.cookies()).toEqual([
+      'own=1; Path=/; Secure; SameSite=None; Partitioned',
+      'tossed=1; Path=/; Secure; SameSite=None; Partitioned',
+    ]);
     for (const dropped of [
       'service-worker-allowed',
       'strict-transport-security',

@@ -50,7 +50,10 @@ export async function signUpViaApi(
   });
   expect(status, JSON.stringify(body)).toBe(201);
   // The UI skips the session check for browsers that never signed in; this one did, through the API.
-  await context.addInitScript(() => localStorage.setItem('samokoder:signed-in', '1'));
+  // Only in the UI's own pages: a framed preview is another site, whose storage the browser may deny.
+  await context.addInitScript((ui) => {
+    if (location.origin === ui) localStorage.setItem('samokoder:signed-in', '1');
+  }, new URL(baseUrl).origin);
   return email;
 }
 

@@ -68,12 +68,19 @@ export function appRequestHeaders(headers: IncomingHttpHeaders, from: ForwardedF
   return out;
 }
 
-/** A Set-Cookie of the app, host-only (no `Domain`), or null when it would replace the session cookie. */
-export function hostOnlyCookie(cookie: string): string | null {
+/**
+ * A Set-Cookie of the app as the browser gets it: host-only (its `Domain` removed, so it stays on the
+ * preview's own origin) and partitioned (`Secure; SameSite=None; Partitioned`), so the app's cookies work
+ * in the UI's frame where third-party cookies are blocked, as they do in a tab of its own. Null when it
+ * would replace the preview's session cookie.
+ */
+export function previewCookie(cookie: string): string | null {
   const [pair = '', ...attributes] = cookie.split(';');
   if (pair.trim().startsWith(`${PREVIEW_PARAM}=`)) return null;
-  const kept = attributes.filter((a) => !/^\s*domain\s*=/i.test(a));
-  return [pair, ...kept].join(';');
+  const kept = attributes
+    .map((a) => a.trim())
+    .filter((a) => a && !/^(domain|samesite|secure|partitioned)\b/i.test(a));
+  return [pair.trim(), ...kept, 'Secure', 'SameSite=None', 'Partitioned'].join('; ');
 }
 
 /** A Content-Security-Policy without its `frame-ancestors` directive (null when nothing is left). */
@@ -97,7 +104,7 @@ export function appResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHe
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || DROPPED_RESPONSE.has(name)) continue;
     if (name === 'set-cookie') {
-      const cookies = (Array.isArray(value) ? value : [value]).map(hostOnlyCookie).filter((c) => c !== null);
+      const cookies = (Array.isArray(value) ? value : [value]).map(previewCookie).filter((c) => c !== null);
       if (cookies.length) out[name] = cookies;
       continue;
     }

@@ -9,7 +9,7 @@ import type { TunnelSocket } from '../agent/session.ts';
 import {
   appRequestHeaders,
   appResponseHeaders,
-  hostOnlyCookie,
+  previewCookie,
   isDroppedResponseHeader,
   type ForwardedFrom,
 } from './headers.ts';
@@ -77,7 +77,7 @@ function filteredHead(head: string): string {
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     if (!name || isDroppedResponseHeader(name)) continue;
     if (name.toLowerCase() === 'set-cookie') {
-      const cookie = hostOnlyCookie(line.slice(colon + 1).trim());
+      const cookie = previewCookie(line.slice(colon + 1).trim());
       if (cookie) kept.push(`Set-Cookie: ${cookie}`);
       continue;
     }

@@ -26,6 +26,14 @@ const FAILURE_LOG_CHARS = 1_500;
 /** Problems of a page check shown in its event. */
 const MAX_CHECK_PROBLEMS = 20;
 
+/**
+ * Files no app loads into its memory: Markdown and plain text (the README the TechnicalWriter writes
+ * last, notes). Written without a restart; a server that serves them from disk serves the new text.
+ */
+function isDocumentation(path: string): boolean {
+  return /\.(md|markdown|txt)$/i.test(path);
+}
+
 export interface AppFollowerDeps {
   sql: Sql;
   files: FileStore;
@@ -115,9 +123,9 @@ export class AppFollower {
     scheduler.atLatest('app', this.deps.now() + WATCHDOG_MS);
 
     const changes = this.changesSince(synced, branch);
-    if (synced?.state !== 'stopped') {
-      this.say('updating', 'Updating the app with the latest changes…', false);
-    }
+    // Documentation alone changes nothing the app shows: it is written, quietly.
+    const visible = changes.restart && synced?.state !== 'stopped';
+    if (visible) this.say('updating', 'Updating the app with the latest changes…', false);
     let result: AppRefreshed;
     try {
       result = await port.refresh(app, changes, () => withSyncMarker(this.deps.currentFiles(), branch));
@@ -127,8 +135,10 @@ export class AppFollower {
     }
     if (this.stopped) return;
     writeAppSync(sql, { branch, rev, state: result.state });
-    this.report(result, synced?.state ?? null);
-    if (result.state === 'running') await this.check(port, app.port);
+    if (changes.restart || result.state !== 'running') {
+      this.report(result, synced?.state ?? null);
+      if (result.state === 'running') await this.check(port, app.port);
+    }
     scheduler.cancel('app');
     // Changes that arrived meanwhile are the next refresh's.
     if (files.currentRev() !== rev || this.deps.branch() !== branch) this.changed();
@@ -145,13 +155,14 @@ export class AppFollower {
           return content === null ? [] : [{ path, content }];
         }),
         deleted: changed.filter((c) => c.deleted).map((c) => c.path),
+        restart: changed.some((c) => !isDocumentation(c.path)),
       };
     }
     // Another branch (a rollback or a roll forward): every file, and the old tree's extra files removed.
     const tree = withSyncMarker(this.deps.currentFiles(), branch);
     const kept = new Set(tree.map((f) => f.path));
     const before = synced ? files.list(synced.branch).map((f) => f.path) : [];
-    return { written: tree, deleted: before.filter((path) => !kept.has(path)) };
+    return { written: tree, deleted: before.filter((path) => !kept.has(path)), restart: true };
   }
 
   private report(result: AppRefreshed, before: AppState | null): void {

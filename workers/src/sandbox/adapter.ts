@@ -258,7 +258,9 @@ export class RunnerSandbox implements SandboxPort, AppPort {
       const running = (await client.listProcesses(this.sandboxId!)).some(
         (p) => p.name === APP_NAME && p.status === 'running',
       );
-      if (running && request.watches) return { state: 'running', restarted: false, logs: '' };
+      if (running && (request.watches || !changes.restart)) {
+        return { state: 'running', restarted: false, logs: '' };
+      }
       const started = await this.startApp(request, signal);
       return started.ready
         ? { state: 'running', restarted: true, logs: started.logs }

@@ -32,6 +32,8 @@ export interface AppChanges {
   written: { path: string; content: string }[];
   /** Paths that no longer exist. */
   deleted: string[];
+  /** False when nothing the app runs changed (documentation only): the files are written, no restart. */
+  restart: boolean;
 }
 
 /** What became of the app after a refresh with changed files; `stopped`: it was not running anywhere. */

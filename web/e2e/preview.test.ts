@@ -1,0 +1,121 @@
+/**
+ * The preview as a person uses it: the agents build the URL shortener (root-relative assets, a form POST
+ * answered with a 302, redirecting short links, a cookie), and it works inside the workspace's preview
+ * pane, in a browser that blocks third-party cookies (Chromium's default here), at an origin of its own.
+ * The pane follows the project: a user's edit and a rollback show within seconds.
+ */
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import type {} from '../../infra/stack/e2e-context.ts';
+import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
+import {
+  BACKGROUND,
+  HEADING,
+  INDEX_HTML,
+  SHORTENER_PROJECT,
+  shortenerSession,
+} from '../../infra/samples/shortener.ts';
+import { aborted, newContext, screenshot, useBrowser, watchProblems } from './browser.ts';
+import { apiCall, createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
+
+const baseUrl = inject('baseUrl');
+const fixtureUrl = inject('llmFixtureUrl');
+const browser = useBrowser();
+
+/** How long the pane may take to show a change (the app restarts, the pane reloads). */
+const FOLLOW_MS = 15_000;
+
+/** A signed-in user with an OpenAI key whose "provider" (the fixture) writes the shortener. */
+async function userWithShortener(context: BrowserContext): Promise<string> {
+  expect(fixtureUrl, 'the stack runs the LLM fixture').not.toBe('');
+  const key = validFixtureKey('openai', `preview${Date.now().toString(36)}`);
+  const scripted = await fetch(`${fixtureUrl}/__fixture/script`, {
+    method: 'POST',
+    body: JSON.stringify({ key, replies: shortenerSession() }),
+  });
+  expect(scripted.status, await scripted.text()).toBe(200);
+  await signUpViaApi(context, baseUrl);
+  const saved = await apiCall(context.request, baseUrl, 'POST', '/api/keys', {
+    provider: 'openai',
+    key,
+    label: 'fixture',
+  });
+  expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+  return createProjectViaApi(context, baseUrl, {
+    ...SHORTENER_PROJECT,
+    pipeline: 'agents',
+    mode: 'autopilot',
+    budgetMicros: 5_000_000,
+  });
+}
+
+const frame = (page: Page): FrameLocator => page.frameLocator('iframe[title="Preview of the app"]');
+
+/** The origin the pane's frame shows. */
+async function frameOrigin(page: Page): Promise<string> {
+  const src = await page.locator('iframe[title="Preview of the app"]').getAttribute('src');
+  return new URL(src ?? '').origin;
+}
+
+describe('the preview pane', () => {
+  it('runs the shortener at its own origin: assets, form POST and 302, cookies, redirects; follows an edit and a rollback', async () => {
+    const context = await newContext(browser());
+    const id = await userWithShortener(context);
+    const page = await context.newPage();
+    const problems = watchProblems(page, aborted);
+    await openAndStart(page, baseUrl, id);
+    await runStatus(page, 'completed', 120_000);
+
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    const app = frame(page);
+    await app.getByRole('heading', { name: HEADING }).waitFor({ timeout: FOLLOW_MS });
+    const origin = await frameOrigin(page);
+    expect(origin).toMatch(/^http:\/\/[a-z2-7]{26}-3000\.localhost:\d+$/);
+    expect(origin).not.toBe(new URL(baseUrl).origin);
+    // `/style.css` and `/app.js` are root-relative: the stylesheet applies, the script lists the links.
+    expect(await app.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(BACKGROUND);
+    await app.getByText('No links yet').waitFor();
+    await expect.poll(() => page.locator('[data-app-check]').getAttribute('data-app-check')).toBe('passed');
+
+    // A plain form POST, answered with a 302 back to the page, which lists the new short link, built
+    // from the host the browser used; the cookie the app set comes back to it.
+    await app.getByLabel('Long URL').fill(`${origin}/about.html`);
+    await app.getByRole('button', { name: 'Shorten' }).click();
+    const short = app.locator('a.short').first();
+    await short.waitFor({ timeout: FOLLOW_MS });
+    expect(await short.innerText()).toBe(`${origin}/s/0001`);
+    await app.getByText('Your last link: 0001').waitFor();
+    await screenshot(page, 'preview-shortener');
+
+    // The short link redirects (302) inside the pane.
+    await short.click();
+    await app.getByRole('heading', { name: 'About this shortener' }).waitFor({ timeout: FOLLOW_MS });
+
+    // The app's own output: its requests, live.
+    await page.getByRole('button', { name: 'App output' }).click();
+    await page.locator('[data-app-output]', { hasText: 'POST /shorten' }).waitFor({ timeout: FOLLOW_MS });
+    expect(await page.locator('[data-app-output]').innerText()).toContain('Shortener listening on port 3000');
+
+    // A user's edit: the app restarts and the pane shows the new page.
+    const edited = INDEX_HTML.replace(HEADING, 'Shorten your links');
+    const saved = await apiCall(context.request, baseUrl, 'PUT', `/api/projects/${id}/files/content`, {
+      path: 'public/index.html',
+      content: edited,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await app.getByRole('heading', { name: 'Shorten your links' }).waitFor({ timeout: FOLLOW_MS });
+    await expect.poll(() => page.locator('[data-app-state]').getAttribute('data-app-state')).toBe('running');
+
+    // A rollback to the last step of the run (before the edit): the pane shows the page as it was.
+    await page
+      .getByRole('button', { name: /Roll back here/ })
+      .last()
+      .click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Roll back' }).click();
+    await app.getByRole('heading', { name: HEADING }).waitFor({ timeout: FOLLOW_MS });
+    await screenshot(page, 'preview-after-rollback');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
