@@ -5,9 +5,10 @@
  * included) and its pages. Each preview has an origin of its own, so the worker, the app's storage and
  * its cookies stay there. Driven in a real Chromium against a real runner.
  */
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewInfo, ProcessLogsResponse, SandboxInfo } from '../src/contract.ts';
+import { launchTestBrowser } from './browser.ts';
 import { startRunner, type Client, type TestRunner } from './helpers.ts';
 
 /** The attacker: a page that installs a worker reporting every request it sees to the app's /seen. */
@@ -72,18 +73,7 @@ async function previewOf(client: Client, source: string): Promise<PreviewInfo> {
 
 beforeAll(async () => {
   runner = await startRunner();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchTestBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../../infra/npm-registry/test-registry.ts';
 import type { TestRegistry } from '../../infra/npm-registry/test-registry.ts';
 import { stackById } from '../../workers/src/core/catalog/catalog.ts';
-import type { ExecRequest, ProcessInfo } from '../src/contract.ts';
+import type { Browser } from 'playwright-core';
+import type { ExecRequest, PreviewInfo, ProcessInfo } from '../src/contract.ts';
 import { DEFAULT_PACKAGE_ACCESS, SANDBOX_CA_CERTS_PATH } from '../src/sandbox/package-access.ts';
 import type { PackageAccess } from '../src/sandbox/package-access.ts';
 import { egressGateway, removeTestNetwork, testNetworkName } from './egress-network.ts';
+import { launchTestBrowser } from './browser.ts';
 import { docker, startRunner } from './helpers.ts';
 import type { Client, ExecResult, TestRunner } from './helpers.ts';
 
@@ -34,6 +36,7 @@ const VITE_PACKAGES = Object.entries(
 const network = testNetworkName();
 let gateway: string;
 let registry: TestRegistry;
+let browser: Browser;
 const runners: TestRunner[] = [];
 
 /** A runner on this run's egress network whose sandboxes install from the test registry. */
@@ -75,6 +78,7 @@ beforeAll(async () => {
   } finally {
     await probe.close();
   }
+  browser = await launchTestBrowser();
   registry = await startTestRegistry({
     host: gateway,
     hostnames: [REGISTRY_NAME],
@@ -83,6 +87,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await browser?.close();
   for (const runner of runners) await runner.close();
   await registry?.stop();
   await removeTestNetwork(docker, network);
@@ -169,7 +174,7 @@ describe('installing dependencies from a registry behind a private CA', () => {
 });
 
 describe('the Vite + TypeScript stack', () => {
-  it('installs from the registry, passes its tests, builds, and serves its dev server', async () => {
+  it('installs from the registry, passes its tests, builds, and serves its dev server, live-reloading at its preview origin', async () => {
     const client = (await runnerWith({ caCertsFile: registry.caCertFile })).client();
     // The catalog's scaffold (its pinned versions are what the registry serves) plus a little app.
     const { id } = await client.create({
@@ -225,6 +230,29 @@ describe('the Vite + TypeScript stack', () => {
       `node -e "fetch('http://127.0.0.1:${VITE_STACK.previewPort}/').then((r) => r.text()).then(console.log)"`,
     );
     expect(html).toContain('<script type="module" src="/src/main.ts"></script>');
+
+    // In a browser, at the app's own preview origin: the page renders, and an edit reaches it over the
+    // dev server's WebSocket (Vite's HMR, proxied like any upgrade) without anyone reloading it.
+    const preview = await client.request<PreviewInfo>('POST', `/v1/sandboxes/${id}/previews`, {
+      port: VITE_STACK.previewPort,
+    });
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    const sockets: string[] = [];
+    tab.on('websocket', (ws) => sockets.push(ws.url()));
+    await tab.goto(preview.body.url);
+    await tab.getByText('2 + 3 = 5').waitFor({ timeout: 30_000 });
+    expect(sockets.some((url) => url.startsWith(preview.body.origin.replace('http', 'ws')))).toBe(true);
+    await client.request('PUT', `/v1/sandboxes/${id}/files`, {
+      files: [
+        {
+          path: 'src/lib/sum.ts',
+          content: 'export function sum(a: number, b: number): number {\n  return a + b + 1;\n}\n',
+        },
+      ],
+    });
+    await tab.getByText('2 + 3 = 6').waitFor({ timeout: 30_000 });
+    await context.close();
   });
 });
 

@@ -2,7 +2,8 @@
  * The preview as a person uses it: the agents build the URL shortener (root-relative assets, a form POST
  * answered with a 302, redirecting short links, a cookie), and it works inside the workspace's preview
  * pane, in a browser that blocks third-party cookies (Chromium's default here), at an origin of its own.
- * The pane follows the project: a user's edit and a rollback show within seconds.
+ * The pane follows the project: a user's edit and a rollback show within seconds. Deleting the project
+ * ends its preview.
  */
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -116,6 +117,15 @@ describe('the preview pane', () => {
     await screenshot(page, 'preview-after-rollback');
 
     expect(problems).toEqual([]);
+
+    // Deleting the project revokes its preview: a link taken just before no longer opens the app.
+    const link = await apiCall(context.request, baseUrl, 'POST', `/api/projects/${id}/preview`);
+    expect(link.status).toBe(200);
+    const deleted = await apiCall(context.request, baseUrl, 'DELETE', `/api/projects/${id}`);
+    expect(deleted.status).toBe(204);
+    const stale = await context.newPage();
+    await stale.goto((link.body as { url: string }).url);
+    expect(await stale.locator('h1').innerText()).toBe('This preview has ended');
     await context.close();
   }, 240_000);
 });
