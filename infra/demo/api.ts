@@ -59,6 +59,11 @@ export class DemoApi {
     return this.call<{ url: string }>('POST', `/api/projects/${id}/preview`);
   }
 
+  /** Saves a file as the user (a new version the agents and the running app get). */
+  saveFile(id: string, path: string, content: string) {
+    return this.call<{ version: number }>('PUT', `/api/projects/${id}/files/content`, { path, content });
+  }
+
   readFile(id: string, path: string) {
     return this.call<{ content: string; version: number }>(
       'GET',

@@ -44,8 +44,8 @@ export interface DemoResult {
 
 const ENDED = new Set(['completed', 'failed', 'paused', 'stopped']);
 
-/** Follows the live channel until the run settles, reconnecting (with the last seq) if it drops. */
-async function follow(
+/** Starts the run and follows the live channel until it settles, reconnecting (with the last seq) if it drops. */
+export async function follow(
   api: DemoApi,
   projectId: string,
   onEvent: (e: ServerEvent) => void,

@@ -150,4 +150,85 @@ describe('the runner sandbox', () => {
     expect(revived.ready).toBe(true);
     expect(await answer(revived.previewUrl)).toBe('v1');
   }, 90_000);
+
+  it('brings the running app up to date: changed and deleted files, a restart that waits for a graceful exit, none for documentation or a watcher', async () => {
+    const { client, sandbox, created } = project();
+    // Answers with its version file; on SIGTERM it takes a moment to close, as graceful apps do.
+    const server = `const http = require('node:http');
+const fs = require('node:fs');
+const s = http.createServer((q, r) => r.end(fs.readFileSync('v.txt', 'utf8') + (fs.existsSync('old.txt') ? '+old' : '')));
+s.listen(3000, '0.0.0.0');
+process.on('SIGTERM', () => setTimeout(() => { s.close(); process.exit(0); }, 700));`;
+    const files = [
+      { path: 'server.cjs', content: server },
+      { path: 'v.txt', content: '1' },
+      { path: 'old.txt', content: 'x' },
+    ];
+    const app = { command: 'node server.cjs', port: 3000, install: null, watches: false };
+    await sandbox.writeFiles([...files, marker]);
+    const started = await sandbox.start(app, signal());
+    expect(await answer(started.previewUrl)).toBe('1+old');
+    const all = () => [...files, marker];
+
+    const refreshed = await sandbox.refreshApp(
+      app,
+      { written: [{ path: 'v.txt', content: '2' }], deleted: ['old.txt'], restart: true },
+      all,
+      null,
+      signal(),
+    );
+    expect(refreshed).toMatchObject({ state: 'running', restarted: true });
+    expect(await answer((await sandbox.openPreview(app, all, null, signal())).previewUrl)).toBe('2');
+    const apps = (await client.listProcesses(created[0]!)).filter((p) => p.name === 'app');
+    expect(apps.filter((p) => p.status === 'running')).toHaveLength(1);
+
+    // Documentation only: written, no restart; a dev server that watches its files: no restart either.
+    const quiet = await sandbox.refreshApp(
+      app,
+      { written: [{ path: 'README.md', content: '# app\n' }], deleted: [], restart: false },
+      all,
+      null,
+      signal(),
+    );
+    expect(quiet).toMatchObject({ state: 'running', restarted: false });
+    const watched = await sandbox.refreshApp(
+      { ...app, watches: true },
+      { written: [{ path: 'v.txt', content: '3' }], deleted: [], restart: true },
+      all,
+      null,
+      signal(),
+    );
+    expect(watched).toMatchObject({ state: 'running', restarted: false });
+    expect((await client.listProcesses(created[0]!)).filter((p) => p.name === 'app')).toHaveLength(
+      apps.length,
+    );
+
+    // A broken change: the app does not come up, and says why.
+    const broken = await sandbox.refreshApp(
+      app,
+      {
+        written: [{ path: 'server.cjs', content: 'throw new Error("boom at start")' }],
+        deleted: [],
+        restart: true,
+      },
+      all,
+      null,
+      signal(),
+    );
+    expect(broken.state).toBe('failed');
+    expect(broken.state === 'failed' && broken.logs).toContain('boom at start');
+
+    // No sandbox any more (reaped): nothing to update, and nothing is created for it.
+    await client.destroySandbox(created[0]!);
+    const later = new RunnerSandbox({ client, onCreated: (id) => created.push(id) });
+    const gone = await later.refreshApp(
+      app,
+      { written: [], deleted: [], restart: true },
+      all,
+      null,
+      signal(),
+    );
+    expect(gone).toEqual({ state: 'stopped' });
+    expect(created).toHaveLength(1);
+  }, 90_000);
 });

@@ -7,7 +7,7 @@
  * writes only the files that changed must learn that everything has to be written: a write without the
  * sync marker, or a command, in a sandbox created by this call throws {@link SandboxReset}.
  */
-import type { CreateSandboxRequest, ExecEvent } from '@samokoder/sandbox-runner/contract';
+import type { CreateSandboxRequest, ExecEvent, ProcessInfo } from '@samokoder/sandbox-runner/contract';
 import { SandboxReset } from '../core/agents/errors.ts';
 import {
   SYNC_MARKER,
@@ -35,6 +35,8 @@ export interface RunnerSandboxOptions {
 const WRITE_BATCH = 200;
 /** Name of the app's process in its sandbox (one per project: each start replaces it). */
 export const APP_NAME = 'app';
+/** How long a stopped app may take to exit before it is killed. */
+const APP_STOP_MS = 3_000;
 /** Lifetime of a preview link: the UI asks for a fresh one whenever it shows the preview. */
 const PREVIEW_TTL_S = 3600;
 
@@ -290,12 +292,48 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     return this.serialized(() => this.startApp(request, signal));
   }
 
+  /**
+   * Stops a running app process and waits until it is gone, so the next start finds its port free (an
+   * app that shuts down gracefully takes a moment; one that does not in time is killed).
+   */
+  private async stopApp(id: string, proc: ProcessInfo): Promise<void> {
+    const { client } = this.opts;
+    await client.signalProcess(id, proc.id, 'SIGTERM').catch(() => {});
+    const deadline = Date.now() + APP_STOP_MS;
+    let offset = proc.logBytes;
+    while (Date.now() < deadline) {
+      const logs = await client
+        .processLogs(id, proc.id, { offset, waitMs: Math.max(0, deadline - Date.now()) })
+        .catch(() => null);
+      if (!logs || logs.process.status === 'exited') return;
+      offset = logs.nextOffset;
+    }
+    await client.signalProcess(id, proc.id, 'SIGKILL').catch(() => {});
+  }
+
+  /** Resolves when the process exits, or after `withinMs`, or when `signal` aborts. */
+  private async untilExit(
+    id: string,
+    proc: ProcessInfo,
+    withinMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    let offset = 0;
+    while (!signal.aborted && Date.now() < deadline) {
+      const logs = await this.opts.client
+        .processLogs(id, proc.id, { offset, waitMs: Math.min(5_000, Math.max(0, deadline - Date.now())) })
+        .catch(() => null);
+      if (!logs || logs.process.status === 'exited') return;
+      offset = logs.nextOffset;
+    }
+  }
+
   private async startApp(request: AppStart, signal: AbortSignal): Promise<AppStarted> {
     const { client } = this.opts;
     return this.withSandbox(async (id) => {
       for (const p of await client.listProcesses(id)) {
-        if (p.name === APP_NAME && p.status === 'running')
-          await client.signalProcess(id, p.id, 'SIGTERM').catch(() => {});
+        if (p.name === APP_NAME && p.status === 'running') await this.stopApp(id, p);
       }
       const proc = await client.startProcess(id, {
         command: request.command,
@@ -304,12 +342,27 @@ export class RunnerSandbox implements SandboxPort, AppPort {
         ...(request.env ? { env: request.env } : {}),
       });
       const timeoutMs = request.readyTimeoutMs ?? 15_000;
-      const wait = await client.exec(
-        id,
-        { argv: ['node', '-e', waitForPortScript(request.port, timeoutMs)], timeoutMs: timeoutMs + 5_000 },
-        () => {},
-        signal,
-      );
+      // Wait for the port, unless the app exits first (a crash at start is known at once).
+      const waiting = new AbortController();
+      const stop = () => waiting.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      // Not waited for: once the port answers, its last long poll ends on its own.
+      void this.untilExit(id, proc, timeoutMs, waiting.signal).then(stop);
+      const wait = await client
+        .exec(
+          id,
+          { argv: ['node', '-e', waitForPortScript(request.port, timeoutMs)], timeoutMs: timeoutMs + 5_000 },
+          () => {},
+          waiting.signal,
+        )
+        .catch((err: unknown) => {
+          if (signal.aborted || !waiting.signal.aborted) throw err;
+          return { exitCode: 1 };
+        })
+        .finally(() => {
+          signal.removeEventListener('abort', stop);
+          waiting.abort();
+        });
       const logs = await client.processLogs(id, proc.id, { offset: 0 });
       const ready = wait.exitCode === 0 && logs.process.status === 'running';
       const previewUrl = ready
