@@ -32,37 +32,36 @@ interface Node {
 }
 
 /** `a.b.0`: built only for a node that is reported (a path per node would be quadratic in depth). */
-function pathOf(node: Node, lastKey?: string): string {
-  const keys: string[] = lastKey === undefined ? [] : [lastKey];
-  for (let at: Node | null = node; at && at.key !== null; at = at.parent) keys.push(at.key);
+function pathOf(node: Node): string {
+  const keys: string[] = [];
+  for (let at: Node | null = node; at && at.key !== null; at = at.parent) keys.push(printable(at.key));
   const path = keys.reverse().join('.');
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
 /**
- * Every string (and object key) of `value` that breaks the rule, with its path (`a.b.0`). Walks
- * without recursion, so deeply nested input cannot exhaust the stack.
+ * Every string (and object key) of `value` that breaks the rule, with its path (`a.b.0`), in document
+ * order. Walks without recursion, so deeply nested input cannot exhaust the stack.
  */
 export function textIssues(value: unknown): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const stack: Node[] = [{ value, key: null, parent: null }];
   for (let visited = 0; stack.length > 0 && visited < MAX_NODES && issues.length < MAX_ISSUES; visited++) {
     const node = stack.pop()!;
-    if (typeof node.value === 'string') {
-      const problem = textProblem(node.value);
-      if (problem) issues.push({ path: pathOf(node), message: problem });
+    // A bad key is reported under a name that can be shown; its value is not looked at.
+    const problem =
+      node.parent && !Array.isArray(node.parent.value) && node.key !== null ? textProblem(node.key) : null;
+    if (problem) issues.push({ path: pathOf(node), message: problem });
+    else if (typeof node.value === 'string') {
+      const bad = textProblem(node.value);
+      if (bad) issues.push({ path: pathOf(node), message: bad });
     } else if (Array.isArray(node.value)) {
       for (let i = node.value.length - 1; i >= 0; i--)
         stack.push({ value: node.value[i], key: String(i), parent: node });
     } else if (node.value !== null && typeof node.value === 'object') {
       const entries = Object.entries(node.value);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]!;
-        const problem = textProblem(key);
-        // A bad key is reported under a name that can be shown; its value is not looked at.
-        if (problem) issues.push({ path: pathOf(node, printable(key)), message: problem });
-        else stack.push({ value: child, key, parent: node });
-      }
+      for (let i = entries.length - 1; i >= 0; i--)
+        stack.push({ value: entries[i]![1], key: entries[i]![0], parent: node });
     }
   }
   return issues;
