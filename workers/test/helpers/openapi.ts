@@ -122,19 +122,23 @@ const BY_NAME: Record<string, unknown> = {
   password: 'correct horse battery staple',
 };
 
-/** A valid value for `schema` (its required parts only), or undefined when none can be made. */
-export function sample(doc: OpenApiDoc, raw: JsonSchema, name = ''): unknown {
+/**
+ * A valid value for `schema` (its required properties only, or every property with `everything`), or
+ * undefined when none can be made.
+ */
+export function sample(doc: OpenApiDoc, raw: JsonSchema, name = '', everything = false): unknown {
   const schema = resolve(doc, raw);
   if (schema.example !== undefined) return schema.example;
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   const choice = schema.oneOf ?? schema.anyOf;
-  if (choice?.[0]) return sample(doc, choice[0], name);
+  if (choice?.[0]) return sample(doc, choice[0], name, everything);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   if (type === 'object' || schema.properties) {
     const out: Record<string, unknown> = {};
-    for (const key of schema.required ?? []) {
-      const value = sample(doc, schema.properties?.[key] ?? {}, key);
+    const keys = everything ? Object.keys(schema.properties ?? {}) : (schema.required ?? []);
+    for (const key of keys) {
+      const value = sample(doc, schema.properties?.[key] ?? {}, key, everything);
       if (value !== undefined) out[key] = value;
     }
     return out;
