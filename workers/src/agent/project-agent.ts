@@ -129,20 +129,26 @@ export class ProjectAgent extends DurableObject<Bindings> {
    * (a tombstone that outlives this instance); the run stops, no LLM or runner call starts, and the
    * calls in flight end; the usage of every call made reaches the Postgres ledger; every sandbox the
    * runner holds for the project is destroyed (its preview links with it); the storage is deleted.
-   * Throws when a step cannot be completed (Postgres or the runner unreachable): the Worker then keeps
-   * the project, and deleting it again picks up where this stopped.
+   * When a step cannot be completed (Postgres or the runner unreachable) it says why: the Worker then
+   * keeps the project, and deleting it again picks up where this stopped.
    */
-  async destroy(): Promise<void> {
+  async destroy(): Promise<{ ok: true } | { ok: false; reason: string }> {
     this.deleted = true;
     await this.ctx.storage.put(DELETED, true);
     const project = this.runtime.journal.project();
     await this.runtime.shutdown();
     if (!(await this.runtime.pg.drain())) {
-      throw new Error('the usage of the run could not be written to Postgres');
+      return { ok: false, reason: 'the usage of the run could not be written to Postgres' };
     }
     if (project) {
-      const destroyed = await destroyProjectSandboxes(this.env, project.projectId);
-      if (destroyed > 0) log.info('project sandboxes destroyed', { projectId: project.projectId, destroyed });
+      try {
+        const destroyed = await destroyProjectSandboxes(this.env, project.projectId);
+        if (destroyed > 0)
+          log.info('project sandboxes destroyed', { projectId: project.projectId, destroyed });
+      } catch (err) {
+        log.warn('project sandboxes not destroyed', { projectId: project.projectId, ...describeError(err) });
+        return { ok: false, reason: 'the sandbox-runner could not destroy the project’s sandboxes' };
+      }
     }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -150,6 +156,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
     // An empty runtime answers reads (an empty project) until the object is evicted.
     this.runtime = new ProjectRuntime(this.ctx, this.env);
     await this.runtime.wake();
+    return { ok: true };
   }
 
   /** The live channel: a WebSocket upgrade forwarded by the Worker once it has authenticated the viewer. */

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { ProjectAgent } from '../agent/project-agent.ts';
 import { projectStub } from '../agent/stub.ts';
 import type { AuthedEnv } from '../env.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
@@ -118,24 +119,27 @@ export const projects = newApi<AuthedEnv>()
     const { id } = c.req.valid('param');
     const db = await c.var.db();
     if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
-    // The run is stopped and the sandbox destroyed first: if that fails the project stays, visible
-    // and deletable again, rather than a hidden run spending the user's money.
-    const agent = projectStub(c.env, id);
+    // Its object stops the run for good, writes its usage to the ledger and destroys its sandboxes
+    // first (ProjectAgent.destroy): if that fails the project stays, visible and deletable again,
+    // rather than a hidden run spending the user's money.
+    let outcome: Awaited<ReturnType<ProjectAgent['destroy']>>;
     try {
-      await agent.destroy();
+      outcome = await projectStub(c.env, id).destroy();
     } catch (err) {
+      const { error, detail } = describeError(err);
+      outcome = { ok: false, reason: `the project object failed: ${String(error)} ${String(detail ?? '')}` };
+    }
+    if (!outcome.ok) {
       log.error('project agent not destroyed', {
         requestId: c.var.requestId,
         projectId: id,
-        ...describeError(err),
+        reason: outcome.reason,
       });
       throw new ApiError(
         503,
         'dependency_unavailable',
-        'The project could not be stopped. Try deleting it again.',
-        {
-          cause: err,
-        },
+        'The project could not be stopped completely. Try deleting it again.',
+        { headers: { 'Retry-After': '5' } },
       );
     }
     await deleteProject(db, c.var.user.id, id);

@@ -49,7 +49,7 @@ describe('ProjectAgent destroy', () => {
     const viewer = await connect(stub, { after: 0 });
     await stub.control('start');
     await viewer.waitUntil((fs) => fs.some((f) => f.type === 'step.completed'));
-    await stub.destroy();
+    expect(await stub.destroy()).toEqual({ ok: true });
     const closed = await viewer.closed;
     expect(closed.code).toBe(1000);
     expect(await stub.status()).toMatchObject({
