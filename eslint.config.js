@@ -31,6 +31,27 @@ export default ts.config(
     },
   },
   {
+    // One identity per thing (workers/src/ids.ts): ids from outside are parsed once, by the route's
+    // schema, and a Durable Object is named only by agent/stub.ts from a canonical id.
+    files: ['workers/src/**/*.ts'],
+    ignores: ['workers/src/agent/stub.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='idFromName']",
+          message:
+            'Name a project’s Durable Object with projectStub() (agent/stub.ts), from its canonical id.',
+        },
+        {
+          selector: "CallExpression[callee.property.name='param'][callee.object.property.name='req']",
+          message:
+            'Read path parameters through the route’s schema (ProjectIdParam, KeyIdParam): it canonicalizes ids.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },

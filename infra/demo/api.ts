@@ -9,6 +9,11 @@ export class DemoApi {
     this.base = base;
   }
 
+  /** The headers of this client's requests: its bearer token and the platform's Origin. */
+  headers(): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), origin: this.base };
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.base}${path}`, {
       method,

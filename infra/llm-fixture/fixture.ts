@@ -25,6 +25,8 @@ export interface RecordedRequest {
   /** What answered: `scripted`, `default`, `fault:<kind>`, or nothing for routes without a script. */
   note?: string;
   at: string;
+  /** Whether the whole reply was sent: false when the client went away first; null while it is sent. */
+  answered: boolean | null;
 }
 
 export interface LlmFixtureOptions {
@@ -146,7 +148,7 @@ export async function startLlmFixture(options: LlmFixtureOptions): Promise<LlmFi
       body,
     };
     const reply = dispatch(PROVIDERS[provider], providerRequest, (key) => isValidKey(provider, key), script);
-    requests.push({
+    const recorded: RecordedRequest = {
       provider,
       method,
       path: providerRequest.path,
@@ -156,9 +158,12 @@ export async function startLlmFixture(options: LlmFixtureOptions): Promise<LlmFi
       status: reply.status,
       ...(reply.note ? { note: reply.note } : {}),
       at: new Date().toISOString(),
-    });
+      answered: null,
+    };
+    requests.push(recorded);
     if (requests.length > MAX_RECORDED) requests.splice(0, requests.length - MAX_RECORDED);
     await sendReply(res, reply);
+    recorded.answered = res.writableFinished;
   };
 
   const server = createServer((req, res) => {

@@ -7,11 +7,16 @@ export interface E2eContext {
   baseUrl: string;
   /** Root of the LLM fixture the Worker's providers point at (tests script its replies per key). */
   llmFixtureUrl: string;
+  /** The sandbox-runner the Worker uses, and the secret of its tokens (tests look at a project's sandboxes). */
+  runnerUrl: string;
+  runnerSecret: string;
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: E2eContext['baseUrl'];
     llmFixtureUrl: E2eContext['llmFixtureUrl'];
+    runnerUrl: E2eContext['runnerUrl'];
+    runnerSecret: E2eContext['runnerSecret'];
   }
 }

@@ -1,9 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
 import { auth } from './api/auth.ts';
-import { ApiError } from './api/errors.ts';
 import { files } from './api/files.ts';
 import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
@@ -15,13 +13,14 @@ import { settings } from './api/settings.ts';
 import { projectUsage, usage } from './api/usage.ts';
 import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
+import { bodyLimit } from './api/middleware/body-limit.ts';
 import { database } from './api/middleware/database.ts';
 import { originGuard } from './api/middleware/origin-guard.ts';
 import { requestId } from './api/middleware/request-id.ts';
 import { notFound, onError } from './api/on-error.ts';
 import { newApi, registerSecuritySchemes } from './api/openapi.ts';
 
-/** Largest request body the API accepts; file uploads have their own, larger limit. */
+/** Largest request body the API accepts (a saved file travels in a JSON body too). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 const api = newApi<AppEnv>();
@@ -35,18 +34,7 @@ api.use(
   }),
 );
 api.use(accessLog);
-api.use(
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(
-        413,
-        'payload_too_large',
-        `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-      );
-    },
-  }),
-);
+api.use(bodyLimit(MAX_BODY_BYTES));
 api.use(originGuard);
 api.use(database);
 registerSecuritySchemes(api);

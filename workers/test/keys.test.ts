@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import { loadKeyRing } from '../src/crypto/key-ring.ts';
+import { parseKeyId } from '../src/ids.ts';
 import { openKey } from '../src/keys/store.ts';
 import { openDb } from '../src/platform/deps.ts';
 import { call, errorOf } from './helpers/api.ts';
@@ -96,7 +97,7 @@ describe('adding and listing keys', () => {
       expect(atob(row!.ciphertext)).not.toContain(secret);
       // It decrypts for its owner, and the sealed context ties it to that owner.
       const ring = await loadKeyRing(env.KEYS_MASTER_KEY);
-      expect((await openKey(handle.db, ring, user.id, view.id))?.apiKey).toBe(secret);
+      expect((await openKey(handle.db, ring, user.id, parseKeyId(view.id)!))?.apiKey).toBe(secret);
     } finally {
       await handle.close();
     }

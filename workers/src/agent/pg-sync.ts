@@ -124,6 +124,23 @@ export class PgSync {
     while (this.inFlight) await this.inFlight;
   }
 
+  /**
+   * Writes everything queued now, whatever its retry time (the project is being deleted: its usage must
+   * reach the ledger first). True when nothing is left; false when Postgres stopped making progress.
+   */
+  async drain(): Promise<boolean> {
+    // Without a project nothing was ever queued for Postgres, and nothing could be written.
+    if (!this.enabled || !this.journal.project()) return true;
+    await this.settle();
+    for (let left = this.pending(); left > 0;) {
+      await this.flush(Number.MAX_SAFE_INTEGER);
+      const now = this.pending();
+      if (now >= left) return false;
+      left = now;
+    }
+    return true;
+  }
+
   /** Entries still waiting to be written. */
   pending(): number {
     return this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox')?.n ?? 0;

@@ -26,8 +26,8 @@ export interface BindDeps {
   project: ProjectInfo;
   /** Told of every LLM call actually made (the scripted LLM counts them for tests). */
   onLlmCall: (request: LlmRequest) => void;
-  /** Told of a sandbox created for the project: the object records it, to destroy it with the project. */
-  onSandboxCreated: (sandboxId: string) => void;
+  /** The `fetch` of the project's outside calls (the sandbox-runner's): closed when it is deleted. */
+  fetch: typeof fetch;
 }
 
 const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {

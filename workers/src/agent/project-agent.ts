@@ -8,11 +8,15 @@ import type { FileContent, Result, StepChange, TreeEntry, VersionInfo } from './
 import type { PreviewResult } from './preview.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { ProjectRuntime } from './runtime.ts';
-import { destroySandbox } from './sandbox-cleanup.ts';
+import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
 import type { ProjectInfo } from './storage/journal.ts';
 
 /** Header with which the Worker tells the object who the (already authenticated) viewer is. */
 export const VIEWER_HEADER = 'x-samokoder-user';
+
+/** Storage key of the tombstone a deleted project's object keeps: it never runs again. */
+const DELETED = 'deleted';
+const DELETED_RESULT: ControlResult = { ok: false, code: 'conflict', message: 'The project was deleted.' };
 
 export type { ProjectInfo } from './storage/journal.ts';
 
@@ -24,43 +28,54 @@ export type { ProjectInfo } from './storage/journal.ts';
 export class ProjectAgent extends DurableObject<Bindings> {
   /** The project's services (public for tests, which reach it through `runInDurableObject`). */
   runtime: ProjectRuntime;
+  /** The project was deleted (or its deletion began): nothing may attach, start or run it again. */
+  private deleted = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.runtime = new ProjectRuntime(ctx, env);
     // Migrations and re-arming run before any event is delivered to this instance.
-    void ctx.blockConcurrencyWhile(() => this.runtime.wake());
+    void ctx.blockConcurrencyWhile(async () => {
+      this.deleted = (await ctx.storage.get<boolean>(DELETED)) === true;
+      await this.runtime.wake();
+    });
   }
 
   async ping(): Promise<string> {
     return 'pong';
   }
 
-  /** Records (or refreshes) the project this object belongs to. */
-  async attach(project: ProjectInfo, guards?: Record<string, number>): Promise<void> {
+  /**
+   * Records (or refreshes) the project this object belongs to; false when the project was deleted (a
+   * request that raced with the deletion must not bring it back).
+   */
+  async attach(project: ProjectInfo, guards?: Record<string, number>): Promise<boolean> {
+    if (this.deleted) return false;
     this.runtime.attach(project, guards);
+    return true;
   }
 
   /** Attaches the project and starts its run (a started run is resumed instead). */
   async start(project: ProjectInfo): Promise<ControlResult> {
+    if (this.deleted) return DELETED_RESULT;
     this.runtime.attach(project);
     return this.runtime.control('start');
   }
 
   async control(action: ControlAction): Promise<ControlResult> {
-    return this.runtime.control(action);
+    return this.deleted ? DELETED_RESULT : this.runtime.control(action);
   }
 
   async answer(questionId: string, answer: string): Promise<ControlResult> {
-    return this.runtime.answer(questionId, answer);
+    return this.deleted ? DELETED_RESULT : this.runtime.answer(questionId, answer);
   }
 
   async chat(text: string, kind: ChatKind): Promise<ControlResult> {
-    return this.runtime.chat(text, kind);
+    return this.deleted ? DELETED_RESULT : this.runtime.chat(text, kind);
   }
 
   async rollback(stepId: number): Promise<ControlResult> {
-    return this.runtime.rollback(stepId);
+    return this.deleted ? DELETED_RESULT : this.runtime.rollback(stepId);
   }
 
   async status(): Promise<RunSnapshot> {
@@ -72,6 +87,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   async openPreview(): Promise<PreviewResult> {
+    if (this.deleted) return { ok: false, code: 'conflict', message: 'The project was deleted.' };
     return this.runtime.openPreview();
   }
 
@@ -91,6 +107,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   async saveFile(path: string, content: string, baseVersion?: number): Promise<Result<FileChange>> {
+    if (this.deleted) return { ok: false, code: 'not_found', message: 'The project was deleted.' };
     return this.runtime.filesApi.save(path, content, baseVersion);
   }
 
@@ -108,30 +125,43 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   /**
-   * Deletes the project's run: stops it, closes its viewers, destroys its sandbox when it has one, and
-   * deletes this object's storage. The object is usable again afterwards, empty.
+   * Deletes the project's run, for good. In order: the object refuses to attach, start or run again
+   * (a tombstone that outlives this instance); the run stops, no LLM or runner call starts, and the
+   * calls in flight end; the usage of every call made reaches the Postgres ledger; every sandbox the
+   * runner holds for the project is destroyed (its preview links with it); the storage is deleted.
+   * When a step cannot be completed (Postgres or the runner unreachable) it says why: the Worker then
+   * keeps the project, and deleting it again picks up where this stopped.
    */
-  async destroy(): Promise<void> {
+  async destroy(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    this.deleted = true;
+    await this.ctx.storage.put(DELETED, true);
     const project = this.runtime.journal.project();
-    const sandbox = this.ctx.storage.sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'sandbox'")
-      .toArray()[0];
     await this.runtime.shutdown();
-    if (project && sandbox) {
-      const { sandboxId } = JSON.parse(sandbox.value) as { sandboxId: string };
-      await destroySandbox(this.env, project.projectId, sandboxId).catch((err: unknown) =>
-        // The runner's idle reaper removes what this call could not.
-        log.warn('sandbox not destroyed', { projectId: project.projectId, ...describeError(err) }),
-      );
+    if (!(await this.runtime.pg.drain())) {
+      return { ok: false, reason: 'the usage of the run could not be written to Postgres' };
+    }
+    if (project) {
+      try {
+        const destroyed = await destroyProjectSandboxes(this.env, project.projectId);
+        if (destroyed > 0)
+          log.info('project sandboxes destroyed', { projectId: project.projectId, destroyed });
+      } catch (err) {
+        log.warn('project sandboxes not destroyed', { projectId: project.projectId, ...describeError(err) });
+        return { ok: false, reason: 'the sandbox-runner could not destroy the project’s sandboxes' };
+      }
     }
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    await this.ctx.storage.put(DELETED, true);
+    // An empty runtime answers reads (an empty project) until the object is evicted.
     this.runtime = new ProjectRuntime(this.ctx, this.env);
     await this.runtime.wake();
+    return { ok: true };
   }
 
   /** The live channel: a WebSocket upgrade forwarded by the Worker once it has authenticated the viewer. */
   override async fetch(request: Request): Promise<Response> {
+    if (this.deleted) return new Response('the project was deleted', { status: 404 });
     const userId = request.headers.get(VIEWER_HEADER);
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !userId) {
       return new Response('expected a WebSocket upgrade from the Worker', { status: 400 });
@@ -143,6 +173,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.deleted) return ws.close(1000, 'The project was deleted.');
     await this.runtime.onSocketMessage(ws, message);
   }
 
@@ -167,6 +198,7 @@ export class ProjectAgent extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
+    if (this.deleted) return;
     await this.runtime.alarm();
   }
 }

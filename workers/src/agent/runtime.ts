@@ -8,6 +8,7 @@ import { Engine } from '../core/engine.ts';
 import type { Clock, Ids } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
 import { describeError, log } from '../platform/logger.ts';
+import { textIssues } from '../text-rule.ts';
 import {
   ClientMessage,
   type ChatKind,
@@ -19,6 +20,7 @@ import {
 import { AppFollower } from './app-follower.ts';
 import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
+import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
 import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { bindPipeline } from './pipelines.ts';
@@ -35,11 +37,20 @@ import { durableObjectSql, type Sql } from './storage/sql.ts';
 const SLICE_MS = 2_000;
 /** If the object dies mid-step, this alarm (set before each slice) resumes the run. */
 const WATCHDOG_MS = 30_000;
+/** How long a shutdown waits for the step in flight to give up. */
+const SHUTDOWN_STEP_MS = 5_000;
+/** How long it waits for outside calls already sent (a sandbox being created answers within this). */
+const SHUTDOWN_CALLS_MS = 30_000;
 /** Largest frame a viewer may send. */
 const MAX_FRAME_CHARS = 64 * 1024;
 
 const clock: Clock = { now: () => Date.now() };
 const ids: Ids = { next: (prefix) => `${prefix}_${crypto.randomUUID()}` };
+
+/** A text-rule issue in zod's shape, for {@link summarize}. */
+function asIssue(issue: { path: string; message: string }): { path: PropertyKey[]; message: string } {
+  return { path: issue.path ? issue.path.split('.') : [], message: issue.message };
+}
 
 function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues
@@ -59,6 +70,8 @@ export class ProjectRuntime {
   readonly pg: PgSync;
   readonly filesApi: FilesApi;
   readonly app: AppFollower;
+  /** The gate of the project's LLM and sandbox-runner calls, closed by `shutdown`. */
+  readonly outside = new OutsideCalls();
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
   private bound: { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null = null;
@@ -135,11 +148,12 @@ export class ProjectRuntime {
     if (this.bound) return this.bound;
     const project = this.journal.project();
     if (!project) return null;
+    const outside = this.outside;
     const binding = bindPipeline(project.pipeline, {
       env: this.env,
       project,
       onLlmCall: () => this.countLlmCall(),
-      onSandboxCreated: (sandboxId) => this.rememberSandbox(sandboxId),
+      fetch: outside.fetch,
     });
     if (!binding) return null;
     const engine = new Engine(
@@ -148,7 +162,8 @@ export class ProjectRuntime {
         sink: this.sink,
         clock,
         ids,
-        llm: binding.llm,
+        // Every pipeline's model calls pass the gate: none starts once the project is being deleted.
+        llm: { complete: (request) => outside.run(() => binding.llm.complete(request)) },
         sandbox: binding.sandbox,
         pipeline: binding.pipeline,
       },
@@ -168,14 +183,6 @@ export class ProjectRuntime {
     this.sql.run(
       `INSERT INTO meta (key, value) VALUES ('llm_calls_made', '1')
        ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
-    );
-  }
-
-  /** Records the project's sandbox (meta `sandbox`), so `destroy` can remove it. */
-  rememberSandbox(sandboxId: string): void {
-    this.sql.run(
-      "INSERT INTO meta (key, value) VALUES ('sandbox', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      JSON.stringify({ sandboxId }),
     );
   }
 
@@ -355,6 +362,8 @@ export class ProjectRuntime {
     }
     const parsed = ClientMessage.safeParse(json);
     if (!parsed.success) return this.hub.sendError(ws, 'bad_frame', summarize(parsed.error.issues));
+    const text = textIssues(parsed.data);
+    if (text.length > 0) return this.hub.sendError(ws, 'bad_frame', summarize(text.map(asIssue)));
     const msg = parsed.data;
     if (spendsOnLlm(msg)) {
       const refusal = await spendingRefusal(this.env, this.hub.userOf(ws));
@@ -386,17 +395,20 @@ export class ProjectRuntime {
   // -- teardown -------------------------------------------------------------------------------------
 
   /**
-   * Stops everything in memory and waits (briefly) for the step in flight to give up, so nothing touches
-   * the storage that is about to be deleted.
+   * Stops everything in memory for good: no LLM or sandbox-runner call starts from now on, the step in
+   * flight is cancelled, and this waits (boundedly) for it and for the calls already sent, so nothing
+   * touches the storage that is about to be deleted and no sandbox appears after its caller returns.
    */
   async shutdown(): Promise<void> {
+    this.outside.close();
     this.closed = true;
     this.bound?.engine.cancelInFlight();
     this.sink.clear();
     this.scheduler.reset();
     this.hub.closeAll(1000, 'The project was deleted.');
     const settle = Promise.all([this.pumping, this.pg.settle(), this.app.stop()]);
-    await Promise.race([settle, new Promise((r) => setTimeout(r, 5_000))]);
+    await Promise.race([settle, new Promise((r) => setTimeout(r, SHUTDOWN_STEP_MS))]);
+    await this.outside.settled(SHUTDOWN_CALLS_MS);
     this.bound = null;
   }
 }

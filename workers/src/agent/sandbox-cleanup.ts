@@ -1,22 +1,22 @@
 /**
- * Destroys a project's sandbox on the sandbox-runner when the project is deleted. The sandbox adapter
- * records the sandbox it creates (meta key `sandbox`), so the object knows what to clean up.
+ * Destroys a project's sandboxes on the sandbox-runner when the project is deleted: every sandbox the
+ * runner holds for it (listed there, the source of truth: a run that lost its sandbox made another),
+ * and with them every preview link into them.
  */
-import { signRunnerToken } from '@samokoder/sandbox-runner/tokens';
 import type { Bindings } from '../env.ts';
+import type { ProjectId } from '../ids.ts';
+import { RunnerClient } from '../sandbox/client.ts';
 
-const TIMEOUT_MS = 10_000;
-
-/** Deletes the sandbox; a sandbox that is already gone counts as deleted. */
-export async function destroySandbox(env: Bindings, projectId: string, sandboxId: string): Promise<void> {
-  if (!env.SANDBOX_RUNNER_URL) throw new Error('SANDBOX_RUNNER_URL is not configured');
-  const token = await signRunnerToken(env.SANDBOX_RUNNER_SECRET, projectId, { ttlSeconds: 60 });
-  const url = new URL(`/v1/sandboxes/${encodeURIComponent(sandboxId)}`, env.SANDBOX_RUNNER_URL);
-  const res = await fetch(url, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(TIMEOUT_MS),
+/** Destroys them all and says how many there were; throws when the runner cannot be reached. */
+export async function destroyProjectSandboxes(env: Bindings, projectId: ProjectId): Promise<number> {
+  if (!env.SANDBOX_RUNNER_URL) return 0;
+  const client = new RunnerClient({
+    baseUrl: env.SANDBOX_RUNNER_URL,
+    secret: env.SANDBOX_RUNNER_SECRET,
+    projectId,
+    tokenTtlSeconds: 60,
   });
-  await res.body?.cancel();
-  if (!res.ok && res.status !== 404) throw new Error(`the sandbox-runner answered ${res.status}`);
+  const sandboxes = await client.listSandboxes();
+  await Promise.all(sandboxes.map((sandbox) => client.destroySandbox(sandbox.id)));
+  return sandboxes.length;
 }

@@ -10,7 +10,7 @@ import { RunnerClient } from '../sandbox/client.ts';
 import { ApiError } from './errors.ts';
 import { ownedProject } from './live.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
 /** Longest a request waits for new output. */
 const MAX_WAIT_MS = 20_000;
@@ -51,7 +51,7 @@ const route = createRoute({
   summary: "The running app's output (stdout and stderr), from an offset",
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam, query: Query },
+  request: { params: ProjectIdParam, query: Query },
   responses: { 200: json(AppOutput, 'Output and the process state'), ...errors(401, 404, 422, 429, 503) },
 });
 

@@ -8,10 +8,11 @@ import type { Context } from 'hono';
 import type { ProjectAgent } from '../agent/project-agent.ts';
 import type { Result } from '../agent/files-api.ts';
 import type { AuthedEnv } from '../env.ts';
+import type { ProjectId } from '../ids.ts';
 import { ApiError } from './errors.ts';
 import { ownedProject, projectAgent } from './live.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
 
 const Branch = z.coerce.number().int().min(0).max(1_000_000).optional();
 const Version = z.coerce.number().int().min(0).max(1_000_000_000);
@@ -97,7 +98,7 @@ const SaveBody = z
 /** The signed-in user's project's Durable Object (404 when the project is not theirs). */
 export async function agentFor(
   c: Context<AuthedEnv>,
-  projectId: string,
+  projectId: ProjectId,
 ): Promise<DurableObjectStub<ProjectAgent>> {
   const project = await ownedProject(await c.var.db(), c.var.user.id, projectId);
   if (!project) throw new ApiError(404, 'not_found', 'No such project.');
@@ -121,7 +122,7 @@ const treeRoute = createRoute({
   method: 'get',
   path: '/{id}/files',
   summary: "The project's file tree (current branch unless `branch` is given)",
-  request: { params: IdParam, query: z.object({ branch: Branch }) },
+  request: { params: ProjectIdParam, query: z.object({ branch: Branch }) },
   responses: { 200: json(Tree, 'Sorted by path'), ...errors(401, 404, 422, 429) },
 });
 
@@ -131,7 +132,7 @@ const readRoute = createRoute({
   path: '/{id}/files/content',
   summary: 'A file, at its latest version or at `version`',
   request: {
-    params: IdParam,
+    params: ProjectIdParam,
     query: z.object({ path: FilePath, version: Version.optional(), branch: Branch }),
   },
   responses: { 200: json(FileContent, 'The file'), ...errors(401, 404, 422, 429) },
@@ -142,7 +143,7 @@ const saveRoute = createRoute({
   method: 'put',
   path: '/{id}/files/content',
   summary: "Save a user's edit as a new version of the file (the agents will see it)",
-  request: { params: IdParam, body: jsonBody(SaveBody) },
+  request: { params: ProjectIdParam, body: jsonBody(SaveBody) },
   responses: {
     200: json(FileChange, 'Saved (an unchanged content keeps its version)'),
     ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
@@ -154,7 +155,7 @@ const historyRoute = createRoute({
   method: 'get',
   path: '/{id}/files/history',
   summary: 'Every version of a file, newest first',
-  request: { params: IdParam, query: z.object({ path: FilePath, branch: Branch }) },
+  request: { params: ProjectIdParam, query: z.object({ path: FilePath, branch: Branch }) },
   responses: { 200: json(History, 'Versions'), ...errors(401, 404, 422, 429) },
 });
 
@@ -164,7 +165,7 @@ const diffRoute = createRoute({
   path: '/{id}/files/diff',
   summary: 'The line diff of a file between two versions (`from` 0: the empty file)',
   request: {
-    params: IdParam,
+    params: ProjectIdParam,
     query: z.object({ path: FilePath, from: Version, to: Version, branch: Branch }),
   },
   responses: { 200: json(FileDiff, 'The diff'), ...errors(401, 404, 422, 429) },
@@ -175,7 +176,7 @@ const changesRoute = createRoute({
   method: 'get',
   path: '/{id}/files/changes',
   summary: 'What a step changed, each file with its diff',
-  request: { params: IdParam, query: z.object({ step: z.coerce.number().int().min(1) }) },
+  request: { params: ProjectIdParam, query: z.object({ step: z.coerce.number().int().min(1) }) },
   responses: { 200: json(StepChanges, 'The changes'), ...errors(401, 404, 422, 429) },
 });
 

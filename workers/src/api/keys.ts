@@ -9,7 +9,7 @@ import { ApiError } from './errors.ts';
 import { AddKeyBody, Key, KeyList, KeyTest } from './keys-schemas.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
+import { KeyIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
 
 const DEFAULT_LABEL = {
   openai: 'OpenAI',
@@ -58,7 +58,7 @@ const remove = createRoute({
   summary: 'Delete an LLM key',
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: KeyIdParam },
   responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429) },
 });
 
@@ -68,7 +68,7 @@ const test = createRoute({
   summary: "Test a key against its provider's models endpoint",
   security: signedIn,
   middleware: stack(requireUser, limitByUser('llm')),
-  request: { params: IdParam },
+  request: { params: KeyIdParam },
   responses: { 200: json(KeyTest, 'The outcome, working or not'), ...errors(401, 403, 404, 429) },
 });
 

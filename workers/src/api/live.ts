@@ -14,14 +14,17 @@ import { schema, type Database } from '@samokoder/db';
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { validator } from 'hono/validator';
 import { VIEWER_HEADER, type ProjectAgent, type ProjectInfo } from '../agent/project-agent.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
+import { projectStub } from '../agent/stub.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
+import type { ProjectId } from '../ids.ts';
 import { layerModels } from '../llm/models.ts';
 import { redisClient } from '../platform/deps.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
 /** Lifetime of a live ticket. */
 export const TICKET_TTL_SECONDS = 30;
@@ -46,7 +49,7 @@ function newTicket(): string {
 export async function ownedProject(
   db: Database,
   userId: string,
-  projectId: string,
+  projectId: ProjectId,
 ): Promise<ProjectInfo | null> {
   const [row] = await db
     .select({
@@ -66,7 +69,7 @@ export async function ownedProject(
     .limit(1);
   if (!row) return null;
   return {
-    projectId: row.id,
+    projectId,
     ownerId: row.ownerId,
     name: row.name,
     description: row.description,
@@ -78,18 +81,21 @@ export async function ownedProject(
   };
 }
 
-/** The project's Durable Object, told about the project (owner, mode, budget) before it is used. */
+/**
+ * The project's Durable Object, told about the project (owner, mode, budget) before it is used. A 404
+ * when the object says the project was deleted (a request racing with its deletion).
+ */
 export async function projectAgent(
   env: Bindings,
   project: ProjectInfo,
 ): Promise<DurableObjectStub<ProjectAgent>> {
-  const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(project.projectId));
-  await stub.attach(project);
+  const stub = projectStub(env, project.projectId);
+  if (!(await stub.attach(project))) throw notFound();
   return stub;
 }
 
 /** The user a ticket was issued to, if it is valid for this project; the ticket is spent either way. */
-async function redeemTicket(env: Bindings, ticket: string, projectId: string): Promise<string> {
+async function redeemTicket(env: Bindings, ticket: string, projectId: ProjectId): Promise<string> {
   const refused = () => new ApiError(401, 'unauthorized', 'The ticket is invalid, expired or already used.');
   if (!/^[A-Za-z0-9_-]{43}$/.test(ticket)) throw refused();
   let stored: { userId: string; projectId: string } | null;
@@ -103,7 +109,7 @@ async function redeemTicket(env: Bindings, ticket: string, projectId: string): P
 }
 
 /** Forwards the upgrade to the project's Durable Object as the given viewer. */
-async function forward(c: Context<AuthedEnv>, userId: string, projectId: string): Promise<Response> {
+async function forward(c: Context<AuthedEnv>, userId: string, projectId: ProjectId): Promise<Response> {
   const project = await ownedProject(await c.var.db(), userId, projectId);
   if (!project) throw notFound();
   const stub = await projectAgent(c.env, project);
@@ -120,19 +126,28 @@ async function forward(c: Context<AuthedEnv>, userId: string, projectId: string)
   return new Response(null, { status: 101, webSocket: res.webSocket });
 }
 
-const UUID = z.uuid();
+/**
+ * The live route's project id, canonical: the upgrade is not an OpenAPI route, so it runs the same
+ * parameter schema itself. Anything that is not a project id is a 404.
+ */
+const projectParam = validator('param', (value) => {
+  const parsed = ProjectIdParam.safeParse(value);
+  if (!parsed.success) throw notFound();
+  return parsed.data;
+});
 
 /** Checks the request is an upgrade for a project id; a ticket, when given, is the only credential. */
-const viaTicket = createMiddleware<AuthedEnv>(async (c, next) => {
-  const id = c.req.param('id') ?? '';
-  if (!UUID.safeParse(id).success) throw notFound();
-  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-    throw new ApiError(400, 'bad_request', 'The live channel is a WebSocket: send an upgrade request.');
-  }
-  const ticket = c.req.query('ticket');
-  if (ticket === undefined) return next();
-  return forward(c, await redeemTicket(c.env, ticket, id), id);
-});
+const viaTicket = createMiddleware<AuthedEnv, string, { out: { param: { id: ProjectId } } }>(
+  async (c, next) => {
+    const { id } = c.req.valid('param');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new ApiError(400, 'bad_request', 'The live channel is a WebSocket: send an upgrade request.');
+    }
+    const ticket = c.req.query('ticket');
+    if (ticket === undefined) return next();
+    return forward(c, await redeemTicket(c.env, ticket, id), id);
+  },
+);
 
 const ticketRoute = createRoute({
   method: 'post',
@@ -140,7 +155,7 @@ const ticketRoute = createRoute({
   summary: 'A one-time ticket (30 s) to open the live channel without cookies',
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: ProjectIdParam },
   responses: {
     201: json(
       z.object({ ticket: z.string(), expiresIn: z.number().int(), url: z.string() }).openapi('LiveTicket'),
@@ -173,8 +188,8 @@ export const live = newApi<AuthedEnv>()
       201,
     );
   })
-  .get('/:id/live', viaTicket, requireUser, async (c) => {
+  .get('/:id/live', projectParam, viaTicket, requireUser, async (c) => {
     // An upgrade is a GET, which SameSite=Lax lets through from another site: the Origin must be ours.
     if (c.var.user.via === 'cookie') assertSameOrigin(c);
-    return forward(c, c.var.user.id, c.req.param('id'));
+    return forward(c, c.var.user.id, c.req.valid('param').id);
   });

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env, MiddlewareHandler } from 'hono';
 import { ACCESS_COOKIE } from '../auth/cookies.ts';
+import { parseKeyId, parseProjectId } from '../ids.ts';
 import { validationHook } from './validation.ts';
 
 /** A sub-app of the API: validation failures become the envelope through the shared hook. */
@@ -76,12 +77,33 @@ export function registerSecuritySchemes(app: Pick<OpenAPIHono, 'openAPIRegistry'
   });
 }
 
-/** A resource id in a path. */
-export const IdParam = z.strictObject({
-  id: z
-    .uuid()
-    .openapi({ param: { name: 'id', in: 'path' }, example: '6f1c2b7e-3a51-4c39-9d2f-0c6a8e1f4b21' }),
-});
+/**
+ * The path parameter `id`, parsed into its canonical form (ids.ts) by `parse`: a handler only ever sees
+ * the canonical id. A form that is not an id fails validation, which answers 404 (validation.ts).
+ */
+function idParam<T extends string>(parse: (text: string) => T | null) {
+  return z.strictObject({
+    id: z
+      .string()
+      .transform((text, ctx): T => {
+        const id = parse(text);
+        if (id !== null) return id;
+        ctx.addIssue({ code: 'custom', message: 'Not an id.' });
+        return z.NEVER;
+      })
+      .openapi({
+        param: { name: 'id', in: 'path' },
+        type: 'string',
+        format: 'uuid',
+        example: '6f1c2b7e-3a51-4c39-9d2f-0c6a8e1f4b21',
+      }),
+  });
+}
+
+/** A project's id in a path, canonical. */
+export const ProjectIdParam = idParam(parseProjectId);
+/** An LLM key's id in a path, canonical. */
+export const KeyIdParam = idParam(parseKeyId);
 
 /**
  * Route middleware as a tuple, so the variables each one sets (the signed-in user) are typed in the

@@ -8,7 +8,7 @@ import type { AuthedEnv } from '../env.ts';
 import { ApiError } from './errors.ts';
 import { agentFor } from './files.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
 const PreviewLink = z
   .object({
@@ -22,7 +22,7 @@ const route = createRoute({
   summary: "A fresh link to the project's app (started again when it is not running)",
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: ProjectIdParam },
   responses: { 200: json(PreviewLink, 'The link'), ...errors(401, 403, 404, 409, 429, 503) },
 });
 

@@ -1,13 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SnapshotFile } from '@samokoder/db';
 import type { Context } from 'hono';
+import { projectStub } from '../agent/stub.ts';
 import type { AuthedEnv } from '../env.ts';
+import type { ProjectId } from '../ids.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { snapshotZip } from '../projects/export.ts';
 import { latestSnapshot } from '../projects/store.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, newApi, signedIn } from './openapi.ts';
 import { projectNotFound } from './projects.ts';
 
 const exportZip = createRoute({
@@ -17,7 +19,7 @@ const exportZip = createRoute({
     "Download the project's files as a zip (as they are now; the latest snapshot if the run cannot answer)",
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: ProjectIdParam },
   responses: {
     200: {
       description: 'A zip archive with one folder named after the project',
@@ -31,9 +33,9 @@ const exportZip = createRoute({
  * The project's files as they are now, from its Durable Object (the source of truth: a user's last
  * edit and the README written after the last task are in it); null when the object cannot answer.
  */
-async function currentFiles(c: Context<AuthedEnv>, id: string): Promise<SnapshotFile[] | null> {
+async function currentFiles(c: Context<AuthedEnv>, id: ProjectId): Promise<SnapshotFile[] | null> {
   try {
-    const files = await c.env.PROJECT_AGENT.get(c.env.PROJECT_AGENT.idFromName(id)).currentFiles();
+    const files = await projectStub(c.env, id).currentFiles();
     return files.length > 0 ? files : null;
   } catch (err) {
     log.warn('export falls back to the latest snapshot', {

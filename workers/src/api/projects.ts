@@ -1,4 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { ProjectAgent } from '../agent/project-agent.ts';
+import { projectStub } from '../agent/stub.ts';
 import type { AuthedEnv } from '../env.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
@@ -7,7 +9,7 @@ import { createProject, deleteProject, getProject, listProjects, renameProject }
 import { ApiError } from './errors.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
+import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
 import { getSettings } from '../settings/store.ts';
 import {
   CreateProjectBody,
@@ -47,7 +49,7 @@ const get = createRoute({
   summary: 'One project',
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: ProjectIdParam },
   responses: { 200: json(Project, 'The project'), ...errors(401, 404, 429) },
 });
 
@@ -57,7 +59,7 @@ const rename = createRoute({
   summary: 'Rename a project',
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam, body: jsonBody(RenameProjectBody) },
+  request: { params: ProjectIdParam, body: jsonBody(RenameProjectBody) },
   responses: { 200: json(Project, 'Renamed'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
 });
 
@@ -67,7 +69,7 @@ const remove = createRoute({
   summary: 'Delete a project: its run stops, its sandbox is destroyed, its files and snapshots go',
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam },
+  request: { params: ProjectIdParam },
   responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429, 503) },
 });
 
@@ -117,24 +119,27 @@ export const projects = newApi<AuthedEnv>()
     const { id } = c.req.valid('param');
     const db = await c.var.db();
     if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
-    // The run is stopped and the sandbox destroyed first: if that fails the project stays, visible
-    // and deletable again, rather than a hidden run spending the user's money.
-    const agent = c.env.PROJECT_AGENT.get(c.env.PROJECT_AGENT.idFromName(id));
+    // Its object stops the run for good, writes its usage to the ledger and destroys its sandboxes
+    // first (ProjectAgent.destroy): if that fails the project stays, visible and deletable again,
+    // rather than a hidden run spending the user's money.
+    let outcome: Awaited<ReturnType<ProjectAgent['destroy']>>;
     try {
-      await agent.destroy();
+      outcome = await projectStub(c.env, id).destroy();
     } catch (err) {
+      const { error, detail } = describeError(err);
+      outcome = { ok: false, reason: `the project object failed: ${String(error)} ${String(detail ?? '')}` };
+    }
+    if (!outcome.ok) {
       log.error('project agent not destroyed', {
         requestId: c.var.requestId,
         projectId: id,
-        ...describeError(err),
+        reason: outcome.reason,
       });
       throw new ApiError(
         503,
         'dependency_unavailable',
-        'The project could not be stopped. Try deleting it again.',
-        {
-          cause: err,
-        },
+        'The project could not be stopped completely. Try deleting it again.',
+        { headers: { 'Retry-After': '5' } },
       );
     }
     await deleteProject(db, c.var.user.id, id);

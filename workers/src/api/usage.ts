@@ -4,7 +4,7 @@ import { getProject } from '../projects/store.ts';
 import { usageReport } from '../usage/report.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
-import { IdParam, errors, json, newApi, signedIn } from './openapi.ts';
+import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 import { projectNotFound } from './projects.ts';
 
 /** The longest range one report covers. */
@@ -82,7 +82,7 @@ const perProject = createRoute({
   summary: "One project's tokens and cost by day, provider and model",
   security: signedIn,
   middleware: requireUser,
-  request: { params: IdParam, query: RangeQuery },
+  request: { params: ProjectIdParam, query: RangeQuery },
   responses: { 200: json(Usage, 'Usage in the range'), ...errors(401, 404, 422, 429) },
 });
 

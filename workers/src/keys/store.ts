@@ -2,6 +2,7 @@ import { schema, type Database, type LlmProvider } from '@samokoder/db';
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { open, seal } from '../crypto/envelope.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
+import type { KeyId } from '../ids.ts';
 
 const { apiKeys } = schema;
 
@@ -102,7 +103,7 @@ export async function listKeys(db: Database, userId: string): Promise<KeyView[]>
 }
 
 /** Delete one of the user's keys; false when the user has no such key. */
-export async function deleteKey(db: Database, userId: string, id: string): Promise<boolean> {
+export async function deleteKey(db: Database, userId: string, id: KeyId): Promise<boolean> {
   const deleted = await db
     .delete(apiKeys)
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
@@ -127,7 +128,7 @@ export async function openKey(
   db: Database,
   ring: KeyRing,
   userId: string,
-  id: string,
+  id: KeyId,
 ): Promise<OpenedKey | null> {
   const [row] = await db
     .select()
@@ -155,7 +156,7 @@ export async function openKey(
 export async function recordTest(
   db: Database,
   userId: string,
-  id: string,
+  id: KeyId,
   ok: boolean,
 ): Promise<KeyView | null> {
   const [row] = await db

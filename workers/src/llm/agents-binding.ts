@@ -71,8 +71,8 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
       baseUrl: env.SANDBOX_RUNNER_URL,
       secret: env.SANDBOX_RUNNER_SECRET,
       projectId: project.projectId,
+      fetch: deps.fetch,
     }),
-    onCreated: deps.onSandboxCreated,
   });
   return {
     pipeline: createAgentsPipeline({ sandbox, app: sandbox }),

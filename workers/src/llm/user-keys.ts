@@ -9,6 +9,7 @@ import { loadKeyRing } from '../crypto/key-ring.ts';
 import type { Bindings } from '../env.ts';
 import { openKey } from '../keys/store.ts';
 import { openDb } from '../platform/deps.ts';
+import type { KeyId } from '../ids.ts';
 import type { KeySource } from './keys.ts';
 import type { ProviderId } from './models.ts';
 
@@ -38,7 +39,13 @@ export function userKeySource(env: Bindings, ownerId: string): KeySource['user']
         .orderBy(desc(apiKeys.createdAt))
         .limit(1);
       if (!row) return null;
-      const opened = await openKey(handle.db, await loadKeyRing(env.KEYS_MASTER_KEY), ownerId, row.id);
+      // Postgres prints uuids in their canonical form: the row's id needs no parsing.
+      const opened = await openKey(
+        handle.db,
+        await loadKeyRing(env.KEYS_MASTER_KEY),
+        ownerId,
+        row.id as KeyId,
+      );
       return opened ? { apiKey: opened.apiKey, baseUrl: opened.baseUrl } : null;
     } finally {
       await handle.close();

@@ -1,5 +1,6 @@
 import { schema, type Database, type SnapshotFile } from '@samokoder/db';
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type { ProjectId } from '../ids.ts';
 import type { ProjectCursor } from './cursor.ts';
 
 const { projects, projectSnapshots } = schema;
@@ -59,7 +60,7 @@ function toView(row: ViewRow): ProjectView {
 /** The activity time to the microsecond, as the list cursor needs it. */
 const activityText = sql<string>`to_char(${projects.lastActivityAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const owned = (ownerId: string, id: string) => and(eq(projects.id, id), eq(projects.ownerId, ownerId));
+const owned = (ownerId: string, id: ProjectId) => and(eq(projects.id, id), eq(projects.ownerId, ownerId));
 
 export interface NewProject {
   name: string;
@@ -106,7 +107,7 @@ export async function listProjects(
   };
 }
 
-export async function getProject(db: Database, ownerId: string, id: string): Promise<ProjectView | null> {
+export async function getProject(db: Database, ownerId: string, id: ProjectId): Promise<ProjectView | null> {
   const [row] = await db.select(viewColumns).from(projects).where(owned(ownerId, id)).limit(1);
   return row ? toView(row) : null;
 }
@@ -114,7 +115,7 @@ export async function getProject(db: Database, ownerId: string, id: string): Pro
 export async function renameProject(
   db: Database,
   ownerId: string,
-  id: string,
+  id: ProjectId,
   name: string,
 ): Promise<ProjectView | null> {
   const [row] = await db
@@ -126,7 +127,7 @@ export async function renameProject(
 }
 
 /** Delete the project row (its snapshots go with it; its usage stays in the ledger, unlinked). */
-export async function deleteProject(db: Database, ownerId: string, id: string): Promise<boolean> {
+export async function deleteProject(db: Database, ownerId: string, id: ProjectId): Promise<boolean> {
   const deleted = await db.delete(projects).where(owned(ownerId, id)).returning({ id: projects.id });
   return deleted.length > 0;
 }
@@ -140,7 +141,7 @@ export interface LatestSnapshot {
 export async function latestSnapshot(
   db: Database,
   ownerId: string,
-  id: string,
+  id: ProjectId,
 ): Promise<LatestSnapshot | null> {
   const [row] = await db
     .select({

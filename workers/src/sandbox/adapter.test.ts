@@ -10,6 +10,7 @@ import { SandboxReset } from '../core/agents/errors.ts';
 import { SYNC_MARKER } from '../core/agents/ports.ts';
 import { RunnerSandbox } from './adapter.ts';
 import { RunnerClient } from './client.ts';
+import type { ProjectId } from '../ids.ts';
 
 let stack: Stack;
 let runnerUrl: string;
@@ -38,7 +39,8 @@ function project() {
   const client = new RunnerClient({
     baseUrl: runnerUrl,
     secret: stack.config.secrets.runnerSecret,
-    projectId: `adapter-${crypto.randomUUID().slice(0, 8)}`,
+    // A label the runner accepts as a token subject; not a project of the API.
+    projectId: `adapter-${crypto.randomUUID().slice(0, 8)}` as ProjectId,
   });
   clients.push(client);
   const created: string[] = [];

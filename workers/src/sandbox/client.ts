@@ -29,6 +29,7 @@ import {
 } from '@samokoder/sandbox-runner/contract';
 import { signRunnerToken } from '@samokoder/sandbox-runner/tokens';
 import type { ZodType } from 'zod';
+import type { ProjectId } from '../ids.ts';
 
 /** Resolves when the runner's `/healthz` answers 200. */
 export async function pingRunner(baseUrl: string, signal?: AbortSignal): Promise<void> {
@@ -53,7 +54,8 @@ export interface RunnerClientOptions {
   baseUrl: string;
   /** The HS256 secret shared with the runner (SANDBOX_RUNNER_SECRET). */
   secret: string;
-  projectId: string;
+  /** The token's subject: the runner scopes every sandbox by it, byte for byte. */
+  projectId: ProjectId;
   /** Token lifetime; the runner refuses tokens living longer than an hour. */
   tokenTtlSeconds?: number;
   fetch?: typeof fetch;

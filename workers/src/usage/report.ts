@@ -1,5 +1,6 @@
 import { schema, type Database } from '@samokoder/db';
 import { and, asc, eq, gte, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import type { ProjectId } from '../ids.ts';
 
 const { usageLedger } = schema;
 
@@ -37,7 +38,7 @@ const sum = (column: SQLWrapper) => sql<number>`coalesce(sum(${column}), 0)`.map
  */
 export async function usageReport(
   db: Database,
-  scope: { userId: string; projectId?: string },
+  scope: { userId: string; projectId?: ProjectId },
   range: { from: string; to: string },
 ): Promise<UsageReport> {
   const start = new Date(`${range.from}T00:00:00Z`);

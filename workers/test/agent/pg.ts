@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import type { ProjectAgent } from '../../src/agent/project-agent.ts';
 import type { ProjectInfo } from '../../src/agent/storage/journal.ts';
 import { ownedProject, projectAgent } from '../../src/api/live.ts';
+import { projectIdOf, type ProjectId } from '../../src/ids.ts';
 import { openDb } from '../../src/platform/deps.ts';
 
 /** Runs `fn` with a database handle of the test's Postgres. */
@@ -47,7 +48,7 @@ export async function insertProject(
         pipeline: opts.pipeline ?? 'scripted',
       })
       .returning({ id: schema.projects.id });
-    return { ownerId, projectId: project!.id };
+    return { ownerId, projectId: projectIdOf(project!.id) };
   });
 }
 
@@ -59,7 +60,7 @@ export async function ownedAgent(opts: {
   ownerId: string;
   description: string;
   pipeline?: 'agents' | 'scripted';
-}): Promise<{ projectId: string; info: ProjectInfo; stub: DurableObjectStub<ProjectAgent> }> {
+}): Promise<{ projectId: ProjectId; info: ProjectInfo; stub: DurableObjectStub<ProjectAgent> }> {
   const { projectId } = await insertProject(opts);
   const info = await withDb((db) => ownedProject(db, opts.ownerId, projectId));
   if (!info) throw new Error('the project is not its owner’s');

@@ -1,4 +1,6 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { ProjectAgent } from '../../src/agent/project-agent.ts';
 import { connect, isType, scriptedProject, settled } from './helpers.ts';
 
 describe('ProjectAgent run', () => {
@@ -38,8 +40,8 @@ describe('ProjectAgent run', () => {
 });
 
 describe('ProjectAgent destroy', () => {
-  it('stops the run, closes its viewers and deletes its storage', async () => {
-    const { stub } = await scriptedProject({
+  it('stops the run, closes its viewers, deletes its storage and never runs again', async () => {
+    const { stub, info } = await scriptedProject({
       steps: [
         { title: 'long', repeat: 200, actions: [{ llm: 'x', chunks: 2, delayMs: 20 }, { touch: 'f' }] },
       ],
@@ -47,7 +49,7 @@ describe('ProjectAgent destroy', () => {
     const viewer = await connect(stub, { after: 0 });
     await stub.control('start');
     await viewer.waitUntil((fs) => fs.some((f) => f.type === 'step.completed'));
-    await stub.destroy();
+    expect(await stub.destroy()).toEqual({ ok: true });
     const closed = await viewer.closed;
     expect(closed.code).toBe(1000);
     expect(await stub.status()).toMatchObject({
@@ -56,8 +58,12 @@ describe('ProjectAgent destroy', () => {
       totals: { costMicros: 0 },
     });
     expect(await stub.tree()).toEqual({ ok: true, value: { branch: 0, files: [] } });
-    // Nothing keeps running: no alarm is left behind.
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing keeps running: no alarm is left behind, and nothing can start it again.
+    await runInDurableObject(stub, async (_agent: ProjectAgent, state) => {
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+    expect(await stub.control('start')).toMatchObject({ ok: false, message: 'The project was deleted.' });
+    expect(await stub.attach(info)).toBe(false);
     expect(await stub.status()).toMatchObject({ status: 'idle' });
   });
 });

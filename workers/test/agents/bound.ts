@@ -14,6 +14,7 @@ import { RunControls } from '../../src/core/control.ts';
 import { Engine } from '../../src/core/engine.ts';
 import { bindAgentsPipeline } from '../../src/llm/agents-binding.ts';
 import type { ServerEvent } from '../../src/protocol.ts';
+import { projectIdOf } from '../../src/ids.ts';
 
 export interface BoundRun {
   events: ServerEvent[];
@@ -28,7 +29,7 @@ export async function runBound(
   project: Omit<ProjectInfo, 'projectId' | 'pipeline'>,
   maxSteps = 60,
 ): Promise<BoundRun> {
-  const projectId = crypto.randomUUID();
+  const projectId = projectIdOf(crypto.randomUUID());
   const stub = env.PROJECT_AGENT.get(
     env.PROJECT_AGENT.idFromName(projectId),
   ) as DurableObjectStub<ProjectAgent>;
@@ -52,7 +53,7 @@ export async function runBound(
       env,
       project: info,
       onLlmCall: () => llmCalls++,
-      onSandboxCreated: () => {},
+      fetch: (input, init) => fetch(input, init),
     });
     let ids = 0;
     const engine = new Engine({ journal, sink, clock, ids: { next: (p) => `${p}_${++ids}` }, ...bound });

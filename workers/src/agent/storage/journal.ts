@@ -19,6 +19,7 @@ import type {
 } from '../../core/journal.ts';
 import type { FileInfo, ProjectInput, StepRef, UserMessage } from '../../core/pipeline.ts';
 import type { Clock } from '../../core/ports.ts';
+import type { ProjectId } from '../../ids.ts';
 import type { FileStore } from './files.ts';
 import { QuestionStore } from './questions.ts';
 import { StepStore } from './steps.ts';
@@ -26,6 +27,8 @@ import type { Sql } from './sql.ts';
 
 /** The project as the Worker describes it when it attaches to its Durable Object. */
 export interface ProjectInfo extends ProjectInput {
+  /** Canonical (ids.ts): runner tokens, ledger rows and the Postgres sync are keyed by it. */
+  projectId: ProjectId;
   ownerId: string;
   budgetMicros: number;
   /** The pipeline to run (`agents`, or `scripted` for tests). */

@@ -9,6 +9,7 @@ import { Engine } from '../../core/engine.ts';
 import type { GuardLimits } from '../../core/pipeline.ts';
 import { scriptedPipeline, type Script } from '../../core/pipelines/scripted.ts';
 import type { LlmPort, LlmRequest } from '../../core/ports.ts';
+import type { ProjectId } from '../../ids.ts';
 import type { ProjectMode, ServerEvent } from '../../protocol.ts';
 import { echoSandbox, scriptedLlm } from '../scripted-ports.ts';
 import { LiveSink } from '../sink.ts';
@@ -50,7 +51,7 @@ export function harness(opts: HarnessOptions) {
   });
   if (!journal.project()) {
     journal.attach({
-      projectId: 'p1',
+      projectId: 'p1' as ProjectId,
       ownerId: 'u1',
       name: 'test',
       description: JSON.stringify(opts.script),

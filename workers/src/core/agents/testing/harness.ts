@@ -13,6 +13,7 @@ import { nodeSql } from '../../../agent/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
 import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
+import type { ProjectId } from '../../../ids.ts';
 import type { ProjectMode, ServerEvent } from '../../../protocol.ts';
 import { RunControls } from '../../control.ts';
 import { Engine } from '../../engine.ts';
@@ -60,7 +61,7 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
   });
   if (!journal.project()) {
     journal.attach({
-      projectId: 'p1',
+      projectId: 'p1' as ProjectId,
       ownerId: 'u1',
       name: opts.name ?? 'todo-api',
       description: opts.description ?? 'A todo REST API.',
