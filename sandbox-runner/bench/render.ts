@@ -138,7 +138,7 @@ async function measure(base: string, app: SampleApp): Promise<Row> {
 }
 
 let registry: TestRegistry | null = null;
-let failed = false;
+let failed: boolean;
 try {
   const samples = catalogSamples();
   const probe = await runner({});
