@@ -15,9 +15,10 @@ const PACKAGES = {
   openssl: 'openssl',
 };
 
-export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static'];
+// chromium: the runner's page check of previews loads each app's page in it.
+export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static', 'chromium'];
 // openssl: the registry tests make a private CA with it.
-export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus', 'docker-compose', 'openssl'];
+export const FOR_TEST = [...FOR_START, 'postgresql', 'prometheus', 'docker-compose', 'openssl'];
 
 function has(bin) {
   return (
