@@ -7,6 +7,9 @@ import { SandboxLimits } from './contract.ts';
 
 const LOCAL_DEV_SECRET = 'local-dev-runner-secret';
 
+/** Default {@link RunnerConfig.workspaceDir}. */
+export const DEFAULT_WORKSPACE_DIR = '/var/lib/samokoder/sandbox-workspaces';
+
 export const RunnerConfig = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
@@ -47,6 +50,11 @@ export const RunnerConfig = z.object({
   maxFileBytes: z.number().int().min(1024),
   /** Tokens whose exp - iat exceeds this are refused. */
   maxTokenTtlSeconds: z.number().int().min(10),
+  /**
+   * Where workspace disk images live (one directory per runner id). It must be on a disk, not a tmpfs,
+   * with room for the workspaces the runner holds (images are sparse: they take what is written).
+   */
+  workspaceDir: z.string().startsWith('/'),
   /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
   egressNetwork: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -78,6 +86,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxFileBytes: 8 * 1024 * 1024,
   maxTokenTtlSeconds: 3600,
   egressNetwork: 'samokoder-sandbox-egress',
+  workspaceDir: DEFAULT_WORKSPACE_DIR,
   logLevel: 'info',
 };
 
@@ -125,6 +134,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('image', env.SANDBOX_IMAGE || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
+  set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);
   set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
   set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
   set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));

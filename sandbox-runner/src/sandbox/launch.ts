@@ -6,6 +6,7 @@ import type { AgentHello } from '../agent/session.ts';
 import { RunnerError } from '../errors.ts';
 import { containerSpec } from './container-spec.ts';
 import type { ContainerParams } from './container-spec.ts';
+import type { WorkspaceDisk, WorkspaceDisks } from './workspace-disks.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -17,23 +18,53 @@ export function newSandboxId(): string {
   return id;
 }
 
-/** A started container with its agent connected. */
+/** A started container with its agent connected, and its workspace disk. */
 export interface Launched {
   sandboxId: string;
   container: Docker.Container;
   session: AgentSession;
   hello: AgentHello;
+  disk: WorkspaceDisk;
 }
 
 /**
- * Attach happens before start so not a byte of the agent's output is missed. On any failure the
- * container is removed: a half-made sandbox never outlives the call.
+ * Makes the workspace disk, then creates, attaches and starts the container. On any failure the
+ * container and the disk are removed: a half-made sandbox never outlives the call.
  */
 export async function launchContainer(
   docker: Docker,
-  params: ContainerParams,
+  disks: WorkspaceDisks,
+  params: Omit<ContainerParams, 'workspaceDevice'>,
   onAgentLog: (line: string) => void,
   readyTimeoutMs = 20_000,
+): Promise<Launched> {
+  let disk: WorkspaceDisk;
+  try {
+    disk = await disks.create(params.sandboxId, params.limits.workspaceMb);
+  } catch (err) {
+    throw new RunnerError('docker_unavailable', 'could not make the sandbox workspace disk', { cause: err });
+  }
+  try {
+    return await launchWithDisk(
+      docker,
+      { ...params, workspaceDevice: disk.device },
+      disk,
+      onAgentLog,
+      readyTimeoutMs,
+    );
+  } catch (err) {
+    await disks.release(disk);
+    throw err;
+  }
+}
+
+/** Attach happens before start so not a byte of the agent's output is missed. */
+async function launchWithDisk(
+  docker: Docker,
+  params: ContainerParams,
+  disk: WorkspaceDisk,
+  onAgentLog: (line: string) => void,
+  readyTimeoutMs: number,
 ): Promise<Launched> {
   let container: Docker.Container;
   try {
@@ -67,12 +98,12 @@ export async function launchContainer(
     });
     try {
       const hello = await Promise.race([session.ready, timeout]);
-      return { sandboxId: params.sandboxId, container, session, hello };
+      return { sandboxId: params.sandboxId, container, session, hello, disk };
     } finally {
       clearTimeout(timer);
     }
   } catch (err) {
-    await container.remove({ force: true }).catch(() => {});
+    await container.remove({ force: true, v: true }).catch(() => {});
     if (err instanceof RunnerError && err.code === 'sandbox_exited') {
       throw new RunnerError(
         'sandbox_start_failed',

@@ -1,0 +1,141 @@
+/**
+ * Workspace disks: each sandbox's /workspace is an ext4 filesystem of its own, `workspaceMb` large, so
+ * filling it gives the writer ENOSPC and costs no memory. (A tmpfs workspace counts against the
+ * container's memory limit: filling it OOM-killed the sandbox and lost every file.)
+ *
+ * A disk is a sparse image file under `<dir>` (one directory per runner id), formatted by mkfs.ext4 and
+ * attached to a loop device with direct I/O (no second copy of the data in the host's page cache). The
+ * container mounts the device through Docker's local volume driver (see container-spec.ts), so dockerd
+ * does the mount and the unmount, and the runner needs no mount namespace of its own on the host.
+ * Deleted files are discarded: the image shrinks back, the host holds only what the workspace holds.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const IMAGE_SUFFIX = '.ext4';
+
+/** One sandbox's disk: the host path of its image and the loop device it is attached to. */
+export interface WorkspaceDisk {
+  readonly image: string;
+  readonly device: string;
+}
+
+/**
+ * mkfs.ext4 options: no journal (the workspace is disposable: nothing is replayed after a crash, and
+ * there is no journal to pay for on every write), no blocks reserved for root, no room kept for online
+ * growth, an inode per 8 KiB (node_modules is many small files), and the root directory owned by the
+ * sandbox user. Discard is mkfs's default: on a sparse file it guarantees zeroed inode tables, so the
+ * kernel starts no background thread to zero them after the mount.
+ */
+function mkfsArgs(image: string, owner: string): string[] {
+  return [
+    '-q',
+    '-F',
+    '-O',
+    '^has_journal,^resize_inode',
+    '-m',
+    '0',
+    '-b',
+    '4096',
+    '-i',
+    '8192',
+    '-E',
+    `root_owner=${owner}`,
+    image,
+  ];
+}
+
+/** The file a loop device is attached to ('' when it is free), from sysfs. */
+const backingFile = (device: string) =>
+  readFile(`/sys/block/${device.replace('/dev/', '')}/loop/backing_file`, 'utf8').then(
+    (text) => text.trim(),
+    () => '',
+  );
+
+/** Loop devices whose backing file is in `dir`. */
+async function loopsBackedBy(dir: string): Promise<string[]> {
+  const names = (await readdir('/sys/block').catch(() => [])).filter((d) => d.startsWith('loop'));
+  const backing = await Promise.all(names.map((name) => backingFile(name)));
+  return names.filter((_, i) => backing[i]?.startsWith(`${dir}/`)).map((name) => `/dev/${name}`);
+}
+
+/**
+ * Detaches every loop device backed by an image in `dir` and deletes the images and `dir` itself.
+ * Containers using them must be gone first; a device still mounted is detached when it is unmounted.
+ */
+export async function removeDisks(dir: string): Promise<number> {
+  const loops = await loopsBackedBy(dir);
+  await Promise.all(loops.map((device) => run('losetup', ['-d', device]).catch(() => {})));
+  const images = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(IMAGE_SUFFIX));
+  await Promise.all(images.map((f) => unlink(join(dir, f)).catch(() => {})));
+  await rmdir(dir).catch(() => {});
+  return images.length;
+}
+
+/** Makes and releases the workspace disks of one runner. */
+export class WorkspaceDisks {
+  /** Where this runner's images live; nothing else is ever put there. */
+  readonly dir: string;
+  private readonly owner: string;
+
+  constructor(dir: string, owner: string) {
+    this.dir = dir;
+    this.owner = owner;
+  }
+
+  /**
+   * Removes what a previous run of this runner id left behind, then makes and releases one disk, so a
+   * host that cannot make them (no root, no loop devices, no mkfs.ext4) fails the start, not a create.
+   */
+  async start(): Promise<number> {
+    const orphans = await removeDisks(this.dir);
+    try {
+      await this.release(await this.create('probe', 8));
+    } catch (err) {
+      throw new Error(
+        `cannot make workspace disks in ${this.dir}: the runner needs root (or CAP_SYS_ADMIN with access to ` +
+          `/dev/loop*), loop devices and mkfs.ext4 (e2fsprogs); see sandbox-runner/README.md`,
+        { cause: err },
+      );
+    }
+    return orphans;
+  }
+
+  /** Makes an empty disk of `sizeMb` for sandbox `name`, attached to a free loop device. */
+  async create(name: string, sizeMb: number): Promise<WorkspaceDisk> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const image = join(this.dir, `${name}${IMAGE_SUFFIX}`);
+    const file = await open(image, 'wx', 0o600);
+    try {
+      await file.truncate(sizeMb * 1024 * 1024); // sparse: the host holds only what is written
+    } finally {
+      await file.close();
+    }
+    try {
+      await run('mkfs.ext4', mkfsArgs(image, this.owner));
+      const { stdout } = await run('losetup', ['--find', '--show', '--direct-io=on', image]);
+      return { image, device: stdout.trim() };
+    } catch (err) {
+      await unlink(image).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Detaches the disk and deletes its image (its container must be removed first). */
+  async release(disk: WorkspaceDisk): Promise<void> {
+    // Only while it still holds this image: a device detached earlier may now be another disk's.
+    // A device still in use (a container whose removal failed) is detached by the kernel at unmount.
+    if ((await backingFile(disk.device)) === disk.image) {
+      await run('losetup', ['-d', disk.device]).catch(() => {});
+    }
+    await unlink(disk.image).catch(() => {});
+  }
+
+  /** Removes every disk of this runner (after its containers are gone) and its directory. */
+  close(): Promise<number> {
+    return removeDisks(this.dir);
+  }
+}
