@@ -65,7 +65,7 @@ describe('isolation, seen from inside the sandbox', () => {
   });
 
   it('has a workspace disk of its own: the quota in size, nosuid and nodev, owned by the sandbox user', async () => {
-    const size = await sh("df -k /workspace | tail -1 | awk '{print $2}'");
+    const size = await sh("df -kP /workspace | tail -1 | awk '{print $2}'");
     // the quota includes the filesystem's own metadata (inode tables, bitmaps): a few percent
     expect(Number(size)).toBeLessThanOrEqual(48 * 1024);
     expect(Number(size)).toBeGreaterThan(48 * 1024 * 0.94);

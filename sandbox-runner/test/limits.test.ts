@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecEvent, ProcessInfo, ReadFileResponse, SandboxInfo } from '../src/contract.ts';
-import { readEvents, startRunner } from './helpers.ts';
+import { diskLeftovers, readEvents, startRunner } from './helpers.ts';
 import type { Client, TestRunner } from './helpers.ts';
 
 const MB = 1024 * 1024;
@@ -81,6 +81,14 @@ describe('workspace disk quota', () => {
     const image = runner.app.sandboxes.find(sandbox.id)?.disk.image ?? '';
     await until('the image gives its blocks back', async () => (await stat(image)).blocks * 512 < 32 * MB);
     await client.request('DELETE', `/v1/sandboxes/${sandbox.id}`);
+  });
+
+  it('goes with its sandbox: no volume, loop device or image is left', async () => {
+    const sandbox = await client.create({ limits: { workspaceMb: 32 } });
+    const image = runner.app.sandboxes.find(sandbox.id)?.disk.image ?? '';
+    expect(await diskLeftovers(sandbox.id, image)).toEqual({ volumes: 1, loops: 1, image: true });
+    expect((await client.request('DELETE', `/v1/sandboxes/${sandbox.id}`)).status).toBe(204);
+    expect(await diskLeftovers(sandbox.id, image)).toEqual({ volumes: 0, loops: 0, image: false });
   });
 });
 

@@ -20,7 +20,7 @@ export interface ContainerParams {
   egressNetwork: string;
   env: Record<string, string>;
   agentSource: string;
-  /** The loop device of the sandbox's workspace disk (./workspace-disks.ts). */
+  /** The path of the workspace disk's device (./workspace-disks.ts), resolved by the engine at start. */
   workspaceDevice: string;
 }
 

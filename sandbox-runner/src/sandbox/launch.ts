@@ -27,9 +27,21 @@ export interface Launched {
   disk: WorkspaceDisk;
 }
 
+/** Maps a failed container create to the runner's error. */
+function createError(err: unknown, image: string): RunnerError {
+  if ((err as { statusCode?: number }).statusCode === 404) {
+    return new RunnerError('invalid_request', `image ${image} is not available on this runner`, {
+      cause: err,
+    });
+  }
+  return new RunnerError('docker_unavailable', 'could not create the sandbox container', { cause: err });
+}
+
 /**
- * Makes the workspace disk, then creates, attaches and starts the container. On any failure the
- * container and the disk are removed: a half-made sandbox never outlives the call.
+ * Makes the workspace disk while the engine creates the container (the container names the disk by a
+ * path known in advance, and the engine opens it only at start), then attaches and starts it. Attach
+ * happens before start so not a byte of the agent's output is missed. On any failure the container
+ * and the disk are removed: a half-made sandbox never outlives the call.
  */
 export async function launchContainer(
   docker: Docker,
@@ -38,46 +50,21 @@ export async function launchContainer(
   onAgentLog: (line: string) => void,
   readyTimeoutMs = 20_000,
 ): Promise<Launched> {
-  let disk: WorkspaceDisk;
-  try {
-    disk = await disks.create(params.sandboxId, params.limits.workspaceMb);
-  } catch (err) {
-    throw new RunnerError('docker_unavailable', 'could not make the sandbox workspace disk', { cause: err });
+  const spec = containerSpec({ ...params, workspaceDevice: disks.devicePath(params.sandboxId) });
+  const [made, created] = await Promise.allSettled([
+    disks.create(params.sandboxId, params.limits.workspaceMb),
+    docker.createContainer(spec),
+  ]);
+  if (made.status === 'rejected' || created.status === 'rejected') {
+    if (created.status === 'fulfilled') await created.value.remove({ force: true, v: true }).catch(() => {});
+    if (made.status === 'fulfilled') await disks.release(made.value);
+    if (created.status === 'rejected') throw createError(created.reason, params.image);
+    throw new RunnerError('docker_unavailable', 'could not make the sandbox workspace disk', {
+      cause: made.status === 'rejected' ? made.reason : undefined,
+    });
   }
-  try {
-    return await launchWithDisk(
-      docker,
-      { ...params, workspaceDevice: disk.device },
-      disk,
-      onAgentLog,
-      readyTimeoutMs,
-    );
-  } catch (err) {
-    await disks.release(disk);
-    throw err;
-  }
-}
-
-/** Attach happens before start so not a byte of the agent's output is missed. */
-async function launchWithDisk(
-  docker: Docker,
-  params: ContainerParams,
-  disk: WorkspaceDisk,
-  onAgentLog: (line: string) => void,
-  readyTimeoutMs: number,
-): Promise<Launched> {
-  let container: Docker.Container;
-  try {
-    container = await docker.createContainer(containerSpec(params));
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404) {
-      throw new RunnerError('invalid_request', `image ${params.image} is not available on this runner`, {
-        cause: err,
-      });
-    }
-    throw new RunnerError('docker_unavailable', 'could not create the sandbox container', { cause: err });
-  }
+  const disk = made.value;
+  const container = created.value;
   try {
     const stream = await container.attach({
       stream: true,
@@ -104,6 +91,7 @@ async function launchWithDisk(
     }
   } catch (err) {
     await container.remove({ force: true, v: true }).catch(() => {});
+    await disks.release(disk);
     if (err instanceof RunnerError && err.code === 'sandbox_exited') {
       throw new RunnerError(
         'sandbox_start_failed',

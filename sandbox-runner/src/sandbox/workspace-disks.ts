@@ -8,19 +8,24 @@
  * container mounts the device through Docker's local volume driver (see container-spec.ts), so dockerd
  * does the mount and the unmount, and the runner needs no mount namespace of its own on the host.
  * Deleted files are discarded: the image shrinks back, the host holds only what the workspace holds.
+ *
+ * The container names its device by a symlink whose path is known before the disk exists
+ * ({@link WorkspaceDisks.devicePath}): the engine creates the container while the disk is being made,
+ * and resolves the link only when it mounts, at start. So dockerd must see `<dir>` at the same path.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, open, readdir, readFile, rmdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rmdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const IMAGE_SUFFIX = '.ext4';
 
-/** One sandbox's disk: the host path of its image and the loop device it is attached to. */
+/** One sandbox's disk: its image, the loop device it is attached to, and the link to that device. */
 export interface WorkspaceDisk {
   readonly image: string;
   readonly device: string;
+  readonly link: string;
 }
 
 /**
@@ -63,16 +68,16 @@ async function loopsBackedBy(dir: string): Promise<string[]> {
 }
 
 /**
- * Detaches every loop device backed by an image in `dir` and deletes the images and `dir` itself.
+ * Detaches every loop device backed by an image in `dir`, then deletes `dir` (images and links).
  * Containers using them must be gone first; a device still mounted is detached when it is unmounted.
  */
 export async function removeDisks(dir: string): Promise<number> {
   const loops = await loopsBackedBy(dir);
   await Promise.all(loops.map((device) => run('losetup', ['-d', device]).catch(() => {})));
-  const images = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(IMAGE_SUFFIX));
-  await Promise.all(images.map((f) => unlink(join(dir, f)).catch(() => {})));
+  const files = await readdir(dir).catch(() => []);
+  await Promise.all(files.map((f) => unlink(join(dir, f)).catch(() => {})));
   await rmdir(dir).catch(() => {});
-  return images.length;
+  return files.filter((f) => f.endsWith(IMAGE_SUFFIX)).length;
 }
 
 /** Makes and releases the workspace disks of one runner. */
@@ -104,6 +109,11 @@ export class WorkspaceDisks {
     return orphans;
   }
 
+  /** Where sandbox `name`'s device will be, before its disk is made: what its container mounts. */
+  devicePath(name: string): string {
+    return join(this.dir, `${name}.dev`);
+  }
+
   /** Makes an empty disk of `sizeMb` for sandbox `name`, attached to a free loop device. */
   async create(name: string, sizeMb: number): Promise<WorkspaceDisk> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -116,12 +126,24 @@ export class WorkspaceDisks {
     }
     try {
       await run('mkfs.ext4', mkfsArgs(image, this.owner));
-      const { stdout } = await run('losetup', ['--find', '--show', '--direct-io=on', image]);
-      return { image, device: stdout.trim() };
     } catch (err) {
       await unlink(image).catch(() => {});
       throw err;
     }
+    const { stdout } = await run('losetup', ['--find', '--show', '--direct-io=on', image]).catch(
+      async (err: unknown) => {
+        await unlink(image).catch(() => {});
+        throw err;
+      },
+    );
+    const disk = { image, device: stdout.trim(), link: this.devicePath(name) };
+    try {
+      await symlink(disk.device, disk.link);
+    } catch (err) {
+      await this.release(disk);
+      throw err;
+    }
+    return disk;
   }
 
   /** Detaches the disk and deletes its image (its container must be removed first). */
@@ -131,7 +153,7 @@ export class WorkspaceDisks {
     if ((await backingFile(disk.device)) === disk.image) {
       await run('losetup', ['-d', disk.device]).catch(() => {});
     }
-    await unlink(disk.image).catch(() => {});
+    await Promise.all([unlink(disk.image).catch(() => {}), unlink(disk.link).catch(() => {})]);
   }
 
   /** Removes every disk of this runner (after its containers are gone) and its directory. */
