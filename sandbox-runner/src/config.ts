@@ -8,7 +8,7 @@ import { SandboxLimits } from './contract.ts';
 const LOCAL_DEV_SECRET = 'local-dev-runner-secret';
 
 /** Default {@link RunnerConfig.workspaceDir}. */
-export const DEFAULT_WORKSPACE_DIR = '/var/lib/samokoder/sandbox-workspaces';
+export const DEFAULT_WORKSPACE_DIR = '/var/lib/samokoder/workspaces';
 
 export const RunnerConfig = z.object({
   host: z.string().min(1),
