@@ -55,6 +55,8 @@ export const RunnerConfig = z.object({
    * with room for the workspaces the runner holds (images are sparse: they take what is written).
    */
   workspaceDir: z.string().startsWith('/'),
+  /** Workspace disks of the default size made ahead, so a cold create need not wait for one. */
+  spareDisks: z.number().int().min(0).max(16),
   /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
   egressNetwork: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -87,6 +89,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxTokenTtlSeconds: 3600,
   egressNetwork: 'samokoder-sandbox-egress',
   workspaceDir: DEFAULT_WORKSPACE_DIR,
+  spareDisks: 2,
   logLevel: 'info',
 };
 
@@ -136,6 +139,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
   set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);
   set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
+  set('spareDisks', int(env, 'SANDBOX_SPARE_DISKS'));
   set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
   set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));
   set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));

@@ -169,6 +169,15 @@ export async function containerExists(sandboxId: string): Promise<boolean> {
   return list.length > 0;
 }
 
+/** Loop devices attached to a file whose path starts with `prefix` (an image, or a runner's directory). */
+export async function loopsUnder(prefix: string): Promise<number> {
+  const loops = (await readdir('/sys/block')).filter((d) => d.startsWith('loop'));
+  const backing = await Promise.all(
+    loops.map((d) => readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')),
+  );
+  return backing.filter((b) => b.startsWith(prefix)).length;
+}
+
 /** What is left on the host of a sandbox's workspace disk: its volume, its loop device, its image. */
 export async function diskLeftovers(
   sandboxId: string,
@@ -177,13 +186,9 @@ export async function diskLeftovers(
   const { Volumes: volumes } = await docker.listVolumes({
     filters: { label: [`samokoder.sandbox-id=${sandboxId}`] },
   });
-  const loops = (await readdir('/sys/block')).filter((d) => d.startsWith('loop'));
-  const backing = await Promise.all(
-    loops.map((d) => readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')),
-  );
   return {
     volumes: volumes?.length ?? 0,
-    loops: backing.filter((b) => b.startsWith(image)).length,
+    loops: await loopsUnder(image),
     image: await access(image).then(
       () => true,
       () => false,

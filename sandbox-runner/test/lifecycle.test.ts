@@ -1,10 +1,12 @@
 /** Runner-level lifecycle: orphan removal at start, the idle reaper, and graceful shutdown. */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import {
   containerExists,
   diskLeftovers,
   docker,
+  loopsUnder,
   readEvents,
   startRunner,
   TEST_RUNNER_PREFIX,
@@ -62,6 +64,32 @@ describe('runner lifecycle', () => {
       await next.close();
       await crashed.close();
     }
+  });
+
+  it('keeps spare workspace disks ready, and leaves no disk behind when it closes', async () => {
+    const runner = await startRunner({ spareDisks: 2, poolRefillDelayMs: 0 });
+    const dir = runner.app.sandboxes.disks.dir;
+    try {
+      const ready = async () => {
+        for (let i = 0; i < 100 && (await loopsUnder(`${dir}/`)) < 2; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return loopsUnder(`${dir}/`);
+      };
+      expect(await ready()).toBe(2);
+      const client = runner.client();
+      const sandbox = await client.create();
+      expect(await client.sh(sandbox.id, 'df -kP /workspace | tail -1 | cut -d" " -f1')).toContain(dir);
+      // the spare it took is replaced
+      for (let i = 0; i < 100 && (await loopsUnder(`${dir}/`)) < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await loopsUnder(`${dir}/`)).toBe(3);
+    } finally {
+      await runner.close();
+    }
+    expect(await loopsUnder(`${dir}/`)).toBe(0);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('reaps idle sandboxes, but not while a command runs', async () => {

@@ -55,7 +55,11 @@ export class SandboxManager {
     this.config = deps.config;
     this.metrics = deps.metrics;
     this.log = deps.log;
-    this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER);
+    this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
+      sizeMb: this.config.defaultLimits.workspaceMb,
+      count: this.config.spareDisks,
+      refillDelayMs: this.config.poolRefillDelayMs,
+    });
     this.metrics.poolTarget.set(this.config.poolSize);
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({

@@ -14,6 +14,7 @@
  * and resolves the link only when it mounts, at start. So dockerd must see `<dir>` at the same path.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rmdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +36,7 @@ export interface WorkspaceDisk {
  * sandbox user. Discard is mkfs's default: on a sparse file it guarantees zeroed inode tables, so the
  * kernel starts no background thread to zero them after the mount.
  */
-function mkfsArgs(image: string, owner: string): string[] {
+function mkfsArgs(owner: string): string[] {
   return [
     '-q',
     '-F',
@@ -49,7 +50,6 @@ function mkfsArgs(image: string, owner: string): string[] {
     '8192',
     '-E',
     `root_owner=${owner}`,
-    image,
   ];
 }
 
@@ -80,20 +80,43 @@ export async function removeDisks(dir: string): Promise<number> {
   return files.filter((f) => f.endsWith(IMAGE_SUFFIX)).length;
 }
 
-/** Makes and releases the workspace disks of one runner. */
+/** What a runner keeps ready: `count` spare disks of `sizeMb`, replaced `refillDelayMs` after each use. */
+export interface SpareDisksOptions {
+  sizeMb: number;
+  count: number;
+  refillDelayMs: number;
+}
+
+/**
+ * Makes and releases the workspace disks of one runner. A few disks of the default size are made
+ * ahead (spares), so a cold create of that size only links one; other sizes are made on demand.
+ * Spares are replaced a moment after use, as the warm pool's containers are, so that making one does
+ * not slow down the sandbox just created.
+ */
 export class WorkspaceDisks {
   /** Where this runner's images live; nothing else is ever put there. */
   readonly dir: string;
   private readonly owner: string;
+  private readonly spare: SpareDisksOptions;
+  private readonly spares: Omit<WorkspaceDisk, 'link'>[] = [];
+  private filling: Promise<void> | null = null;
+  private refillTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
-  constructor(dir: string, owner: string) {
+  constructor(
+    dir: string,
+    owner: string,
+    spare: SpareDisksOptions = { sizeMb: 0, count: 0, refillDelayMs: 0 },
+  ) {
     this.dir = dir;
     this.owner = owner;
+    this.spare = spare;
   }
 
   /**
    * Removes what a previous run of this runner id left behind, then makes and releases one disk, so a
    * host that cannot make them (no root, no loop devices, no mkfs.ext4) fails the start, not a create.
+   * Then starts making the spares.
    */
   async start(): Promise<number> {
     const orphans = await removeDisks(this.dir);
@@ -106,6 +129,7 @@ export class WorkspaceDisks {
         { cause: err },
       );
     }
+    this.fillSpares();
     return orphans;
   }
 
@@ -114,29 +138,12 @@ export class WorkspaceDisks {
     return join(this.dir, `${name}.dev`);
   }
 
-  /** Makes an empty disk of `sizeMb` for sandbox `name`, attached to a free loop device. */
+  /** An empty disk of `sizeMb` for sandbox `name` (a spare when one of that size is ready). */
   async create(name: string, sizeMb: number): Promise<WorkspaceDisk> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const image = join(this.dir, `${name}${IMAGE_SUFFIX}`);
-    const file = await open(image, 'wx', 0o600);
-    try {
-      await file.truncate(sizeMb * 1024 * 1024); // sparse: the host holds only what is written
-    } finally {
-      await file.close();
-    }
-    try {
-      await run('mkfs.ext4', mkfsArgs(image, this.owner));
-    } catch (err) {
-      await unlink(image).catch(() => {});
-      throw err;
-    }
-    const { stdout } = await run('losetup', ['--find', '--show', '--direct-io=on', image]).catch(
-      async (err: unknown) => {
-        await unlink(image).catch(() => {});
-        throw err;
-      },
-    );
-    const disk = { image, device: stdout.trim(), link: this.devicePath(name) };
+    const spare = sizeMb === this.spare.sizeMb ? this.spares.shift() : undefined;
+    if (spare) this.scheduleRefill();
+    const attached = spare ?? (await this.attach(name, sizeMb));
+    const disk = { ...attached, link: this.devicePath(name) };
     try {
       await symlink(disk.device, disk.link);
     } catch (err) {
@@ -146,6 +153,53 @@ export class WorkspaceDisks {
     return disk;
   }
 
+  /**
+   * Makes a sparse image of `sizeMb`, formats it and attaches it to a free loop device. The image's
+   * name is new to the directory: a spare made by this run is never mistaken for one a crashed run left.
+   */
+  private async attach(name: string, sizeMb: number): Promise<Omit<WorkspaceDisk, 'link'>> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const image = join(this.dir, `${name}-${randomBytes(4).toString('hex')}${IMAGE_SUFFIX}`);
+    const file = await open(image, 'wx', 0o600);
+    try {
+      await file.truncate(sizeMb * 1024 * 1024); // sparse: the host holds only what is written
+    } finally {
+      await file.close();
+    }
+    try {
+      // One shell for both tools: forking the runner (a large Node process) is the slow part of a spawn.
+      const script =
+        'img=$1; shift; mkfs.ext4 "$@" "$img" && exec losetup --find --show --direct-io=on "$img"';
+      const { stdout } = await run('/bin/sh', ['-c', script, 'sh', image, ...mkfsArgs(this.owner)]);
+      return { image, device: stdout.trim() };
+    } catch (err) {
+      await unlink(image).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Makes spares up to the count in the background (a failure leaves creates to make their own). */
+  private fillSpares(): void {
+    if (this.filling || this.closed) return;
+    this.filling = (async () => {
+      while (!this.closed && this.spares.length < this.spare.count) {
+        const disk = await this.attach('spare', this.spare.sizeMb);
+        if (this.closed) await this.release({ ...disk, link: '' });
+        else this.spares.push(disk);
+      }
+    })()
+      .catch(() => {})
+      .finally(() => (this.filling = null));
+  }
+
+  private scheduleRefill(): void {
+    if (this.refillTimer || this.closed) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.fillSpares();
+    }, this.spare.refillDelayMs);
+  }
+
   /** Detaches the disk and deletes its image (its container must be removed first). */
   async release(disk: WorkspaceDisk): Promise<void> {
     // Only while it still holds this image: a device detached earlier may now be another disk's.
@@ -153,11 +207,15 @@ export class WorkspaceDisks {
     if ((await backingFile(disk.device)) === disk.image) {
       await run('losetup', ['-d', disk.device]).catch(() => {});
     }
-    await Promise.all([unlink(disk.image).catch(() => {}), unlink(disk.link).catch(() => {})]);
+    await Promise.all([unlink(disk.image).catch(() => {}), disk.link && unlink(disk.link).catch(() => {})]);
   }
 
-  /** Removes every disk of this runner (after its containers are gone) and its directory. */
-  close(): Promise<number> {
+  /** Removes every disk of this runner, spares included (after its containers are gone), and its directory. */
+  async close(): Promise<number> {
+    this.closed = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    await this.filling;
+    this.spares.length = 0;
     return removeDisks(this.dir);
   }
 }
