@@ -18,6 +18,9 @@ function validPreviewOrigin(pattern: string): boolean {
 
 const LOCAL_DEV_SECRET = 'local-dev-runner-secret';
 
+/** Default {@link RunnerConfig.workspaceDir}. */
+export const DEFAULT_WORKSPACE_DIR = '/var/lib/samokoder/workspaces';
+
 export const RunnerConfig = z.object({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
@@ -64,6 +67,13 @@ export const RunnerConfig = z.object({
   maxFileBytes: z.number().int().min(1024),
   /** Tokens whose exp - iat exceeds this are refused. */
   maxTokenTtlSeconds: z.number().int().min(10),
+  /**
+   * Where workspace disk images live (one directory per runner id). It must be on a disk, not a tmpfs,
+   * with room for the workspaces the runner holds (images are sparse: they take what is written).
+   */
+  workspaceDir: z.string().startsWith('/'),
+  /** Workspace disks of the default size made ahead, so a cold create need not wait for one. */
+  spareDisks: z.number().int().min(0).max(16),
   /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
   egressNetwork: z.string().min(1),
   /** CA certificates, registry, proxy and npm fetch settings of sandboxes (see sandbox/package-access.ts). */
@@ -105,6 +115,8 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxTokenTtlSeconds: 3600,
   egressNetwork: 'samokoder-sandbox-egress',
   packageAccess: DEFAULT_PACKAGE_ACCESS,
+  workspaceDir: DEFAULT_WORKSPACE_DIR,
+  spareDisks: 2,
   logLevel: 'info',
 };
 
@@ -169,7 +181,9 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('image', env.SANDBOX_IMAGE || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
+  set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);
   set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
+  set('spareDisks', int(env, 'SANDBOX_SPARE_DISKS'));
   set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
   set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));
   set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));

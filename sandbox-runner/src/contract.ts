@@ -54,7 +54,10 @@ export const EnvMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/
 export const NetworkPolicy = z.enum(['none', 'egress']);
 export type NetworkPolicy = z.infer<typeof NetworkPolicy>;
 
-/** Resource limits of one sandbox. Memory covers the workspace too (it is a tmpfs). Swap is never allowed. */
+/**
+ * Resource limits of one sandbox. `workspaceMb` is the size of the workspace's own disk, apart from
+ * memory (filling it is ENOSPC, never an OOM kill). Swap is never allowed.
+ */
 export const SandboxLimits = z.object({
   memoryMb: z.number().int().min(64).max(65_536),
   cpus: z.number().min(0.05).max(64),

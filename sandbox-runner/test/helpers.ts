@@ -1,5 +1,6 @@
 /** Test harness: a real runner on a loopback port, and a small typed client for its API. */
 import { randomBytes } from 'node:crypto';
+import { access, readdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -166,4 +167,31 @@ export async function containerExists(sandboxId: string): Promise<boolean> {
     filters: { label: [`samokoder.sandbox-id=${sandboxId}`] },
   });
   return list.length > 0;
+}
+
+/** Loop devices attached to a file whose path starts with `prefix` (an image, or a runner's directory). */
+export async function loopsUnder(prefix: string): Promise<number> {
+  const loops = (await readdir('/sys/block')).filter((d) => d.startsWith('loop'));
+  const backing = await Promise.all(
+    loops.map((d) => readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')),
+  );
+  return backing.filter((b) => b.startsWith(prefix)).length;
+}
+
+/** What is left on the host of a sandbox's workspace disk: its volume, its loop device, its image. */
+export async function diskLeftovers(
+  sandboxId: string,
+  image: string,
+): Promise<{ volumes: number; loops: number; image: boolean }> {
+  const { Volumes: volumes } = await docker.listVolumes({
+    filters: { label: [`samokoder.sandbox-id=${sandboxId}`] },
+  });
+  return {
+    volumes: volumes?.length ?? 0,
+    loops: await loopsUnder(image),
+    image: await access(image).then(
+      () => true,
+      () => false,
+    ),
+  };
 }

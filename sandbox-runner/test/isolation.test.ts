@@ -69,9 +69,17 @@ describe('isolation, seen from inside the sandbox', () => {
     );
   });
 
-  it('limits the workspace size', async () => {
-    const size = await sh("df -k /workspace | tail -1 | awk '{print $2}'");
-    expect(Number(size)).toBe(48 * 1024);
+  it('has a workspace disk of its own: the quota in size, nosuid and nodev, owned by the sandbox user', async () => {
+    const size = await sh("df -kP /workspace | tail -1 | awk '{print $2}'");
+    // the quota includes the filesystem's own metadata (inode tables, bitmaps): a few percent
+    expect(Number(size)).toBeLessThanOrEqual(48 * 1024);
+    expect(Number(size)).toBeGreaterThan(48 * 1024 * 0.94);
+    const [, , type, options] = (await sh("grep ' /workspace ' /proc/mounts")).split(' ');
+    expect(type).toBe('ext4'); // a disk: its pages are never counted as the sandbox's memory
+    expect(options?.split(',')).toEqual(expect.arrayContaining(['rw', 'nosuid', 'nodev']));
+    expect(await sh('stat -c %u:%g /workspace; ls -A /workspace | grep -c lost+found || true')).toBe(
+      '1000:1000\n0\n',
+    );
   });
 
   it('has no network but loopback by default', async () => {

@@ -1,7 +1,16 @@
 /** Runner-level lifecycle: orphan removal at start, the idle reaper, and graceful shutdown. */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { containerExists, docker, readEvents, startRunner, TEST_RUNNER_PREFIX } from './helpers.ts';
+import {
+  containerExists,
+  diskLeftovers,
+  docker,
+  loopsUnder,
+  readEvents,
+  startRunner,
+  TEST_RUNNER_PREFIX,
+} from './helpers.ts';
 
 describe('runner lifecycle', () => {
   it('removes orphaned containers of its runner id at start, and only those', async () => {
@@ -32,6 +41,55 @@ describe('runner lifecycle', () => {
       await runner.close();
       await bystander.remove({ force: true });
     }
+  });
+
+  it('removes the containers, volumes and workspace disks a crashed run of its id left', async () => {
+    const runnerId = `${TEST_RUNNER_PREFIX}crash-${Date.now().toString(36)}`;
+    const crashed = await startRunner({ runnerId });
+    const next = { close: async () => {} };
+    try {
+      const sandbox = await crashed.client().create();
+      const { disk, container } = crashed.app.sandboxes.find(sandbox.id)!;
+      // what a dead runner leaves: its attach streams close, the agents end, the containers stop
+      crashed.app.sandboxes.find(sandbox.id)!.session.close();
+      for (let i = 0; i < 100 && (await container.inspect()).State.Running; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await diskLeftovers(sandbox.id, disk.image)).toEqual({ volumes: 1, loops: 1, image: true });
+
+      next.close = (await startRunner({ runnerId })).close;
+      expect(await containerExists(sandbox.id)).toBe(false);
+      expect(await diskLeftovers(sandbox.id, disk.image)).toEqual({ volumes: 0, loops: 0, image: false });
+    } finally {
+      await next.close();
+      await crashed.close();
+    }
+  });
+
+  it('keeps spare workspace disks ready, and leaves no disk behind when it closes', async () => {
+    const runner = await startRunner({ spareDisks: 2, poolRefillDelayMs: 0 });
+    const dir = runner.app.sandboxes.disks.dir;
+    try {
+      const ready = async () => {
+        for (let i = 0; i < 100 && (await loopsUnder(`${dir}/`)) < 2; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return loopsUnder(`${dir}/`);
+      };
+      expect(await ready()).toBe(2);
+      const client = runner.client();
+      const sandbox = await client.create();
+      expect(await client.sh(sandbox.id, 'df -kP /workspace | tail -1 | cut -d" " -f1')).toContain(dir);
+      // the spare it took is replaced
+      for (let i = 0; i < 100 && (await loopsUnder(`${dir}/`)) < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await loopsUnder(`${dir}/`)).toBe(3);
+    } finally {
+      await runner.close();
+    }
+    expect(await loopsUnder(`${dir}/`)).toBe(0);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('reaps idle sandboxes, but not while a command runs', async () => {

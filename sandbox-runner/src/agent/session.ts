@@ -218,7 +218,7 @@ export class AgentSession {
     }
   }
 
-  /** Sends a signal to a process's whole group. */
+  /** Sends a signal to every process a process started (a stopping one ends them all). */
   async signal(channel: number, signal: string): Promise<void> {
     await this.request('signal', { proc: channel, signal });
   }

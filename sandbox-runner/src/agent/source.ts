@@ -7,7 +7,17 @@ import { readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 
 /** Dependency order; main.ts last because it starts the agent. */
-const FILES = ['protocol', 'paths', 'files', 'output-cap', 'standby', 'processes', 'tunnels', 'main'];
+const FILES = [
+  'protocol',
+  'paths',
+  'files',
+  'output-cap',
+  'process-tags',
+  'standby',
+  'processes',
+  'tunnels',
+  'main',
+];
 
 let cached: string | undefined;
 

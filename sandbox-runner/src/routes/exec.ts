@@ -1,7 +1,7 @@
 /**
  * `POST /v1/sandboxes/:id/exec`: runs a command and streams NDJSON (one ExecEvent per line) as it runs.
  * Errors before the command starts are ordinary JSON error responses; after that, the stream ends with
- * an `exit` or `error` line. A client that disconnects kills the command's whole process group.
+ * an `exit` or `error` line. A client that disconnects kills every process the command started.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';

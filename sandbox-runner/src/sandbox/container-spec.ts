@@ -22,6 +22,8 @@ export interface ContainerParams {
   /** Host files mounted into the sandbox, always read-only (the operator's CA certificates). */
   readOnlyFiles: { source: string; target: string }[];
   agentSource: string;
+  /** The path of the workspace disk's device (./workspace-disks.ts), resolved by the engine at start. */
+  workspaceDevice: string;
 }
 
 /** Labels that identify a runner's containers (orphan removal selects on them). */
@@ -61,11 +63,24 @@ export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions
       NanoCpus: Math.round(p.limits.cpus * 1e9),
       PidsLimit: p.limits.pids,
       ReadonlyRootfs: true,
-      // The workspace is a tmpfs: its size is the disk quota, and it counts towards the memory limit.
-      Tmpfs: {
-        '/workspace': `rw,exec,nosuid,nodev,size=${p.limits.workspaceMb}m,uid=1000,gid=1000,mode=0755`,
-        '/tmp': 'rw,exec,nosuid,nodev,size=128m,mode=1777',
-      },
+      Tmpfs: { '/tmp': 'rw,exec,nosuid,nodev,size=128m,mode=1777' },
+      // The workspace is a disk of its own, `workspaceMb` large: filling it is ENOSPC, never memory.
+      // Docker's local volume driver mounts the device at start; the volume goes with the container.
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: '', // anonymous: removed with the container
+          Target: '/workspace',
+          VolumeOptions: {
+            NoCopy: true,
+            Labels: sandboxLabels(p.runnerId, p.sandboxId),
+            DriverConfig: {
+              Name: 'local',
+              Options: { type: 'ext4', device: p.workspaceDevice, o: 'nosuid,nodev,noatime,discard' },
+            },
+          },
+        },
+      ],
       ...(p.readOnlyFiles.length ? { Binds: p.readOnlyFiles.map((f) => `${f.source}:${f.target}:ro`) } : {}),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],

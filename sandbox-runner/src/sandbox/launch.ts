@@ -6,6 +6,7 @@ import type { AgentHello } from '../agent/session.ts';
 import { RunnerError } from '../errors.ts';
 import { containerSpec } from './container-spec.ts';
 import type { ContainerParams } from './container-spec.ts';
+import type { WorkspaceDisk, WorkspaceDisks } from './workspace-disks.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -17,36 +18,53 @@ export function newSandboxId(): string {
   return id;
 }
 
-/** A started container with its agent connected. */
+/** A started container with its agent connected, and its workspace disk. */
 export interface Launched {
   sandboxId: string;
   container: Docker.Container;
   session: AgentSession;
   hello: AgentHello;
+  disk: WorkspaceDisk;
+}
+
+/** Maps a failed container create to the runner's error. */
+function createError(err: unknown, image: string): RunnerError {
+  if ((err as { statusCode?: number }).statusCode === 404) {
+    return new RunnerError('invalid_request', `image ${image} is not available on this runner`, {
+      cause: err,
+    });
+  }
+  return new RunnerError('docker_unavailable', 'could not create the sandbox container', { cause: err });
 }
 
 /**
- * Attach happens before start so not a byte of the agent's output is missed. On any failure the
- * container is removed: a half-made sandbox never outlives the call.
+ * Makes the workspace disk while the engine creates the container (the container names the disk by a
+ * path known in advance, and the engine opens it only at start), then attaches and starts it. Attach
+ * happens before start so not a byte of the agent's output is missed. On any failure the container
+ * and the disk are removed: a half-made sandbox never outlives the call.
  */
 export async function launchContainer(
   docker: Docker,
-  params: ContainerParams,
+  disks: WorkspaceDisks,
+  params: Omit<ContainerParams, 'workspaceDevice'>,
   onAgentLog: (line: string) => void,
   readyTimeoutMs = 20_000,
 ): Promise<Launched> {
-  let container: Docker.Container;
-  try {
-    container = await docker.createContainer(containerSpec(params));
-  } catch (err) {
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404) {
-      throw new RunnerError('invalid_request', `image ${params.image} is not available on this runner`, {
-        cause: err,
-      });
-    }
-    throw new RunnerError('docker_unavailable', 'could not create the sandbox container', { cause: err });
+  const spec = containerSpec({ ...params, workspaceDevice: disks.devicePath(params.sandboxId) });
+  const [made, created] = await Promise.allSettled([
+    disks.create(params.sandboxId, params.limits.workspaceMb),
+    docker.createContainer(spec),
+  ]);
+  if (made.status === 'rejected' || created.status === 'rejected') {
+    if (created.status === 'fulfilled') await created.value.remove({ force: true, v: true }).catch(() => {});
+    if (made.status === 'fulfilled') await disks.release(made.value);
+    if (created.status === 'rejected') throw createError(created.reason, params.image);
+    throw new RunnerError('docker_unavailable', 'could not make the sandbox workspace disk', {
+      cause: made.status === 'rejected' ? made.reason : undefined,
+    });
   }
+  const disk = made.value;
+  const container = created.value;
   try {
     const stream = await container.attach({
       stream: true,
@@ -67,12 +85,13 @@ export async function launchContainer(
     });
     try {
       const hello = await Promise.race([session.ready, timeout]);
-      return { sandboxId: params.sandboxId, container, session, hello };
+      return { sandboxId: params.sandboxId, container, session, hello, disk };
     } finally {
       clearTimeout(timer);
     }
   } catch (err) {
-    await container.remove({ force: true }).catch(() => {});
+    await container.remove({ force: true, v: true }).catch(() => {});
+    await disks.release(disk);
     if (err instanceof RunnerError && err.code === 'sandbox_exited') {
       throw new RunnerError(
         'sandbox_start_failed',

@@ -3,6 +3,7 @@
  * look up (scoped to the token's project), destroy, run commands, reap idle or dead sandboxes, remove
  * orphans at start, and drain on shutdown without losing a running command's final status.
  */
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { agentSource } from '../agent/source.ts';
@@ -16,8 +17,10 @@ import { launchContainer, newSandboxId } from './launch.ts';
 import { packageAccessEnv, packageAccessFiles, withoutCredentials } from './package-access.ts';
 import type { Launched } from './launch.ts';
 import { WarmPool } from './pool.ts';
+import { SANDBOX_USER } from './container-spec.ts';
 import { Sandbox } from './sandbox.ts';
 import type { RunningExec } from './sandbox.ts';
+import { WorkspaceDisks } from './workspace-disks.ts';
 
 /** What the manager is built from. */
 export interface ManagerDeps {
@@ -44,6 +47,7 @@ export class SandboxManager {
   private reservedTotal = 0;
   private egress: Promise<void> | null = null;
   private reaper: NodeJS.Timeout | undefined;
+  readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
   draining = false;
 
@@ -52,6 +56,11 @@ export class SandboxManager {
     this.config = deps.config;
     this.metrics = deps.metrics;
     this.log = deps.log;
+    this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
+      sizeMb: this.config.defaultLimits.workspaceMb,
+      count: this.config.spareDisks,
+      refillDelayMs: this.config.poolRefillDelayMs,
+    });
     this.metrics.poolTarget.set(this.config.poolSize);
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({
@@ -67,9 +76,16 @@ export class SandboxManager {
     });
   }
 
-  /** Removes orphans of this runner id, checks the default image, starts the pool and the reaper. */
+  /**
+   * Removes orphans of this runner id, checks that workspace disks can be made and that the default
+   * image is there, starts the pool and the reaper.
+   */
   async start(): Promise<void> {
-    await this.removeOrphans();
+    const containers = await this.removeOrphans();
+    const disks = await this.disks.start();
+    if (containers || disks) {
+      this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
+    }
     try {
       await this.docker.getImage(this.config.image).inspect();
     } catch (err) {
@@ -103,6 +119,7 @@ export class SandboxManager {
   private launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
     return launchContainer(
       this.docker,
+      this.disks,
       {
         sandboxId: newSandboxId(),
         runnerId: this.config.runnerId,
@@ -118,30 +135,39 @@ export class SandboxManager {
     );
   }
 
-  private async removeContainer(target: { container: Docker.Container; session: { close(): void } }) {
+  /** Removes the container with its workspace volume, then releases the disk under it. */
+  private async removeContainer(target: Pick<Launched, 'container' | 'session' | 'disk'>) {
     target.session.close();
-    await target.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+    await target.container.remove({ force: true, v: true }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404 && err.statusCode !== 409) {
         this.metrics.errors.inc({ kind: 'docker' });
         this.log.warn({ err }, 'could not remove a sandbox container');
       }
     });
+    await this.disks.release(target.disk);
   }
 
-  private async removeOrphans(): Promise<void> {
-    const orphans = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${SANDBOX_LABEL}=1`, `samokoder.runner=${this.config.runnerId}`] },
-    });
+  /** Removes containers and workspace volumes a previous run of this runner id left behind. */
+  private async removeOrphans(): Promise<number> {
+    const labels = [`${SANDBOX_LABEL}=1`, `samokoder.runner=${this.config.runnerId}`];
+    const orphans = await this.docker.listContainers({ all: true, filters: { label: labels } });
+    const remove = (c: { Id: string }) =>
+      this.docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => {});
+    await Promise.all(orphans.map(remove));
+    // Volumes outlive their container only if its removal was interrupted.
+    const { Volumes: volumes } = await this.docker.listVolumes({ filters: { label: labels } });
     await Promise.all(
-      orphans.map((c) =>
+      (volumes ?? []).map((v) =>
         this.docker
-          .getContainer(c.Id)
-          .remove({ force: true })
+          .getVolume(v.Name)
+          .remove()
           .catch(() => {}),
       ),
     );
-    if (orphans.length) this.log.info({ count: orphans.length }, 'removed orphaned sandbox containers');
+    return orphans.length;
   }
 
   /** The egress network: a bridge without inter-container traffic, created once on demand. */
@@ -214,6 +240,7 @@ export class SandboxManager {
         fromPool: source === 'pool',
         container: launched.container,
         session: launched.session,
+        disk: launched.disk,
       });
       this.sandboxes.set(sandbox.id, sandbox);
       sandbox.session.onClose(() => {
@@ -363,5 +390,6 @@ export class SandboxManager {
     clearInterval(this.reaper);
     await this.pool.close();
     await Promise.all([...this.sandboxes.values()].map((s) => this.remove(s, 'shutdown')));
+    await this.disks.close();
   }
 }

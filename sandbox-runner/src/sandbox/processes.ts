@@ -1,6 +1,6 @@
 /**
  * Background processes of a sandbox (a dev server, a watcher): no timeout, no output cap, stdin kept
- * open; output goes to a bounded log read by offset. Signals go to the process's whole group.
+ * open; output goes to a bounded log read by offset. Signals go to every process it started.
  */
 import type { ProcessInfo, ProcessLogsResponse, StartProcessRequest } from '../contract.ts';
 import { RunnerError } from '../errors.ts';

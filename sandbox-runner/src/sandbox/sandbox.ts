@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import type { AgentSession } from '../agent/session.ts';
 import type { BackgroundProcess } from './processes.ts';
+import type { WorkspaceDisk } from './workspace-disks.ts';
 import type { ExecExit, NetworkPolicy, SandboxInfo, SandboxLimits } from '../contract.ts';
 
 /** A command in flight; shutdown waits for `done` and may `kill` it. */
@@ -21,6 +22,7 @@ export interface SandboxInit {
   fromPool: boolean;
   container: Docker.Container;
   session: AgentSession;
+  disk: WorkspaceDisk;
 }
 
 export class Sandbox {
@@ -34,6 +36,8 @@ export class Sandbox {
   readonly fromPool: boolean;
   readonly container: Docker.Container;
   readonly session: AgentSession;
+  /** The workspace disk, released when the container is removed. */
+  readonly disk: WorkspaceDisk;
   readonly createdAt = new Date();
   lastActiveAt = Date.now();
   destroyed = false;
@@ -51,6 +55,7 @@ export class Sandbox {
     this.fromPool = init.fromPool;
     this.container = init.container;
     this.session = init.session;
+    this.disk = init.disk;
   }
 
   /** Marks activity; the idle reaper measures from the last one. */

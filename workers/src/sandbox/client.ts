@@ -163,7 +163,7 @@ export class RunnerClient {
 
   /**
    * Runs a command and reports each NDJSON line as it arrives; resolves with the final status. Aborting
-   * `signal` disconnects, which makes the runner kill the command's process group.
+   * `signal` disconnects, which makes the runner kill every process the command started.
    */
   async exec(
     id: string,

@@ -92,3 +92,12 @@ export function fileDelete(req: Obj): Obj {
   fs.rmSync(full, { recursive: req.recursive === true, force: false });
   return {};
 }
+
+/** The workspace is a fresh ext4 disk: it starts empty but for mkfs's lost+found, which goes. */
+export function removeLostAndFound(): void {
+  try {
+    fs.rmdirSync(posix.join(WORKSPACE, 'lost+found'));
+  } catch {
+    // not there (another kind of workspace) or not empty
+  }
+}

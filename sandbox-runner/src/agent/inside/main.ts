@@ -13,7 +13,7 @@
  * (relative imports dropped, node: imports kept), so they import only node: builtins and each other,
  * with single-line imports. This file comes last: it starts the agent.
  */
-import { fileDelete, fileList, fileRead, fileWrite } from './files.ts';
+import { fileDelete, fileList, fileRead, fileWrite, removeLostAndFound } from './files.ts';
 import { killAll, procSignal, procSpawn, procs } from './processes.ts';
 import { AgentError, errno, HEADER, log, sendJson, T } from './protocol.ts';
 import type { Obj } from './protocol.ts';
@@ -128,5 +128,6 @@ process.stdin.on('end', () => {
 });
 process.on('uncaughtException', (err) => log(`uncaught: ${err.stack ?? err.message}`));
 
+removeLostAndFound();
 prepareStandby(0);
 sendJson(T.EVENT, 0, { t: 'ready', pid: process.pid, uid: process.getuid?.() ?? -1, node: process.version });

@@ -1,20 +1,30 @@
 /**
- * Commands and background processes: each in its own session and process group (so a timeout or a
- * signal reaches everything it started), output streamed or capped, exit reported with OOM detection.
+ * Commands and background processes: each in its own session and process group, and tagged
+ * (./process-tags.ts) so that a timeout or a stop reaches every process it started, detached or not;
+ * output streamed or capped, exit reported with OOM detection.
+ *
+ * A command that ends on its own takes its process group with it; what it detached on purpose (a
+ * daemon started with setsid, like `pg_ctl start`) keeps running. A command that times out or is
+ * stopped with a signal takes every process it started.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import { OutputCap } from './output-cap.ts';
 import { resolveExisting } from './paths.ts';
+import { killCommand, nextTag, nowTicks, signalCommand, tagLine } from './process-tags.ts';
+import type { CommandMark } from './process-tags.ts';
 import { AgentError, errno, send, sendJson, T, WORKSPACE } from './protocol.ts';
 import type { Json, Obj } from './protocol.ts';
 import { prepareStandby, raiseOomScore, standbyScript, takeStandby } from './standby.ts';
 
 interface Proc {
   child: ChildProcess;
+  mark: CommandMark;
   startedAt: number;
   timedOut: boolean;
+  /** Timed out or stopped by a signal: when it ends, every process it started goes with it. */
+  ending: boolean;
   cap: OutputCap | null;
   oomBefore: number;
   timers: NodeJS.Timeout[];
@@ -46,6 +56,17 @@ function killGroup(proc: Proc, signal: NodeJS.Signals): void {
   }
 }
 
+/** Signals that end a process unless it handles them: after one, the command is being stopped. */
+const STOPPING = new Set(['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT']);
+
+let shellPresent: boolean | undefined;
+/** Without the standby, a command is tagged by a shell that execs it, if the image has one. */
+function spawnTagged(argv: string[], tag: number, options: SpawnOptions): ChildProcess {
+  shellPresent ??= fs.existsSync('/bin/sh');
+  if (!shellPresent) return spawn(argv[0] ?? '', argv.slice(1), options);
+  return spawn('/bin/sh', ['-c', `${tagLine(tag)}; exec "$@"`, 'sh', ...argv], options);
+}
+
 function strings(value: Json | undefined): string[] | undefined {
   return Array.isArray(value) ? value.map(String) : undefined;
 }
@@ -63,16 +84,18 @@ export function procSpawn(req: Obj): Obj {
       if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) extraEnv[k] = String(v);
     }
   }
+  const tag = nextTag();
+  const startTicks = nowTicks();
   const ready = req.standby === true ? takeStandby() : null;
   let child: ChildProcess;
   if (ready) {
     child = ready;
     ready.removeAllListeners('exit');
     ready.stdio[3]?.on('error', () => {});
-    (ready.stdio[3] as NodeJS.WritableStream | null)?.end(standbyScript(cwd, extraEnv, command, argv));
+    (ready.stdio[3] as NodeJS.WritableStream | null)?.end(standbyScript(cwd, extraEnv, command, argv, tag));
     if (req.stdin !== true) ready.stdin?.end();
   } else {
-    child = spawn(argv[0], argv.slice(1), {
+    child = spawnTagged(argv, tag, {
       cwd,
       env: { ...process.env, ...extraEnv },
       detached: true,
@@ -84,8 +107,10 @@ export function procSpawn(req: Obj): Obj {
   const limit = typeof req.outputLimit === 'number' && req.outputLimit > 0 ? req.outputLimit : 0;
   const proc: Proc = {
     child,
+    mark: { tag, leader: child.pid, startTicks },
     startedAt: performance.now(),
     timedOut: false,
+    ending: false,
     cap: limit ? new OutputCap(limit) : null,
     oomBefore: oomKills(),
     timers: [],
@@ -106,24 +131,28 @@ export function procSpawn(req: Obj): Obj {
     proc.timers.push(
       setTimeout(() => {
         proc.timedOut = true;
-        killGroup(proc, 'SIGTERM');
-        proc.timers.push(setTimeout(() => killGroup(proc, 'SIGKILL'), grace));
+        proc.ending = true;
+        signalCommand(proc.mark, 'SIGTERM');
+        proc.timers.push(setTimeout(() => signalCommand(proc.mark, 'SIGKILL'), grace));
       }, req.timeoutMs),
     );
   }
   let finished = false;
-  const finish = () => {
+  const finish = async () => {
     if (finished) return;
     finished = true;
     for (const t of proc.timers) clearTimeout(t);
+    const durationMs = Math.round(performance.now() - proc.startedAt);
     killGroup(proc, 'SIGKILL'); // leftovers of the command (backgrounded children) die with it
+    // Timed out or stopped: the exit is reported once every process the command started is gone.
+    if (proc.ending) await killCommand(proc.mark);
     proc.cap?.flush(id);
     const oomAfter = oomKills();
     sendJson(T.EVENT, id, {
       t: 'exit',
       exitCode: proc.exitCode,
       signal: proc.signal,
-      durationMs: Math.round(performance.now() - proc.startedAt),
+      durationMs,
       timedOut: proc.timedOut,
       truncated: (proc.cap?.omitted ?? 0) > 0,
       oomKilled: proc.oomBefore >= 0 && oomAfter > proc.oomBefore,
@@ -134,7 +163,7 @@ export function procSpawn(req: Obj): Obj {
     // spawn failure (ENOENT, EACCES): report like a shell would, then end the command
     send(T.STDERR, id, Buffer.from(`${argv[0]}: ${err.message}\n`));
     proc.exitCode = errno(err) === 'ENOENT' ? 127 : 126;
-    finish();
+    void finish();
   });
   child.on('exit', (code, signal) => {
     proc.exitCode = code;
@@ -145,18 +174,21 @@ export function procSpawn(req: Obj): Obj {
         killGroup(proc, 'SIGKILL');
         child.stdout?.destroy();
         child.stderr?.destroy();
-        finish();
+        void finish();
       }, 100),
     );
   });
-  child.on('close', finish);
+  child.on('close', () => void finish());
   return { pid: child.pid ?? -1 };
 }
 
+/** Signals every process of a command; a stopping signal also ends, with it, all it started. */
 export function procSignal(req: Obj): Obj {
   const proc = procs.get(Number(req.proc));
   if (!proc) throw new AgentError('process_not_found', 'no such process');
-  killGroup(proc, String(req.signal) as NodeJS.Signals);
+  const signal = String(req.signal);
+  if (STOPPING.has(signal)) proc.ending = true;
+  signalCommand(proc.mark, signal as NodeJS.Signals);
   return {};
 }
 

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { tagLine } from './process-tags.ts';
 import { WORKSPACE } from './protocol.ts';
 
 export function raiseOomScore(pid: number | undefined): void {
@@ -47,14 +48,15 @@ export function prepareStandby(delayMs: number): void {
 
 const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** The script a standby shell runs for one command. */
+/** The script a standby shell runs for one command: tag it, then cd, exports and exec. */
 export function standbyScript(
   cwd: string,
   env: Record<string, string>,
   command: string | undefined,
   argv: string[],
+  tag: number,
 ) {
-  const lines = ['unset __sk', `cd ${quote(cwd)} || exit 126`];
+  const lines = ['unset __sk', tagLine(tag), `cd ${quote(cwd)} || exit 126`];
   for (const [k, v] of Object.entries(env)) lines.push(`export ${k}=${quote(v)}`);
   // exec, never eval: the command runs exactly as `sh -c` would run it on the direct path
   lines.push(`exec ${(command === undefined ? argv : ['/bin/sh', '-c', command]).map(quote).join(' ')}`);
