@@ -80,6 +80,19 @@ export class AppFollower {
     writeAppSync(sql, { branch: this.deps.branch(), rev: files.currentRev(), state: 'running' });
   }
 
+  /**
+   * Someone opened the preview and the app answered (started again when it had stopped or failed). A
+   * pane that said otherwise now says it runs. What the app was given is left as it was: changes not
+   * yet brought to it still are, by the next refresh.
+   */
+  opened(): void {
+    if (this.stopped) return;
+    const before = readAppSync(this.deps.sql);
+    if (!before || before.state === 'running') return;
+    writeAppSync(this.deps.sql, { ...before, state: 'running' });
+    this.say('running', 'The app is running again.', false);
+  }
+
   /** Runs a due refresh beside whatever else the object does (the caller does not wait for it). */
   run(): Promise<void> {
     if (this.refreshing) {

@@ -233,17 +233,18 @@ export class ProjectRuntime {
     return bound ? this.after(bound.controls.chat(text, kind)) : this.unattached();
   }
 
-  /** A fresh preview link of the project's app (see preview.ts). */
-  openPreview(): Promise<PreviewResult> {
+  /** A fresh preview link of the project's app (see preview.ts); the app follower learns it runs. */
+  async openPreview(): Promise<PreviewResult> {
     const bound = this.engine();
-    if (!bound)
-      return Promise.resolve({ ok: false, code: 'conflict', message: 'The project is not set up yet.' });
-    return openPreview({
+    if (!bound) return { ok: false, code: 'conflict', message: 'The project is not set up yet.' };
+    const result = await openPreview({
       sql: this.sql,
       port: bound.preview,
       branch: this.journal.run().branch,
       files: () => this.filesApi.currentFiles(),
     });
+    if (result.ok && !this.closed) this.app.opened();
+    return result;
   }
 
   rollback(stepId: number): ControlResult {
