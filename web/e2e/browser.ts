@@ -21,6 +21,8 @@ const ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Third-party cookies blocked, as many browsers do: the preview pane frames another site.
+  '--test-third-party-cookie-phaseout',
 ];
 
 /** Where screenshots go: test-results/screenshots/ at the repo root (gitignored). */

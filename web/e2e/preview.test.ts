@@ -76,6 +76,10 @@ describe('the preview pane', () => {
     // `/style.css` and `/app.js` are root-relative: the stylesheet applies, the script lists the links.
     expect(await app.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(BACKGROUND);
     await app.getByText('No links yet').waitFor();
+    // The platform's own cookies never reach the preview's origin.
+    const sent = (await context.cookies(origin)).map((c) => c.name);
+    expect(sent).not.toContain('sk_access');
+    expect(sent).not.toContain('sk_refresh');
     await expect.poll(() => page.locator('[data-app-check]').getAttribute('data-app-check')).toBe('passed');
 
     // A plain form POST, answered with a 302 back to the page, which lists the new short link, built
