@@ -1,23 +1,19 @@
 /**
- * How fast the preview follows the project: the time from a user's save of a file (the API answers) to
- * the preview serving the new page, p50/p99, beside a baseline measured in the same run on the same app:
+ * How fast the preview follows the project: the time from a user's save of the server's code (the API
+ * answers) to the preview answering with the new code, p50/p99, beside a baseline measured in the same
+ * run on the same app:
  * the same change made by hand through the runner (write the file, restart the app, poll), the least any
  * follower must do. The ratio is what the platform adds (the Durable Object noticing the change, the
  * debounce, its runner calls).
  *
  * Usage: node workers/bench/preview/follow.ts [--samples=N]   (default 20; loopback only)
  * It starts a local stack of the `demo` profile (Worker, runner, Postgres, Redis, the LLM fixture), has
- * the scripted agents build the URL shortener (infra/samples/shortener.ts), then edits its page.
+ * the scripted agents build the URL shortener (infra/samples/shortener.ts), then edits its server.
  */
 import { validFixtureKey } from '../../../infra/llm-fixture/keys.ts';
 import { DemoApi } from '../../../infra/demo/api.ts';
 import { follow } from '../../../infra/demo/run.ts';
-import {
-  HEADING,
-  INDEX_HTML,
-  SHORTENER_PROJECT,
-  shortenerSession,
-} from '../../../infra/samples/shortener.ts';
+import { APP_JS, SHORTENER_PROJECT, shortenerSession } from '../../../infra/samples/shortener.ts';
 import { openPreviewLink, type PreviewClient } from '../../../infra/stack/loopback-http.ts';
 import { isRunning } from '../../../infra/stack/service.ts';
 import { startStack } from '../../../infra/stack/stack.ts';
@@ -33,10 +29,17 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Polls the preview's page until it shows `marker`; the time from `since`. */
+/**
+ * The server's code with `marker` in what `GET /api/links` answers: a change the app shows only once it
+ * runs the new code (a restart), unlike a page it reads from disk on each request.
+ */
+const serverWith = (marker: string) =>
+  APP_JS.replace('return json(200, { links:', `return json(200, { version: '${marker}', links:`);
+
+/** Polls the app's API until it answers with `marker`; the time from `since`. */
 async function shows(app: PreviewClient, marker: string, since: number): Promise<number> {
   while (performance.now() - since < TIMEOUT_MS) {
-    const page = await app.request('/').catch(() => null);
+    const page = await app.request('/api/links').catch(() => null);
     if (page?.status === 200 && page.text().includes(marker)) return performance.now() - since;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -81,27 +84,36 @@ try {
   });
   const [sandbox] = await runner.listSandboxes();
   if (!sandbox) throw new Error('the project has no sandbox');
+  /** Write the file, stop the app and wait for it to exit (its port is then free), start it again. */
   async function restartByHand(content: string): Promise<void> {
-    await runner.writeFiles(sandbox!.id, [{ path: 'public/index.html', content }]);
-    for (const p of await runner.listProcesses(sandbox!.id))
-      if (p.name === 'app' && p.status === 'running')
-        await runner.signalProcess(sandbox!.id, p.id, 'SIGTERM');
-    await runner.startProcess(sandbox!.id, { name: 'app', command: 'npm start' });
+    const id = sandbox!.id;
+    await runner.writeFiles(id, [{ path: 'src/app.js', content }]);
+    for (const p of await runner.listProcesses(id)) {
+      if (p.name !== 'app' || p.status !== 'running') continue;
+      await runner.signalProcess(id, p.id, 'SIGTERM');
+      let offset = p.logBytes;
+      for (;;) {
+        const logs = await runner.processLogs(id, p.id, { offset, waitMs: 3_000 });
+        if (logs.process.status === 'exited') break;
+        offset = logs.nextOffset;
+      }
+    }
+    await runner.startProcess(id, { name: 'app', command: 'npm start' });
   }
 
   const followed: number[] = [];
   const byHand: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
-    const saved = `Saved ${i}`;
+    const saved = `saved-${i}`;
     const t0 = performance.now();
-    await api.saveFile(project.id, 'public/index.html', INDEX_HTML.replace(HEADING, saved));
+    await api.saveFile(project.id, 'src/app.js', serverWith(saved));
     followed.push(await shows(app, saved, t0));
     // Let the platform finish with this change (its page check) before the hands touch the app.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const manual = `By hand ${i}`;
+    const manual = `by-hand-${i}`;
     const t1 = performance.now();
-    await restartByHand(INDEX_HTML.replace(HEADING, manual));
-    byHand.push(await shows(app, manual, t1));
+    const [shown] = await Promise.all([shows(app, manual, t1), restartByHand(serverWith(manual))]);
+    byHand.push(shown);
     log(
       `${i + 1}/${SAMPLES}: followed ${Math.round(followed.at(-1)!)} ms, by hand ${Math.round(byHand.at(-1)!)} ms`,
     );
