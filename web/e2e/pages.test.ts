@@ -70,7 +70,9 @@ describe('dashboard', () => {
     const row = page.locator('[data-project]').first();
     await row.waitFor();
     expect(await row.locator('h2').innerText()).toBe('Greeter');
-    expect(await row.locator('[data-run-status]').innerText()).toContain('Waiting for you');
+    // The list reads the status Postgres has, which the project's object writes a moment later; while a
+    // project is active the list refreshes itself, so it comes to say the run waits.
+    await row.locator('[data-run-status]', { hasText: 'Waiting for you' }).waitFor({ timeout: 30_000 });
     expect(await row.locator('[data-cost]').innerText()).toMatch(/\/\s*\$2\.50/);
     expect(await row.locator('time').innerText()).toBe('just now');
     await screenshot(page, 'dashboard');
