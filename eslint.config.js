@@ -3,6 +3,19 @@ import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+import { boundaries } from './infra/lint/boundaries.js';
+
+const uiNoData = { name: '@samokoder/db', message: 'The UI reaches data only through the API.' };
+const uiWireOnly = {
+  group: [
+    '**/db/src/**',
+    '**/workers/src/**',
+    '@samokoder/workers/*',
+    '!@samokoder/workers/protocol',
+    '!@samokoder/workers/app-type',
+  ],
+  message: 'The UI may import only @samokoder/workers/protocol and /app-type from the Worker.',
+};
 
 export default ts.config(
   {
@@ -47,6 +60,48 @@ export default ts.config(
           selector: "CallExpression[callee.property.name='param'][callee.object.property.name='req']",
           message:
             'Read path parameters through the route’s schema (ProjectIdParam, KeyIdParam): it canonicalizes ids.',
+        },
+      ],
+    },
+  },
+  {
+    // The engine and the LLM roles are pure: the runtime (Durable Object, storage, HTTP, sandbox, Node)
+    // reaches them only through their ports, so they run the same in workerd, Node and tests.
+    files: ['workers/src/core/**/*.ts'],
+    ignores: ['**/*.test.ts', 'workers/src/core/**/testing/**'],
+    plugins: { samokoder: boundaries },
+    rules: {
+      'samokoder/imports-within': [
+        'error',
+        {
+          paths: ['workers/src/core', 'workers/src/protocol.ts'],
+          packages: ['zod'],
+          why: 'core/ imports only core/, the wire protocol and zod; reach the runtime through a port.',
+        },
+      ],
+    },
+  },
+  {
+    // The UI talks to the Worker over HTTP: it may share the wire types, never the database or the engine.
+    files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
+    rules: { 'no-restricted-imports': ['error', { paths: [uiNoData], patterns: [uiWireOnly] }] },
+  },
+  {
+    // bits-ui is wrapped once, in the design system's primitives; screens use those.
+    files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
+    ignores: ['web/src/lib/components/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [uiNoData],
+          patterns: [
+            uiWireOnly,
+            {
+              group: ['bits-ui', 'bits-ui/*'],
+              message: 'Use the primitives in $lib/components/ui (they wrap bits-ui).',
+            },
+          ],
         },
       ],
     },
