@@ -2,7 +2,11 @@
  * One alarm, many schedules: feature code asks for a kind of work at a time; only the scheduler sets the
  * Durable Object's alarm (to the earliest schedule). Schedules live in SQLite, so they survive eviction.
  */
+import { describeError, log } from '../platform/logger.ts';
 import type { Sql } from './storage/sql.ts';
+
+/** How soon a failed alarm write is tried again. */
+const RETRY_MS = 1_000;
 
 /** `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files. */
 export type ScheduleKind = 'run' | 'sync' | 'app';
@@ -12,6 +16,7 @@ export class Scheduler {
   private readonly storage: DurableObjectStorage;
   /** The alarm time this object last set (undefined: unknown, read it once). */
   private armed: number | null | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(sql: Sql, storage: DurableObjectStorage) {
     this.sql = sql;
@@ -67,13 +72,21 @@ export class Scheduler {
     this.armed = next;
     // Storage writes are ordered and confirmed before any output leaves the object: no await needed.
     const write = next === null ? this.storage.deleteAlarm() : this.storage.setAlarm(next);
-    write.catch(() => {
+    write.catch((err: unknown) => {
+      // Without the alarm the schedules wait in SQLite for the next event: say so, and try again soon.
       this.armed = undefined;
+      log.error('alarm write failed; retrying', { ...describeError(err), next });
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined;
+        this.arm();
+      }, RETRY_MS);
     });
   }
 
   /** Forgets everything (the object is being destroyed). */
   reset(): void {
     this.armed = undefined;
+    clearTimeout(this.retry);
+    this.retry = undefined;
   }
 }

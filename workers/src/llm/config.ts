@@ -3,7 +3,6 @@
  * is bound (a mistake fails there, not in the middle of a run).
  */
 import { LlmError } from './errors.ts';
-import type { KeySource } from './keys.ts';
 import { parseModelTable, type ModelTable, type ProviderId } from './models.ts';
 
 /** The variables and secrets the layer reads (all optional: a deployment sets what it uses). */
@@ -63,13 +62,5 @@ export function llmConfig(env: LlmEnv): LlmConfig {
     baseUrls: override ? fixtureBaseUrls(override) : {},
     platformKeys,
     platformModels: parseModelTable(env.LLM_MODELS, 'LLM_MODELS'),
-  };
-}
-
-/** Keeps a source's keys but answers from the platform keys of `config` (convenience for wiring). */
-export function withPlatformKeys(source: Pick<KeySource, 'user'>, config: LlmConfig): KeySource {
-  return {
-    user: (provider) => source.user(provider),
-    platform: (provider) => config.platformKeys[provider] ?? null,
   };
 }

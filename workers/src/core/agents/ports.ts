@@ -59,13 +59,3 @@ export interface AppPort {
   /** Loads the page the app serves on `port` and judges it (page errors, failed requests, blank). */
   check(port: number, signal: AbortSignal): Promise<AppCheck>;
 }
-
-/** An app port for pipelines without a sandbox that can serve (the app is never started). */
-export const noApp: AppPort = {
-  async start() {
-    return { ready: false, previewUrl: null, logs: 'this sandbox cannot run apps' };
-  },
-  async check() {
-    return { status: 'skipped', summary: 'This sandbox cannot run apps.', evidence: '', problems: [] };
-  },
-};
