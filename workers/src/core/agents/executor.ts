@@ -140,6 +140,24 @@ function isInstall(state: AgentsState, command: string): boolean {
   return command === NPM_INSTALL || command === stack?.install;
 }
 
+/**
+ * Does `work` in the sandbox; when the sandbox went away (or was made anew for the network) midway,
+ * writes the whole workspace into the new one and does it once more.
+ */
+async function surviveReset<T>(
+  ctx: StepContext,
+  ports: ExecutorPorts,
+  state: AgentsState,
+  work: (state: AgentsState) => Promise<T>,
+): Promise<T> {
+  try {
+    return await work(state);
+  } catch (err) {
+    if (!(err instanceof SandboxReset)) throw err;
+    return work(await writeAll(ctx, ports, state, true));
+  }
+}
+
 /** Brings the workspace up to date; a recreated sandbox gets everything. */
 async function sync(ctx: StepContext, ports: ExecutorPorts, state: AgentsState): Promise<AgentsState> {
   try {
@@ -158,30 +176,23 @@ async function run(
   command: string,
   timeoutSeconds: number,
 ): Promise<{ outcome: ExecOutcome; state: AgentsState; command: string; timeoutSeconds: number }> {
-  let current = state;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const ready = await prepare(ctx, ports, current, command);
-      if (ready.failedInstall) {
-        return { ...ready.failedInstall, state: ready.state, timeoutSeconds: INSTALL_TIMEOUT_S };
-      }
-      const installing = isInstall(ready.state, command);
-      const outcome = await ctx.exec({
-        command,
-        timeoutMs: timeoutSeconds * 1000,
-        ...(installing ? { network: 'egress' as const } : {}),
-      });
-      let after = ready.state;
-      if (installing && outcome.exitCode === 0 && !outcome.timedOut) {
-        after = { ...after, installed: (await pendingInstall(ctx, after)).version };
-      }
-      return { outcome, state: after, command, timeoutSeconds };
-    } catch (err) {
-      if (!(err instanceof SandboxReset) || attempt > 0) throw err;
-      // The sandbox went away (or was made anew for the network): write everything, run once more.
-      current = await writeAll(ctx, ports, current, true);
+  return surviveReset(ctx, ports, state, async (current) => {
+    const ready = await prepare(ctx, ports, current, command);
+    if (ready.failedInstall) {
+      return { ...ready.failedInstall, state: ready.state, timeoutSeconds: INSTALL_TIMEOUT_S };
     }
-  }
+    const installing = isInstall(ready.state, command);
+    const outcome = await ctx.exec({
+      command,
+      timeoutMs: timeoutSeconds * 1000,
+      ...(installing ? { network: 'egress' as const } : {}),
+    });
+    let after = ready.state;
+    if (installing && outcome.exitCode === 0 && !outcome.timedOut) {
+      after = { ...after, installed: (await pendingInstall(ctx, after)).version };
+    }
+    return { outcome, state: after, command, timeoutSeconds };
+  });
 }
 
 function failed(ctx: StepContext, state: AgentsState, failure: FailureInput): AgentResult {
@@ -209,31 +220,28 @@ async function startApp(
 ): Promise<AgentResult> {
   const stack = state.stack ? stackById(state.stack.id) : null;
   if (!stack) return { state, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
-  let synced = state;
-  let started;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const ready = await prepare(ctx, ports, synced, stack.start);
-      synced = ready.state;
-      if (ready.failedInstall) {
-        const { command, outcome } = ready.failedInstall;
-        return failed(ctx, synced, {
-          command,
-          timeoutSeconds: INSTALL_TIMEOUT_S,
-          index: null,
-          exitCode: exitText(outcome),
-          output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
-          attempt: 1,
-          previous: [],
-        });
-      }
-      started = await ports.app.start({ command: stack.start, port: stack.previewPort }, ctx.signal);
-      break;
-    } catch (err) {
-      if (!(err instanceof SandboxReset) || attempt > 0) throw err;
-      synced = await writeAll(ctx, ports, synced, true);
+  const ready = await surviveReset(ctx, ports, state, async (current) => {
+    const prepared = await prepare(ctx, ports, current, stack.start);
+    if (prepared.failedInstall) {
+      return { kind: 'install failed' as const, state: prepared.state, ...prepared.failedInstall };
     }
+    const started = await ports.app.start({ command: stack.start, port: stack.previewPort }, ctx.signal);
+    return { kind: 'started' as const, state: prepared.state, started };
+  });
+  const synced = ready.state;
+  if (ready.kind === 'install failed') {
+    const { command, outcome } = ready;
+    return failed(ctx, synced, {
+      command,
+      timeoutSeconds: INSTALL_TIMEOUT_S,
+      index: null,
+      exitCode: exitText(outcome),
+      output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
+      attempt: 1,
+      previous: [],
+    });
   }
+  const { started } = ready;
   if (!started.ready) {
     return failed(ctx, synced, {
       command: stack.start,
