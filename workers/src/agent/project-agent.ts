@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ControlResult } from '../core/control.ts';
 import type { Bindings } from '../env.ts';
 import { describeError, log } from '../platform/logger.ts';
-import type { ChatKind, ControlAction, RunSnapshot } from '../protocol.ts';
+import type { ChatKind, ControlAction, ReviewVerdict, RunSnapshot } from '../protocol.ts';
 import type { FileChange } from '../protocol.ts';
 import type { FileContent, Result, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
 import type { PreviewResult } from './preview.ts';
@@ -68,6 +68,10 @@ export class ProjectAgent extends DurableObject<Bindings> {
 
   async answer(questionId: string, answer: string): Promise<ControlResult> {
     return this.deleted ? DELETED_RESULT : this.runtime.answer(questionId, answer);
+  }
+
+  async review(questionId: string, verdict: ReviewVerdict): Promise<ControlResult> {
+    return this.deleted ? DELETED_RESULT : this.runtime.review(questionId, verdict);
   }
 
   async chat(text: string, kind: ChatKind): Promise<ControlResult> {

@@ -10,6 +10,8 @@ interface Directive {
   chunks: number;
   delayMs: number;
   costMicros: number;
+  /** The call's model has no known price (a self-hosted model): it costs 0, meaning "unknown". */
+  unpriced?: boolean;
 }
 
 function directiveOf(request: LlmRequest): Directive {
@@ -58,7 +60,8 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
           outputTokens: Math.ceil(text.length / 4),
           cachedTokens: 0,
         },
-        costMicros: d.costMicros,
+        costMicros: d.unpriced ? 0 : d.costMicros,
+        ...(d.unpriced ? { priceKnown: false } : {}),
         finishReason: 'stop',
         provider: 'scripted',
         model: 'scripted-1',

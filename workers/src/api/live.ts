@@ -61,6 +61,7 @@ export async function ownedProject(
       budgetMicros: schema.projects.budgetMicros,
       pipeline: schema.projects.pipeline,
       models: schema.projects.models,
+      reviewChanges: schema.projects.reviewChanges,
       ownerSettings: schema.users.settings,
     })
     .from(schema.projects)
@@ -76,6 +77,7 @@ export async function ownedProject(
     mode: row.mode,
     budgetMicros: row.budgetMicros,
     pipeline: row.pipeline,
+    reviewChanges: row.reviewChanges,
     // The project's own choice wins over its owner's Settings.
     models: layerModels(row.models, row.ownerSettings.models ?? {}),
   };

@@ -36,6 +36,12 @@ export const Budget = z
   .min(0, 'The budget cannot be negative.')
   .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`);
 
+/** Review before apply: the project setting. */
+const ReviewChanges = z.boolean().openapi({
+  description:
+    "Review before apply: each code step's change waits for you to accept, edit or reject it before it is written (interactive runs only; autopilot never waits).",
+});
+
 const Name = z.string().trim().min(1, 'Give the project a name.').max(120, 'Use at most 120 characters.');
 
 export const CreateProjectBody = z
@@ -63,10 +69,16 @@ export const CreateProjectBody = z
       description:
         "`agents`: the LLM agents build the app. `scripted`: the engine's test pipeline, whose description is a JSON script; refused in production.",
     }),
+    reviewChanges: ReviewChanges.default(false),
   })
   .openapi('CreateProjectRequest');
 
-export const RenameProjectBody = z.strictObject({ name: Name }).openapi('RenameProjectRequest');
+export const UpdateProjectBody = z
+  .strictObject({ name: Name.optional(), reviewChanges: ReviewChanges.optional() })
+  .refine((body) => body.name !== undefined || body.reviewChanges !== undefined, {
+    message: 'Give a new name or a setting to change.',
+  })
+  .openapi('UpdateProjectRequest');
 
 export const ListProjectsQuery = z.strictObject({
   limit: z.coerce
@@ -91,6 +103,7 @@ export const Project = z
     mode: z.enum(['autopilot', 'interactive']),
     pipeline: z.enum(['agents', 'scripted']),
     models: z.record(z.string(), z.string()),
+    reviewChanges: z.boolean(),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
     budgetMicros: z.number().int(),
     costMicros: z.number().int(),

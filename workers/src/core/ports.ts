@@ -63,6 +63,11 @@ export interface LlmCompletion {
   object?: JsonValue;
   usage: LlmUsage;
   costMicros: number;
+  /**
+   * False when the model has no known price (a self-hosted model): `costMicros` is then 0 and means
+   * "unknown", not "free". Absent in records older than this field: known.
+   */
+  priceKnown?: boolean;
   finishReason: string;
   provider: string;
   model: string;

@@ -11,7 +11,7 @@ import type { JsonValue } from '../core/json.ts';
 import { LlmError, type LlmErrorCode } from './errors.ts';
 import { resolveKey, type KeySource, type ResolvedKey } from './keys.ts';
 import { chooseModel, fallbackModel, type ModelSpec, type ModelTable, type ProviderId } from './models.ts';
-import { costMicros } from './pricing.ts';
+import { costMicros, hasKnownPrice } from './pricing.ts';
 import { anthropicClient } from './providers/anthropic.ts';
 import { groqClient } from './providers/groq.ts';
 import { openAiClient } from './providers/openai.ts';
@@ -136,6 +136,7 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
         fetch: deps.fetch ?? unboundFetch,
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });
+      const priceKnown = hasKnownPrice(spec.provider, spec.model);
       const schema = request.schema ? jsonSchemaOf(request.schema) : undefined;
       const stream = request.onDelta ? onceAcrossRetries(request.onDelta) : null;
       let messages = request.messages;
@@ -147,6 +148,7 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
         text: '',
         usage,
         costMicros: cost,
+        ...(priceKnown ? {} : { priceKnown }),
         finishReason: 'error',
         provider: spec.provider,
         model: spec.model,
@@ -209,6 +211,7 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
           ...(object !== undefined ? { object: object as JsonValue } : {}),
           usage,
           costMicros: cost,
+          ...(priceKnown ? {} : { priceKnown }),
           finishReason: result.finishReason,
           provider: spec.provider,
           model: spec.model,

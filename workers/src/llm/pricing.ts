@@ -66,6 +66,16 @@ export function priceOf(provider: ProviderId, model: string): Price {
   return best !== null ? table[best]! : FALLBACK[provider];
 }
 
+/**
+ * Whether a model's calls have a price: a model of the table, or a provider whose unknown models are
+ * charged its fallback. A self-hosted model has none: its calls count as 0, which means "unknown".
+ */
+export function hasKnownPrice(provider: ProviderId, model: string): boolean {
+  const fallback = FALLBACK[provider];
+  if (fallback.input > 0 || fallback.output > 0) return true;
+  return Object.keys(PRICES[provider]).some((name) => model === name || model.startsWith(`${name}-`));
+}
+
 /** The cost of a call in micro-dollars, rounded up (never undercharge a budget). */
 export function costMicros(provider: ProviderId, model: string, usage: LlmUsage): number {
   const price = priceOf(provider, model);

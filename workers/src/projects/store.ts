@@ -17,6 +17,7 @@ export interface ProjectView {
   mode: ProjectMode;
   pipeline: ProjectPipeline;
   models: Record<string, string>;
+  reviewChanges: boolean;
   status: ProjectStatus;
   budgetMicros: number;
   costMicros: number;
@@ -35,6 +36,7 @@ const viewColumns = {
   mode: projects.mode,
   pipeline: projects.pipeline,
   models: projects.models,
+  reviewChanges: projects.reviewChanges,
   status: projects.status,
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
@@ -69,6 +71,7 @@ export interface NewProject {
   budgetMicros: number;
   pipeline: ProjectPipeline;
   models: Record<string, string>;
+  reviewChanges: boolean;
 }
 
 export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {
@@ -112,15 +115,22 @@ export async function getProject(db: Database, ownerId: string, id: ProjectId): 
   return row ? toView(row) : null;
 }
 
-export async function renameProject(
+/** What the owner may change about a project after creating it. */
+export interface ProjectChanges {
+  name?: string;
+  reviewChanges?: boolean;
+}
+
+/** Renames a project and/or changes its settings; null when it is not the owner's. */
+export async function updateProject(
   db: Database,
   ownerId: string,
   id: ProjectId,
-  name: string,
+  changes: ProjectChanges,
 ): Promise<ProjectView | null> {
   const [row] = await db
     .update(projects)
-    .set({ name, updatedAt: sql`now()` })
+    .set({ ...changes, updatedAt: sql`now()` })
     .where(owned(ownerId, id))
     .returning(viewColumns);
   return row ? toView(row) : null;

@@ -3,7 +3,15 @@
  * Small reads are indexed point lookups; the run record is cached in memory because this object is its
  * only writer (the cache is dropped when a transaction fails).
  */
-import type { FileChange, ProjectMode, RunReason, RunStatus, Totals } from '../../protocol.ts';
+import type {
+  FileChange,
+  ProjectMode,
+  RerunCause,
+  RunReason,
+  RunStatus,
+  StepUsage,
+  Totals,
+} from '../../protocol.ts';
 import type { JsonObject } from '../../core/json.ts';
 import type {
   CommitInput,
@@ -113,15 +121,22 @@ export class SqlJournal implements Journal {
   }
 
   /**
-   * Records the project (first attach) or refreshes what may change (name, mode, budget, models). The
-   * description and the pipeline are fixed once a run exists: steps read them.
+   * Records the project (first attach) or refreshes what may change (name, mode, budget, models, review
+   * before apply). The description and the pipeline are fixed once a run exists: steps read them.
    */
   attach(info: ProjectInfo): void {
     this.atomic(() => {
       const known = this.project();
       const started = known !== null && this.runMeta().status !== 'idle';
       const project: ProjectInfo = started
-        ? { ...known, name: info.name, mode: info.mode, budgetMicros: info.budgetMicros, models: info.models }
+        ? {
+            ...known,
+            name: info.name,
+            mode: info.mode,
+            budgetMicros: info.budgetMicros,
+            models: info.models,
+            reviewChanges: info.reviewChanges,
+          }
         : info;
       this.setMeta('project', project);
       this.projectCache = project;
@@ -163,6 +178,7 @@ export class SqlJournal implements Journal {
         name: project?.name ?? '',
         description: project?.description ?? '',
         mode: meta.mode,
+        reviewChanges: project?.reviewChanges === true,
       },
     };
   }
@@ -214,8 +230,8 @@ export class SqlJournal implements Journal {
     return this.steps.begin(stepId, now);
   }
 
-  setStepStatus(stepId: number, status: StepStatus): void {
-    this.steps.setStatus(stepId, status);
+  setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void {
+    this.steps.setStatus(stepId, status, rerun);
   }
 
   recordFailure(stepId: number, error: string): void {
@@ -246,8 +262,8 @@ export class SqlJournal implements Journal {
     const now = this.clock.now();
     this.sql.run(
       `INSERT INTO llm_calls (key, step_id, agent, fingerprint, completion, provider, model, input_tokens,
-         output_tokens, cached_tokens, cost_micros, latency_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         output_tokens, cached_tokens, cost_micros, latency_ms, created_at, price_known)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, completion = excluded.completion`,
       key,
       stepId,
@@ -262,6 +278,7 @@ export class SqlJournal implements Journal {
       c.costMicros,
       Math.round(c.latencyMs),
       now,
+      c.priceKnown === false ? 0 : 1,
     );
     const run = this.runMeta();
     const totals: Totals = {
@@ -274,6 +291,31 @@ export class SqlJournal implements Journal {
     this.writeRun({ ...run, totals });
     this.enqueue(`usage:${key}`, 'usage', { key, agent, at: now });
     return totals;
+  }
+
+  stepUsage(stepId: number): StepUsage {
+    const row = this.sql.one<{
+      calls: number;
+      input: number | null;
+      output: number | null;
+      cached: number | null;
+      cost: number | null;
+      unpriced: number | null;
+    }>(
+      `SELECT count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output,
+         sum(cached_tokens) AS cached, sum(cost_micros) AS cost, sum(1 - price_known) AS unpriced
+       FROM llm_calls WHERE step_id = ?`,
+      stepId,
+    );
+    return {
+      stepId,
+      calls: row?.calls ?? 0,
+      inputTokens: row?.input ?? 0,
+      outputTokens: row?.output ?? 0,
+      cachedTokens: row?.cached ?? 0,
+      costMicros: row?.cost ?? 0,
+      unpriced: row?.unpriced ?? 0,
+    };
   }
 
   // -- questions ------------------------------------------------------------------------------------

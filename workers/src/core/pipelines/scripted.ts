@@ -24,6 +24,8 @@ const Action = z.union([
     chunks: z.number().int().min(1).max(1000).optional(),
     delayMs: z.number().int().min(0).max(60_000).optional(),
     costMicros: z.number().int().min(0).optional(),
+    /** The model has no known price (a self-hosted model). */
+    unpriced: z.boolean().optional(),
     stream: z.boolean().optional(),
   }),
   z.strictObject({ write: z.string(), content: z.string() }),
@@ -155,6 +157,7 @@ async function perform(ctx: StepContext<ScriptState>, action: Action, state: Scr
         chunks: action.chunks ?? 1,
         delayMs: action.delayMs ?? 0,
         costMicros: action.costMicros ?? 10,
+        ...(action.unpriced ? { unpriced: true } : {}),
       },
     };
     const out = await ctx.llm.complete({

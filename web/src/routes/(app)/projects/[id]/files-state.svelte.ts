@@ -49,7 +49,19 @@ export class FilesState {
     }
   }
 
-  async open(path: string): Promise<void> {
+  /**
+   * The project moved to another branch (a rollback): a version saved on the branch before is not what
+   * the editor shows any more, and the open file is loaded again as the new branch has it (or closed
+   * when that branch has no such file). A draft being edited is left alone.
+   */
+  branchChanged(): void {
+    this.savedVersion = null;
+    this.saveError = '';
+    this.conflict = false;
+    if (this.selected && !this.dirty) void this.open(this.selected, { closeIfMissing: true });
+  }
+
+  async open(path: string, opts: { closeIfMissing?: boolean } = {}): Promise<void> {
     this.#load?.abort();
     const controller = new AbortController();
     this.#load = controller;
@@ -70,6 +82,10 @@ export class FilesState {
     } catch (error) {
       if (controller.signal.aborted) return;
       this.loaded = null;
+      if (opts.closeIfMissing && error instanceof ApiRequestError && error.status === 404) {
+        this.selected = null;
+        return;
+      }
       this.loadError = describeFailure(error);
     } finally {
       if (this.#load === controller) this.loading = false;
