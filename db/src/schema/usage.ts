@@ -35,7 +35,6 @@ export const usageLedger = pgTable(
     index('usage_project_time_idx').on(t.projectId, t.createdAt),
     index('usage_user_model_idx').on(t.userId, t.provider, t.model),
     check('usage_priced_by_known', sql`${t.pricedBy} in ('list', 'custom')`),
-    check('usage_cost_known_when_priced', sql`(${t.costMicros} is null) = (${t.pricedBy} is null)`),
     check(
       'usage_amounts_nonnegative',
       sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedTokens} >= 0 and ${t.costMicros} >= 0 and ${t.latencyMs} >= 0`,

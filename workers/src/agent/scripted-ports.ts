@@ -9,7 +9,10 @@ interface Directive {
   reply: string | null;
   chunks: number;
   delayMs: number;
-  costMicros: number;
+  /** Null: the model's price is unknown. */
+  costMicros: number | null;
+  /** `provider:model` to report (default `scripted:scripted-1`). */
+  model?: string;
 }
 
 function directiveOf(request: LlmRequest): Directive {
@@ -51,6 +54,8 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
         if (d.delayMs > 0) await sleep(d.delayMs, request.signal);
         request.onDelta?.(text.slice(i, i + size));
       }
+      const named = d.model ?? 'scripted:scripted-1';
+      const colon = named.indexOf(':');
       return {
         text,
         usage: {
@@ -59,9 +64,10 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
           cachedTokens: 0,
         },
         costMicros: d.costMicros,
+        ...(d.costMicros === null ? {} : { pricedBy: 'list' as const }),
         finishReason: 'stop',
-        provider: 'scripted',
-        model: 'scripted-1',
+        provider: named.slice(0, colon),
+        model: named.slice(colon + 1),
         latencyMs: d.delayMs * d.chunks,
       };
     },

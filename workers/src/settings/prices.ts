@@ -86,7 +86,7 @@ const ownPriced = (userId: string, model: ModelSpec) =>
     eq(usageLedger.userId, userId),
     eq(usageLedger.provider, model.provider),
     eq(usageLedger.model, model.model),
-    or(isNull(usageLedger.pricedBy), eq(usageLedger.pricedBy, 'custom')),
+    or(isNull(usageLedger.costMicros), eq(usageLedger.pricedBy, 'custom')),
   );
 
 /** What a change of price did: the calls priced again, and the projects whose totals must follow. */
