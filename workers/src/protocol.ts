@@ -44,9 +44,16 @@ export type RunReason = z.infer<typeof RunReason>;
 export const ProjectMode = z.enum(['autopilot', 'interactive']);
 export type ProjectMode = z.infer<typeof ProjectMode>;
 
-/** Token and cost totals of a project; money in micro-dollars (integers, so sums are exact). */
+/**
+ * Token and cost totals of a project; money in micro-dollars (integers, so sums are exact).
+ * `costMicros` sums the calls whose price is known; `unpricedCalls` counts those whose price is not
+ * (a model without a list price or one of the owner's own): the cost is then a floor, not the total,
+ * and the budget cannot hold those calls (the loop guards still bound the run).
+ */
 export const Totals = z.object({
   costMicros: z.number().int(),
+  // Absent from totals recorded before prices could be unknown.
+  unpricedCalls: z.number().int().default(0),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   cachedTokens: z.number().int(),

@@ -55,6 +55,8 @@ export const projects = pgTable(
     /** Budget and cost in micro-dollars: integers, so sums are exact. */
     budgetMicros: bigint('budget_micros', { mode: 'number' }).notNull(),
     costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
+    /** Calls whose price was not known: `costMicros` leaves them out (it is a floor when this is above 0). */
+    unpricedCalls: integer('unpriced_calls').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),

@@ -5,8 +5,10 @@
  */
 import { RunControls, type ControlResult } from '../core/control.ts';
 import { Engine } from '../core/engine.ts';
-import type { Clock, Ids } from '../core/ports.ts';
+import type { Clock, Ids, LlmUsage } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
+import { providerSpellings, type ProviderId } from '../llm/models.ts';
+import { costAt, customPrice, type OwnPrice } from '../llm/pricing.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { textIssues } from '../text-rule.ts';
 import {
@@ -192,6 +194,21 @@ export class ProjectRuntime {
     return Number(
       this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'llm_calls_made'")?.value ?? 0,
     );
+  }
+
+  /**
+   * The owner set, changed or removed their own price for a model: its calls here are priced again,
+   * viewers see the new totals and Postgres (the project row, the ledger) follows. True when any changed.
+   */
+  reprice(provider: ProviderId, model: string, price: OwnPrice | null): boolean {
+    const costOf = price ? (usage: LlmUsage) => costAt(customPrice(price), usage) : null;
+    return this.journal.atomic(() => {
+      const totals = this.journal.repriceCalls(providerSpellings(provider), model, costOf);
+      if (!totals) return false;
+      this.sink.emit({ type: 'usage', totals });
+      this.journal.syncProject();
+      return true;
+    });
   }
 
   // -- project and controls -------------------------------------------------------------------------

@@ -9,9 +9,10 @@ interface Directive {
   reply: string | null;
   chunks: number;
   delayMs: number;
-  costMicros: number;
-  /** The call's model has no known price (a self-hosted model): it costs 0, meaning "unknown". */
-  unpriced?: boolean;
+  /** Null: the model's price is unknown. */
+  costMicros: number | null;
+  /** `provider:model` to report (default `scripted:scripted-1`). */
+  model?: string;
 }
 
 function directiveOf(request: LlmRequest): Directive {
@@ -53,6 +54,8 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
         if (d.delayMs > 0) await sleep(d.delayMs, request.signal);
         request.onDelta?.(text.slice(i, i + size));
       }
+      const named = d.model ?? 'scripted:scripted-1';
+      const colon = named.indexOf(':');
       return {
         text,
         usage: {
@@ -60,11 +63,11 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
           outputTokens: Math.ceil(text.length / 4),
           cachedTokens: 0,
         },
-        costMicros: d.unpriced ? 0 : d.costMicros,
-        ...(d.unpriced ? { priceKnown: false } : {}),
+        costMicros: d.costMicros,
+        ...(d.costMicros === null ? {} : { pricedBy: 'list' as const }),
         finishReason: 'stop',
-        provider: 'scripted',
-        model: 'scripted-1',
+        provider: named.slice(0, colon),
+        model: named.slice(colon + 1),
         latencyMs: d.delayMs * d.chunks,
       };
     },

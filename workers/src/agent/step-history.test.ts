@@ -78,7 +78,7 @@ describe("a step's usage", () => {
               { llm: 'two', costMicros: 500 },
             ],
           },
-          { title: 'local model', actions: [{ llm: 'three', unpriced: true }] },
+          { title: 'local model', actions: [{ llm: 'three', costMicros: null }] },
         ],
       },
     });

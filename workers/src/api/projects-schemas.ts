@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { MODEL_AGENTS, PROVIDER_IDS } from '../llm/models.ts';
+import { ACCEPTED_PROVIDERS, MODEL_AGENTS, formatModelSpec, readModelSpec } from '../llm/models.ts';
 
 /** Budgets above this are refused: $1,000 per project, in micro-dollars. */
 export const MAX_BUDGET_MICROS = 1_000_000_000;
@@ -11,23 +11,24 @@ export const ModelAgent = z
   .enum(['*', ...MODEL_AGENTS])
   .openapi({ description: 'An agent, or `*` for every agent.' });
 
-/** `provider:model`; only the first colon separates (`compatible:qwen2.5-coder:7b`). */
+/**
+ * `provider:model`; only the first colon separates (`openai-compatible:qwen2.5-coder:7b`). The provider
+ * may be typed in any case or by another name (`compatible:`); what is stored is the canonical form.
+ */
 export const ModelSpec = z
   .string()
   .trim()
   .max(200, 'Use at most 200 characters.')
-  .refine(
-    (spec) => {
-      const colon = spec.indexOf(':');
-      return (
-        colon > 0 &&
-        colon < spec.length - 1 &&
-        (PROVIDER_IDS as readonly string[]).includes(spec.slice(0, colon))
-      );
-    },
-    `Write provider:model, with a provider among ${PROVIDER_IDS.join(', ')} (for example openai:gpt-4.1).`,
-  )
-  .openapi({ example: 'anthropic:claude-sonnet-4-20250514' });
+  .transform((text, ctx) => {
+    const spec = readModelSpec(text);
+    if (spec) return formatModelSpec(spec);
+    ctx.addIssue({
+      code: 'custom',
+      message: `Write provider:model, with a provider among ${ACCEPTED_PROVIDERS} (for example openai:gpt-4.1 or openai-compatible:llama3.2).`,
+    });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', example: 'anthropic:claude-sonnet-4-20250514' });
 
 /** A spending cap in micro-dollars. */
 export const Budget = z
@@ -106,7 +107,11 @@ export const Project = z
     reviewChanges: z.boolean(),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
     budgetMicros: z.number().int(),
-    costMicros: z.number().int(),
+    costMicros: z.number().int().openapi({ description: 'What the calls of known price cost.' }),
+    unpricedCalls: z
+      .number()
+      .int()
+      .openapi({ description: 'Calls whose price is not known (not in costMicros; no budget holds them).' }),
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
     cachedTokens: z.number().int(),

@@ -73,7 +73,8 @@ export interface LlmAnswer<T> {
   text: string;
   object: T | undefined;
   usage: LlmUsage;
-  costMicros: number;
+  /** Null when the model has no known price. */
+  costMicros: number | null;
   /** True when the output came from the record of an earlier run of this step (no call was made). */
   replayed: boolean;
 }

@@ -62,12 +62,10 @@ export interface LlmCompletion {
   /** The structured output, when a schema was asked for. */
   object?: JsonValue;
   usage: LlmUsage;
-  costMicros: number;
-  /**
-   * False when the model has no known price (a self-hosted model): `costMicros` is then 0 and means
-   * "unknown", not "free". Absent in records older than this field: known.
-   */
-  priceKnown?: boolean;
+  /** Micro-dollars; null when the model's price is not known (a cost that is unknown, not zero). */
+  costMicros: number | null;
+  /** Where the price came from; absent when it is unknown (and on records older than prices). */
+  pricedBy?: 'list' | 'custom';
   finishReason: string;
   provider: string;
   model: string;

@@ -21,6 +21,8 @@ export interface ProjectView {
   status: ProjectStatus;
   budgetMicros: number;
   costMicros: number;
+  /** Calls whose price was not known: `costMicros` leaves them out. */
+  unpricedCalls: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
@@ -40,6 +42,7 @@ const viewColumns = {
   status: projects.status,
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
+  unpricedCalls: projects.unpricedCalls,
   inputTokens: projects.inputTokens,
   outputTokens: projects.outputTokens,
   cachedTokens: projects.cachedTokens,

@@ -26,10 +26,11 @@ import type {
   TaskHistory,
 } from '../../core/journal.ts';
 import type { FileInfo, ProjectInput, StepRef, UserMessage } from '../../core/pipeline.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, LlmUsage } from '../../core/ports.ts';
 import type { ProjectId } from '../../ids.ts';
 import type { FileStore } from './files.ts';
 import { QuestionStore } from './questions.ts';
+import { repriceRows } from './reprice.ts';
 import { StepStore } from './steps.ts';
 import type { Sql } from './sql.ts';
 
@@ -151,14 +152,24 @@ export class SqlJournal implements Journal {
   private runMeta(): RunMeta {
     if (this.runCache) return this.runCache;
     const stored = this.meta<RunMeta>('run');
-    this.runCache = stored ?? {
+    const fresh: RunMeta = {
       status: 'idle',
       reason: null,
       mode: 'interactive',
       branch: 0,
       guardEpoch: 0,
-      totals: { costMicros: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, budgetMicros: 0 },
+      totals: {
+        costMicros: 0,
+        unpricedCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cachedTokens: 0,
+        budgetMicros: 0,
+      },
     };
+    // Runs recorded before unknown prices have no `unpricedCalls`.
+    const unpriced = (stored?.totals as Partial<Totals> | undefined)?.unpricedCalls ?? 0;
+    this.runCache = stored ? { ...stored, totals: { ...stored.totals, unpricedCalls: unpriced } } : fresh;
     return this.runCache;
   }
 
@@ -275,15 +286,17 @@ export class SqlJournal implements Journal {
       c.usage.inputTokens,
       c.usage.outputTokens,
       c.usage.cachedTokens,
-      c.costMicros,
+      // The column holds what is known; an unknown price reads back from the completion (null).
+      c.costMicros ?? 0,
       Math.round(c.latencyMs),
       now,
-      c.priceKnown === false ? 0 : 1,
+      c.costMicros === null ? 0 : 1,
     );
     const run = this.runMeta();
     const totals: Totals = {
       ...run.totals,
-      costMicros: run.totals.costMicros + c.costMicros,
+      costMicros: run.totals.costMicros + (c.costMicros ?? 0),
+      unpricedCalls: run.totals.unpricedCalls + (c.costMicros === null ? 1 : 0),
       inputTokens: run.totals.inputTokens + c.usage.inputTokens,
       outputTokens: run.totals.outputTokens + c.usage.outputTokens,
       cachedTokens: run.totals.cachedTokens + c.usage.cachedTokens,
@@ -316,6 +329,29 @@ export class SqlJournal implements Journal {
       costMicros: row?.cost ?? 0,
       unpriced: row?.unpriced ?? 0,
     };
+  }
+
+  /**
+   * Prices the recorded calls of a model again (its owner's own price changed; see reprice.ts), moves
+   * the totals by the difference and queues the changed calls for the ledger. Null when nothing changed.
+   */
+  repriceCalls(
+    providers: readonly string[],
+    model: string,
+    costOf: ((usage: LlmUsage) => number) | null,
+  ): Totals | null {
+    const changed = repriceRows(this.sql, providers, model, costOf);
+    if (changed.calls.length === 0) return null;
+    const run = this.runMeta();
+    const totals: Totals = {
+      ...run.totals,
+      costMicros: run.totals.costMicros + changed.costDelta,
+      unpricedCalls: run.totals.unpricedCalls + changed.unpricedDelta,
+    };
+    this.writeRun({ ...run, totals });
+    const at = this.clock.now();
+    for (const call of changed.calls) this.enqueue(`usage:${call.key}`, 'usage', { ...call, at });
+    return totals;
   }
 
   // -- questions ------------------------------------------------------------------------------------
