@@ -116,9 +116,10 @@ describe('the step history', () => {
       .click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Roll back' }).click();
     await runStatus(page, 'paused');
-    await expect.poll(() => editor.innerText()).not.toContain('Edited by hand.');
+    await expect.poll(() => editor.innerText()).toMatch(/^# App\s*$/);
+    await expect.poll(() => page.locator('[data-open-version]').innerText()).toBe('v1');
+    expect(await page.locator('[data-open-file]').innerText()).toBe('README.md');
     expect(await page.getByText(/Saved as version/).count()).toBe(0);
-    expect(await page.locator('[data-open-version]').innerText()).toBe('v1');
 
     // The two steps that make the current state are current; the two after them are folded away.
     const current = stepsList(page).locator(':scope > li[data-lineage="current"]');
