@@ -39,19 +39,22 @@ const suggestions = (page: Page, list: string) =>
     .locator(`datalist#${list} option`)
     .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
 
-/** Reloads the Usage page until the ledger (written just after a run, through an outbox) has the calls. */
-async function usageWithCalls(page: Page, calls: string): Promise<void> {
+/**
+ * Reloads the Usage page until its `term` total reads `value`: the ledger is written just after a run
+ * (through an outbox), and priced again when the person sets a price.
+ */
+async function usageTotal(page: Page, term: 'Calls' | 'Cost', value: string): Promise<void> {
   await expect
     .poll(
       async () => {
         await page.reload();
-        const total = page.locator('[data-total="Calls"]');
+        const total = page.locator(`[data-total="${term}"]`);
         await total.filter({ hasNotText: '–' }).waitFor();
         return total.innerText();
       },
       { timeout: 30_000, interval: 1000 },
     )
-    .toBe(calls);
+    .toBe(value);
 }
 
 describe('models that are easy to pick', () => {
@@ -148,7 +151,7 @@ describe('models that are easy to pick', () => {
     // Usage: the cost chart would be an axis of $0.00 without bars, so it shows the tokens.
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.waitForURL(`${baseUrl}/usage`);
-    await usageWithCalls(page, '1');
+    await usageTotal(page, 'Calls', '1');
     expect(await page.locator('[data-total="Cost"]').innerText()).toBe('price unknown');
     await page.locator('[data-usage-chart="tokens"]').waitFor();
     expect(await page.locator('#chart-title').innerText()).toBe('Tokens per day');
@@ -189,8 +192,8 @@ describe('models that are easy to pick', () => {
     // Usage and the project's meter show the cost: 1,000 output tokens at $250 per million.
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.waitForURL(`${baseUrl}/usage`);
-    await usageWithCalls(page, '1');
-    expect(await page.locator('[data-total="Cost"]').innerText()).toBe('$0.25');
+    await usageTotal(page, 'Cost', '$0.25');
+    expect(await page.locator('[data-total="Calls"]').innerText()).toBe('1');
     await page.locator('[data-usage-chart="cost"]').waitFor();
     expect(await page.locator('[data-unpriced-note]').count()).toBe(0);
     expect(await bar.getAttribute('aria-label')).toMatch(/: \$0\.25$/);
