@@ -13,9 +13,17 @@ interface Choice {
   keys: string[];
   price: { inputMicrosPerMillion: number; outputMicrosPerMillion: number; source: string } | null;
 }
+interface PriceRule {
+  provider: string;
+  name: string;
+  inputMicrosPerMillion: number;
+  outputMicrosPerMillion: number;
+  source: string;
+}
 interface Choices {
   providers: { id: string; label: string; aliases: string[] }[];
   items: Choice[];
+  prices: PriceRule[];
 }
 interface KeyView {
   id: string;
@@ -149,5 +157,37 @@ describe('the models to choose from', () => {
     // Another user does not see this user's models.
     const other = await choices(await registerUser('choices-other'));
     expect(other.items.some((c) => c.model === 'openai-compatible:llama3.2:3b')).toBe(false);
+  });
+
+  it('gives the rules that price any model a field may hold: the list prices and the user’s own', async () => {
+    const user = await registerUser('choices-prices');
+    const before = await choices(user);
+    expect(before.prices).toContainEqual({
+      provider: 'anthropic',
+      name: 'claude-sonnet-4',
+      inputMicrosPerMillion: 3_000_000,
+      outputMicrosPerMillion: 15_000_000,
+      source: 'list',
+    });
+    expect(before.prices.some((r) => r.provider === 'openai-compatible')).toBe(false);
+
+    const set = await call('/api/settings/prices', {
+      method: 'PUT',
+      json: { model: 'compatible:oracle', inputMicrosPerMillion: 500_000, outputMicrosPerMillion: 1_500_000 },
+      token: user.accessToken,
+      ip: user.ip,
+    });
+    expect(set.status).toBe(200);
+    const after = await choices(user);
+    expect(after.prices).toContainEqual({
+      provider: 'openai-compatible',
+      name: 'oracle',
+      inputMicrosPerMillion: 500_000,
+      outputMicrosPerMillion: 1_500_000,
+      source: 'custom',
+    });
+    // Only this user's.
+    const other = await choices(await registerUser('choices-prices-other'));
+    expect(other.prices.some((r) => r.source === 'custom')).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import {
   readModelSpec,
   type ProviderId,
 } from '../llm/models.ts';
-import { listPrice } from '../llm/pricing.ts';
+import { PRICES, listPrice } from '../llm/pricing.ts';
 import { listOwnPrices } from '../settings/prices.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { errors, json, newApi, signedIn } from './openapi.ts';
@@ -35,12 +35,28 @@ const ModelChoice = z
   })
   .openapi('ModelChoice');
 
+const PriceRule = z
+  .object({
+    provider: z.enum(PROVIDER_IDS),
+    name: z.string(),
+    inputMicrosPerMillion: z.number().int(),
+    outputMicrosPerMillion: z.number().int(),
+    source: z.enum(['list', 'custom']),
+  })
+  .openapi('PriceRule', {
+    description:
+      'A list price applies to the model `name` and its variants `name-…` (the longest name wins); a price of your own (custom) to its model only, and only where no list price applies.',
+  });
+
 const ModelChoices = z
   .object({
     providers: z.array(
       z.object({ id: z.enum(PROVIDER_IDS), label: z.string(), aliases: z.array(z.string()) }),
     ),
     items: z.array(ModelChoice),
+    prices: z.array(PriceRule).openapi({
+      description: 'What prices any model, offered or typed: the list prices and your own.',
+    }),
   })
   .openapi('ModelChoices');
 
@@ -111,6 +127,31 @@ export const modelChoices = newApi<AuthedEnv>().openapi(choices, async (c) => {
     label: PROVIDER_LABELS[id],
     aliases: Object.keys(PROVIDER_ALIASES).filter((a) => PROVIDER_ALIASES[a] === id),
   }));
+  const prices = [
+    ...PROVIDER_IDS.flatMap((provider) =>
+      Object.entries(PRICES[provider]).map(([name, price]) => ({
+        provider,
+        name,
+        inputMicrosPerMillion: micros(price.input),
+        outputMicrosPerMillion: micros(price.output),
+        source: 'list' as const,
+      })),
+    ),
+    ...own.flatMap((price) => {
+      const spec = readModelSpec(price.model);
+      return spec
+        ? [
+            {
+              provider: spec.provider,
+              name: spec.model,
+              inputMicrosPerMillion: price.inputMicrosPerMillion,
+              outputMicrosPerMillion: price.outputMicrosPerMillion,
+              source: 'custom' as const,
+            },
+          ]
+        : [];
+    }),
+  ];
   c.header('Cache-Control', 'no-store');
-  return c.json({ providers, items: [...byModel.values()] }, 200);
+  return c.json({ providers, items: [...byModel.values()], prices }, 200);
 });

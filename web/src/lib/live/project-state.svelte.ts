@@ -98,6 +98,7 @@ export interface FileEntry {
 
 const ZERO_TOTALS: Totals = {
   costMicros: 0,
+  unpricedCalls: 0,
   inputTokens: 0,
   outputTokens: 0,
   cachedTokens: 0,
