@@ -32,7 +32,13 @@ md.renderer.rules.link_open = (tokens, index, options, _env, self) => {
   return self.renderToken(tokens, index, options);
 };
 
+/**
+ * A reply fenced as a whole (```markdown … ```, as models like to send a README) is Markdown to render,
+ * not a code block; the closing fence may still be on its way while the reply streams in.
+ */
+const WHOLE_FENCE = /^\s*```(?:markdown|md)[^\S\n]*\n([\s\S]*?)(?:\n```\s*)?$/i;
+
 /** The HTML of `text` as Markdown. */
 export function renderMarkdown(text: string): string {
-  return md.render(text);
+  return md.render(WHOLE_FENCE.exec(text)?.[1] ?? text);
 }
