@@ -91,7 +91,7 @@ describe('workspace content', () => {
     await page.goto(`${baseUrl}/projects`);
     await page.getByRole('button', { name: 'Create your first project' }).click();
     const dialog = page.getByRole('dialog', { name: 'New project' });
-    const examples = dialog.getByRole('group', { name: /start from an example/i });
+    const examples = dialog.getByRole('group', { name: /from an example/i });
     await examples.getByRole('button').first().waitFor();
     expect(await examples.getByRole('button').count()).toBeGreaterThanOrEqual(3);
     await examples.getByRole('button', { name: 'Habit tracker' }).click();
