@@ -126,7 +126,7 @@ function timedClick(page: Page, control: string, shown: Shown): Promise<number> 
           const view = panel()?.querySelector<HTMLElement>('[data-terminal-text]');
           if (!visible(view)) return false;
           const atEnd = view.scrollHeight - view.scrollTop - view.clientHeight < 4;
-          return atEnd && (view.lastElementChild?.textContent ?? '').includes(lastLine);
+          return atEnd && (view.querySelector('pre:last-child')?.textContent ?? '').includes(lastLine);
         },
       };
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
