@@ -74,12 +74,25 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
   };
 }
 
-/** A sandbox that "runs" a command by echoing it; `exit N` in the command sets the exit code. */
+/**
+ * A sandbox that "runs" a command by echoing it; `exit N` in the command sets the exit code, and
+ * `lines N` makes it print N lines of build output, in pieces as a real command streams them (a long
+ * log for the UI's tests and the terminal benchmark).
+ */
 export const echoSandbox: SandboxPort = {
   async writeFiles() {},
   async exec(request, onOutput): Promise<ExecOutcome> {
-    const output = `$ ${request.command}\nok\n`;
+    let output = `$ ${request.command}\nok\n`;
     onOutput('stdout', output);
+    const lines = Number(/\blines (\d+)/.exec(request.command)?.[1] ?? 0);
+    for (let first = 1; first <= lines; first += 1000) {
+      let piece = '';
+      for (let n = first; n < first + 1000 && n <= lines; n++) {
+        piece += `[${n}/${lines}] src/modules/module-${n}.ts -> dist/module-${n}.js ${(n % 97) / 10} kB\n`;
+      }
+      onOutput('stdout', piece);
+      output += piece;
+    }
     const code = /\bexit (\d+)/.exec(request.command);
     return { exitCode: code ? Number(code[1]) : 0, timedOut: false, durationMs: 0, output };
   },
