@@ -22,8 +22,3 @@ export function formatCostTotal(knownMicros: number, unpricedCalls: number): str
   if (knownMicros <= 0) return PRICE_UNKNOWN;
   return `${formatMicros(knownMicros)} + ${PRICE_UNKNOWN}`;
 }
-
-/** True when some of a total's calls had no price (the known part is only a floor). */
-export function costIsPartial(unpricedCalls: number): boolean {
-  return unpricedCalls > 0;
-}
