@@ -122,13 +122,3 @@ export function usageByTask<S extends HistoryStep & { task: string | null; usage
   }
   return byTask;
 }
-
-/**
- * A cost as a person should read it: never "$0.00" for calls whose price is unknown. `format` turns
- * micro-dollars into money.
- */
-export function describeCost(usage: UsageSum, format: (micros: number) => string): string {
-  if (usage.unpriced === 0) return format(usage.costMicros);
-  if (usage.unpriced === usage.calls || usage.costMicros === 0) return 'price unknown';
-  return `${format(usage.costMicros)} + price unknown`;
-}
