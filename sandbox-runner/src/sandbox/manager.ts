@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
-import { agentSource } from '../agent/source.ts';
+import { supervisorSource } from '../supervisor/source.ts';
 import type { RunnerConfig } from '../config.ts';
 import { SANDBOX_LABEL } from '../contract.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
@@ -129,9 +129,9 @@ export class SandboxManager {
         egressNetwork: this.config.egressNetwork,
         env: packageAccessEnv(this.config.packageAccess, network),
         readOnlyFiles: packageAccessFiles(this.config.packageAccess),
-        agentSource: agentSource(),
+        supervisorSource: supervisorSource(),
       },
-      (line) => this.log.debug({ agent: line }, 'sandbox agent'),
+      (line) => this.log.debug({ supervisor: line }, 'sandbox supervisor'),
     );
   }
 
@@ -244,7 +244,7 @@ export class SandboxManager {
       });
       this.sandboxes.set(sandbox.id, sandbox);
       sandbox.session.onClose(() => {
-        if (!sandbox.destroyed) this.log.warn({ sandbox: sandbox.id }, 'sandbox agent exited');
+        if (!sandbox.destroyed) this.log.warn({ sandbox: sandbox.id }, 'sandbox supervisor exited');
       });
       this.metrics.created.inc({ source });
       this.metrics.createDuration.observe({ source }, (performance.now() - started) / 1000);
@@ -352,7 +352,7 @@ export class SandboxManager {
     return run;
   }
 
-  /** Destroys sandboxes whose agent died, and idle ones with no command running. */
+  /** Destroys sandboxes whose supervisor died, and idle ones with no command running. */
   async reap(now = Date.now()): Promise<void> {
     for (const sandbox of [...this.sandboxes.values()]) {
       if (!sandbox.session.alive) await this.remove(sandbox, 'exited');

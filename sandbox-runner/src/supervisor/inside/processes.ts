@@ -14,7 +14,7 @@ import { OutputCap } from './output-cap.ts';
 import { resolveExisting } from './paths.ts';
 import { killCommand, nextTag, nowTicks, signalCommand, tagLine } from './process-tags.ts';
 import type { CommandMark } from './process-tags.ts';
-import { AgentError, errno, send, sendJson, T, WORKSPACE } from './protocol.ts';
+import { SupervisorError, errno, send, sendJson, T, WORKSPACE } from './protocol.ts';
 import type { Json, Obj } from './protocol.ts';
 import { prepareStandby, raiseOomScore, standbyScript, takeStandby } from './standby.ts';
 
@@ -73,10 +73,10 @@ function strings(value: Json | undefined): string[] | undefined {
 
 export function procSpawn(req: Obj): Obj {
   const id = Number(req.proc);
-  if (procs.has(id)) throw new AgentError('invalid_request', `process ${id} exists`);
+  if (procs.has(id)) throw new SupervisorError('invalid_request', `process ${id} exists`);
   const command = typeof req.command === 'string' ? req.command : undefined;
   const argv = command !== undefined ? ['/bin/sh', '-c', command] : strings(req.argv);
-  if (!argv?.[0]) throw new AgentError('invalid_request', 'command or argv required');
+  if (!argv?.[0]) throw new SupervisorError('invalid_request', 'command or argv required');
   const cwd = typeof req.cwd === 'string' ? resolveExisting(req.cwd) : WORKSPACE;
   const extraEnv: Record<string, string> = {};
   if (req.env && typeof req.env === 'object' && !Array.isArray(req.env)) {
@@ -185,7 +185,7 @@ export function procSpawn(req: Obj): Obj {
 /** Signals every process of a command; a stopping signal also ends, with it, all it started. */
 export function procSignal(req: Obj): Obj {
   const proc = procs.get(Number(req.proc));
-  if (!proc) throw new AgentError('process_not_found', 'no such process');
+  if (!proc) throw new SupervisorError('process_not_found', 'no such process');
   const signal = String(req.signal);
   if (STOPPING.has(signal)) proc.ending = true;
   signalCommand(proc.mark, signal as NodeJS.Signals);

@@ -1,12 +1,12 @@
 /**
- * Builds the in-sandbox agent (./inside/*.ts) into one JavaScript module for `node -e`: the files are
+ * Builds the in-sandbox supervisor (./inside/*.ts) into one JavaScript module for `node -e`: the files are
  * joined in dependency order, relative imports dropped (everything lands in one scope), `node:` imports
  * kept once each, `export` keywords removed, then types stripped.
  */
 import { readFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 
-/** Dependency order; main.ts last because it starts the agent. */
+/** Dependency order; main.ts last because it starts the supervisor. */
 const FILES = [
   'protocol',
   'paths',
@@ -21,8 +21,8 @@ const FILES = [
 
 let cached: string | undefined;
 
-/** Joins the agent's files into one TypeScript module. */
-export function agentTypeScript(): string {
+/** Joins the supervisor's files into one TypeScript module. */
+export function supervisorTypeScript(): string {
   const nodeImports = new Set<string>();
   const bodies: string[] = [];
   for (const name of FILES) {
@@ -30,9 +30,11 @@ export function agentTypeScript(): string {
     const body: string[] = [];
     for (const line of text.split('\n')) {
       if (line.startsWith('import ')) {
-        if (!line.endsWith(';')) throw new Error(`agent/inside/${name}.ts: imports must fit on one line`);
+        if (!line.endsWith(';'))
+          throw new Error(`supervisor/inside/${name}.ts: imports must fit on one line`);
         if (/from 'node:[a-z_/]+';$/.test(line)) nodeImports.add(line);
-        else if (!/from '\.\/[a-z-]+\.ts';$/.test(line)) throw new Error(`agent/inside/${name}.ts: ${line}`);
+        else if (!/from '\.\/[a-z-]+\.ts';$/.test(line))
+          throw new Error(`supervisor/inside/${name}.ts: ${line}`);
         continue;
       }
       body.push(line.replace(/^export (?=(?:const|let|function|class|interface|type|async function) )/, ''));
@@ -43,13 +45,13 @@ export function agentTypeScript(): string {
 }
 
 /**
- * The agent as JavaScript. Types are stripped here rather than in the container so any image with any
+ * The supervisor as JavaScript. Types are stripped here rather than in the container so any image with any
  * Node version can run it. Node marks `stripTypeScriptTypes` experimental and warns on each call; the
  * warning is muted for this one call because it is expected and says nothing actionable.
  */
-export function agentSource(): string {
+export function supervisorSource(): string {
   if (cached !== undefined) return cached;
-  const ts = agentTypeScript();
+  const ts = supervisorTypeScript();
   const emitWarning = process.emitWarning;
   process.emitWarning = () => {};
   try {

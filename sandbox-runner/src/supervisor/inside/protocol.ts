@@ -1,4 +1,4 @@
-/** Agent side of the framing (mirrors ../frames.ts), the error type, and output helpers. */
+/** Supervisor side of the framing (mirrors ../frames.ts), the error type, and output helpers. */
 
 export const WORKSPACE = '/workspace';
 export const HEADER = 9; // u8 type, u32 channel, u32 length
@@ -19,7 +19,7 @@ export const T = {
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Obj = { [key: string]: Json };
 
-export class AgentError extends Error {
+export class SupervisorError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
@@ -37,7 +37,7 @@ export function send(type: number, channel: number, payload: Buffer): void {
 }
 export const sendJson = (type: number, channel: number, value: Obj) =>
   send(type, channel, Buffer.from(JSON.stringify(value)));
-export const log = (msg: string) => process.stderr.write(`agent: ${msg}\n`);
+export const log = (msg: string) => process.stderr.write(`supervisor: ${msg}\n`);
 
 export function errno(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;

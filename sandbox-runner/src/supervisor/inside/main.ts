@@ -1,21 +1,21 @@
 /**
- * The in-sandbox agent: the container's main process, started by the runner as `node -e <this file,
+ * The in-sandbox supervisor: the container's main process, started by the runner as `node -e <this file,
  * types stripped>`. It speaks a framed binary protocol on stdin/stdout (the runner holds one attach
  * stream per container) and does the work inside the sandbox: spawn commands in their own process group,
  * stream their output, enforce the per-command timeout and output cap, file operations confined to
  * /workspace, and TCP tunnels to ports inside the sandbox (the preview) even with no network at all.
  *
- * Why an agent instead of `docker exec`: one exec round trip is a frame each way (milliseconds instead of
+ * Why a supervisor instead of `docker exec`: one exec round trip is a frame each way (milliseconds instead of
  * a runc exec), a timeout can kill the whole process group, and previews work with `NetworkMode: none`.
- * The agent runs as the sandbox user, so it can do nothing the sandboxed code could not do itself.
+ * The supervisor runs as the sandbox user, so it can do nothing the sandboxed code could not do itself.
  *
  * It must run from a single `-e` string: ../source.ts joins the files of this folder into one module
  * (relative imports dropped, node: imports kept), so they import only node: builtins and each other,
- * with single-line imports. This file comes last: it starts the agent.
+ * with single-line imports. This file comes last: it starts the supervisor.
  */
 import { fileDelete, fileList, fileRead, fileWrite, removeLostAndFound } from './files.ts';
 import { killAll, procSignal, procSpawn, procs } from './processes.ts';
-import { AgentError, errno, HEADER, log, sendJson, T } from './protocol.ts';
+import { SupervisorError, errno, HEADER, log, sendJson, T } from './protocol.ts';
 import type { Obj } from './protocol.ts';
 import { killStandby, prepareStandby } from './standby.ts';
 import { tunnelClose, tunnelConnect, tunnelEnd, tunnelWrite } from './tunnels.ts';
@@ -39,7 +39,7 @@ async function handle(req: Obj): Promise<Obj> {
     case 'ping':
       return {};
     default:
-      throw new AgentError('invalid_request', `unknown op ${String(req.op)}`);
+      throw new SupervisorError('invalid_request', `unknown op ${String(req.op)}`);
   }
 }
 
@@ -56,7 +56,7 @@ function onFrame(type: number, channel: number, payload: Buffer): void {
       handle(req).then(
         (result) => sendJson(T.RES, channel, { ok: true, ...result }),
         (err: unknown) => {
-          const code = err instanceof AgentError ? err.code : (errno(err) ?? 'internal');
+          const code = err instanceof SupervisorError ? err.code : (errno(err) ?? 'internal');
           const message = err instanceof Error ? err.message : String(err);
           sendJson(T.RES, channel, { ok: false, code, message });
         },

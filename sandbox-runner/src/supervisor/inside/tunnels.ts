@@ -1,6 +1,6 @@
 /** TCP tunnels to ports inside the sandbox (the preview), carried as frames. */
 import * as net from 'node:net';
-import { AgentError, send, T } from './protocol.ts';
+import { SupervisorError, send, T } from './protocol.ts';
 import type { Obj } from './protocol.ts';
 
 const tunnels = new Map<number, net.Socket>();
@@ -31,7 +31,7 @@ export function tunnelConnect(req: Obj): Promise<Obj> {
         return {};
       },
       () => {
-        throw new AgentError('connect_failed', `nothing listens on port ${port} in the sandbox`);
+        throw new SupervisorError('connect_failed', `nothing listens on port ${port} in the sandbox`);
       },
     );
 }

@@ -1,5 +1,5 @@
 /**
- * The runner's side of the agent's framing (mirrors inside/protocol.ts): frames are
+ * The runner's side of the supervisor's framing (mirrors inside/protocol.ts): frames are
  * `u8 type, u32 channel, u32 length, payload`. Also the Docker attach demultiplexer: without a TTY the
  * engine wraps each stdout/stderr write in an 8-byte header (`u8 stream, 3 zero bytes, u32 length`).
  */
@@ -83,7 +83,7 @@ class HeaderedReader {
   }
 }
 
-/** Parses agent frames from its stdout bytes. */
+/** Parses supervisor frames from its stdout bytes. */
 export class FrameReader {
   private readonly reader: HeaderedReader;
   constructor(onFrame: (type: number, channel: number, payload: Buffer) => void) {
