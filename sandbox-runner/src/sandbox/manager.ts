@@ -77,10 +77,11 @@ export class SandboxManager {
   }
 
   /**
-   * Removes orphans of this runner id, checks that workspace disks can be made and that the default
-   * image is there, starts the pool and the reaper.
+   * Builds the supervisor, removes orphans of this runner id, checks that workspace disks can be made
+   * and that the default image is there, starts the pool and the reaper.
    */
   async start(): Promise<void> {
+    await supervisorSource(); // built now, so a broken build fails the start and no create waits for it
     const containers = await this.removeOrphans();
     const disks = await this.disks.start();
     if (containers || disks) {
@@ -116,7 +117,8 @@ export class SandboxManager {
     return this.sandboxes.size;
   }
 
-  private launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+  private async launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+    const source = await supervisorSource();
     return launchContainer(
       this.docker,
       this.disks,
@@ -129,7 +131,7 @@ export class SandboxManager {
         egressNetwork: this.config.egressNetwork,
         env: packageAccessEnv(this.config.packageAccess, network),
         readOnlyFiles: packageAccessFiles(this.config.packageAccess),
-        supervisorSource: supervisorSource(),
+        supervisorSource: source,
       },
       (line) => this.log.debug({ supervisor: line }, 'sandbox supervisor'),
     );

@@ -6,7 +6,8 @@
 import { Duplex } from 'node:stream';
 import { RunnerError } from '../errors.ts';
 import type { ErrorCode, ExecExit } from '../contract.ts';
-import { DockerDemux, encodeFrame, FRAME, FrameReader } from './frames.ts';
+import { DockerDemux } from './docker-demux.ts';
+import { encodeFrame, FRAME, FrameReader } from './frames.ts';
 
 /** What the supervisor reports when it starts. */
 export interface SupervisorHello {

@@ -1,63 +1,50 @@
 /**
- * Builds the in-sandbox supervisor (./inside/*.ts) into one JavaScript module for `node -e`: the files are
- * joined in dependency order, relative imports dropped (everything lands in one scope), `node:` imports
- * kept once each, `export` keywords removed, then types stripped.
+ * The sandbox supervisor as one JavaScript module, the container's `node --input-type=module -e`
+ * entrypoint (see ../sandbox/container-spec.ts): esbuild bundles ./inside/main.ts with what it imports
+ * (./frames.ts is shared with the runner), types stripped, `node:` builtins left as imports. Built in
+ * the runner rather than in the container, so an image needs nothing but `node`.
  */
-import { readFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
-
-/** Dependency order; main.ts last because it starts the supervisor. */
-const FILES = [
-  'protocol',
-  'paths',
-  'files',
-  'output-cap',
-  'process-tags',
-  'standby',
-  'processes',
-  'tunnels',
-  'main',
-];
-
-let cached: string | undefined;
-
-/** Joins the supervisor's files into one TypeScript module. */
-export function supervisorTypeScript(): string {
-  const nodeImports = new Set<string>();
-  const bodies: string[] = [];
-  for (const name of FILES) {
-    const text = readFileSync(new URL(`./inside/${name}.ts`, import.meta.url), 'utf8');
-    const body: string[] = [];
-    for (const line of text.split('\n')) {
-      if (line.startsWith('import ')) {
-        if (!line.endsWith(';'))
-          throw new Error(`supervisor/inside/${name}.ts: imports must fit on one line`);
-        if (/from 'node:[a-z_/]+';$/.test(line)) nodeImports.add(line);
-        else if (!/from '\.\/[a-z-]+\.ts';$/.test(line))
-          throw new Error(`supervisor/inside/${name}.ts: ${line}`);
-        continue;
-      }
-      body.push(line.replace(/^export (?=(?:const|let|function|class|interface|type|async function) )/, ''));
-    }
-    bodies.push(`// ---- ${name}.ts\n${body.join('\n')}`);
-  }
-  return `${[...nodeImports].join('\n')}\n\n${bodies.join('\n')}`;
-}
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, stop } from 'esbuild';
 
 /**
- * The supervisor as JavaScript. Types are stripped here rather than in the container so any image with any
- * Node version can run it. Node marks `stripTypeScriptTypes` experimental and warns on each call; the
- * warning is muted for this one call because it is expected and says nothing actionable.
+ * The oldest Node the bundle must run on: Debian 12's own `nodejs` (18), the oldest an image with
+ * `node` on PATH is likely to bring. esbuild lowers newer syntax to it, or fails the build.
  */
-export function supervisorSource(): string {
-  if (cached !== undefined) return cached;
-  const ts = supervisorTypeScript();
-  const emitWarning = process.emitWarning;
-  process.emitWarning = () => {};
+const TARGET = 'node18';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+let built: Promise<string> | undefined;
+
+async function bundle(): Promise<string> {
   try {
-    cached = stripTypeScriptTypes(ts, { mode: 'strip' });
+    const result = await build({
+      absWorkingDir: HERE, // paths in the bundle's comments are relative to this folder, whatever the cwd
+      entryPoints: ['./inside/main.ts'],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: TARGET,
+      legalComments: 'none',
+      logLevel: 'silent',
+    });
+    const output = result.outputFiles[0];
+    if (!output) throw new Error('esbuild produced no output');
+    return output.text;
   } finally {
-    process.emitWarning = emitWarning;
+    // The bundle is built once per process: esbuild's helper process need not stay around.
+    await stop();
   }
-  return cached;
+}
+
+/** The supervisor's source, built on first use and cached for the life of the process. */
+export function supervisorSource(): Promise<string> {
+  built ??= bundle().catch((err: unknown) => {
+    built = undefined; // a failed build is not remembered: the next call tries again
+    throw new Error('could not build the sandbox supervisor', { cause: err });
+  });
+  return built;
 }

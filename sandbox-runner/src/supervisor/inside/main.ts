@@ -1,6 +1,6 @@
 /**
- * The in-sandbox supervisor: the container's main process, started by the runner as `node -e <this file,
- * types stripped>`. It speaks a framed binary protocol on stdin/stdout (the runner holds one attach
+ * The in-sandbox supervisor: the container's main process, started by the runner as `node -e <this
+ * file, bundled>`. It speaks a framed binary protocol on stdin/stdout (the runner holds one attach
  * stream per container) and does the work inside the sandbox: spawn commands in their own process group,
  * stream their output, enforce the per-command timeout and output cap, file operations confined to
  * /workspace, and TCP tunnels to ports inside the sandbox (the preview) even with no network at all.
@@ -9,13 +9,14 @@
  * a runc exec), a timeout can kill the whole process group, and previews work with `NetworkMode: none`.
  * The supervisor runs as the sandbox user, so it can do nothing the sandboxed code could not do itself.
  *
- * It must run from a single `-e` string: ../source.ts joins the files of this folder into one module
- * (relative imports dropped, node: imports kept), so they import only node: builtins and each other,
- * with single-line imports. This file comes last: it starts the supervisor.
+ * It runs from a single `node --input-type=module -e` string (see ../../sandbox/container-spec.ts):
+ * ../source.ts bundles this file and what it imports with esbuild. It may import node: builtins, its
+ * siblings and the modules it shares with the runner (../frames.ts), nothing that needs a package.
  */
+import { FRAME, FrameReader } from '../frames.ts';
 import { fileDelete, fileList, fileRead, fileWrite, removeLostAndFound } from './files.ts';
 import { killAll, procSignal, procSpawn, procs } from './processes.ts';
-import { SupervisorError, errno, HEADER, log, sendJson, T } from './protocol.ts';
+import { errno, log, sendJson, SupervisorError } from './protocol.ts';
 import type { Obj } from './protocol.ts';
 import { killStandby, prepareStandby } from './standby.ts';
 import { tunnelClose, tunnelConnect, tunnelEnd, tunnelWrite } from './tunnels.ts';
@@ -45,37 +46,37 @@ async function handle(req: Obj): Promise<Obj> {
 
 function onFrame(type: number, channel: number, payload: Buffer): void {
   switch (type) {
-    case T.REQ: {
+    case FRAME.REQ: {
       let req: Obj;
       try {
         req = JSON.parse(payload.toString('utf8')) as Obj;
       } catch {
-        sendJson(T.RES, channel, { ok: false, code: 'invalid_request', message: 'bad JSON' });
+        sendJson(FRAME.RES, channel, { ok: false, code: 'invalid_request', message: 'bad JSON' });
         return;
       }
       handle(req).then(
-        (result) => sendJson(T.RES, channel, { ok: true, ...result }),
+        (result) => sendJson(FRAME.RES, channel, { ok: true, ...result }),
         (err: unknown) => {
           const code = err instanceof SupervisorError ? err.code : (errno(err) ?? 'internal');
           const message = err instanceof Error ? err.message : String(err);
-          sendJson(T.RES, channel, { ok: false, code, message });
+          sendJson(FRAME.RES, channel, { ok: false, code, message });
         },
       );
       return;
     }
-    case T.STDIN:
+    case FRAME.STDIN:
       procs.get(channel)?.child.stdin?.write(payload);
       return;
-    case T.STDIN_END:
+    case FRAME.STDIN_END:
       procs.get(channel)?.child.stdin?.end();
       return;
-    case T.TUN_DATA:
+    case FRAME.TUN_DATA:
       tunnelWrite(channel, payload);
       return;
-    case T.TUN_END:
+    case FRAME.TUN_END:
       tunnelEnd(channel);
       return;
-    case T.TUN_CLOSE:
+    case FRAME.TUN_CLOSE:
       tunnelClose(channel);
       return;
     default:
@@ -83,43 +84,14 @@ function onFrame(type: number, channel: number, payload: Buffer): void {
   }
 }
 
-/** Reassembles frames from stdin chunks without quadratic copying on large payloads. */
-let chunks: Buffer[] = [];
-let buffered = 0;
-function take(n: number): Buffer {
-  const first = chunks[0];
-  if (first && first.length >= n) {
-    const out = first.subarray(0, n);
-    if (first.length === n) chunks.shift();
-    else chunks[0] = first.subarray(n);
-    buffered -= n;
-    return out;
-  }
-  const all = Buffer.concat(chunks);
-  chunks = all.length > n ? [all.subarray(n)] : [];
-  buffered -= n;
-  return all.subarray(0, n);
-}
-let pending: { type: number; channel: number; length: number } | null = null;
-process.stdin.on('data', (chunk: Buffer) => {
-  chunks.push(chunk);
-  buffered += chunk.length;
-  for (;;) {
-    if (!pending) {
-      if (buffered < HEADER) return;
-      const h = take(HEADER);
-      pending = { type: h.readUInt8(0), channel: h.readUInt32BE(1), length: h.readUInt32BE(5) };
-    }
-    if (buffered < pending.length) return;
-    const { type, channel, length } = pending;
-    pending = null;
-    try {
-      onFrame(type, channel, length ? take(length) : Buffer.alloc(0));
-    } catch (err) {
-      log(`frame ${type}/${channel}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+const frames = new FrameReader((type, channel, payload) => {
+  try {
+    onFrame(type, channel, payload);
+  } catch (err) {
+    log(`frame ${type}/${channel}: ${err instanceof Error ? err.message : String(err)}`);
   }
 });
+process.stdin.on('data', (chunk: Buffer) => frames.push(chunk));
 // The runner went away (its attach stream closed stdin): stop everything so the container ends.
 process.stdin.on('end', () => {
   killAll();
@@ -130,4 +102,9 @@ process.on('uncaughtException', (err) => log(`uncaught: ${err.stack ?? err.messa
 
 removeLostAndFound();
 prepareStandby(0);
-sendJson(T.EVENT, 0, { t: 'ready', pid: process.pid, uid: process.getuid?.() ?? -1, node: process.version });
+sendJson(FRAME.EVENT, 0, {
+  t: 'ready',
+  pid: process.pid,
+  uid: process.getuid?.() ?? -1,
+  node: process.version,
+});
