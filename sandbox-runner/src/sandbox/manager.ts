@@ -12,6 +12,7 @@ import { SANDBOX_LABEL } from '../contract.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
+import { DeferredStart } from './deferred-start.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
 import { packageAccessEnv, packageAccessFiles, withoutCredentials } from './package-access.ts';
@@ -32,6 +33,11 @@ export interface ManagerDeps {
 
 type DestroyReason = 'api' | 'idle' | 'exited' | 'shutdown';
 
+/** Wait between asks while the engine does not answer (clients are told to retry after a few seconds). */
+const ENGINE_RETRY_MS = 2000;
+/** Longest wait between start-ups that failed with the engine answering. */
+const START_RETRY_MAX_MS = 60_000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const sameLimits = (a: SandboxLimits, b: SandboxLimits) =>
   a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.pids === b.pids && a.workspaceMb === b.workspaceMb;
@@ -50,6 +56,9 @@ export class SandboxManager {
   readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
   draining = false;
+  /** Why sandboxes cannot be created yet; null once the start-up has run. */
+  unavailable: string | null = 'the runner is starting';
+  private deferredStart: DeferredStart | undefined;
 
   constructor(deps: ManagerDeps) {
     this.docker = deps.docker;
@@ -77,16 +86,46 @@ export class SandboxManager {
   }
 
   /**
-   * Builds the supervisor, removes orphans of this runner id, checks that workspace disks can be made
-   * and that the default image is there, starts the pool and the reaper.
+   * Builds the supervisor, then starts up (below) if the engine answers; any failure then fails the
+   * runner's start. Without an engine the runner starts anyway: creates are refused with 503
+   * `docker_unavailable` until the engine answers and the start-up has run (deferred-start.ts).
    */
   async start(): Promise<void> {
     await supervisorSource(); // built now, so a broken build fails the start and no create waits for it
+    if (await this.engineAnswers()) return this.startUp();
+    this.unavailable = 'the Docker engine does not answer';
+    this.log.warn(
+      { socket: this.config.dockerSocket },
+      'no Docker engine answers: sandboxes can be created once it does (start it: node infra/stack/docker.ts)',
+    );
+    this.deferredStart = new DeferredStart({
+      engineAnswers: () => this.engineAnswers(),
+      startUp: async () => {
+        this.unavailable = 'the runner is starting';
+        await this.startUp();
+        this.log.info('the Docker engine answers: sandboxes can be created');
+      },
+      log: this.log,
+      retryMs: ENGINE_RETRY_MS,
+      maxRetryMs: START_RETRY_MAX_MS,
+    });
+    this.deferredStart.begin();
+  }
+
+  private engineAnswers(): Promise<boolean> {
+    return this.docker.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Removes orphans of this runner id, checks that the default image is there and that workspace disks
+   * can be made, starts the pool and the reaper. Safe to run again after it failed: nothing is left
+   * running before the last check passes.
+   */
+  private async startUp(): Promise<void> {
     const containers = await this.removeOrphans();
-    const disks = await this.disks.start();
-    if (containers || disks) {
-      this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
-    }
     try {
       await this.docker.getImage(this.config.image).inspect();
     } catch (err) {
@@ -94,6 +133,10 @@ export class SandboxManager {
         `sandbox image ${this.config.image} is missing: build it with \`node infra/sandbox/build.ts\``,
         { cause: err },
       );
+    }
+    const disks = await this.disks.start();
+    if (containers || disks) {
+      this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
     }
     const access = this.config.packageAccess;
     this.log.info(
@@ -110,6 +153,7 @@ export class SandboxManager {
     this.pool.fill();
     this.reaper = setInterval(() => void this.reap(), this.config.reapIntervalMs);
     this.reaper.unref();
+    this.unavailable = null;
   }
 
   /** Number of sandboxes assigned to projects. */
@@ -208,6 +252,8 @@ export class SandboxManager {
   async create(projectId: string, req: CreateSandboxRequest): Promise<Sandbox> {
     if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
     const limits = this.resolveLimits(req.limits);
+    if (this.unavailable)
+      throw new RunnerError('docker_unavailable', `${this.unavailable}: try again shortly`);
     const image = req.image ?? this.config.image;
     const network = req.network ?? 'none';
     const mine = [...this.sandboxes.values()].filter((s) => s.projectId === projectId).length;
@@ -389,9 +435,12 @@ export class SandboxManager {
   /** Shutdown, step two: stop the reaper and the pool, remove every container. */
   async close(): Promise<void> {
     this.draining = true;
+    await this.deferredStart?.stop();
     clearInterval(this.reaper);
     await this.pool.close();
     await Promise.all([...this.sandboxes.values()].map((s) => this.remove(s, 'shutdown')));
-    await this.disks.close();
+    // Never started up: the disks were never touched, and with the engine down the containers of an
+    // earlier run may still use theirs; the next start-up removes them in order.
+    if (this.unavailable === null) await this.disks.close();
   }
 }
