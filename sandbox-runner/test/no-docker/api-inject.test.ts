@@ -14,7 +14,7 @@ import type { EnginelessRunner, ErrorEnvelope } from './runner.ts';
 let runner: EnginelessRunner;
 beforeAll(async () => {
   runner = await enginelessRunner({ bodyLimitBytes: 64 * 1024 });
-});
+}, 60_000);
 afterAll(() => runner.close());
 
 /** A sandbox id of the right shape that no runner made. */
