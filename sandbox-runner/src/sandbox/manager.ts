@@ -8,15 +8,16 @@ import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { supervisorSource } from '../supervisor/source.ts';
 import type { RunnerConfig } from '../config.ts';
-import { SANDBOX_LABEL } from '../contract.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
 import { DeferredStart } from './deferred-start.ts';
+import { EgressNetwork } from './egress-network.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
-import { packageAccessEnv, packageAccessFiles, withoutCredentials } from './package-access.ts';
+import { packageAccessEnv, packageAccessFiles, packageAccessSummary } from './package-access.ts';
 import type { Launched } from './launch.ts';
+import { removeOrphans } from './orphans.ts';
 import { WarmPool } from './pool.ts';
 import { SANDBOX_USER } from './container-spec.ts';
 import { Sandbox } from './sandbox.ts';
@@ -51,7 +52,7 @@ export class SandboxManager {
   /** Creates in flight, counted against the limits before their container exists. */
   private readonly reserved = new Map<string, number>();
   private reservedTotal = 0;
-  private egress: Promise<void> | null = null;
+  private readonly egress: EgressNetwork;
   private reaper: NodeJS.Timeout | undefined;
   readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
@@ -65,6 +66,7 @@ export class SandboxManager {
     this.config = deps.config;
     this.metrics = deps.metrics;
     this.log = deps.log;
+    this.egress = new EgressNetwork(deps.docker, this.config.egressNetwork);
     this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
       sizeMb: this.config.defaultLimits.workspaceMb,
       count: this.config.spareDisks,
@@ -125,7 +127,7 @@ export class SandboxManager {
    * running before the last check passes.
    */
   private async startUp(): Promise<void> {
-    const containers = await this.removeOrphans();
+    const containers = await removeOrphans(this.docker, this.config.runnerId);
     try {
       await this.docker.getImage(this.config.image).inspect();
     } catch (err) {
@@ -138,18 +140,7 @@ export class SandboxManager {
     if (containers || disks) {
       this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
     }
-    const access = this.config.packageAccess;
-    this.log.info(
-      {
-        caCertsFile: access.caCertsFile,
-        npmRegistry: withoutCredentials(access.npmRegistry),
-        httpsProxy: withoutCredentials(access.httpsProxy),
-        httpProxy: withoutCredentials(access.httpProxy),
-        npmFetchRetries: access.npmFetchRetries,
-        npmFetchTimeoutMs: access.npmFetchTimeoutMs,
-      },
-      'how sandboxes reach package registries',
-    );
+    this.log.info(packageAccessSummary(this.config.packageAccess), 'how sandboxes reach package registries');
     this.pool.fill();
     this.reaper = setInterval(() => void this.reap(), this.config.reapIntervalMs);
     this.reaper.unref();
@@ -193,48 +184,6 @@ export class SandboxManager {
     await this.disks.release(target.disk);
   }
 
-  /** Removes containers and workspace volumes a previous run of this runner id left behind. */
-  private async removeOrphans(): Promise<number> {
-    const labels = [`${SANDBOX_LABEL}=1`, `samokoder.runner=${this.config.runnerId}`];
-    const orphans = await this.docker.listContainers({ all: true, filters: { label: labels } });
-    const remove = (c: { Id: string }) =>
-      this.docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {});
-    await Promise.all(orphans.map(remove));
-    // Volumes outlive their container only if its removal was interrupted.
-    const { Volumes: volumes } = await this.docker.listVolumes({ filters: { label: labels } });
-    await Promise.all(
-      (volumes ?? []).map((v) =>
-        this.docker
-          .getVolume(v.Name)
-          .remove()
-          .catch(() => {}),
-      ),
-    );
-    return orphans.length;
-  }
-
-  /** The egress network: a bridge without inter-container traffic, created once on demand. */
-  private ensureEgressNetwork(): Promise<void> {
-    this.egress ??= (async () => {
-      const name = this.config.egressNetwork;
-      const existing = await this.docker.listNetworks({ filters: { name: [name] } });
-      if (existing.some((n) => n.Name === name)) return;
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        Labels: { [SANDBOX_LABEL]: '1' },
-        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
-      });
-    })().catch((err: unknown) => {
-      this.egress = null;
-      throw new RunnerError('docker_unavailable', 'could not create the egress network', { cause: err });
-    });
-    return this.egress;
-  }
-
   private resolveLimits(requested: Partial<SandboxLimits> | undefined): SandboxLimits {
     const limits = { ...this.config.defaultLimits, ...requested };
     for (const key of ['memoryMb', 'cpus', 'pids', 'workspaceMb'] as const) {
@@ -275,7 +224,7 @@ export class SandboxManager {
       let launched = poolable ? this.pool.take() : undefined;
       const source = launched ? 'pool' : 'cold';
       if (!launched) {
-        if (network === 'egress') await this.ensureEgressNetwork();
+        if (network === 'egress') await this.egress.ensure();
         launched = await this.launch(image, limits, network);
       }
       const sandbox = new Sandbox({
