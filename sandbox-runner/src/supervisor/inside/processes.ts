@@ -10,11 +10,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
+import { FRAME } from '../frames.ts';
 import { OutputCap } from './output-cap.ts';
 import { resolveExisting } from './paths.ts';
 import { killCommand, nextTag, nowTicks, signalCommand, tagLine } from './process-tags.ts';
 import type { CommandMark } from './process-tags.ts';
-import { AgentError, errno, send, sendJson, T, WORKSPACE } from './protocol.ts';
+import { errno, send, sendJson, SupervisorError, WORKSPACE } from './protocol.ts';
 import type { Json, Obj } from './protocol.ts';
 import { prepareStandby, raiseOomScore, standbyScript, takeStandby } from './standby.ts';
 
@@ -73,10 +74,10 @@ function strings(value: Json | undefined): string[] | undefined {
 
 export function procSpawn(req: Obj): Obj {
   const id = Number(req.proc);
-  if (procs.has(id)) throw new AgentError('invalid_request', `process ${id} exists`);
+  if (procs.has(id)) throw new SupervisorError('invalid_request', `process ${id} exists`);
   const command = typeof req.command === 'string' ? req.command : undefined;
   const argv = command !== undefined ? ['/bin/sh', '-c', command] : strings(req.argv);
-  if (!argv?.[0]) throw new AgentError('invalid_request', 'command or argv required');
+  if (!argv?.[0]) throw new SupervisorError('invalid_request', 'command or argv required');
   const cwd = typeof req.cwd === 'string' ? resolveExisting(req.cwd) : WORKSPACE;
   const extraEnv: Record<string, string> = {};
   if (req.env && typeof req.env === 'object' && !Array.isArray(req.env)) {
@@ -122,8 +123,8 @@ export function procSpawn(req: Obj): Obj {
     if (proc.cap) proc.cap.push(type, id, buf);
     else send(type, id, buf);
   };
-  child.stdout?.on('data', onData(T.STDOUT));
-  child.stderr?.on('data', onData(T.STDERR));
+  child.stdout?.on('data', onData(FRAME.STDOUT));
+  child.stderr?.on('data', onData(FRAME.STDERR));
   child.stdin?.on('error', () => {}); // EPIPE when the command does not read its stdin
 
   const grace = typeof req.killGraceMs === 'number' ? req.killGraceMs : 2000;
@@ -148,7 +149,7 @@ export function procSpawn(req: Obj): Obj {
     if (proc.ending) await killCommand(proc.mark);
     proc.cap?.flush(id);
     const oomAfter = oomKills();
-    sendJson(T.EVENT, id, {
+    sendJson(FRAME.EVENT, id, {
       t: 'exit',
       exitCode: proc.exitCode,
       signal: proc.signal,
@@ -161,7 +162,7 @@ export function procSpawn(req: Obj): Obj {
   };
   child.on('error', (err) => {
     // spawn failure (ENOENT, EACCES): report like a shell would, then end the command
-    send(T.STDERR, id, Buffer.from(`${argv[0]}: ${err.message}\n`));
+    send(FRAME.STDERR, id, Buffer.from(`${argv[0]}: ${err.message}\n`));
     proc.exitCode = errno(err) === 'ENOENT' ? 127 : 126;
     void finish();
   });
@@ -185,7 +186,7 @@ export function procSpawn(req: Obj): Obj {
 /** Signals every process of a command; a stopping signal also ends, with it, all it started. */
 export function procSignal(req: Obj): Obj {
   const proc = procs.get(Number(req.proc));
-  if (!proc) throw new AgentError('process_not_found', 'no such process');
+  if (!proc) throw new SupervisorError('process_not_found', 'no such process');
   const signal = String(req.signal);
   if (STOPPING.has(signal)) proc.ending = true;
   signalCommand(proc.mark, signal as NodeJS.Signals);

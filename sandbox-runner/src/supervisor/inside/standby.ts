@@ -1,5 +1,5 @@
 /**
- * The standby shell. Forking the agent (a large Node process) is the slowest step of an exec. A shell
+ * The standby shell. Forking the supervisor (a large Node process) is the slowest step of an exec. A shell
  * forked ahead of time waits on fd 3 for a script (cd, exports, then `exec` of the command) and runs it,
  * so an exec only pays for a pipe write. It is replaced after each use, off the critical path; without
  * one (or in an image without /bin/sh) commands are spawned directly.
@@ -12,7 +12,7 @@ import { WORKSPACE } from './protocol.ts';
 
 export function raiseOomScore(pid: number | undefined): void {
   if (pid === undefined) return;
-  // Make commands, not the agent, the OOM killer's first choice (raising needs no privilege).
+  // Make commands, not the supervisor, the OOM killer's first choice (raising needs no privilege).
   try {
     fs.writeFileSync(`/proc/${pid}/oom_score_adj`, '1000');
   } catch {
@@ -69,7 +69,7 @@ export function takeStandby(): ChildProcess | null {
   return child && child.exitCode === null && child.signalCode === null ? child : null;
 }
 
-/** Kills the waiting standby shell (the agent is exiting). */
+/** Kills the waiting standby shell (the supervisor is exiting). */
 export function killStandby(): void {
   standby?.kill('SIGKILL');
 }

@@ -1,5 +1,6 @@
 /** The per-command output cap. */
-import { send, sendJson, T } from './protocol.ts';
+import { FRAME } from '../frames.ts';
+import { send, sendJson } from './protocol.ts';
 
 /** Keeps the first half of the output live and a ring of the last half, so a flood keeps its tail. */
 export class OutputCap {
@@ -38,7 +39,7 @@ export class OutputCap {
     }
   }
   flush(channel: number): void {
-    if (this.omitted > 0) sendJson(T.EVENT, channel, { t: 'truncated', omittedBytes: this.omitted });
+    if (this.omitted > 0) sendJson(FRAME.EVENT, channel, { t: 'truncated', omittedBytes: this.omitted });
     for (const { type, buf } of this.tail) send(type, channel, buf);
     this.tail = [];
     this.tailLen = 0;

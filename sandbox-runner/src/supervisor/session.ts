@@ -1,32 +1,33 @@
 /**
- * The runner's end of one container's agent: owns the hijacked attach stream, matches requests to
+ * The runner's end of one container's supervisor: owns the hijacked attach stream, matches requests to
  * responses, routes process output and exits to their handlers, and exposes tunnels as Duplex sockets.
- * When the stream ends (container died, agent killed), everything pending fails with `sandbox_exited`.
+ * When the stream ends (container died, supervisor killed), everything pending fails with `sandbox_exited`.
  */
 import { Duplex } from 'node:stream';
 import { RunnerError } from '../errors.ts';
 import type { ErrorCode, ExecExit } from '../contract.ts';
-import { DockerDemux, encodeFrame, FRAME, FrameReader } from './frames.ts';
+import { DockerDemux } from './docker-demux.ts';
+import { encodeFrame, FRAME, FrameReader } from './frames.ts';
 
-/** What the agent reports when it starts. */
-export interface AgentHello {
+/** What the supervisor reports when it starts. */
+export interface SupervisorHello {
   pid: number;
   uid: number;
   node: string;
 }
 
-/** Final status of a process as the agent reports it. */
-export type AgentExit = Omit<ExecExit, 'type'>;
+/** Final status of a process as the supervisor reports it. */
+export type SupervisorExit = Omit<ExecExit, 'type'>;
 
 /** Receives one process's output and its end. Exactly one of `onExit` / `onLost` is called. */
 export interface ProcessHandlers {
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   onTruncated?(omittedBytes: number): void;
-  onExit(exit: AgentExit): void;
+  onExit(exit: SupervisorExit): void;
   onLost(err: RunnerError): void;
 }
 
-/** A process to start: a shell line or an argv, with the agent-enforced limits. */
+/** A process to start: a shell line or an argv, with the supervisor-enforced limits. */
 export interface SpawnSpec {
   command?: string | undefined;
   argv?: string[] | undefined;
@@ -36,13 +37,13 @@ export interface SpawnSpec {
   killGraceMs?: number;
   outputLimit?: number;
   stdin?: boolean;
-  /** Use the agent's pre-forked shell if one is ready (short commands: saves a fork of the agent). */
+  /** Use the supervisor's pre-forked shell if one is ready (short commands: saves a fork of the supervisor). */
   standby?: boolean;
 }
 
 type Reply = Record<string, unknown>;
 
-const AGENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+const SUPERVISOR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'invalid_request',
   'invalid_path',
   'path_outside_workspace',
@@ -54,8 +55,8 @@ const AGENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'preview_unreachable',
   'permission_denied',
 ]);
-/** Agent-specific codes and raw errno codes from file operations, mapped to the contract's codes. */
-const AGENT_ALIASES: Record<string, ErrorCode> = {
+/** Supervisor-specific codes and raw errno codes from file operations, mapped to the contract's codes. */
+const SUPERVISOR_ALIASES: Record<string, ErrorCode> = {
   no_space: 'workspace_full',
   connect_failed: 'preview_unreachable',
   ENOSPC: 'workspace_full',
@@ -71,17 +72,17 @@ const AGENT_ALIASES: Record<string, ErrorCode> = {
 };
 
 function toRunnerError(code: string, message: string): RunnerError {
-  const mapped = AGENT_ALIASES[code] ?? code;
-  if (AGENT_CODES.has(mapped)) return new RunnerError(mapped as ErrorCode, message);
-  return new RunnerError('internal', `agent: ${code}: ${message}`);
+  const mapped = SUPERVISOR_ALIASES[code] ?? code;
+  if (SUPERVISOR_CODES.has(mapped)) return new RunnerError(mapped as ErrorCode, message);
+  return new RunnerError('internal', `supervisor: ${code}: ${message}`);
 }
 
-/** A TCP connection to a port inside the sandbox, carried over the agent's stream. */
+/** A TCP connection to a port inside the sandbox, carried over the supervisor's stream. */
 export class TunnelSocket extends Duplex {
-  private readonly session: AgentSession;
+  private readonly session: SupervisorSession;
   readonly channel: number;
   remoteClosed = false;
-  constructor(session: AgentSession, channel: number) {
+  constructor(session: SupervisorSession, channel: number) {
     super({ allowHalfOpen: true });
     this.session = session;
     this.channel = channel;
@@ -112,8 +113,8 @@ export class TunnelSocket extends Duplex {
   }
 }
 
-/** One container's agent connection. */
-export class AgentSession {
+/** One container's supervisor connection. */
+export class SupervisorSession {
   private readonly stream: NodeJS.ReadWriteStream;
   private readonly requests = new Map<
     number,
@@ -124,14 +125,14 @@ export class AgentSession {
   private nextChannel = 1;
   private closedError: RunnerError | null = null;
   private readonly closeListeners: (() => void)[] = [];
-  /** Resolves with the agent's hello; rejects if the stream ends first. */
-  readonly ready: Promise<AgentHello>;
-  private resolveReady!: (hello: AgentHello) => void;
+  /** Resolves with the supervisor's hello; rejects if the stream ends first. */
+  readonly ready: Promise<SupervisorHello>;
+  private resolveReady!: (hello: SupervisorHello) => void;
   private rejectReady!: (err: RunnerError) => void;
 
-  constructor(stream: NodeJS.ReadWriteStream, onAgentLog: (line: string) => void = () => {}) {
+  constructor(stream: NodeJS.ReadWriteStream, onSupervisorLog: (line: string) => void = () => {}) {
     this.stream = stream;
-    this.ready = new Promise<AgentHello>((resolve, reject) => {
+    this.ready = new Promise<SupervisorHello>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
@@ -144,7 +145,7 @@ export class AgentSession {
         errText += chunk.toString('utf8');
         const lines = errText.split('\n');
         errText = lines.pop() ?? '';
-        for (const line of lines) if (line) onAgentLog(line);
+        for (const line of lines) if (line) onSupervisorLog(line);
       },
     );
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
@@ -153,12 +154,12 @@ export class AgentSession {
     stream.on('close', () => this.onClosed());
   }
 
-  /** True until the agent's stream ends. */
+  /** True until the supervisor's stream ends. */
   get alive(): boolean {
     return this.closedError === null;
   }
 
-  /** Calls `listener` once when the agent's stream ends. */
+  /** Calls `listener` once when the supervisor's stream ends. */
   onClose(listener: () => void): void {
     if (this.closedError) listener();
     else this.closeListeners.push(listener);
@@ -181,14 +182,16 @@ export class AgentSession {
     return id;
   }
 
-  /** Sends one request and resolves with the agent's reply, or rejects with a mapped {@link RunnerError}. */
+  /** Sends one request and resolves with the supervisor's reply, or rejects with a mapped {@link RunnerError}. */
   request(op: string, body: Reply = {}, timeoutMs = 30_000): Promise<Reply> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.channel();
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.requests.delete(id);
-        reject(new RunnerError('agent_timeout', `sandbox agent did not answer ${op} within ${timeoutMs} ms`));
+        reject(
+          new RunnerError('agent_timeout', `sandbox supervisor did not answer ${op} within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.requests.set(id, {
         resolve: (r) => {
@@ -248,7 +251,7 @@ export class AgentSession {
     return socket;
   }
 
-  /** Ends the attach stream (the agent then stops everything and exits). */
+  /** Ends the attach stream (the supervisor then stops everything and exits). */
   close(): void {
     this.stream.end();
     const destroyable = this.stream as NodeJS.ReadWriteStream & { destroy?: () => void };
@@ -312,7 +315,7 @@ export class AgentSession {
 
   private onClosed(): void {
     if (this.closedError) return;
-    const err = new RunnerError('sandbox_exited', 'the sandbox stopped (its agent exited)');
+    const err = new RunnerError('sandbox_exited', 'the sandbox stopped (its supervisor exited)');
     this.closedError = err;
     this.rejectReady(err);
     for (const pending of this.requests.values()) pending.reject(err);

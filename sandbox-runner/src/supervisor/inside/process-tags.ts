@@ -6,11 +6,11 @@
  * limit of RLIMIT_LOCKS, set by the command's shell before it execs the command (`ulimit -x`). That
  * limit has not been enforced since Linux 2.4, so it changes nothing for the program; rlimits survive
  * fork, exec, setsid and a cleared environment (`env -i`); and an unprivileged process can only lower a
- * hard limit, never raise it back. /proc/<pid>/limits shows it to the agent (same uid).
+ * hard limit, never raise it back. /proc/<pid>/limits shows it to the supervisor (same uid).
  *
- * A process whose tag is not one the agent gave out (it lowered the limit on purpose, or was started
+ * A process whose tag is not one the supervisor gave out (it lowered the limit on purpose, or was started
  * without a shell to set it) belongs to no command; it is counted as a command's when it was born after
- * the command started. The agent, its standby shell, PID 1 and `docker exec`'d processes never are.
+ * the command started. The supervisor, its standby shell, PID 1 and `docker exec`'d processes never are.
  */
 import * as fs from 'node:fs';
 import { log } from './protocol.ts';
@@ -19,7 +19,7 @@ import { log } from './protocol.ts';
 const TAG_BASE = 0x5a000000;
 let lastTag = TAG_BASE;
 
-/** A fresh tag for a command (never reused in the agent's life, so a finished command's tag stays its own). */
+/** A fresh tag for a command (never reused in the supervisor's life, so a finished command's tag stays its own). */
 export function nextTag(): number {
   lastTag += 1;
   return lastTag;

@@ -1,9 +1,10 @@
 /**
- * The runner's side of the agent's framing (mirrors inside/protocol.ts): frames are
- * `u8 type, u32 channel, u32 length, payload`. Also the Docker attach demultiplexer: without a TTY the
- * engine wraps each stdout/stderr write in an 8-byte header (`u8 stream, 3 zero bytes, u32 length`).
+ * The supervisor's framing, one module for both ends: the runner imports it, and the supervisor's bundle
+ * (source.ts) carries it into the sandbox. A frame is `u8 type, u32 channel, u32 length, payload`.
+ * It imports nothing, so it runs in any sandbox image's Node.
  */
 
+/** Frame types. Requests and replies are JSON; output, stdin and tunnel bytes are raw. */
 export const FRAME = {
   REQ: 1,
   RES: 2,
@@ -17,11 +18,15 @@ export const FRAME = {
   TUN_CLOSE: 10,
 } as const;
 
-const HEADER = 9;
+/** One of {@link FRAME}'s values. */
+export type FrameType = (typeof FRAME)[keyof typeof FRAME];
+
+/** Bytes of a frame's header: type, channel, payload length. */
+export const FRAME_HEADER_BYTES = 9;
 
 /** Encodes one frame. */
 export function encodeFrame(type: number, channel: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
-  const header = Buffer.allocUnsafe(HEADER);
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header.writeUInt8(type, 0);
   header.writeUInt32BE(channel, 1);
   header.writeUInt32BE(payload.length, 5);
@@ -51,8 +56,8 @@ class ByteQueue {
   }
 }
 
-/** Splits a byte stream into frames of fixed-size header + declared length. */
-class HeaderedReader {
+/** Splits a byte stream into messages of a fixed-size header and the length that header declares. */
+export class HeaderedReader {
   private readonly queue = new ByteQueue();
   private pending: Buffer | null = null;
   private readonly headerSize: number;
@@ -83,29 +88,14 @@ class HeaderedReader {
   }
 }
 
-/** Parses agent frames from its stdout bytes. */
+/** Parses frames from a byte stream (the supervisor's stdout on the runner's end, its stdin inside). */
 export class FrameReader {
   private readonly reader: HeaderedReader;
   constructor(onFrame: (type: number, channel: number, payload: Buffer) => void) {
     this.reader = new HeaderedReader(
-      HEADER,
+      FRAME_HEADER_BYTES,
       (h) => h.readUInt32BE(5),
       (h, payload) => onFrame(h.readUInt8(0), h.readUInt32BE(1), payload),
-    );
-  }
-  push(chunk: Buffer): void {
-    this.reader.push(chunk);
-  }
-}
-
-/** Splits Docker's multiplexed attach stream into stdout (1) and stderr (2) payloads. */
-export class DockerDemux {
-  private readonly reader: HeaderedReader;
-  constructor(onStdout: (chunk: Buffer) => void, onStderr: (chunk: Buffer) => void) {
-    this.reader = new HeaderedReader(
-      8,
-      (h) => h.readUInt32BE(4),
-      (h, payload) => (h.readUInt8(0) === 2 ? onStderr(payload) : onStdout(payload)),
     );
   }
   push(chunk: Buffer): void {

@@ -1,23 +1,23 @@
 /**
  * Paths of the file API: everything stays inside /workspace. Symlinks are resolved here, inside the
- * container; a path whose real location is outside is refused. (The agent has no more rights than the
+ * container; a path whose real location is outside is refused. (The supervisor has no more rights than the
  * sandboxed code, so a race with a program swapping links can reach nothing that program could not.)
  */
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import { AgentError, errno, WORKSPACE } from './protocol.ts';
+import { SupervisorError, errno, WORKSPACE } from './protocol.ts';
 
 function assertInside(real: string, rel: string): void {
   if (real !== WORKSPACE && !real.startsWith(`${WORKSPACE}/`)) {
-    throw new AgentError('path_outside_workspace', `${rel} leads outside the workspace`);
+    throw new SupervisorError('path_outside_workspace', `${rel} leads outside the workspace`);
   }
 }
 
 export function lexical(rel: string): string {
   if (typeof rel !== 'string' || rel.length === 0 || rel.includes('\0') || rel.startsWith('/')) {
-    throw new AgentError('invalid_path', 'paths are relative to the workspace');
+    throw new SupervisorError('invalid_path', 'paths are relative to the workspace');
   }
-  if (rel.split('/').includes('..')) throw new AgentError('invalid_path', 'paths must not contain ".."');
+  if (rel.split('/').includes('..')) throw new SupervisorError('invalid_path', 'paths must not contain ".."');
   return posix.join(WORKSPACE, rel);
 }
 
@@ -39,11 +39,11 @@ export function checkAncestors(full: string, rel: string): void {
       try {
         real = fs.realpathSync(cur);
       } catch {
-        throw new AgentError('path_outside_workspace', `${rel} goes through a dangling symlink`);
+        throw new SupervisorError('path_outside_workspace', `${rel} goes through a dangling symlink`);
       }
       assertInside(real, rel);
     } else if (!st.isDirectory()) {
-      throw new AgentError('invalid_path', `${rel}: ${part} is not a directory`);
+      throw new SupervisorError('invalid_path', `${rel}: ${part} is not a directory`);
     }
   }
 }
@@ -61,7 +61,7 @@ export function resolveExisting(rel: string): string {
     // A dangling symlink: say where it points if that is outside, rather than a plain "not found".
     const link = fs.lstatSync(full, { throwIfNoEntry: false });
     if (link?.isSymbolicLink()) assertInside(posix.resolve(posix.dirname(full), fs.readlinkSync(full)), rel);
-    throw new AgentError('file_not_found', `${rel} does not exist`);
+    throw new SupervisorError('file_not_found', `${rel} does not exist`);
   }
   assertInside(real, rel);
   return real;
@@ -70,7 +70,7 @@ export function resolveExisting(rel: string): string {
 /** Resolves a path to write: parents are created, a final symlink is followed only if it stays inside. */
 export function resolveForWrite(rel: string): string {
   const full = lexical(rel);
-  if (full === WORKSPACE) throw new AgentError('invalid_path', 'cannot write the workspace itself');
+  if (full === WORKSPACE) throw new SupervisorError('invalid_path', 'cannot write the workspace itself');
   checkAncestors(full, rel);
   let target = full;
   try {
@@ -78,7 +78,7 @@ export function resolveForWrite(rel: string): string {
       try {
         target = fs.realpathSync(full);
       } catch {
-        throw new AgentError('path_outside_workspace', `${rel} is a dangling symlink`);
+        throw new SupervisorError('path_outside_workspace', `${rel} is a dangling symlink`);
       }
       assertInside(target, rel);
     }

@@ -1,6 +1,7 @@
 /** TCP tunnels to ports inside the sandbox (the preview), carried as frames. */
 import * as net from 'node:net';
-import { AgentError, send, T } from './protocol.ts';
+import { FRAME } from '../frames.ts';
+import { send, SupervisorError } from './protocol.ts';
 import type { Obj } from './protocol.ts';
 
 const tunnels = new Map<number, net.Socket>();
@@ -22,16 +23,16 @@ export function tunnelConnect(req: Obj): Promise<Obj> {
         socket.removeAllListeners('error');
         tunnels.set(id, socket);
         socket.setNoDelay(true);
-        socket.on('data', (buf: Buffer) => send(T.TUN_DATA, id, buf));
-        socket.on('end', () => send(T.TUN_END, id, Buffer.alloc(0)));
+        socket.on('data', (buf: Buffer) => send(FRAME.TUN_DATA, id, buf));
+        socket.on('end', () => send(FRAME.TUN_END, id, Buffer.alloc(0)));
         socket.on('error', () => {});
         socket.on('close', () => {
-          if (tunnels.delete(id)) send(T.TUN_CLOSE, id, Buffer.alloc(0));
+          if (tunnels.delete(id)) send(FRAME.TUN_CLOSE, id, Buffer.alloc(0));
         });
         return {};
       },
       () => {
-        throw new AgentError('connect_failed', `nothing listens on port ${port} in the sandbox`);
+        throw new SupervisorError('connect_failed', `nothing listens on port ${port} in the sandbox`);
       },
     );
 }
