@@ -2,18 +2,20 @@
  * Terminal benchmark, run with `node web/bench/terminal.ts` (loopback only). On a local stack of the
  * `demo` profile (or BENCH_BASE_URL, a stack you run), a project of the scripted pipeline runs five
  * commands that print 50,000 lines between them (its sandbox prints them; they reach the page as a real
- * run's do: coalesced events of the Durable Object's log, replayed on load); then Chromium
- * (CHROMIUM_PATH) on the project's workspace at 1280×800 measures:
+ * run's do: coalesced events of the Durable Object's log, replayed on load) and writes a file (so the
+ * Files tab has its editor open, as in a real project); then Chromium (CHROMIUM_PATH) on the project's
+ * workspace at 1280×800 measures:
  *
  * - the page's CPU time over 10 idle seconds with each tab of the right-hand panel open
- *   (Chrome DevTools Protocol `Performance.getMetrics` TaskDuration), the Plan tab being the baseline;
+ *   (Chrome DevTools Protocol `Performance.getMetrics` TaskDuration), the Plan tab being the baseline,
+ *   once the page has settled after the switching below (see {@link settle});
  * - the time from a click on a tab until the page shows it (for the Terminal: its last lines), p50/p99,
  *   the Terminal beside the Plan tab, measured in the page up to the next frame, interleaved;
  * - the same for "Show as text" beside "Show terminal";
  * - the first switch to the Terminal and the first "Show as text" after a page load (xterm loads, the
  *   log is parsed, the text view is built), beside the first switch to the Files tab.
  *
- * Targets: idle with the Terminal open under 2% of a core, switching to it under 100 ms (p50 and p99).
+ * Targets: idle with any tab open under 2% of a core, switching to the Terminal under 100 ms (p50 and p99).
  * The exit code is 1 when one is missed.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -29,6 +31,12 @@ const TARGET_IDLE_PERCENT = 2;
 const TARGET_SWITCH_MS = 100;
 /** The last line of each command's output (the scripted sandbox prints `[n/N] src/modules/module-n.ts …`). */
 const LAST_LINE = `[${LINES_PER_COMMAND}/${LINES_PER_COMMAND}] src/modules/module-${LINES_PER_COMMAND}.ts`;
+
+/** A source file of a few hundred lines for the editor (highlighted as TypeScript). */
+const SOURCE_FILE = Array.from(
+  { length: 120 },
+  (_, i) => `export function part${i}(input: string): number {\n  return input.length + ${i};\n}\n`,
+).join('\n');
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -62,6 +70,7 @@ async function newProject(context: BrowserContext, base: string): Promise<string
           ...Array.from({ length: COMMANDS }, (_, i) => ({
             exec: `npm run build:part-${i + 1} # lines ${LINES_PER_COMMAND}`,
           })),
+          { write: 'src/main.ts', content: SOURCE_FILE },
           { say: 'Built.' },
         ],
       },
@@ -96,6 +105,33 @@ async function idleCpu(page: Page, seconds: number): Promise<number> {
   const elapsed = (performance.now() - started) / 1000;
   await cdp.detach();
   return (busy / elapsed) * 100;
+}
+
+/**
+ * Waits until the page has been quiet (under 5 ms of tasks a second) for `IDLE_SECONDS` in a row, at
+ * most two minutes, and returns the seconds that took and the page's CPU meanwhile (% of one core). Some
+ * seconds after a burst of work V8 runs garbage collections that shrink its heap (its "memory reducer":
+ * the garbage of the switching loops, over a second or more of CPU); without this wait they land in
+ * whichever tab's idle window comes second and are billed to that tab, which is not its idle cost.
+ */
+async function settle(page: Page): Promise<{ seconds: number; percent: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  const started = performance.now();
+  const first = await taskSeconds();
+  let last = first;
+  let quiet = 0;
+  while (quiet < IDLE_SECONDS && performance.now() - started < 120_000) {
+    await page.waitForTimeout(1000);
+    const now = await taskSeconds();
+    quiet = now - last < 0.005 ? quiet + 1 : 0;
+    last = now;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await cdp.detach();
+  return { seconds, percent: ((last - first) / seconds) * 100 };
 }
 
 type Shown = 'plan' | 'files' | 'terminal' | 'terminal-text' | 'preview';
@@ -198,6 +234,7 @@ try {
   }
 
   // Idle: each tab open for a while, nothing happening.
+  const settled = await settle(page);
   const idle: [string, number][] = [];
   for (const [control, shown] of [
     ['Plan', 'plan'],
@@ -206,8 +243,16 @@ try {
     ['Preview', 'preview'],
   ] as const) {
     await timedClick(page, control, shown);
+    if (shown === 'files') await page.locator('[data-editor-ready="true"]').waitFor();
     await page.waitForTimeout(1000);
     idle.push([control, await idleCpu(page, IDLE_SECONDS)]);
+    if (shown === 'files') {
+      // As a user leaves it after typing: the caret blinks.
+      await page.locator('.cm-content').click();
+      await page.waitForTimeout(1000);
+      idle.push(['Files, the editor focused', await idleCpu(page, IDLE_SECONDS)]);
+      await page.locator('.cm-content').blur();
+    }
   }
   await timedClick(page, 'Terminal', 'terminal');
   await timedClick(page, 'Show as text', 'terminal-text');
@@ -219,7 +264,10 @@ try {
     return `  ${label.padEnd(44)}${percentile(sorted, 50).toFixed(1).padStart(9)}${percentile(sorted, 99).toFixed(1).padStart(9)}${sorted.at(-1)!.toFixed(1).padStart(9)}`;
   };
   console.log(
-    `\nIdle: page CPU over ${IDLE_SECONDS} s with the tab open, % of one core (target: Terminal < ${TARGET_IDLE_PERCENT}%)`,
+    `\nIdle: page CPU over ${IDLE_SECONDS} s with the tab open, % of one core (target: each < ${TARGET_IDLE_PERCENT}%)`,
+  );
+  console.log(
+    `  ${'(settling first: V8 shrinking its heap)'.padEnd(44)}${settled.percent.toFixed(2).padStart(9)}%  over ${settled.seconds.toFixed(0)} s`,
   );
   for (const [tab, percent] of idle) {
     console.log(
@@ -238,11 +286,12 @@ try {
   console.log(rows('Terminal tab (loads xterm, writes the log)', cold.terminal));
   console.log(rows('"Show as text" (builds the text view)', cold.text));
 
-  const terminalIdle = idle.find(([tab]) => tab === 'Terminal')![1];
   const sorted = [...warm.terminal].sort((a, b) => a - b);
   const misses = [
-    terminalIdle >= TARGET_IDLE_PERCENT &&
-      `idle with the Terminal open is ${terminalIdle.toFixed(2)}% of a core`,
+    ...idle.map(
+      ([tab, percent]) =>
+        percent >= TARGET_IDLE_PERCENT && `idle with ${tab} open is ${percent.toFixed(2)}% of a core`,
+    ),
     percentile(sorted, 50) >= TARGET_SWITCH_MS &&
       `switching to the Terminal takes ${percentile(sorted, 50).toFixed(1)} ms (p50)`,
     percentile(sorted, 99) >= TARGET_SWITCH_MS &&
