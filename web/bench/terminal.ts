@@ -2,18 +2,20 @@
  * Terminal benchmark, run with `node web/bench/terminal.ts` (loopback only). On a local stack of the
  * `demo` profile (or BENCH_BASE_URL, a stack you run), a project of the scripted pipeline runs five
  * commands that print 50,000 lines between them (its sandbox prints them; they reach the page as a real
- * run's do: coalesced events of the Durable Object's log, replayed on load); then Chromium
- * (CHROMIUM_PATH) on the project's workspace at 1280×800 measures:
+ * run's do: coalesced events of the Durable Object's log, replayed on load) and writes a file (so the
+ * Files tab has its editor open, as in a real project); then Chromium (CHROMIUM_PATH) on the project's
+ * workspace at 1280×800 measures:
  *
  * - the page's CPU time over 10 idle seconds with each tab of the right-hand panel open
- *   (Chrome DevTools Protocol `Performance.getMetrics` TaskDuration), the Plan tab being the baseline;
+ *   (Chrome DevTools Protocol `Performance.getMetrics` TaskDuration), the Plan tab being the baseline:
+ *   the median of interleaved rounds (see {@link IDLE_ROUNDS}) and the highest;
  * - the time from a click on a tab until the page shows it (for the Terminal: its last lines), p50/p99,
  *   the Terminal beside the Plan tab, measured in the page up to the next frame, interleaved;
  * - the same for "Show as text" beside "Show terminal";
  * - the first switch to the Terminal and the first "Show as text" after a page load (xterm loads, the
  *   log is parsed, the text view is built), beside the first switch to the Files tab.
  *
- * Targets: idle with the Terminal open under 2% of a core, switching to it under 100 ms (p50 and p99).
+ * Targets: idle with any tab open under 2% of a core, switching to the Terminal under 100 ms (p50 and p99).
  * The exit code is 1 when one is missed.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -23,6 +25,13 @@ import { startStack, type Stack } from '../../infra/stack/stack.ts';
 const LINES_PER_COMMAND = 10_000;
 const COMMANDS = 5;
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+/**
+ * Each idle window is measured this often, interleaved, and judged by its median: some seconds after a
+ * burst of work (the switching loops) V8 shrinks its heap (its "memory reducer": over a second of CPU
+ * once), in whichever window is open then. That is a one-off, not the open tab's idle cost: it once
+ * made the Files tab look like 8-28% of a core.
+ */
+const IDLE_ROUNDS = Number(process.env.BENCH_IDLE_ROUNDS ?? 3);
 const SWITCHES = Number(process.env.BENCH_SWITCHES ?? 30);
 const COLD_LOADS = Number(process.env.BENCH_COLD_LOADS ?? 3);
 const TARGET_IDLE_PERCENT = 2;
@@ -30,9 +39,21 @@ const TARGET_SWITCH_MS = 100;
 /** The last line of each command's output (the scripted sandbox prints `[n/N] src/modules/module-n.ts …`). */
 const LAST_LINE = `[${LINES_PER_COMMAND}/${LINES_PER_COMMAND}] src/modules/module-${LINES_PER_COMMAND}.ts`;
 
+/** A source file of a few hundred lines for the editor (highlighted as TypeScript). */
+const SOURCE_FILE = Array.from(
+  { length: 120 },
+  (_, i) => `export function part${i}(input: string): number {\n  return input.length + ${i};\n}\n`,
+).join('\n');
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 const isLoopback = (url: URL) =>
   ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
@@ -62,6 +83,7 @@ async function newProject(context: BrowserContext, base: string): Promise<string
           ...Array.from({ length: COMMANDS }, (_, i) => ({
             exec: `npm run build:part-${i + 1} # lines ${LINES_PER_COMMAND}`,
           })),
+          { write: 'src/main.ts', content: SOURCE_FILE },
           { say: 'Built.' },
         ],
       },
@@ -197,34 +219,47 @@ try {
     warm.back.push(await timedClick(page, 'Show terminal', 'terminal'));
   }
 
-  // Idle: each tab open for a while, nothing happening.
-  const idle: [string, number][] = [];
-  for (const [control, shown] of [
-    ['Plan', 'plan'],
-    ['Files', 'files'],
-    ['Terminal', 'terminal'],
-    ['Preview', 'preview'],
-  ] as const) {
-    await timedClick(page, control, shown);
+  // Idle: each tab open for a while, nothing happening; interleaved rounds.
+  const idle = new Map<string, number[]>();
+  const measureIdle = async (label: string) => {
     await page.waitForTimeout(1000);
-    idle.push([control, await idleCpu(page, IDLE_SECONDS)]);
+    const percent = await idleCpu(page, IDLE_SECONDS);
+    idle.set(label, [...(idle.get(label) ?? []), percent]);
+  };
+  for (let round = 0; round < IDLE_ROUNDS; round++) {
+    for (const [control, shown] of [
+      ['Plan', 'plan'],
+      ['Files', 'files'],
+      ['Terminal', 'terminal'],
+      ['Preview', 'preview'],
+    ] as const) {
+      await timedClick(page, control, shown);
+      if (shown === 'files') await page.locator('[data-editor-ready="true"]').waitFor();
+      await measureIdle(control);
+      if (shown === 'files') {
+        // As a user leaves it after typing: the caret blinks.
+        await page.locator('.cm-content').click();
+        await measureIdle('Files, the editor focused');
+        await page.locator('.cm-content').blur();
+      }
+    }
+    await timedClick(page, 'Terminal', 'terminal');
+    await timedClick(page, 'Show as text', 'terminal-text');
+    await measureIdle('Terminal, as text');
+    await timedClick(page, 'Show terminal', 'terminal');
   }
-  await timedClick(page, 'Terminal', 'terminal');
-  await timedClick(page, 'Show as text', 'terminal-text');
-  await page.waitForTimeout(1000);
-  idle.push(['Terminal, as text', await idleCpu(page, IDLE_SECONDS)]);
 
   const rows = (label: string, xs: number[]) => {
     const sorted = [...xs].sort((a, b) => a - b);
     return `  ${label.padEnd(44)}${percentile(sorted, 50).toFixed(1).padStart(9)}${percentile(sorted, 99).toFixed(1).padStart(9)}${sorted.at(-1)!.toFixed(1).padStart(9)}`;
   };
   console.log(
-    `\nIdle: page CPU over ${IDLE_SECONDS} s with the tab open, % of one core (target: Terminal < ${TARGET_IDLE_PERCENT}%)`,
+    `\nIdle: page CPU over ${IDLE_SECONDS} s with the tab open, % of one core (${IDLE_ROUNDS} rounds, interleaved; target: each median < ${TARGET_IDLE_PERCENT}%)`,
   );
-  for (const [tab, percent] of idle) {
-    console.log(
-      `  ${tab.padEnd(44)}${percent.toFixed(2).padStart(9)}%${tab === 'Plan' ? '  (baseline)' : ''}`,
-    );
+  console.log(`  ${''.padEnd(44)}${'median'.padStart(9)} ${'max'.padStart(9)}`);
+  for (const [tab, percents] of idle) {
+    const [mid, max] = [median(percents), Math.max(...percents)].map((x) => x.toFixed(2).padStart(9));
+    console.log(`  ${tab.padEnd(44)}${mid}%${max}%${tab === 'Plan' ? '  (baseline)' : ''}`);
   }
   console.log(`\nSwitching, ms from the click to the frame that shows it (${SWITCHES} each, interleaved)`);
   console.log(`  ${''.padEnd(44)}${'p50'.padStart(9)}${'p99'.padStart(9)}${'max'.padStart(9)}`);
@@ -238,11 +273,13 @@ try {
   console.log(rows('Terminal tab (loads xterm, writes the log)', cold.terminal));
   console.log(rows('"Show as text" (builds the text view)', cold.text));
 
-  const terminalIdle = idle.find(([tab]) => tab === 'Terminal')![1];
   const sorted = [...warm.terminal].sort((a, b) => a - b);
   const misses = [
-    terminalIdle >= TARGET_IDLE_PERCENT &&
-      `idle with the Terminal open is ${terminalIdle.toFixed(2)}% of a core`,
+    ...[...idle].map(
+      ([tab, percents]) =>
+        median(percents) >= TARGET_IDLE_PERCENT &&
+        `idle with ${tab} open is ${median(percents).toFixed(2)}% of a core (median)`,
+    ),
     percentile(sorted, 50) >= TARGET_SWITCH_MS &&
       `switching to the Terminal takes ${percentile(sorted, 50).toFixed(1)} ms (p50)`,
     percentile(sorted, 99) >= TARGET_SWITCH_MS &&
