@@ -4,8 +4,8 @@ import * as schema from './schema/index.ts';
 import type { Database, DbHandle } from './client.ts';
 
 /** `pg` over TCP: Hyperdrive's connection string in production, or a local URL. */
-export function createPgDb(url: string): DbHandle {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
+export function createPgDb(url: string, maxConnections: number): DbHandle {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {});
   return {
     // Both drizzle flavours expose the same query builder; the app only uses that surface.

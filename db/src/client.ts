@@ -9,10 +9,15 @@ export interface DbOptions {
   url: string;
   driver?: DbDriver;
   /**
-   * `host:port` of a WebSocket-to-TCP proxy (websockify) for Neon's driver when the database is not
+   * `host:port` of a WebSocket-to-TCP proxy (infra/stack/ws-proxy-server.ts) for Neon's driver when the database is not
    * Neon itself (local Postgres or PGlite). Empty in production.
    */
   wsProxy?: string | undefined;
+  /**
+   * Connections the handle may open at once (default 4). A Worker request uses 1: its queries then
+   * share one connection, and the isolate's bound on connections counts handles.
+   */
+  maxConnections?: number;
   /** Needed in Node, where there is no global WebSocket for Neon's driver (pass `ws`). */
   webSocketConstructor?: unknown;
 }
@@ -47,10 +52,14 @@ function configureNeon(opts: DbOptions): void {
 export async function createDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.driver === 'pg') {
     const { createPgDb } = await import('./client-pg.ts');
-    return createPgDb(opts.url);
+    return createPgDb(opts.url, opts.maxConnections ?? 4);
   }
   configureNeon(opts);
-  const pool = new Pool({ connectionString: opts.url, max: 4, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: opts.url,
+    max: opts.maxConnections ?? 4,
+    connectionTimeoutMillis: 5000,
+  });
   // An idle connection that dies (the server restarts) must not crash the process.
   pool.on('error', () => {});
   return {
