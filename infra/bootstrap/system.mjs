@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 /** Which binary proves each package is installed. */
 const PACKAGES = {
   'redis-server': 'redis-server',
-  websockify: 'websockify',
   'docker.io': 'dockerd',
   'busybox-static': 'busybox',
   postgresql: 'pg_ctlcluster',
@@ -14,7 +13,7 @@ const PACKAGES = {
   'docker-compose': 'docker-compose',
 };
 
-export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static'];
+export const FOR_START = ['redis-server', 'docker.io', 'busybox-static'];
 export const FOR_TEST = [...FOR_START, 'postgresql', 'chromium', 'prometheus', 'docker-compose'];
 
 function has(bin) {

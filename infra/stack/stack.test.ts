@@ -119,7 +119,7 @@ describe('the local stack (pnpm start)', () => {
   }, 300_000);
 
   it('says what is missing and how to get it, and starts the rest', async () => {
-    // A PATH with Node alone: no redis-server (nor websockify: the built-in proxy stands in).
+    // A PATH with Node alone: no redis-server.
     const { cli, output, exited, cleanup } = await startCli({ PATH: dirname(process.execPath) });
     try {
       expect(output()).toMatch(
