@@ -57,33 +57,25 @@ export async function openDb(env: Bindings): Promise<DbHandle> {
   };
 }
 
-/** Upstash clients by endpoint: they hold no I/O object, so requests of an isolate share them. */
-const redisClients = new Map<string, Redis>();
-
 /**
  * The Upstash REST client (the hosted service, or the local bridge in development and tests). Any
  * failure to get an answer (unreachable, an error status, an unreadable body) is a DependencyError.
+ * One per use, never shared across requests: its automatic pipelining would otherwise batch one
+ * request's commands into another request's HTTP call, tying each to the other's fate.
  */
 export function redisClient(env: Bindings): Redis {
-  const key = `${env.UPSTASH_REDIS_REST_URL}\n${env.UPSTASH_REDIS_REST_TOKEN}`;
-  let redis = redisClients.get(key);
-  if (!redis) {
-    redis = new Redis({
-      url: env.UPSTASH_REDIS_REST_URL,
-      token: env.UPSTASH_REDIS_REST_TOKEN,
-      // Fail fast instead of retrying for seconds: callers decide how to degrade.
-      retry: { retries: 1, backoff: () => 50 },
-    });
-    redis.use(async (req, next) => {
-      try {
-        return await next(req);
-      } catch (err) {
-        throw new DependencyError('redis', 'Redis did not answer.', { cause: err });
-      }
-    });
-    // Endpoints change only with configuration; the bound keeps a test's odd endpoints from piling up.
-    if (redisClients.size >= 16) redisClients.clear();
-    redisClients.set(key, redis);
-  }
+  const redis = new Redis({
+    url: env.UPSTASH_REDIS_REST_URL,
+    token: env.UPSTASH_REDIS_REST_TOKEN,
+    // Fail fast instead of retrying for seconds: callers decide how to degrade.
+    retry: { retries: 1, backoff: () => 50 },
+  });
+  redis.use(async (req, next) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      throw new DependencyError('redis', 'Redis did not answer.', { cause: err });
+    }
+  });
   return redis;
 }
