@@ -1,6 +1,5 @@
 import { Pool, neonConfig } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
-import * as schema from './schema/index.ts';
 
 /** How the database is reached: Neon's serverless driver over WebSocket, or `pg` over TCP. */
 export type DbDriver = 'neon' | 'pg';
@@ -9,8 +8,8 @@ export interface DbOptions {
   url: string;
   driver?: DbDriver;
   /**
-   * `host:port` of a WebSocket-to-TCP proxy (infra/stack/ws-proxy-server.ts) for Neon's driver when the database is not
-   * Neon itself (local Postgres or PGlite). Empty in production.
+   * `host:port` of a WebSocket-to-TCP proxy (infra/stack/ws-proxy-server.ts) for Neon's driver when
+   * the database is not Neon itself (local Postgres or PGlite). Empty in production.
    */
   wsProxy?: string | undefined;
   /**
@@ -22,7 +21,11 @@ export interface DbOptions {
   webSocketConstructor?: unknown;
 }
 
-export type Database = ReturnType<typeof drizzle<typeof schema>>;
+/**
+ * The query builder. Built without the relational schema: drizzle would rebuild its relational config
+ * for every handle (in a Worker, one per request), and the app uses the SQL-like builder only.
+ */
+export type Database = ReturnType<typeof drizzle>;
 
 export interface DbHandle {
   db: Database;
@@ -63,7 +66,7 @@ export async function createDb(opts: DbOptions): Promise<DbHandle> {
   // An idle connection that dies (the server restarts) must not crash the process.
   pool.on('error', () => {});
   return {
-    db: drizzle({ client: pool, schema }),
+    db: drizzle({ client: pool }),
     query: async (sql) => (await pool.query(sql)).rows,
     close: () => pool.end(),
   };
