@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { database } from '../src/api/middleware/database.ts';
 import { app } from '../src/app.ts';
-import type { Bindings } from '../src/env.ts';
+import type { AppEnv, Bindings } from '../src/env.ts';
 import { connectionGate } from '../src/platform/deps.ts';
 import { ORIGIN, errorOf } from './helpers/api.ts';
 import { registerUser } from './helpers/users.ts';
@@ -72,5 +74,25 @@ describe('database connections', () => {
     }
     expect(mostWaiting, 'some requests waited for a connection').toBeGreaterThan(0);
     expect(mostActive).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('a route done with its database', () => {
+  it('gives its connection back before it answers, and can open another', async () => {
+    const route = new Hono<AppEnv>().use(database).get('/', async (c) => {
+      await (await c.var.db()).execute('select 1');
+      const holding = connectionGate.stats.active;
+      c.var.releaseDb();
+      // What follows (a Durable Object call, in the API) runs without a connection of this request.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const afterRelease = connectionGate.stats.active;
+      await (await c.var.db()).execute('select 1');
+      return c.json({ holding, afterRelease, reopened: connectionGate.stats.active });
+    });
+    const ctx = createExecutionContext();
+    const res = await route.fetch(new Request(`${ORIGIN}/`), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await res.json()).toEqual({ holding: 1, afterRelease: 0, reopened: 1 });
+    expect(connectionGate.stats.active, 'closed once the response is sent').toBe(0);
   });
 });
