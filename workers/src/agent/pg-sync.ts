@@ -27,8 +27,12 @@ interface OutboxRow {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-/** How long a kick waits, so a burst of steps is written over one connection. */
-const KICK_DELAY_MS = 200;
+/**
+ * How long a kick waits, so a burst of steps is written over one connection. A running project makes
+ * an LLM call every few hundred ms: a second's worth of ledger rows share one connection instead of
+ * taking one each from the isolate's few, which its users' requests are waiting for.
+ */
+const KICK_DELAY_MS = 1000;
 const BATCH = 20;
 
 /** SQLSTATE classes that no retry will fix: bad data (22) or a violated constraint (23). */

@@ -113,6 +113,8 @@ async function redeemTicket(env: Bindings, ticket: string, projectId: ProjectId)
 /** Forwards the upgrade to the project's Durable Object as the given viewer. */
 async function forward(c: Context<AuthedEnv>, userId: string, projectId: ProjectId): Promise<Response> {
   const project = await ownedProject(await c.var.db(), userId, projectId);
+  // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
+  c.var.releaseDb();
   if (!project) throw notFound();
   const stub = await projectAgent(c.env, project);
   const target = new URL('https://project-agent/live');
