@@ -40,7 +40,7 @@ const SCRIPT = {
       task: 'Implement',
       endsTask: true,
       actions: [
-        { llm: 'implement on a local model', unpriced: true },
+        { llm: 'implement on a local model', costMicros: null },
         { write: 'src/index.js', content: 'export const hello = () => "hello";\n' },
       ],
     },
