@@ -82,6 +82,22 @@ export default ts.config(
     },
   },
   {
+    // The sandbox supervisor runs inside any sandbox image: bundled into one script, it may use only
+    // Node's built-in modules, its own files and the frames it shares with the runner.
+    files: ['sandbox-runner/src/supervisor/inside/**/*.ts'],
+    plugins: { samokoder: boundaries },
+    rules: {
+      'samokoder/imports-within': [
+        'error',
+        {
+          paths: ['sandbox-runner/src/supervisor/inside', 'sandbox-runner/src/supervisor/frames.ts'],
+          packages: ['node:'],
+          why: 'the supervisor imports only node: built-ins, its own files and ../frames.ts.',
+        },
+      ],
+    },
+  },
+  {
     // The UI talks to the Worker over HTTP: it may share the wire types, never the database or the engine.
     files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
     rules: { 'no-restricted-imports': ['error', { paths: [uiNoData], patterns: [uiWireOnly] }] },

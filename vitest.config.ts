@@ -12,7 +12,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['infra/**/*.test.ts', 'db/**/*.test.ts', 'workers/src/**/*.test.ts'],
+          include: [
+            'infra/**/*.test.ts',
+            'db/**/*.test.ts',
+            'workers/src/**/*.test.ts',
+            // The UI's pure logic (no Svelte, no browser); the pages themselves are tested in web/e2e.
+            'web/src/lib/**/*.test.ts',
+            // The sandbox-runner's API without a Docker engine (the rest of its suite needs one).
+            'sandbox-runner/test/no-docker/**/*.test.ts',
+          ],
           // The demo drives the whole stack: it runs with the browser tests, which start it.
           exclude: ['infra/demo/**', '**/node_modules/**'],
         },

@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 /** Which binary proves each package is installed. */
 const PACKAGES = {
   'redis-server': 'redis-server',
-  websockify: 'websockify',
   'docker.io': 'dockerd',
   'busybox-static': 'busybox',
   postgresql: 'pg_ctlcluster',
@@ -16,7 +15,7 @@ const PACKAGES = {
 };
 
 // chromium: the runner's page check of previews loads each app's page in it.
-export const FOR_START = ['redis-server', 'websockify', 'docker.io', 'busybox-static', 'chromium'];
+export const FOR_START = ['redis-server', 'docker.io', 'busybox-static', 'chromium'];
 // openssl: the registry tests make a private CA with it.
 export const FOR_TEST = [...FOR_START, 'postgresql', 'prometheus', 'docker-compose', 'openssl'];
 

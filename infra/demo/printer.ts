@@ -6,6 +6,13 @@ const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const red = (s: string) => `\x1b[31m${s}\x1b[0m`;
 const green = (s: string) => `\x1b[32m${s}\x1b[0m`;
 
+/** Why a step starts again, as the log says it (an answer resumes the step: it is not a retry). */
+const RERUN: Record<NonNullable<Extract<ServerEvent, { type: 'step.started' }>['rerun']>, string> = {
+  answer: 'continues with your answer',
+  retry: 'tried again',
+  restart: 'restarted',
+};
+
 export type Write = (text: string) => void;
 
 /** Returns a function that prints one event; streamed text and command output are written as they come. */
@@ -21,9 +28,7 @@ export function eventPrinter(write: Write): (e: ServerEvent) => void {
       case 'run.status':
         return line(bold(`▶ run ${e.status}${e.reason ? `: ${e.reason.message}` : ''}`));
       case 'step.started':
-        return line(
-          `\n${bold(`── ${e.agent}`)} ${e.title}${e.attempt > 1 ? dim(` (attempt ${e.attempt})`) : ''}`,
-        );
+        return line(`\n${bold(`── ${e.agent}`)} ${e.title}${e.rerun ? dim(` (${RERUN[e.rerun]})`) : ''}`);
       case 'step.failed':
         return line(red(`! ${e.agent} failed: ${e.error}${e.willRetry ? ' (will retry)' : ''}`));
       case 'message':

@@ -37,7 +37,10 @@ const importsWithin = {
         context.report({ node, message: `${source}: ${why}` });
         return;
       }
-      if (packages.some((p) => source === p || source.startsWith(`${p}/`))) return;
+      // `node:` allows every built-in module; any other entry allows a package and its subpaths.
+      const allows = (p) =>
+        p.endsWith(':') ? source.startsWith(p) : source === p || source.startsWith(`${p}/`);
+      if (packages.some(allows)) return;
       context.report({ node, message: `${source}: ${why}` });
     };
     return {

@@ -158,9 +158,38 @@ const both =
   (a, b) =>
     printed(a, text) && printed(b, text);
 
+/** A new account's bearer token. */
+async function signUp(): Promise<string> {
+  const res = await fetch(`${BASE}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: BASE },
+    body: JSON.stringify({
+      email: `smoke-${Date.now()}@example.test`,
+      password: 'correct horse battery staple',
+      delivery: 'token',
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+/** An authenticated read: it needs Redis (the denylist, the rate limit) and Postgres. */
+function listProjects(token: string): Promise<Response> {
+  return fetch(`${BASE}/api/projects`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+async function expectUnavailable(res: Response): Promise<void> {
+  expect(res.status).toBe(503);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dependency_unavailable');
+}
+
 describe('the local stack (pnpm start)', () => {
-  it('comes up with every dependency probed, reports each stopped one as down, and leaves nothing on Ctrl-C', async () => {
-    const { cli, output, exited, cleanup } = await startCli();
+  it('comes up with every dependency probed, queues a burst beyond its connections, answers 503 with Retry-After for each stopped dependency, and leaves nothing on Ctrl-C', async () => {
+    // The embedded Postgres (what `pnpm start` uses), whatever the suite uses elsewhere: its
+    // connection cap is what the burst below must not run into.
+    const embedded = { TEST_DATABASE_URL: '' };
+    const { cli, output, exited, cleanup } = await startCli(embedded);
     try {
       expect(output(), output()).toContain(`Open http://localhost:${ports.worker}`);
 
@@ -173,7 +202,7 @@ describe('the local stack (pnpm start)', () => {
       expect(up.status).toBe(200);
 
       // A second start while this one runs uses what runs, and its Ctrl-C leaves the first one alone.
-      const second = await startCli();
+      const second = await startCli(embedded);
       expect(second.output()).toMatch(/worker\s+\S+\s+\(already running\)/);
       await sleep(1000);
       expect(second.cli.exitCode, 'it waits for Ctrl-C').toBeNull();
@@ -181,19 +210,31 @@ describe('the local stack (pnpm start)', () => {
       expect(await second.exited).toBe(0);
       expect((await health()).status).toBe(200);
 
-      // Stop Redis behind the bridge: health must say so, and the Worker must keep serving.
-      const groups = groupsOf(stateDir, cli.pid!);
-      process.kill(-groups.redis!, 'SIGKILL');
-      const down = await health();
-      expect(down.status).toBe(503);
-      expect(down.body.checks.redis?.status).toBe('down');
-      expect(down.body.checks.postgres?.status).toBe('up');
-      expect((await fetch(`${BASE}/api/health/live`)).status).toBe(200);
+      // Far more requests at once than the Worker keeps connections (8) and than the embedded
+      // Postgres takes (16): they wait their turn, and every one is answered.
+      const token = await signUp();
+      const burst = await Promise.all(
+        Array.from({ length: 60 }, () => listProjects(token).then((res) => res.status)),
+      );
+      expect(burst).toEqual(Array.from({ length: 60 }, () => 200));
 
-      // The same for the runner, and for Postgres (its WebSocket proxy, when the database is external).
+      // Stop Postgres (its WebSocket proxy): health says so, and a signed-in request gets a 503 it
+      // can retry, never a 500.
+      const groups = groupsOf(stateDir, cli.pid!);
+      process.kill(-(groups['ws-proxy'] ?? groups.postgres!), 'SIGKILL');
+      const noDatabase = await health();
+      expect(noDatabase.status).toBe(503);
+      expect(noDatabase.body.checks.postgres?.status).toBe('down');
+      expect(noDatabase.body.checks.redis?.status).toBe('up');
+      await expectUnavailable(await listProjects(token));
+
+      // The same for Redis behind the bridge, then the runner; liveness holds throughout.
+      process.kill(-groups.redis!, 'SIGKILL');
+      const noRedis = await health();
+      expect(noRedis.status).toBe(503);
+      expect(noRedis.body.checks.redis?.status).toBe('down');
+      await expectUnavailable(await listProjects(token));
       process.kill(-groups['sandbox-runner']!, 'SIGKILL');
-      const database = groups['ws-proxy'] ?? groups.postgres!;
-      process.kill(-database, 'SIGKILL');
       const allDown = await health();
       expect(allDown.status).toBe(503);
       expect(allDown.body.checks).toEqual({
@@ -215,7 +256,7 @@ describe('the local stack (pnpm start)', () => {
   }, 300_000);
 
   it('says what is missing and how to get it, and starts the rest', async () => {
-    // A PATH with Node alone: no redis-server (nor websockify: the built-in proxy stands in).
+    // A PATH with Node alone: no redis-server.
     const { cli, output, exited, cleanup } = await startCli({ PATH: dirname(process.execPath) });
     try {
       expect(output()).toMatch(

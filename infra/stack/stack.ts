@@ -29,6 +29,8 @@ export interface StartStackOptions {
   withoutWorker?: boolean;
   /** Skip Docker and the sandbox-runner. */
   withoutRunner?: boolean;
+  /** Extra `[vars]` for the Worker (benchmarks raise `RATE_LIMITS` to measure capacity, not limits). */
+  workerVars?: Record<string, string>;
 }
 
 /**
@@ -112,6 +114,7 @@ async function bringUp(
         upstashToken: 'token' in upstash ? (upstash.token ?? '') : '',
         runnerUrl: runnerResult && isRunning(runnerResult) ? runnerResult.url : '',
         llmFixtureUrl: llmResult && isRunning(llmResult) ? llmResult.url : '',
+        extraVars: opts.workerVars ?? {},
       },
       log,
     );

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { startProcess } from './process.ts';
@@ -15,6 +15,13 @@ export interface WorkerWiring {
   runnerUrl: string;
   /** The LLM fixture every provider is pointed at (test and demo profiles), or empty: the real ones. */
   llmFixtureUrl: string;
+  /** More vars, over the ones above. */
+  extraVars?: Record<string, string>;
+}
+
+/** A .env value read back verbatim: single quotes keep JSON's double quotes and backslashes as they are. */
+function dotenvQuote(value: string): string {
+  return value.includes("'") || value.includes('\n') ? JSON.stringify(value) : `'${value}'`;
 }
 
 function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
@@ -34,12 +41,13 @@ function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
     JWT_SECRET: cfg.secrets.jwtSecret,
     KEYS_MASTER_KEY: cfg.secrets.keysMasterKey,
     LLM_BASE_URL_OVERRIDE: wiring.llmFixtureUrl,
+    ...wiring.extraVars,
   };
   const file = join(cfg.stateDir, 'worker.env');
   writeFileSync(
     file,
     Object.entries(vars)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .map(([k, v]) => `${k}=${dotenvQuote(v)}`)
       .join('\n') + '\n',
     { mode: 0o600 },
   );
@@ -67,6 +75,10 @@ export async function startWorker(
     };
   }
   const file = envFile(cfg, wiring);
+  const persistDir = join(cfg.stateDir, 'wrangler');
+  // Profiles other than dev start from empty databases, so their Durable Objects start empty too: an
+  // object left from an earlier run would resume a run for a project this database never had.
+  if (cfg.profile !== 'dev') rmSync(persistDir, { recursive: true, force: true });
   log(`worker: wrangler dev on ${url}`);
   const proc = startProcess({
     name: 'worker',
@@ -81,7 +93,7 @@ export async function startWorker(
       '--env-file',
       file,
       '--persist-to',
-      join(cfg.stateDir, 'wrangler'),
+      persistDir,
       '--show-interactive-dev-session=false',
       '--log-level',
       'warn',

@@ -1,6 +1,6 @@
 /**
- * A minimal WebSocket-to-TCP proxy for Neon's serverless driver, used when Debian's websockify is not
- * installed. Every WebSocket connection is piped, byte for byte, to one fixed Postgres address.
+ * A minimal WebSocket-to-TCP proxy for Neon's serverless driver in front of a local Postgres. Every
+ * WebSocket connection is piped, byte for byte, to one fixed Postgres address.
  * Env: WS_PROXY_PORT, WS_PROXY_TARGET (host:port).
  */
 import { connect } from 'node:net';

@@ -140,7 +140,7 @@ describe('hostile programs', () => {
     const doomed = await fresh();
     const other = await client.create();
     const kill = await client.exec(doomed.id, { command: 'kill -9 -1' });
-    // the agent dies with everything else: the call fails as sandbox_exited, before or while streaming
+    // the supervisor dies with everything else: the call fails as sandbox_exited, before or while streaming
     if (kill.status === 200)
       expect(kill.events.at(-1)).toMatchObject({ type: 'error', code: 'sandbox_exited' });
     else expect(JSON.parse(kill.stderr)).toMatchObject({ error: { code: 'sandbox_exited' } });

@@ -50,7 +50,7 @@ describe('runner lifecycle', () => {
     try {
       const sandbox = await crashed.client().create();
       const { disk, container } = crashed.app.sandboxes.find(sandbox.id)!;
-      // what a dead runner leaves: its attach streams close, the agents end, the containers stop
+      // what a dead runner leaves: its attach streams close, the supervisors end, the containers stop
       crashed.app.sandboxes.find(sandbox.id)!.session.close();
       for (let i = 0; i < 100 && (await container.inspect()).State.Running; i++) {
         await new Promise((r) => setTimeout(r, 100));

@@ -60,7 +60,7 @@ describe('workspace disk quota', () => {
     // the file took the whole quota (less the filesystem's metadata)
     expect(Number(await client.sh(sandbox.id, 'stat -c %s fill'))).toBeGreaterThan(360 * MB);
 
-    // the agent answers, the other files are intact, new commands run
+    // the supervisor answers, the other files are intact, new commands run
     const kept = await client.request<ReadFileResponse>('GET', `${files}/content?path=src/keep.txt`);
     expect(kept.body.content).toBe('still here');
     expect(await client.sh(sandbox.id, 'echo alive')).toBe('alive\n');

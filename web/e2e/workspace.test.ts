@@ -66,7 +66,7 @@ describe('project workspace', () => {
     await expect
       .poll(() => page.locator('[data-open-file]').innerText(), { timeout: 15_000 })
       .toBe('src/index.js');
-    const editor = page.locator('[data-editor-ready="true"] .cm-content');
+    const editor = page.locator('[data-editor-ready="true"][data-editor-path="src/index.js"] .cm-content');
     await editor.waitFor();
     expect(await editor.innerText()).toContain('export const hello');
     await editor.click();

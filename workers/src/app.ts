@@ -9,6 +9,8 @@ import { projectExport } from './api/project-export.ts';
 import { appOutput } from './api/app-output.ts';
 import { preview } from './api/preview.ts';
 import { projects } from './api/projects.ts';
+import { modelChoices } from './api/model-choices.ts';
+import { prices } from './api/prices.ts';
 import { settings } from './api/settings.ts';
 import { projectUsage, usage } from './api/usage.ts';
 import { live } from './api/live.ts';
@@ -47,7 +49,9 @@ const routes = api
   .route('/projects', projectExport)
   .route('/projects', projectUsage)
   .route('/usage', usage)
+  .route('/settings/prices', prices)
   .route('/settings', settings)
+  .route('/models', modelChoices)
   .route('/projects', live)
   .route('/projects', files)
   .route('/projects', preview)

@@ -38,6 +38,11 @@ export interface Variables {
   requestId: string;
   /** The request's database, opened on first use and closed after the response. */
   db: () => Promise<Database>;
+  /**
+   * Closes the request's database early, freeing its connection for other requests: call it once the
+   * database work is done and slower work follows (a Durable Object call). `db()` opens it again.
+   */
+  releaseDb: () => void;
   /** The signed-in user's id once `requireUser` ran: for the access log, which runs around every route. */
   userId?: string;
 }

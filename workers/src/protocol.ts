@@ -44,9 +44,16 @@ export type RunReason = z.infer<typeof RunReason>;
 export const ProjectMode = z.enum(['autopilot', 'interactive']);
 export type ProjectMode = z.infer<typeof ProjectMode>;
 
-/** Token and cost totals of a project; money in micro-dollars (integers, so sums are exact). */
+/**
+ * Token and cost totals of a project; money in micro-dollars (integers, so sums are exact).
+ * `costMicros` sums the calls whose price is known; `unpricedCalls` counts those whose price is not
+ * (a model without a list price or one of the owner's own): the cost is then a floor, not the total,
+ * and the budget cannot hold those calls (the loop guards still bound the run).
+ */
 export const Totals = z.object({
   costMicros: z.number().int(),
+  // Absent from totals recorded before prices could be unknown.
+  unpricedCalls: z.number().int().default(0),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   cachedTokens: z.number().int(),
@@ -64,6 +71,78 @@ export const FileChange = z.object({
   size: z.number().int(),
 });
 export type FileChange = z.infer<typeof FileChange>;
+
+/**
+ * What one step's LLM calls used so far: its tokens and cost. `unpriced` counts calls whose model has no
+ * known price: their cost is counted as 0, so a viewer says "price unknown" rather than "$0.00".
+ */
+export const StepUsage = z.object({
+  stepId: z.number().int(),
+  calls: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cachedTokens: z.number().int(),
+  costMicros: z.number().int(),
+  unpriced: z.number().int(),
+});
+export type StepUsage = z.infer<typeof StepUsage>;
+
+/**
+ * Why a step starts again: `answer`, it parked on a question (or a review) and runs on from its record
+ * with the answer (not a retry); `retry`, its last run failed; `restart`, its last run was stopped or
+ * interrupted (a stop, the budget, an evicted object) and it runs again from its record.
+ */
+export const RerunCause = z.enum(['answer', 'retry', 'restart']);
+export type RerunCause = z.infer<typeof RerunCause>;
+
+/** Largest text a client may send in one frame (answers, chat, a review's comment). */
+export const MAX_CLIENT_TEXT = 20_000;
+
+/** Largest file text a reviewer may send back edited. */
+export const MAX_REVIEW_TEXT = 200_000;
+
+/** The person's verdict on a proposed change (review before apply). */
+export const ReviewVerdict = z.discriminatedUnion('decision', [
+  z.strictObject({ decision: z.literal('accept') }),
+  /** Write this text instead of the proposal. */
+  z.strictObject({ decision: z.literal('edit'), content: z.string().max(MAX_REVIEW_TEXT) }),
+  /** Do not write it: the agent tries again with the comment. */
+  z.strictObject({
+    decision: z.literal('reject'),
+    comment: z.string().trim().min(1).max(MAX_CLIENT_TEXT),
+  }),
+]);
+export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
+
+/** A line diff, as `core/diff.ts` computes it (for proposals the viewer shows before anything is written). */
+export const LineDiff = z.object({
+  added: z.number().int(),
+  removed: z.number().int(),
+  hunks: z.array(
+    z.object({
+      oldStart: z.number().int(),
+      oldLines: z.number().int(),
+      newStart: z.number().int(),
+      newLines: z.number().int(),
+      lines: z.array(z.object({ op: z.enum([' ', '-', '+']), text: z.string() })),
+    }),
+  ),
+});
+
+/** A change an agent would write, shown for review before it is written. */
+export const ChangeProposal = z.object({
+  path: z.string(),
+  /** The file as it is (null: a new file). */
+  before: z.string().nullable(),
+  /** The file as the agent would write it. */
+  after: z.string(),
+  /** The agent's one line on what the change does. */
+  summary: z.string(),
+  diff: LineDiff,
+  /** How many times the person sent this file back already within the step. */
+  round: z.number().int(),
+});
+export type ChangeProposal = z.infer<typeof ChangeProposal>;
 
 export const ChatKind = z.enum(['message', 'change', 'bug']);
 export type ChatKind = z.infer<typeof ChatKind>;
@@ -105,6 +184,8 @@ export const EventBody = z.discriminatedUnion('type', [
     title: z.string(),
     task: z.string().nullable(),
     attempt: z.number().int(),
+    /** Why the step starts again (absent on its first start, and in logs older than this field). */
+    rerun: RerunCause.optional(),
   }),
   z.object({ type: z.literal('step.completed'), ...StepIdentity, durationMs: z.number() }),
   z.object({
@@ -147,14 +228,20 @@ export const EventBody = z.discriminatedUnion('type', [
     text: z.string(),
     options: z.array(z.string()).nullable(),
     default: z.string().nullable(),
+    /** A review question: the change to accept, edit or reject (answered with a `review` frame). */
+    review: ChangeProposal.optional(),
   }),
   z.object({
     type: z.literal('question.answered'),
     questionId: z.string(),
+    /** The answer as a person reads it (for a review: "Accepted", "Rejected: ..."). */
     answer: z.string(),
     by: z.enum(['user', 'autopilot']),
+    /** A review's verdict (without an edit's text, which the step's file change shows). */
+    review: z.enum(['accept', 'edit', 'reject']).optional(),
   }),
-  z.object({ type: z.literal('usage'), totals: Totals }),
+  /** The project's totals after an LLM call; `step`: what that call's step has used so far. */
+  z.object({ type: z.literal('usage'), totals: Totals, step: StepUsage.optional() }),
   z.object({
     type: z.literal('task'),
     taskId: z.string(),
@@ -283,9 +370,6 @@ export const ServerMessageSchema = z.union([ServerFrameSchema, BatchFrame]);
 export const ControlAction = z.enum(['start', 'pause', 'resume', 'stop', 'skip']);
 export type ControlAction = z.infer<typeof ControlAction>;
 
-/** Largest text a client may send in one frame (answers and chat). */
-export const MAX_CLIENT_TEXT = 20_000;
-
 export const ClientMessage = z.discriminatedUnion('type', [
   /**
    * Replay every event after `after` (0: from the beginning), then stream live. With `batch`, events
@@ -306,6 +390,12 @@ export const ClientMessage = z.discriminatedUnion('type', [
     type: z.literal('chat'),
     text: z.string().trim().min(1).max(MAX_CLIENT_TEXT),
     kind: ChatKind.default('message'),
+  }),
+  /** The verdict on a proposed change (a review question). */
+  z.strictObject({
+    type: z.literal('review'),
+    questionId: z.string().min(1).max(200),
+    verdict: ReviewVerdict,
   }),
   z.strictObject({ type: z.literal('control'), action: ControlAction }),
   /** Go back to the state right after step `stepId` on a new branch; nothing is destroyed. */

@@ -3,6 +3,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { schema } from '@samokoder/db';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { ProjectAgent } from '../src/agent/project-agent.ts';
 import { app } from '../src/app.ts';
 import { ORIGIN, call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
@@ -217,6 +218,44 @@ describe('renaming and deleting', () => {
       token: user.accessToken,
     });
     expect((await errorOf(bad)).fields?.map((f) => f.path).sort()).toEqual(['description', 'name']);
+  });
+
+  it('turns review before apply on and off (off by default), and the project’s object follows at once', async () => {
+    const user = await registerUser('review');
+    const project = await createProject(user);
+    expect(project.reviewChanges).toBe(false);
+    expect((await createProject(user, { reviewChanges: true })).reviewChanges).toBe(true);
+    const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(project.id));
+    const stored = () =>
+      runInDurableObject(
+        stub,
+        async (instance: ProjectAgent) => instance.runtime.journal.project()?.reviewChanges,
+      );
+
+    const on = await call(`/api/projects/${project.id}`, {
+      method: 'PATCH',
+      json: { reviewChanges: true },
+      token: user.accessToken,
+    });
+    expect(on.status).toBe(200);
+    expect(await on.json<ProjectBody>()).toMatchObject({ name: 'Todo app', reviewChanges: true });
+    expect(await stored()).toBe(true);
+    const off = await call(`/api/projects/${project.id}`, {
+      method: 'PATCH',
+      json: { reviewChanges: false },
+      token: user.accessToken,
+    });
+    expect((await off.json<ProjectBody>()).reviewChanges).toBe(false);
+    expect(await stored()).toBe(false);
+
+    for (const json of [{}, { reviewChanges: 'yes' }]) {
+      const bad = await call(`/api/projects/${project.id}`, {
+        method: 'PATCH',
+        json,
+        token: user.accessToken,
+      });
+      expect(bad.status, JSON.stringify(json)).toBe(422);
+    }
   });
 
   it('deletes a project and destroys its Durable Object’s state', async () => {

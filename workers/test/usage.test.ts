@@ -143,6 +143,7 @@ describe('usage', () => {
         provider: 'anthropic',
         model: 'claude-sonnet-4',
         calls: 1,
+        unpricedCalls: 0,
         inputTokens: 2000,
         outputTokens: 400,
         cachedTokens: 0,
@@ -153,6 +154,7 @@ describe('usage', () => {
         provider: 'openai',
         model: 'gpt-4.1',
         calls: 2,
+        unpricedCalls: 0,
         inputTokens: 1500,
         outputTokens: 300,
         cachedTokens: 100,
@@ -163,6 +165,7 @@ describe('usage', () => {
         provider: 'groq',
         model: 'llama',
         calls: 1,
+        unpricedCalls: 0,
         inputTokens: 7,
         outputTokens: 3,
         cachedTokens: 0,
@@ -173,6 +176,7 @@ describe('usage', () => {
         provider: 'openai',
         model: 'gpt-4.1',
         calls: 1,
+        unpricedCalls: 0,
         inputTokens: 10,
         outputTokens: 1,
         cachedTokens: 0,
@@ -181,6 +185,7 @@ describe('usage', () => {
     ]);
     expect(mine.total).toEqual({
       calls: 5,
+      unpricedCalls: 0,
       inputTokens: 3517,
       outputTokens: 704,
       cachedTokens: 100,
@@ -190,6 +195,7 @@ describe('usage', () => {
     const ofA = await report(user, `/api/projects/${a.id}/usage?from=2026-03-01&to=2026-03-02`);
     expect(ofA.total).toEqual({
       calls: 3,
+      unpricedCalls: 0,
       inputTokens: 1510,
       outputTokens: 301,
       cachedTokens: 100,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 
 /** Bring-your-own LLM keys, encrypted at rest (AES-GCM under a master key named by `masterKeyId`). */
@@ -27,6 +27,12 @@ export const apiKeys = pgTable(
     lastTestedAt: timestamp('last_tested_at', { withTimezone: true }),
     /** Outcome of the last test against the provider; null until tested. */
     lastTestOk: boolean('last_test_ok'),
+    /**
+     * The models the provider listed at the key's last successful test (bounded, sorted): what the
+     * model fields offer. Null until a test listed them.
+     */
+    models: jsonb('models').$type<string[]>(),
+    modelsListedAt: timestamp('models_listed_at', { withTimezone: true }),
   },
   (t) => [
     index('api_keys_user_idx').on(t.userId, t.createdAt),

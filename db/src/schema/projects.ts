@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { users } from './accounts.ts';
 
 export const projectModes = ['autopilot', 'interactive'] as const;
@@ -35,10 +46,17 @@ export const projects = pgTable(
       .$type<Record<string, string>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
+    /**
+     * Review before apply: each code step's change waits for the owner to accept, edit or reject it
+     * before it is written (interactive runs only; autopilot never waits for it).
+     */
+    reviewChanges: boolean('review_changes').notNull().default(false),
     status: text('status', { enum: projectStatuses }).notNull().default('idle'),
     /** Budget and cost in micro-dollars: integers, so sums are exact. */
     budgetMicros: bigint('budget_micros', { mode: 'number' }).notNull(),
     costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
+    /** Calls whose price was not known: `costMicros` leaves them out (it is a floor when this is above 0). */
+    unpricedCalls: integer('unpriced_calls').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),

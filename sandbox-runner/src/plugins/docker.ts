@@ -1,7 +1,7 @@
 /**
  * The Docker engine client, decorated as `app.docker`. One keep-alive HTTP agent to the engine's socket
  * is shared by every call (no reconnect per request); attach streams are hijacked out of it.
- * The engine must answer at start-up: a runner without Docker fails to start rather than per request.
+ * The engine need not answer yet: the sandbox manager waits for it (../sandbox/deferred-start.ts).
  */
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
@@ -21,17 +21,7 @@ export const dockerPlugin = fp<{ socketPath: string }>(
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     const options: Docker.DockerOptions & { agent: Agent } = { socketPath: opts.socketPath, agent };
     const docker = new Docker(options);
-    try {
-      await docker.ping();
-    } catch (err) {
-      throw new Error(
-        `no Docker engine answers on ${opts.socketPath} (start it: node infra/stack/docker.ts)`,
-        {
-          cause: err,
-        },
-      );
-    }
-    let last = { at: 0, up: true };
+    let last = { at: 0, up: false };
     app.decorate('docker', docker);
     app.decorate('dockerUp', async () => {
       if (Date.now() - last.at < 1000) return last.up;

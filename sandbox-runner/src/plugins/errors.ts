@@ -1,11 +1,15 @@
 /**
  * The one place errors become responses: `{ error: { code, message, requestId } }`. Messages are shown
- * for 4xx only; a 5xx says "internal error" and is logged with its cause.
+ * for 4xx, and for 503 (the runner's own words on what is unavailable); any other 5xx says "internal
+ * error" and is logged with its cause. A 503 carries `Retry-After`: it is worth asking again soon.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorCode } from '../contract.ts';
 import { ERROR_STATUS } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
+
+/** `Retry-After` of a 503: a Docker engine coming back, or another runner taking over from one closing. */
+export const RETRY_AFTER_SECONDS = 5;
 
 function classify(err: FastifyError | RunnerError | Error): { code: ErrorCode; message: string } {
   if (err instanceof RunnerError) return { code: err.code, message: err.message };
@@ -24,9 +28,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const status = ERROR_STATUS[code];
     if (status === 500) request.log.error({ err }, 'request failed');
     else if (status > 500) request.log.warn({ code, reason: err.message }, 'request refused');
-    reply.status(status).send({
-      error: { code, message: status >= 500 ? 'internal error' : message, requestId: request.id },
-    });
+    const shown = status < 500 || (status === 503 && err instanceof RunnerError) ? message : 'internal error';
+    if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    reply.status(status).send({ error: { code, message: shown, requestId: request.id } });
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: { code: 'not_found', message: 'no such route', requestId: request.id } });

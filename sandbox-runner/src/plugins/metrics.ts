@@ -128,7 +128,7 @@ export function createMetrics() {
     }),
     errors: new Counter({
       name: 'samokoder_sandbox_errors_total',
-      help: 'Errors, by kind (docker, agent, pool, internal, sandbox_exited).',
+      help: 'Errors, by kind (docker, pool, sandbox_exited).',
       labelNames: ['kind'] as const,
       registers,
     }),

@@ -1,11 +1,11 @@
 /**
- * Carries one HTTP request, or one WebSocket upgrade, to a port inside a sandbox over an agent tunnel
+ * Carries one HTTP request, or one WebSocket upgrade, to a port inside a sandbox over a supervisor tunnel
  * (so previews work with no network at all), with the headers of headers.ts on both ways.
  */
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { TunnelSocket } from '../agent/session.ts';
+import type { TunnelSocket } from '../supervisor/session.ts';
 import {
   appRequestHeaders,
   appResponseHeaders,

@@ -1,7 +1,7 @@
 /**
  * The file API of a sandbox, all paths relative to /workspace: batch write, read one, list a tree,
  * delete. `..` and absolute paths are refused by the contract's schemas; symlinks that lead out of the
- * workspace are refused by the agent, which resolves them inside the container.
+ * workspace are refused by the supervisor, which resolves them inside the container.
  */
 import type { FastifyInstance } from 'fastify';
 import { DeleteFileQuery, ListFilesQuery, ReadFileQuery, WriteFilesRequest } from '../contract.ts';

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { SANDBOX_LABEL } from '../contract.ts';
 import type { NetworkPolicy, SandboxLimits } from '../contract.ts';
 
-/** Uid and gid the agent and every command run as (the image's `sandbox` user). */
+/** Uid and gid the supervisor and every command run as (the image's `sandbox` user). */
 export const SANDBOX_USER = '1000:1000';
 const MB = 1024 * 1024;
 
@@ -21,7 +21,7 @@ export interface ContainerParams {
   env: Record<string, string>;
   /** Host files mounted into the sandbox, always read-only (the operator's CA certificates). */
   readOnlyFiles: { source: string; target: string }[];
-  agentSource: string;
+  supervisorSource: string;
   /** The path of the workspace disk's device (./workspace-disks.ts), resolved by the engine at start. */
   workspaceDevice: string;
 }
@@ -31,21 +31,21 @@ export function sandboxLabels(runnerId: string, sandboxId: string): Record<strin
   return { [SANDBOX_LABEL]: '1', 'samokoder.runner': runnerId, 'samokoder.sandbox-id': sandboxId };
 }
 
-/** Create options for one sandbox container running the agent as its main process. */
+/** Create options for one sandbox container running the supervisor as its main process. */
 export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions {
   const memory = p.limits.memoryMb * MB;
   return {
     name: `samokoder-${p.runnerId}-${p.sandboxId}`,
     Image: p.image,
-    Entrypoint: ['node', '--input-type=module', '-e', p.agentSource],
+    Entrypoint: ['node', '--input-type=module', '-e', p.supervisorSource],
     Cmd: [],
     User: SANDBOX_USER,
     WorkingDir: '/workspace',
     Hostname: 'sandbox',
     Env: ['HOME=/workspace', ...Object.entries(p.env).map(([k, v]) => `${k}=${v}`)],
     Labels: sandboxLabels(p.runnerId, p.sandboxId),
-    // The runner talks to the agent over the attach stream; when that closes, stdin closes (StdinOnce)
-    // and the agent ends the container, so a crashed runner leaves nothing running.
+    // The runner talks to the supervisor over the attach stream; when that closes, stdin closes (StdinOnce)
+    // and the supervisor ends the container, so a crashed runner leaves nothing running.
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,

@@ -1,13 +1,13 @@
 /**
- * Runs one command in a sandbox and turns the agent's frames into {@link ExecEvent}s: text decoded per
+ * Runs one command in a sandbox and turns the supervisor's frames into {@link ExecEvent}s: text decoded per
  * stream (a UTF-8 character split across chunks stays whole), then exactly one `exit` or `error`.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { ExecEvent, ExecExit } from '../contract.ts';
-import type { SpawnSpec } from '../agent/session.ts';
+import type { SpawnSpec } from '../supervisor/session.ts';
 import type { RunningExec, Sandbox } from './sandbox.ts';
 
-/** Starts the command; resolves once the agent accepted it (a bad cwd rejects here, before any output). */
+/** Starts the command; resolves once the supervisor accepted it (a bad cwd rejects here, before any output). */
 export async function startExec(
   sandbox: Sandbox,
   spec: SpawnSpec & { timeoutMs: number; killGraceMs: number },
@@ -32,10 +32,13 @@ export async function startExec(
     emit(event);
     settle(exit);
   };
-  // The agent enforces the timeout; this only catches an agent that stopped answering.
+  // The supervisor enforces the timeout; this only catches a supervisor that stopped answering.
   const watchdog = setTimeout(
     () =>
-      finish({ type: 'error', code: 'agent_timeout', message: 'the sandbox agent stopped reporting' }, null),
+      finish(
+        { type: 'error', code: 'agent_timeout', message: 'the sandbox supervisor stopped reporting' },
+        null,
+      ),
     spec.timeoutMs + spec.killGraceMs + 15_000,
   );
 
@@ -63,7 +66,7 @@ export async function startExec(
     });
 
   if (input !== undefined) {
-    // The spawn reply is in, so the agent knows the channel: stdin frames reach the process.
+    // The spawn reply is in, so the supervisor knows the channel: stdin frames reach the process.
     sandbox.session.writeStdin(channel, input);
     sandbox.session.endStdin(channel);
   }

@@ -1,8 +1,8 @@
-/** Creates, attaches and starts one sandbox container, and waits until its agent says hello. */
+/** Creates, attaches and starts one sandbox container, and waits until its supervisor says hello. */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { AgentSession } from '../agent/session.ts';
-import type { AgentHello } from '../agent/session.ts';
+import { SupervisorSession } from '../supervisor/session.ts';
+import type { SupervisorHello } from '../supervisor/session.ts';
 import { RunnerError } from '../errors.ts';
 import { containerSpec } from './container-spec.ts';
 import type { ContainerParams } from './container-spec.ts';
@@ -18,12 +18,12 @@ export function newSandboxId(): string {
   return id;
 }
 
-/** A started container with its agent connected, and its workspace disk. */
+/** A started container with its supervisor connected, and its workspace disk. */
 export interface Launched {
   sandboxId: string;
   container: Docker.Container;
-  session: AgentSession;
-  hello: AgentHello;
+  session: SupervisorSession;
+  hello: SupervisorHello;
   disk: WorkspaceDisk;
 }
 
@@ -40,14 +40,14 @@ function createError(err: unknown, image: string): RunnerError {
 /**
  * Makes the workspace disk while the engine creates the container (the container names the disk by a
  * path known in advance, and the engine opens it only at start), then attaches and starts it. Attach
- * happens before start so not a byte of the agent's output is missed. On any failure the container
+ * happens before start so not a byte of the supervisor's output is missed. On any failure the container
  * and the disk are removed: a half-made sandbox never outlives the call.
  */
 export async function launchContainer(
   docker: Docker,
   disks: WorkspaceDisks,
   params: Omit<ContainerParams, 'workspaceDevice'>,
-  onAgentLog: (line: string) => void,
+  onSupervisorLog: (line: string) => void,
   readyTimeoutMs = 20_000,
 ): Promise<Launched> {
   const spec = containerSpec({ ...params, workspaceDevice: disks.devicePath(params.sandboxId) });
@@ -73,13 +73,15 @@ export async function launchContainer(
       stderr: true,
       hijack: true,
     });
-    const session = new AgentSession(stream, onAgentLog);
+    const session = new SupervisorSession(stream, onSupervisorLog);
     await container.start();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(new RunnerError('agent_timeout', `sandbox agent did not start within ${readyTimeoutMs} ms`)),
+          reject(
+            new RunnerError('agent_timeout', `sandbox supervisor did not start within ${readyTimeoutMs} ms`),
+          ),
         readyTimeoutMs,
       );
     });
@@ -95,7 +97,7 @@ export async function launchContainer(
     if (err instanceof RunnerError && err.code === 'sandbox_exited') {
       throw new RunnerError(
         'sandbox_start_failed',
-        `the agent exited at start (does ${params.image} have node?)`,
+        `the supervisor exited at start (does ${params.image} have node?)`,
         {
           cause: err,
         },

@@ -6,16 +6,18 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
-import { agentSource } from '../agent/source.ts';
+import { supervisorSource } from '../supervisor/source.ts';
 import type { RunnerConfig } from '../config.ts';
-import { SANDBOX_LABEL } from '../contract.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
+import { DeferredStart } from './deferred-start.ts';
+import { EgressNetwork } from './egress-network.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
-import { packageAccessEnv, packageAccessFiles, withoutCredentials } from './package-access.ts';
+import { packageAccessEnv, packageAccessFiles, packageAccessSummary } from './package-access.ts';
 import type { Launched } from './launch.ts';
+import { removeOrphans } from './orphans.ts';
 import { WarmPool } from './pool.ts';
 import { SANDBOX_USER } from './container-spec.ts';
 import { Sandbox } from './sandbox.ts';
@@ -32,6 +34,11 @@ export interface ManagerDeps {
 
 type DestroyReason = 'api' | 'idle' | 'exited' | 'shutdown';
 
+/** Wait between asks while the engine does not answer (clients are told to retry after a few seconds). */
+const ENGINE_RETRY_MS = 2000;
+/** Longest wait between start-ups that failed with the engine answering. */
+const START_RETRY_MAX_MS = 60_000;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const sameLimits = (a: SandboxLimits, b: SandboxLimits) =>
   a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.pids === b.pids && a.workspaceMb === b.workspaceMb;
@@ -45,17 +52,21 @@ export class SandboxManager {
   /** Creates in flight, counted against the limits before their container exists. */
   private readonly reserved = new Map<string, number>();
   private reservedTotal = 0;
-  private egress: Promise<void> | null = null;
+  private readonly egress: EgressNetwork;
   private reaper: NodeJS.Timeout | undefined;
   readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
   draining = false;
+  /** Why sandboxes cannot be created yet; null once the start-up has run. */
+  unavailable: string | null = 'the runner is starting';
+  private deferredStart: DeferredStart | undefined;
 
   constructor(deps: ManagerDeps) {
     this.docker = deps.docker;
     this.config = deps.config;
     this.metrics = deps.metrics;
     this.log = deps.log;
+    this.egress = new EgressNetwork(deps.docker, this.config.egressNetwork);
     this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
       sizeMb: this.config.defaultLimits.workspaceMb,
       count: this.config.spareDisks,
@@ -77,15 +88,46 @@ export class SandboxManager {
   }
 
   /**
-   * Removes orphans of this runner id, checks that workspace disks can be made and that the default
-   * image is there, starts the pool and the reaper.
+   * Builds the supervisor, then starts up (below) if the engine answers; any failure then fails the
+   * runner's start. Without an engine the runner starts anyway: creates are refused with 503
+   * `docker_unavailable` until the engine answers and the start-up has run (deferred-start.ts).
    */
   async start(): Promise<void> {
-    const containers = await this.removeOrphans();
-    const disks = await this.disks.start();
-    if (containers || disks) {
-      this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
-    }
+    await supervisorSource(); // built now, so a broken build fails the start and no create waits for it
+    if (await this.engineAnswers()) return this.startUp();
+    this.unavailable = 'the Docker engine does not answer';
+    this.log.warn(
+      { socket: this.config.dockerSocket },
+      'no Docker engine answers: sandboxes can be created once it does (start it: node infra/stack/docker.ts)',
+    );
+    this.deferredStart = new DeferredStart({
+      engineAnswers: () => this.engineAnswers(),
+      startUp: async () => {
+        this.unavailable = 'the runner is starting';
+        await this.startUp();
+        this.log.info('the Docker engine answers: sandboxes can be created');
+      },
+      log: this.log,
+      retryMs: ENGINE_RETRY_MS,
+      maxRetryMs: START_RETRY_MAX_MS,
+    });
+    this.deferredStart.begin();
+  }
+
+  private engineAnswers(): Promise<boolean> {
+    return this.docker.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Removes orphans of this runner id, checks that the default image is there and that workspace disks
+   * can be made, starts the pool and the reaper. Safe to run again after it failed: nothing is left
+   * running before the last check passes.
+   */
+  private async startUp(): Promise<void> {
+    const containers = await removeOrphans(this.docker, this.config.runnerId);
     try {
       await this.docker.getImage(this.config.image).inspect();
     } catch (err) {
@@ -94,21 +136,15 @@ export class SandboxManager {
         { cause: err },
       );
     }
-    const access = this.config.packageAccess;
-    this.log.info(
-      {
-        caCertsFile: access.caCertsFile,
-        npmRegistry: withoutCredentials(access.npmRegistry),
-        httpsProxy: withoutCredentials(access.httpsProxy),
-        httpProxy: withoutCredentials(access.httpProxy),
-        npmFetchRetries: access.npmFetchRetries,
-        npmFetchTimeoutMs: access.npmFetchTimeoutMs,
-      },
-      'how sandboxes reach package registries',
-    );
+    const disks = await this.disks.start();
+    if (containers || disks) {
+      this.log.info({ containers, disks }, 'removed orphaned sandbox containers and workspace disks');
+    }
+    this.log.info(packageAccessSummary(this.config.packageAccess), 'how sandboxes reach package registries');
     this.pool.fill();
     this.reaper = setInterval(() => void this.reap(), this.config.reapIntervalMs);
     this.reaper.unref();
+    this.unavailable = null;
   }
 
   /** Number of sandboxes assigned to projects. */
@@ -116,7 +152,8 @@ export class SandboxManager {
     return this.sandboxes.size;
   }
 
-  private launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+  private async launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+    const source = await supervisorSource();
     return launchContainer(
       this.docker,
       this.disks,
@@ -129,9 +166,9 @@ export class SandboxManager {
         egressNetwork: this.config.egressNetwork,
         env: packageAccessEnv(this.config.packageAccess, network),
         readOnlyFiles: packageAccessFiles(this.config.packageAccess),
-        agentSource: agentSource(),
+        supervisorSource: source,
       },
-      (line) => this.log.debug({ agent: line }, 'sandbox agent'),
+      (line) => this.log.debug({ supervisor: line }, 'sandbox supervisor'),
     );
   }
 
@@ -145,48 +182,6 @@ export class SandboxManager {
       }
     });
     await this.disks.release(target.disk);
-  }
-
-  /** Removes containers and workspace volumes a previous run of this runner id left behind. */
-  private async removeOrphans(): Promise<number> {
-    const labels = [`${SANDBOX_LABEL}=1`, `samokoder.runner=${this.config.runnerId}`];
-    const orphans = await this.docker.listContainers({ all: true, filters: { label: labels } });
-    const remove = (c: { Id: string }) =>
-      this.docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {});
-    await Promise.all(orphans.map(remove));
-    // Volumes outlive their container only if its removal was interrupted.
-    const { Volumes: volumes } = await this.docker.listVolumes({ filters: { label: labels } });
-    await Promise.all(
-      (volumes ?? []).map((v) =>
-        this.docker
-          .getVolume(v.Name)
-          .remove()
-          .catch(() => {}),
-      ),
-    );
-    return orphans.length;
-  }
-
-  /** The egress network: a bridge without inter-container traffic, created once on demand. */
-  private ensureEgressNetwork(): Promise<void> {
-    this.egress ??= (async () => {
-      const name = this.config.egressNetwork;
-      const existing = await this.docker.listNetworks({ filters: { name: [name] } });
-      if (existing.some((n) => n.Name === name)) return;
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        Labels: { [SANDBOX_LABEL]: '1' },
-        Options: { 'com.docker.network.bridge.enable_icc': 'false' },
-      });
-    })().catch((err: unknown) => {
-      this.egress = null;
-      throw new RunnerError('docker_unavailable', 'could not create the egress network', { cause: err });
-    });
-    return this.egress;
   }
 
   private resolveLimits(requested: Partial<SandboxLimits> | undefined): SandboxLimits {
@@ -206,6 +201,8 @@ export class SandboxManager {
   async create(projectId: string, req: CreateSandboxRequest): Promise<Sandbox> {
     if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
     const limits = this.resolveLimits(req.limits);
+    if (this.unavailable)
+      throw new RunnerError('docker_unavailable', `${this.unavailable}: try again shortly`);
     const image = req.image ?? this.config.image;
     const network = req.network ?? 'none';
     const mine = [...this.sandboxes.values()].filter((s) => s.projectId === projectId).length;
@@ -227,7 +224,7 @@ export class SandboxManager {
       let launched = poolable ? this.pool.take() : undefined;
       const source = launched ? 'pool' : 'cold';
       if (!launched) {
-        if (network === 'egress') await this.ensureEgressNetwork();
+        if (network === 'egress') await this.egress.ensure();
         launched = await this.launch(image, limits, network);
       }
       const sandbox = new Sandbox({
@@ -244,7 +241,7 @@ export class SandboxManager {
       });
       this.sandboxes.set(sandbox.id, sandbox);
       sandbox.session.onClose(() => {
-        if (!sandbox.destroyed) this.log.warn({ sandbox: sandbox.id }, 'sandbox agent exited');
+        if (!sandbox.destroyed) this.log.warn({ sandbox: sandbox.id }, 'sandbox supervisor exited');
       });
       this.metrics.created.inc({ source });
       this.metrics.createDuration.observe({ source }, (performance.now() - started) / 1000);
@@ -352,7 +349,7 @@ export class SandboxManager {
     return run;
   }
 
-  /** Destroys sandboxes whose agent died, and idle ones with no command running. */
+  /** Destroys sandboxes whose supervisor died, and idle ones with no command running. */
   async reap(now = Date.now()): Promise<void> {
     for (const sandbox of [...this.sandboxes.values()]) {
       if (!sandbox.session.alive) await this.remove(sandbox, 'exited');
@@ -387,9 +384,12 @@ export class SandboxManager {
   /** Shutdown, step two: stop the reaper and the pool, remove every container. */
   async close(): Promise<void> {
     this.draining = true;
+    await this.deferredStart?.stop();
     clearInterval(this.reaper);
     await this.pool.close();
     await Promise.all([...this.sandboxes.values()].map((s) => this.remove(s, 'shutdown')));
-    await this.disks.close();
+    // Never started up: the disks were never touched, and with the engine down the containers of an
+    // earlier run may still use theirs; the next start-up removes them in order.
+    if (this.unavailable === null) await this.disks.close();
   }
 }

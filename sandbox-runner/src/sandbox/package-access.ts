@@ -128,3 +128,15 @@ export function withoutCredentials(url: string | undefined): string | undefined 
   parsed.password = '';
   return parsed.toString();
 }
+
+/** The settings as the runner logs them at start: what sandboxes get, without credentials. */
+export function packageAccessSummary(access: PackageAccess): Record<string, string | number | undefined> {
+  return {
+    caCertsFile: access.caCertsFile,
+    npmRegistry: withoutCredentials(access.npmRegistry),
+    httpsProxy: withoutCredentials(access.httpsProxy),
+    httpProxy: withoutCredentials(access.httpProxy),
+    npmFetchRetries: access.npmFetchRetries,
+    npmFetchTimeoutMs: access.npmFetchTimeoutMs,
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * The warm pool: containers of the default image and limits, already started with their agent
+ * The warm pool: containers of the default image and limits, already started with their supervisor
  * connected, handed out on create and refilled in the background one at a time.
  *
  * Why the refill waits `refillDelayMs` after a take: starting a container keeps the engine and the CPU
@@ -36,7 +36,7 @@ export class WarmPool {
     return this.ready.length;
   }
 
-  /** Takes a ready container (skipping any whose agent died) and starts a refill. */
+  /** Takes a ready container (skipping any whose supervisor died) and starts a refill. */
   take(): Launched | undefined {
     let warm: Launched | undefined;
     while ((warm = this.ready.shift())) {

@@ -1,6 +1,6 @@
-/** One live sandbox as the runner tracks it: identity, limits, its container and agent, running work. */
+/** One live sandbox as the runner tracks it: identity, limits, its container and supervisor, running work. */
 import type Docker from 'dockerode';
-import type { AgentSession } from '../agent/session.ts';
+import type { SupervisorSession } from '../supervisor/session.ts';
 import type { BackgroundProcess } from './processes.ts';
 import type { WorkspaceDisk } from './workspace-disks.ts';
 import type { ExecExit, NetworkPolicy, SandboxInfo, SandboxLimits } from '../contract.ts';
@@ -21,7 +21,7 @@ export interface SandboxInit {
   env: Record<string, string>;
   fromPool: boolean;
   container: Docker.Container;
-  session: AgentSession;
+  session: SupervisorSession;
   disk: WorkspaceDisk;
 }
 
@@ -35,7 +35,7 @@ export class Sandbox {
   readonly env: Record<string, string>;
   readonly fromPool: boolean;
   readonly container: Docker.Container;
-  readonly session: AgentSession;
+  readonly session: SupervisorSession;
   /** The workspace disk, released when the container is removed. */
   readonly disk: WorkspaceDisk;
   readonly createdAt = new Date();

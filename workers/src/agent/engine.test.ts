@@ -321,7 +321,7 @@ describe('mode', () => {
     await h.drain();
     expect(h.journal.run().status).toBe('waiting');
     h.journal.attach({ ...h.journal.project()!, mode: 'autopilot' });
-    expect(h.controls.modeChanged()).toEqual({ ok: true, pump: true });
+    expect(h.controls.settingsChanged()).toEqual({ ok: true, pump: true });
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
     expect(h.journal.stateAfter(1)).toMatchObject({ answers: { 'Which?': 'z' } });

@@ -10,6 +10,7 @@
 import { schema, type Database, type DbHandle } from '@samokoder/db';
 import { and, eq } from 'drizzle-orm';
 import type { Bindings } from '../env.ts';
+import { canonicalProvider } from '../llm/models.ts';
 import { openDb } from '../platform/deps.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { FileStore } from './storage/files.ts';
@@ -26,8 +27,12 @@ interface OutboxRow {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-/** How long a kick waits, so a burst of steps is written over one connection. */
-const KICK_DELAY_MS = 200;
+/**
+ * How long a kick waits, so a burst of steps is written over one connection. A running project makes
+ * an LLM call every few hundred ms: a second's worth of ledger rows share one connection instead of
+ * taking one each from the isolate's few, which its users' requests are waiting for.
+ */
+const KICK_DELAY_MS = 1000;
 const BATCH = 20;
 
 /** SQLSTATE classes that no retry will fix: bad data (22) or a violated constraint (23). */
@@ -234,6 +239,7 @@ export class PgSync {
       .set({
         status: run.status,
         costMicros: run.totals.costMicros,
+        unpricedCalls: run.totals.unpricedCalls,
         inputTokens: run.totals.inputTokens,
         outputTokens: run.totals.outputTokens,
         cachedTokens: run.totals.cachedTokens,
@@ -288,15 +294,23 @@ export class PgSync {
       input_tokens: number;
       output_tokens: number;
       cached_tokens: number;
-      cost_micros: number;
+      cost_micros: number | null;
+      priced_by: string | null;
       latency_ms: number;
       created_at: number;
     }>(
-      `SELECT provider, model, input_tokens, output_tokens, cached_tokens, cost_micros, latency_ms, created_at
+      // The recorded completion says whether the price was known (its cost null when not).
+      `SELECT provider, model, input_tokens, output_tokens, cached_tokens,
+         json_extract(completion, '$.costMicros') AS cost_micros,
+         json_extract(completion, '$.pricedBy') AS priced_by, latency_ms, created_at
        FROM llm_calls WHERE key = ?`,
       p.key,
     );
     if (!call) return;
+    const provider = canonicalProvider(call.provider) ?? call.provider;
+    const costMicros = call.cost_micros === null ? null : Number(call.cost_micros);
+    // Records from before prices could be unknown carry a cost and no source: the list priced them.
+    const pricedBy = costMicros === null ? null : call.priced_by === 'custom' ? 'custom' : 'list';
     await db
       .insert(schema.usageLedger)
       .values({
@@ -305,15 +319,17 @@ export class PgSync {
         userId: project.ownerId,
         projectId: project.projectId,
         agent: p.agent,
-        provider: call.provider,
+        provider,
         model: call.model,
         inputTokens: call.input_tokens,
         outputTokens: call.output_tokens,
         cachedTokens: call.cached_tokens,
-        costMicros: call.cost_micros,
+        costMicros,
+        pricedBy,
         latencyMs: call.latency_ms,
         createdAt: new Date(call.created_at),
       })
-      .onConflictDoNothing({ target: schema.usageLedger.callId });
+      // A call priced again (its owner set a price for its model) is written again: only its cost moves.
+      .onConflictDoUpdate({ target: schema.usageLedger.callId, set: { costMicros, pricedBy } });
   }
 }

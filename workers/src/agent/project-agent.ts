@@ -1,8 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ControlResult } from '../core/control.ts';
 import type { Bindings } from '../env.ts';
+import type { ProviderId } from '../llm/models.ts';
+import type { OwnPrice } from '../llm/pricing.ts';
 import { describeError, log } from '../platform/logger.ts';
-import type { ChatKind, ControlAction, RunSnapshot } from '../protocol.ts';
+import type { ChatKind, ControlAction, ReviewVerdict, RunSnapshot } from '../protocol.ts';
 import type { FileChange } from '../protocol.ts';
 import type { FileContent, Result, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
 import type { PreviewResult } from './preview.ts';
@@ -70,6 +72,10 @@ export class ProjectAgent extends DurableObject<Bindings> {
     return this.deleted ? DELETED_RESULT : this.runtime.answer(questionId, answer);
   }
 
+  async review(questionId: string, verdict: ReviewVerdict): Promise<ControlResult> {
+    return this.deleted ? DELETED_RESULT : this.runtime.review(questionId, verdict);
+  }
+
   async chat(text: string, kind: ChatKind): Promise<ControlResult> {
     return this.deleted ? DELETED_RESULT : this.runtime.chat(text, kind);
   }
@@ -122,6 +128,11 @@ export class ProjectAgent extends DurableObject<Bindings> {
 
   async stepChanges(stepId: number): Promise<Result<{ stepId: number; changes: StepChange[] }>> {
     return this.runtime.filesApi.changes(stepId);
+  }
+
+  /** Prices this project's calls of a model again at its owner's own price (null: no price now). */
+  async reprice(provider: ProviderId, model: string, price: OwnPrice | null): Promise<boolean> {
+    return this.deleted ? false : this.runtime.reprice(provider, model, price);
   }
 
   /**

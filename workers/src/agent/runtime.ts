@@ -5,8 +5,10 @@
  */
 import { RunControls, type ControlResult } from '../core/control.ts';
 import { Engine } from '../core/engine.ts';
-import type { Clock, Ids } from '../core/ports.ts';
+import type { Clock, Ids, LlmUsage } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
+import { providerSpellings, type ProviderId } from '../llm/models.ts';
+import { costAt, customPrice, type OwnPrice } from '../llm/pricing.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { textIssues } from '../text-rule.ts';
 import {
@@ -15,6 +17,7 @@ import {
   type ControlAction,
   type EventBody,
   type HelloFrame,
+  type ReviewVerdict,
   type RunSnapshot,
 } from '../protocol.ts';
 import { AppFollower } from './app-follower.ts';
@@ -41,8 +44,8 @@ const WATCHDOG_MS = 30_000;
 const SHUTDOWN_STEP_MS = 5_000;
 /** How long it waits for outside calls already sent (a sandbox being created answers within this). */
 const SHUTDOWN_CALLS_MS = 30_000;
-/** Largest frame a viewer may send. */
-const MAX_FRAME_CHARS = 64 * 1024;
+/** Largest frame a viewer may send (a reviewed file sent back edited is the largest). */
+const MAX_FRAME_CHARS = 256 * 1024;
 
 const clock: Clock = { now: () => Date.now() };
 const ids: Ids = { next: (prefix) => `${prefix}_${crypto.randomUUID()}` };
@@ -193,6 +196,21 @@ export class ProjectRuntime {
     );
   }
 
+  /**
+   * The owner set, changed or removed their own price for a model: its calls here are priced again,
+   * viewers see the new totals and Postgres (the project row, the ledger) follows. True when any changed.
+   */
+  reprice(provider: ProviderId, model: string, price: OwnPrice | null): boolean {
+    const costOf = price ? (usage: LlmUsage) => costAt(customPrice(price), usage) : null;
+    return this.journal.atomic(() => {
+      const totals = this.journal.repriceCalls(providerSpellings(provider), model, costOf);
+      if (!totals) return false;
+      this.sink.emit({ type: 'usage', totals });
+      this.journal.syncProject();
+      return true;
+    });
+  }
+
   // -- project and controls -------------------------------------------------------------------------
 
   attach(info: ProjectInfo, guards?: Record<string, number>): void {
@@ -206,7 +224,7 @@ export class ProjectRuntime {
     // The budget or the guards may have changed: build the engine again at next use.
     if (!this.pumping && !this.bound?.engine.runningStepId) this.bound = null;
     const bound = this.engine();
-    if (bound) this.after(bound.controls.modeChanged());
+    if (bound) this.after(bound.controls.settingsChanged());
   }
 
   private after(result: ControlResult): ControlResult {
@@ -231,6 +249,11 @@ export class ProjectRuntime {
   chat(text: string, kind: ChatKind): ControlResult {
     const bound = this.engine();
     return bound ? this.after(bound.controls.chat(text, kind)) : this.unattached();
+  }
+
+  review(questionId: string, verdict: ReviewVerdict): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.review(questionId, verdict)) : this.unattached();
   }
 
   /** A fresh preview link of the project's app (see preview.ts); the app follower learns it runs. */
@@ -379,6 +402,9 @@ export class ProjectRuntime {
         return this.hub.replay(ws, msg.after, msg.batch ?? false);
       case 'answer':
         result = this.answer(msg.questionId, msg.answer);
+        break;
+      case 'review':
+        result = this.review(msg.questionId, msg.verdict);
         break;
       case 'chat':
         result = this.chat(msg.text, msg.kind);

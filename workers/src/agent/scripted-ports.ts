@@ -9,7 +9,10 @@ interface Directive {
   reply: string | null;
   chunks: number;
   delayMs: number;
-  costMicros: number;
+  /** Null: the model's price is unknown. */
+  costMicros: number | null;
+  /** `provider:model` to report (default `scripted:scripted-1`). */
+  model?: string;
 }
 
 function directiveOf(request: LlmRequest): Directive {
@@ -51,6 +54,8 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
         if (d.delayMs > 0) await sleep(d.delayMs, request.signal);
         request.onDelta?.(text.slice(i, i + size));
       }
+      const named = d.model ?? 'scripted:scripted-1';
+      const colon = named.indexOf(':');
       return {
         text,
         usage: {
@@ -59,21 +64,35 @@ export function scriptedLlm(onCall: (request: LlmRequest) => void): LlmPort {
           cachedTokens: 0,
         },
         costMicros: d.costMicros,
+        ...(d.costMicros === null ? {} : { pricedBy: 'list' as const }),
         finishReason: 'stop',
-        provider: 'scripted',
-        model: 'scripted-1',
+        provider: named.slice(0, colon),
+        model: named.slice(colon + 1),
         latencyMs: d.delayMs * d.chunks,
       };
     },
   };
 }
 
-/** A sandbox that "runs" a command by echoing it; `exit N` in the command sets the exit code. */
+/**
+ * A sandbox that "runs" a command by echoing it; `exit N` in the command sets the exit code, and
+ * `lines N` makes it print N lines of build output, in pieces as a real command streams them (a long
+ * log for the UI's tests and the terminal benchmark).
+ */
 export const echoSandbox: SandboxPort = {
   async writeFiles() {},
   async exec(request, onOutput): Promise<ExecOutcome> {
-    const output = `$ ${request.command}\nok\n`;
+    let output = `$ ${request.command}\nok\n`;
     onOutput('stdout', output);
+    const lines = Number(/\blines (\d+)/.exec(request.command)?.[1] ?? 0);
+    for (let first = 1; first <= lines; first += 1000) {
+      let piece = '';
+      for (let n = first; n < first + 1000 && n <= lines; n++) {
+        piece += `[${n}/${lines}] src/modules/module-${n}.ts -> dist/module-${n}.js ${(n % 97) / 10} kB\n`;
+      }
+      onOutput('stdout', piece);
+      output += piece;
+    }
     const code = /\bexit (\d+)/.exec(request.command);
     return { exitCode: code ? Number(code[1]) : 0, timedOut: false, durationMs: 0, output };
   },

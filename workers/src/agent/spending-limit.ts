@@ -1,6 +1,6 @@
 /**
  * The user's `llm` rate limit on the live channel: frames that make the run call models (starting or
- * resuming it, answering it, asking it for a change) count against it, like the API's LLM-spending
+ * resuming it, answering it or reviewing its change, asking it for a change) count against it, like the API's LLM-spending
  * routes. Like the API's limits, a Redis failure lets the action through.
  */
 import type { Bindings } from '../env.ts';
@@ -14,6 +14,7 @@ import type { ClientMessage } from '../protocol.ts';
 export function spendsOnLlm(msg: ClientMessage): boolean {
   return (
     msg.type === 'answer' ||
+    msg.type === 'review' ||
     msg.type === 'chat' ||
     (msg.type === 'control' && (msg.action === 'start' || msg.action === 'resume'))
   );

@@ -101,6 +101,8 @@ export async function agentFor(
   projectId: ProjectId,
 ): Promise<DurableObjectStub<ProjectAgent>> {
   const project = await ownedProject(await c.var.db(), c.var.user.id, projectId);
+  // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
+  c.var.releaseDb();
   if (!project) throw new ApiError(404, 'not_found', 'No such project.');
   return projectAgent(c.env, project);
 }

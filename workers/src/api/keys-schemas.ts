@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_LISTED_MODELS } from '../keys/probe.ts';
+import { ACCEPTED_PROVIDERS, canonicalProvider } from '../llm/models.ts';
 
 const Label = z.string().trim().min(1, 'Give the key a label.').max(80, 'Use at most 80 characters.');
 
@@ -15,8 +17,17 @@ const keyOf = (min: number) =>
 const hosted = <P extends 'openai' | 'anthropic' | 'groq'>(provider: P) =>
   z.strictObject({ provider: z.literal(provider), label: Label.optional(), key: keyOf(8) });
 
-export const AddKeyBody = z
-  .discriminatedUnion('provider', [
+/** The provider as typed, in any case or by another name people use for it (`compatible`), made canonical. */
+function canonicalBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('provider' in body)) return body;
+  const typed = (body as { provider: unknown }).provider;
+  const provider = typeof typed === 'string' ? canonicalProvider(typed) : null;
+  return provider ? { ...body, provider } : body;
+}
+
+const AddKeyUnion = z.discriminatedUnion(
+  'provider',
+  [
     hosted('openai'),
     hosted('anthropic'),
     hosted('groq'),
@@ -32,7 +43,13 @@ export const AddKeyBody = z
         .max(2048)
         .openapi({ example: 'https://llm.example.com/v1' }),
     }),
-  ])
+  ],
+  { error: `Choose a provider: ${ACCEPTED_PROVIDERS}.` },
+);
+
+// Typed as what the UI sends (the canonical names); the other spellings are accepted all the same.
+export const AddKeyBody = z
+  .preprocess<unknown, typeof AddKeyUnion, z.input<typeof AddKeyUnion>>(canonicalBody, AddKeyUnion)
   .openapi('AddKeyRequest');
 
 export const Key = z
@@ -48,6 +65,10 @@ export const Key = z
     lastUsedAt: z.iso.datetime().nullable(),
     lastTestedAt: z.iso.datetime().nullable(),
     lastTestOk: z.boolean().nullable(),
+    models: z.array(z.string()).openapi({
+      description: `The models the provider listed at the last successful test (at most ${MAX_LISTED_MODELS}).`,
+    }),
+    modelsListedAt: z.iso.datetime().nullable(),
   })
   .openapi('Key');
 

@@ -5,25 +5,21 @@ import { checkBaseUrl } from '../keys/base-url.ts';
 import { isLocalEnvironment, providerBaseUrl } from '../keys/endpoints.ts';
 import { probeKey, type ProbeResult } from '../keys/probe.ts';
 import { MAX_KEYS_PER_USER, addKey, deleteKey, listKeys, openKey, recordTest } from '../keys/store.ts';
+import { PROVIDER_LABELS } from '../llm/models.ts';
 import { ApiError } from './errors.ts';
 import { AddKeyBody, Key, KeyList, KeyTest } from './keys-schemas.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { KeyIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
 
-const DEFAULT_LABEL = {
-  openai: 'OpenAI',
-  anthropic: 'Anthropic',
-  groq: 'Groq',
-  'openai-compatible': 'OpenAI-compatible',
-} as const;
-
 const notFound = () => new ApiError(404, 'not_found', 'No such key.');
 
 function describeProbe(probe: ProbeResult): string {
   switch (probe.result) {
     case 'ok':
-      return `The key works: the provider lists ${probe.modelCount} models.`;
+      return probe.modelCount === 1
+        ? 'The key works: the provider lists 1 model, offered in the model fields.'
+        : `The key works: the provider lists ${probe.modelCount} models, offered in the model fields.`;
     case 'invalid_key':
       return `The provider rejected the key (HTTP ${probe.status}).`;
     case 'provider_error':
@@ -93,7 +89,7 @@ export const keys = newApi<AuthedEnv>()
     const ring = await loadKeyRing(c.env.KEYS_MASTER_KEY);
     const stored = await addKey(await c.var.db(), ring, c.var.user.id, {
       provider: body.provider,
-      label: body.label ?? DEFAULT_LABEL[body.provider],
+      label: body.label ?? PROVIDER_LABELS[body.provider],
       key: body.key,
       baseUrl,
     });
@@ -120,7 +116,12 @@ export const keys = newApi<AuthedEnv>()
       apiKey: opened.apiKey,
       baseUrl: providerBaseUrl(c.env, opened.provider, opened.baseUrl),
     });
-    const key = await recordTest(db, c.var.user.id, id, probe.result === 'ok');
+    const key = await recordTest(
+      db,
+      c.var.user.id,
+      id,
+      probe.result === 'ok' ? { ok: true, models: probe.models } : { ok: false },
+    );
     if (!key) throw notFound();
     return c.json(
       {

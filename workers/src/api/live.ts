@@ -61,6 +61,7 @@ export async function ownedProject(
       budgetMicros: schema.projects.budgetMicros,
       pipeline: schema.projects.pipeline,
       models: schema.projects.models,
+      reviewChanges: schema.projects.reviewChanges,
       ownerSettings: schema.users.settings,
     })
     .from(schema.projects)
@@ -76,6 +77,7 @@ export async function ownedProject(
     mode: row.mode,
     budgetMicros: row.budgetMicros,
     pipeline: row.pipeline,
+    reviewChanges: row.reviewChanges,
     // The project's own choice wins over its owner's Settings.
     models: layerModels(row.models, row.ownerSettings.models ?? {}),
   };
@@ -111,6 +113,8 @@ async function redeemTicket(env: Bindings, ticket: string, projectId: ProjectId)
 /** Forwards the upgrade to the project's Durable Object as the given viewer. */
 async function forward(c: Context<AuthedEnv>, userId: string, projectId: ProjectId): Promise<Response> {
   const project = await ownedProject(await c.var.db(), userId, projectId);
+  // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
+  c.var.releaseDb();
   if (!project) throw notFound();
   const stub = await projectAgent(c.env, project);
   const target = new URL('https://project-agent/live');

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env.ts';
+import { dependencyFailure, type Dependency } from '../platform/dependency-failure.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { ApiError, errorBody, type ErrorCode } from './errors.ts';
 
@@ -16,12 +17,35 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   429: 'rate_limited',
 };
 
-/** The one place where errors become responses: the envelope for clients, details only in logs. */
+/** What a client is told to wait after a 503 that names no time of its own. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+const DEPENDENCY_NAMES: Record<Dependency, string> = { postgres: 'The database', redis: 'A service we use' };
+
+/**
+ * The one place where errors become responses: the envelope for clients, details only in logs. A
+ * dependency that is down, exhausted or too slow is a 503 `dependency_unavailable` with `Retry-After`
+ * (never a 500), whichever route met it.
+ */
 export function onError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
   let apiError: ApiError;
+  const failure = err instanceof ApiError ? undefined : dependencyFailure(err);
   if (err instanceof ApiError) {
     apiError = err;
+  } else if (failure) {
+    log.warn('dependency unavailable', {
+      requestId,
+      path: c.req.path,
+      dependency: failure.dependency,
+      ...describeError(failure.cause ?? failure),
+    });
+    apiError = new ApiError(
+      503,
+      'dependency_unavailable',
+      `${DEPENDENCY_NAMES[failure.dependency]} is not available right now. Try again in ${failure.retryAfterSeconds} s.`,
+      { headers: { 'Retry-After': String(failure.retryAfterSeconds) }, cause: err },
+    );
   } else if (err instanceof HTTPException && err.status < 500) {
     const status = err.status as ContentfulStatusCode;
     apiError = new ApiError(status, CODE_BY_STATUS[status] ?? 'bad_request', err.message || 'Bad request');
@@ -30,7 +54,8 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     apiError = new ApiError(500, 'internal', 'Something went wrong on our side. Try again.');
   }
   if (apiError.status >= 500 && err instanceof ApiError) {
-    log.error('server error', {
+    // A 503 is a dependency's trouble, expected now and then: a warning, not an error of ours.
+    (apiError.status === 503 ? log.warn : log.error)('server error', {
       requestId,
       path: c.req.path,
       code: apiError.code,
@@ -39,7 +64,8 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   }
   for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
   // A dependency that is down is worth asking again shortly: clients and proxies are told when.
-  if (apiError.status === 503 && !apiError.headers?.['Retry-After']) c.header('Retry-After', '5');
+  if (apiError.status === 503 && !apiError.headers?.['Retry-After'])
+    c.header('Retry-After', String(DEFAULT_RETRY_AFTER_SECONDS));
   c.header('Cache-Control', 'no-store');
   return c.json(errorBody(apiError, requestId), apiError.status);
 }

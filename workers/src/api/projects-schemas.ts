@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { MODEL_AGENTS, PROVIDER_IDS } from '../llm/models.ts';
+import { ACCEPTED_PROVIDERS, MODEL_AGENTS, formatModelSpec, readModelSpec } from '../llm/models.ts';
 
 /** Budgets above this are refused: $1,000 per project, in micro-dollars. */
 export const MAX_BUDGET_MICROS = 1_000_000_000;
@@ -11,23 +11,24 @@ export const ModelAgent = z
   .enum(['*', ...MODEL_AGENTS])
   .openapi({ description: 'An agent, or `*` for every agent.' });
 
-/** `provider:model`; only the first colon separates (`compatible:qwen2.5-coder:7b`). */
+/**
+ * `provider:model`; only the first colon separates (`openai-compatible:qwen2.5-coder:7b`). The provider
+ * may be typed in any case or by another name (`compatible:`); what is stored is the canonical form.
+ */
 export const ModelSpec = z
   .string()
   .trim()
   .max(200, 'Use at most 200 characters.')
-  .refine(
-    (spec) => {
-      const colon = spec.indexOf(':');
-      return (
-        colon > 0 &&
-        colon < spec.length - 1 &&
-        (PROVIDER_IDS as readonly string[]).includes(spec.slice(0, colon))
-      );
-    },
-    `Write provider:model, with a provider among ${PROVIDER_IDS.join(', ')} (for example openai:gpt-4.1).`,
-  )
-  .openapi({ example: 'anthropic:claude-sonnet-4-20250514' });
+  .transform((text, ctx) => {
+    const spec = readModelSpec(text);
+    if (spec) return formatModelSpec(spec);
+    ctx.addIssue({
+      code: 'custom',
+      message: `Write provider:model, with a provider among ${ACCEPTED_PROVIDERS} (for example openai:gpt-4.1 or openai-compatible:llama3.2).`,
+    });
+    return z.NEVER;
+  })
+  .openapi({ type: 'string', example: 'anthropic:claude-sonnet-4-20250514' });
 
 /** A spending cap in micro-dollars. */
 export const Budget = z
@@ -35,6 +36,12 @@ export const Budget = z
   .int('Give the budget in whole micro-dollars.')
   .min(0, 'The budget cannot be negative.')
   .max(MAX_BUDGET_MICROS, `The budget is at most ${MAX_BUDGET_MICROS} micro-dollars ($1,000).`);
+
+/** Review before apply: the project setting. */
+const ReviewChanges = z.boolean().openapi({
+  description:
+    "Review before apply: each code step's change waits for you to accept, edit or reject it before it is written (interactive runs only; autopilot never waits).",
+});
 
 const Name = z.string().trim().min(1, 'Give the project a name.').max(120, 'Use at most 120 characters.');
 
@@ -63,10 +70,16 @@ export const CreateProjectBody = z
       description:
         "`agents`: the LLM agents build the app. `scripted`: the engine's test pipeline, whose description is a JSON script; refused in production.",
     }),
+    reviewChanges: ReviewChanges.default(false),
   })
   .openapi('CreateProjectRequest');
 
-export const RenameProjectBody = z.strictObject({ name: Name }).openapi('RenameProjectRequest');
+export const UpdateProjectBody = z
+  .strictObject({ name: Name.optional(), reviewChanges: ReviewChanges.optional() })
+  .refine((body) => body.name !== undefined || body.reviewChanges !== undefined, {
+    message: 'Give a new name or a setting to change.',
+  })
+  .openapi('UpdateProjectRequest');
 
 export const ListProjectsQuery = z.strictObject({
   limit: z.coerce
@@ -91,9 +104,14 @@ export const Project = z
     mode: z.enum(['autopilot', 'interactive']),
     pipeline: z.enum(['agents', 'scripted']),
     models: z.record(z.string(), z.string()),
+    reviewChanges: z.boolean(),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),
     budgetMicros: z.number().int(),
-    costMicros: z.number().int(),
+    costMicros: z.number().int().openapi({ description: 'What the calls of known price cost.' }),
+    unpricedCalls: z
+      .number()
+      .int()
+      .openapi({ description: 'Calls whose price is not known (not in costMicros; no budget holds them).' }),
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
     cachedTokens: z.number().int(),

@@ -5,7 +5,7 @@ import type { AuthedEnv } from '../env.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { decodeCursor, encodeCursor } from '../projects/cursor.ts';
-import { createProject, deleteProject, getProject, listProjects, renameProject } from '../projects/store.ts';
+import { createProject, deleteProject, getProject, listProjects, updateProject } from '../projects/store.ts';
 import { ApiError } from './errors.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
@@ -17,8 +17,9 @@ import {
   ListProjectsQuery,
   Project,
   ProjectPage,
-  RenameProjectBody,
+  UpdateProjectBody,
 } from './projects-schemas.ts';
+import { ownedProject, projectAgent } from './live.ts';
 
 /** Another user's project and a missing one look the same: nothing about it leaks. */
 export const projectNotFound = () => new ApiError(404, 'not_found', 'No such project.');
@@ -53,14 +54,14 @@ const get = createRoute({
   responses: { 200: json(Project, 'The project'), ...errors(401, 404, 429) },
 });
 
-const rename = createRoute({
+const update = createRoute({
   method: 'patch',
   path: '/{id}',
-  summary: 'Rename a project',
+  summary: 'Rename a project or change its settings (review before apply)',
   security: signedIn,
   middleware: requireUser,
-  request: { params: ProjectIdParam, body: jsonBody(RenameProjectBody) },
-  responses: { 200: json(Project, 'Renamed'), ...errors(400, 401, 403, 404, 413, 415, 422, 429) },
+  request: { params: ProjectIdParam, body: jsonBody(UpdateProjectBody) },
+  responses: { 200: json(Project, 'Changed'), ...errors(400, 401, 403, 404, 413, 415, 422, 429, 503) },
 });
 
 const remove = createRoute({
@@ -109,10 +110,29 @@ export const projects = newApi<AuthedEnv>()
     c.header('Cache-Control', 'no-store');
     return c.json(project, 200);
   })
-  .openapi(rename, async (c) => {
+  .openapi(update, async (c) => {
     const { id } = c.req.valid('param');
-    const project = await renameProject(await c.var.db(), c.var.user.id, id, c.req.valid('json').name);
+    const changes = c.req.valid('json');
+    const db = await c.var.db();
+    const project = await updateProject(db, c.var.user.id, id, changes);
     if (!project) throw projectNotFound();
+    if (changes.reviewChanges !== undefined) {
+      // The project's object keeps its own copy of the settings: a run waiting for a review that is no
+      // longer wanted goes on at once. Saved either way; the object also reads it on its next attach.
+      const info = await ownedProject(db, c.var.user.id, id);
+      try {
+        if (info) await projectAgent(c.env, info);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        log.warn('project settings not passed to its object', { projectId: id, ...describeError(err) });
+        throw new ApiError(
+          503,
+          'dependency_unavailable',
+          'The setting is saved, but the running project could not take it yet. Try again.',
+          { headers: { 'Retry-After': '5' }, cause: err },
+        );
+      }
+    }
     return c.json(project, 200);
   })
   .openapi(remove, async (c) => {

@@ -9,7 +9,7 @@ import { DEFAULT_BUDGET_MICROS } from './projects-schemas.ts';
 import { SettingsBody, UpdateSettingsBody } from './settings-schemas.ts';
 
 /** The model each agent gets when the user chose none: the platform's table, else the built-in one. */
-function defaultModels(env: Bindings): Record<string, string> {
+export function defaultModels(env: Bindings): Record<string, string> {
   const platform = llmConfig(env).platformModels;
   return Object.fromEntries(
     MODEL_AGENTS.map((agent) => {

@@ -33,10 +33,13 @@ const RangeQuery = z.strictObject({
 
 const Totals = z.object({
   calls: z.number().int(),
+  unpricedCalls: z.number().int().openapi({
+    description: 'Calls whose model had no known price: their tokens count, their cost is not in costMicros.',
+  }),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   cachedTokens: z.number().int(),
-  costMicros: z.number().int(),
+  costMicros: z.number().int().openapi({ description: 'The cost of the calls whose price is known.' }),
 });
 
 const Usage = z

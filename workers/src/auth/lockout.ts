@@ -54,6 +54,12 @@ async function keys(email: string, address: string): Promise<Keys> {
   };
 }
 
+/**
+ * A wait in whole seconds, rounded up: Redis's TTL rounds to the nearest second, so a client told
+ * `Retry-After` from it could come back up to half a second early and be refused again.
+ */
+const wholeSeconds = (ms: number) => Math.ceil(ms / 1000);
+
 /** Whether this address may try to sign in to this account now: one round trip. */
 export async function standing(
   redis: Redis,
@@ -62,22 +68,22 @@ export async function standing(
   rules: LockoutRules,
 ): Promise<Standing> {
   const k = await keys(email, address);
-  const [failures, ttl, cooldownMs, known] = await redis
+  const [failures, ttlMs, cooldownMs, known] = await redis
     .pipeline()
     .get<number>(k.addressFailures)
-    .ttl(k.addressFailures)
+    .pttl(k.addressFailures)
     .pttl(k.cooldown)
     .exists(k.known)
     .exec<[number | null, number, number, number]>();
   const isKnown = known > 0;
   if (failures && failures >= rules.perAddress.limit) {
     // A counter without an expiry would lock the address out for good: give it its window back.
-    if (ttl < 0) await redis.expire(k.addressFailures, rules.perAddress.windowSeconds);
-    const retryAfterSeconds = ttl > 0 ? ttl : rules.perAddress.windowSeconds;
+    if (ttlMs < 0) await redis.expire(k.addressFailures, rules.perAddress.windowSeconds);
+    const retryAfterSeconds = ttlMs > 0 ? wholeSeconds(ttlMs) : rules.perAddress.windowSeconds;
     return { known: isKnown, refusal: { scope: 'address', retryAfterSeconds } };
   }
   if (cooldownMs > 0 && !isKnown) {
-    return { known: false, refusal: { scope: 'account', retryAfterSeconds: Math.ceil(cooldownMs / 1000) } };
+    return { known: false, refusal: { scope: 'account', retryAfterSeconds: wholeSeconds(cooldownMs) } };
   }
   return { known: isKnown, refusal: null };
 }
@@ -96,11 +102,11 @@ export async function recordFailure(
   const k = await keys(email, address);
   // One transaction, so no counter exists without its expiry. NX: a window starts at its first
   // failure, and further failures do not extend it.
-  const [addressFailures, , addressTtl, accountFailures] = await redis
+  const [addressFailures, , addressTtlMs, accountFailures] = await redis
     .multi()
     .incr(k.addressFailures)
     .expire(k.addressFailures, rules.perAddress.windowSeconds, 'NX')
-    .ttl(k.addressFailures)
+    .pttl(k.addressFailures)
     .incr(k.accountFailures)
     .expire(k.accountFailures, rules.perAccount.windowSeconds, 'NX')
     .exec<[number, number, number, number, number]>();
@@ -110,7 +116,7 @@ export async function recordFailure(
   if (addressFailures >= rules.perAddress.limit) {
     return {
       scope: 'address',
-      retryAfterSeconds: addressTtl > 0 ? addressTtl : rules.perAddress.windowSeconds,
+      retryAfterSeconds: addressTtlMs > 0 ? wholeSeconds(addressTtlMs) : rules.perAddress.windowSeconds,
     };
   }
   return cooling && !known ? { scope: 'account', retryAfterSeconds: cooldownSeconds } : null;

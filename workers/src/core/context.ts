@@ -4,7 +4,8 @@
  * meets its earlier calls, answers and events under the same ids: recorded outputs are reused, answers
  * are found, and already-logged events are not logged twice.
  */
-import type { EventBody } from '../protocol.ts';
+import { ReviewVerdict, type ChangeProposal, type EventBody } from '../protocol.ts';
+import { diffText } from './diff.ts';
 import { BudgetExceeded, ParkSignal, StepCancelled } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { JsonObject, JsonValue } from './json.ts';
@@ -15,6 +16,7 @@ import type {
   FilesView,
   LlmAnswer,
   LlmCall,
+  ProposedFile,
   QuestionSpec,
   RecordedLlm,
   StepContext,
@@ -86,6 +88,7 @@ export class StepScope {
         this.emit({ type: 'artifact', stepId: step.id, agent: step.ref.agent, kind, data }),
       emit: (event) => this.emit(event),
       ask: (question) => this.ask(question),
+      review: (proposal) => this.review(proposal),
       now: () => this.ports.clock.now(),
     };
   }
@@ -186,7 +189,7 @@ export class StepScope {
             fingerprint: 'lost',
             completion: spent,
           });
-          sink.emit({ type: 'usage', totals: totalsAfter });
+          sink.emit({ type: 'usage', totals: totalsAfter, step: journal.stepUsage(this.step.id) });
           journal.syncProject();
         });
       }
@@ -196,7 +199,7 @@ export class StepScope {
     journal.atomic(() => {
       if (stream) sink.streamEnd(key);
       const totalsAfter = journal.recordCall(key, this.step.id, agent, { fingerprint: print, completion });
-      sink.emit({ type: 'usage', totals: totalsAfter });
+      sink.emit({ type: 'usage', totals: totalsAfter, step: journal.stepUsage(this.step.id) });
       journal.syncProject();
     });
     this.checkCancelled();
@@ -222,6 +225,7 @@ export class StepScope {
           default: question.default,
           answer: null,
           by: null,
+          review: null,
         });
       }
       sink.emit(
@@ -244,6 +248,76 @@ export class StepScope {
       }
     });
     if (autopilot !== null) return autopilot;
+    throw new ParkSignal(id);
+  }
+
+  /**
+   * Review before apply, on the question machinery: the proposal is a question whose answer is a verdict
+   * (JSON), so it parks, is answered, is found again on the re-run, and counts in the question ids like
+   * any `ask` (the ids stay the same whether or not the person is asked).
+   */
+  private async review(proposal: ProposedFile): Promise<ReviewVerdict> {
+    this.checkCancelled();
+    const { journal, sink } = this.ports;
+    this.questions += 1;
+    const id = `s${this.step.id}:q${this.questions}`;
+    const existing = journal.question(id);
+    if (existing?.answer != null) return verdictOf(existing.answer);
+    const run = journal.run();
+    if (run.project.reviewChanges !== true || run.mode !== 'interactive') {
+      // Not asked (or no longer: autopilot, or reviews turned off while it waited): accepted as proposed.
+      if (existing) {
+        journal.atomic(() => {
+          journal.answerQuestion(id, ACCEPT, 'autopilot');
+          sink.emit(
+            {
+              type: 'question.answered',
+              questionId: id,
+              answer: 'Accepted',
+              by: 'autopilot',
+              review: 'accept',
+            },
+            `${id}:answered`,
+          );
+        });
+      }
+      return { decision: 'accept' };
+    }
+    const diff = diffText(proposal.before ?? '', proposal.after);
+    const review: ChangeProposal = {
+      ...proposal,
+      diff: { added: diff.added, removed: diff.removed, hunks: diff.hunks },
+    };
+    const text =
+      proposal.before === null
+        ? `Review the new file ${proposal.path}`
+        : `Review the change to ${proposal.path}`;
+    journal.atomic(() => {
+      if (!existing) {
+        journal.putQuestion({
+          id,
+          stepId: this.step.id,
+          text,
+          options: null,
+          default: ACCEPT,
+          answer: null,
+          by: null,
+          review,
+        });
+      }
+      sink.emit(
+        {
+          type: 'question',
+          questionId: id,
+          stepId: this.step.id,
+          text,
+          options: null,
+          default: ACCEPT,
+          review,
+        },
+        `${id}:asked`,
+      );
+    });
     throw new ParkSignal(id);
   }
 
@@ -274,6 +348,20 @@ export class StepScope {
     this.checkCancelled();
     return outcome;
   }
+}
+
+/** A review question's answer when the change is accepted as proposed (its default). */
+export const ACCEPT = JSON.stringify({ decision: 'accept' } satisfies ReviewVerdict);
+
+/** The verdict a review question's answer records; words that are not one go back to the agent. */
+export function verdictOf(answer: string): ReviewVerdict {
+  try {
+    const parsed = ReviewVerdict.safeParse(JSON.parse(answer));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Not JSON: the person's own words.
+  }
+  return { decision: 'reject', comment: answer };
 }
 
 function answer<T>(completion: LlmCompletion, call: LlmCall<T>, replayed: boolean): LlmAnswer<T> {

@@ -3,9 +3,9 @@
  * chat. Each is a small transaction over the journal; the result says whether the driver should run
  * steps now (`pump`).
  */
-import type { ChatKind, ControlAction } from '../protocol.ts';
+import type { ChatKind, ControlAction, ReviewVerdict } from '../protocol.ts';
 import type { Engine } from './engine.ts';
-import type { StepRecord } from './journal.ts';
+import { waitsForPerson, type StepRecord } from './journal.ts';
 import type { UserMessage } from './pipeline.ts';
 
 /** The outcome of a control: on success, whether steps should be run now. */
@@ -98,7 +98,7 @@ export class RunControls {
     const active = journal.activeStep();
     if (!active) return refuse('conflict', 'There is no step to run.');
     const open = journal.openQuestion();
-    const waiting = open !== null && open.stepId === active.id && run.mode === 'interactive';
+    const waiting = open !== null && open.stepId === active.id && waitsForPerson(open, run);
     journal.atomic(() => {
       if (active.status === 'failed') journal.setStepStatus(active.id, 'pending');
       journal.resetGuards();
@@ -124,7 +124,7 @@ export class RunControls {
     journal.atomic(() => {
       const active = journal.activeStep();
       if (active && active.status === 'running') {
-        journal.setStepStatus(active.id, 'pending');
+        journal.setStepStatus(active.id, 'pending', 'restart');
         this.aborted(active, 'stopped');
       }
       journal.setStatus('stopped', { code: 'user', message: 'Stopped by the user.' });
@@ -201,28 +201,64 @@ export class RunControls {
     return done(false);
   }
 
-  /** After a mode change: a run waiting for an answer continues on its own in autopilot. */
-  modeChanged(): ControlResult {
+  /**
+   * After a change of the project's settings (its mode, review before apply): a run waiting on a question
+   * nobody needs to answer any more (autopilot takes its default; a review that is no longer asked for is
+   * accepted) continues on its own.
+   */
+  settingsChanged(): ControlResult {
     const { journal } = this.deps;
     const run = journal.run();
-    if (run.status !== 'waiting' || run.mode !== 'autopilot') return done(false);
-    // A question only the user can answer (no default) keeps waiting.
-    if (journal.openQuestion()?.default === null) return done(false);
-    this.engine.setStatus('running', { code: 'user', message: 'Autopilot answers the open question.' });
+    const open = journal.openQuestion();
+    if (run.status !== 'waiting' || !open || waitsForPerson(open, run)) return done(false);
+    this.engine.setStatus('running', {
+      code: 'user',
+      message: open.review ? 'The change is accepted as proposed.' : 'Autopilot answers the open question.',
+    });
     return done(true);
   }
 
   /** Records the answer to an open question; the parked step runs again and finds it. */
   answer(questionId: string, answer: string): ControlResult {
+    const question = this.deps.journal.question(questionId);
+    if (question?.review) {
+      return refuse('bad_request', 'This question is a review: accept, edit or reject the change.');
+    }
+    return this.record(questionId, { stored: answer, shown: answer });
+  }
+
+  /** The person's verdict on a proposed change; the parked step runs again and acts on it. */
+  review(questionId: string, verdict: ReviewVerdict): ControlResult {
+    const question = this.deps.journal.question(questionId);
+    if (question && !question.review) return refuse('bad_request', 'This question is not a review.');
+    const shown =
+      verdict.decision === 'accept'
+        ? 'Accepted'
+        : verdict.decision === 'edit'
+          ? 'Accepted with your edits'
+          : `Rejected: ${verdict.comment}`;
+    return this.record(questionId, { stored: JSON.stringify(verdict), shown, review: verdict.decision });
+  }
+
+  private record(
+    questionId: string,
+    answer: { stored: string; shown: string; review?: ReviewVerdict['decision'] },
+  ): ControlResult {
     const { journal } = this.deps;
     const question = journal.question(questionId);
     if (!question) return refuse('not_found', 'There is no such question.');
     if (question.answer !== null) return refuse('conflict', 'The question is already answered.');
     let pump = false;
     journal.atomic(() => {
-      journal.answerQuestion(questionId, answer, 'user');
+      journal.answerQuestion(questionId, answer.stored, 'user');
       this.engine.emit(
-        { type: 'question.answered', questionId, answer, by: 'user' },
+        {
+          type: 'question.answered',
+          questionId,
+          answer: answer.shown,
+          by: 'user',
+          ...(answer.review ? { review: answer.review } : {}),
+        },
         `${questionId}:answered`,
       );
       const step = journal.step(question.stepId);

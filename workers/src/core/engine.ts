@@ -12,7 +12,7 @@ import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
 import { BudgetExceeded, ParkSignal } from './errors.ts';
 import type { JsonObject } from './json.ts';
-import type { StepRecord } from './journal.ts';
+import { waitsForPerson, type StepRecord } from './journal.ts';
 import { DEFAULT_GUARDS, type GuardLimits, type Pipeline, type StepResult } from './pipeline.ts';
 import type { Ids } from './ports.ts';
 
@@ -72,6 +72,8 @@ export class Engine {
     const run = journal.run();
     if (run.status !== 'running') return IDLE;
     let step = journal.activeStep();
+    // A step still marked running was interrupted (an evicted or crashed object): it restarts.
+    const interrupted = step?.status === 'running';
     if (!step) {
       this.setStatus('completed', { code: 'completed', message: 'The pipeline has no step left.' });
       return IDLE;
@@ -79,7 +81,7 @@ export class Engine {
     if (step.status === 'waiting') {
       const open = journal.openQuestion();
       // In autopilot the step runs again and its question takes the default, if it has one.
-      if (open && open.stepId === step.id && (run.mode === 'interactive' || open.default === null)) {
+      if (open && open.stepId === step.id && waitsForPerson(open, run)) {
         this.setStatus('waiting', { code: 'question', message: open.text });
         return IDLE;
       }
@@ -98,6 +100,7 @@ export class Engine {
 
     step = journal.atomic(() => {
       const begun = journal.beginStep(step!.id, this.deps.clock.now());
+      const rerun = begun.attempt > 1 ? (interrupted ? 'restart' : (begun.rerun ?? 'retry')) : undefined;
       this.emit(
         {
           type: 'step.started',
@@ -107,6 +110,7 @@ export class Engine {
           title: begun.ref.title,
           task: begun.ref.task?.id ?? null,
           attempt: begun.attempt,
+          ...(rerun ? { rerun } : {}),
         },
         `step:${begun.id}:a${begun.attempt}`,
       );
@@ -227,7 +231,7 @@ export class Engine {
     const { journal } = this.deps;
     if (err instanceof ParkSignal) {
       journal.atomic(() => {
-        journal.setStepStatus(step.id, 'waiting');
+        journal.setStepStatus(step.id, 'waiting', 'answer');
         const status = journal.run().status;
         if (status === 'running') {
           const question = journal.question(err.questionId);
@@ -244,7 +248,7 @@ export class Engine {
     if (signal.aborted) return IDLE;
     if (err instanceof BudgetExceeded) {
       journal.atomic(() => {
-        journal.setStepStatus(step.id, 'pending');
+        journal.setStepStatus(step.id, 'pending', 'restart');
         journal.setStatus('paused', { code: 'budget', message: err.message });
         this.emit({ type: 'run.status', status: 'paused', reason: journal.run().reason });
         journal.syncProject();
@@ -256,7 +260,7 @@ export class Engine {
     const willRetry = failures < this.guards.maxStepAttempts;
     journal.atomic(() => {
       journal.recordFailure(step.id, message);
-      journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed');
+      journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed', 'retry');
       this.emit({
         type: 'step.failed',
         stepId: step.id,

@@ -3,7 +3,16 @@
  * project. The Durable Object implements it over its SQLite; every method is synchronous except file
  * staging (hashing), so a group of calls inside `atomic` commits as one transaction.
  */
-import type { FileChange, ProjectMode, RunReason, RunStatus, Totals } from '../protocol.ts';
+import type {
+  ChangeProposal,
+  FileChange,
+  ProjectMode,
+  RerunCause,
+  RunReason,
+  RunStatus,
+  StepUsage,
+  Totals,
+} from '../protocol.ts';
 import type { JsonObject } from './json.ts';
 import type { FileInfo, ProjectInput, StepRef, UserMessage } from './pipeline.ts';
 import type { LlmCompletion } from './ports.ts';
@@ -32,6 +41,8 @@ export interface StepRecord {
   attempt: number;
   /** Times it threw. */
   failures: number;
+  /** Why its next start is a start again (set when a run of it ends without committing). */
+  rerun: RerunCause | null;
   startedAt: number | null;
 }
 
@@ -48,6 +59,8 @@ export interface QuestionRecord {
   default: string | null;
   answer: string | null;
   by: 'user' | 'autopilot' | null;
+  /** A review question: the change it shows (its answer is a JSON `ReviewVerdict`). */
+  review: ChangeProposal | null;
 }
 
 /** A file write of a step (content null: delete). */
@@ -100,7 +113,8 @@ export interface Journal {
   nextOf(stepId: number): StepRef | null;
   createStep(branch: number, parentId: number | null, ref: StepRef): StepRecord;
   beginStep(stepId: number, now: number): StepRecord;
-  setStepStatus(stepId: number, status: StepStatus): void;
+  /** Sets a step's status; `rerun` says why it will start again, when that is known. */
+  setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void;
   recordFailure(stepId: number, error: string): void;
   commitStep(input: CommitInput): void;
   taskHistory(taskId: string, limit: number): TaskHistory;
@@ -108,6 +122,8 @@ export interface Journal {
   recordedCall(key: string): RecordedCall | null;
   /** Records a call and adds its usage to the totals; returns the new totals. */
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals;
+  /** What a step's recorded calls used (an indexed sum over that step's calls only). */
+  stepUsage(stepId: number): StepUsage;
 
   question(id: string): QuestionRecord | null;
   openQuestion(): QuestionRecord | null;
@@ -133,4 +149,14 @@ export interface Journal {
 
   /** Queues the project's status and totals for Postgres; a snapshot too when `snapshotOf` is set. */
   syncProject(snapshotOf?: { stepId: number; label: string }): void;
+}
+
+/**
+ * Whether an open question waits for the person: in interactive mode it does; in autopilot only when it
+ * has no default (a key to add). A review waits only while the project asks for reviews, and never in
+ * autopilot.
+ */
+export function waitsForPerson(question: QuestionRecord, run: RunRecord): boolean {
+  if (question.review) return run.mode === 'interactive' && run.project.reviewChanges === true;
+  return run.mode === 'interactive' || question.default === null;
 }

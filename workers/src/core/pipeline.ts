@@ -11,7 +11,7 @@
  * except through `ctx.now()`.
  */
 import type { ZodType } from 'zod';
-import type { EventBody, ProjectMode } from '../protocol.ts';
+import type { EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage } from './ports.ts';
 
@@ -21,6 +21,11 @@ export interface ProjectInput {
   name: string;
   description: string;
   mode: ProjectMode;
+  /**
+   * Review before apply: a code step shows the change it would write and waits for the person to
+   * accept, edit or reject it (interactive mode only; autopilot never waits for it).
+   */
+  reviewChanges?: boolean;
 }
 
 /** A unit of the plan: loop guards count per task, and the end of a task snapshots the file tree. */
@@ -68,7 +73,8 @@ export interface LlmAnswer<T> {
   text: string;
   object: T | undefined;
   usage: LlmUsage;
-  costMicros: number;
+  /** Null when the model has no known price. */
+  costMicros: number | null;
   /** True when the output came from the record of an earlier run of this step (no call was made). */
   replayed: boolean;
 }
@@ -83,6 +89,18 @@ export interface QuestionSpec {
   options?: string[];
   /** What autopilot answers; null when only the user can answer (a key to add): autopilot waits too. */
   default: string | null;
+}
+
+/** A change an agent would write to one file, for the person's review (see `StepContext.review`). */
+export interface ProposedFile {
+  path: string;
+  /** The file as it is now (null: it does not exist yet). */
+  before: string | null;
+  after: string;
+  /** The agent's one line on what the change does. */
+  summary: string;
+  /** How many times the person sent this file back already within the step (0 for a first proposal). */
+  round: number;
 }
 
 /** A message the user sent over the live channel that no step has consumed yet. */
@@ -122,6 +140,12 @@ export interface StepContext<S extends JsonObject = JsonObject> {
    * there, so `ask` then returns it. Autopilot: returns the default at once.
    */
   ask(question: QuestionSpec): Promise<string>;
+  /**
+   * Review before apply: when the project asks for it and the run is interactive, the step parks (like
+   * `ask`) until the person accepts the proposed change, edits it or rejects it with a comment; otherwise
+   * (the setting off, autopilot) it is accepted at once. Nothing is written by this call.
+   */
+  review(proposal: ProposedFile): Promise<ReviewVerdict>;
   now(): number;
 }
 

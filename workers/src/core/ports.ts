@@ -62,7 +62,10 @@ export interface LlmCompletion {
   /** The structured output, when a schema was asked for. */
   object?: JsonValue;
   usage: LlmUsage;
-  costMicros: number;
+  /** Micro-dollars; null when the model's price is not known (a cost that is unknown, not zero). */
+  costMicros: number | null;
+  /** Where the price came from; absent when it is unknown (and on records older than prices). */
+  pricedBy?: 'list' | 'custom';
   finishReason: string;
   provider: string;
   model: string;

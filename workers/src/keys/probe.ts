@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 
 /** What testing a key found. */
 export type ProbeResult =
-  | { result: 'ok'; modelCount: number }
+  | { result: 'ok'; modelCount: number; models: string[] }
   | { result: 'invalid_key' | 'provider_error'; status: number }
   | { result: 'unreachable' };
 
@@ -17,10 +17,15 @@ export interface ProbeTarget {
 
 const PROBE_TIMEOUT_MS = 10_000;
 
+/** How many model names a key keeps (a gateway may list thousands; the model field needs the names). */
+export const MAX_LISTED_MODELS = 200;
+/** Longer names are not models anyone types. */
+const MAX_MODEL_NAME = 200;
+
 // workerd's fetch must be called unbound from the global, not as a method of an SDK object.
 const fetchFn: typeof fetch = (input, init) => fetch(input, init);
 
-async function countModels(target: ProbeTarget): Promise<number> {
+async function listModels(target: ProbeTarget): Promise<{ id: string }[]> {
   const common = {
     apiKey: target.apiKey,
     baseURL: target.baseUrl,
@@ -31,12 +36,24 @@ async function countModels(target: ProbeTarget): Promise<number> {
   switch (target.provider) {
     case 'openai':
     case 'openai-compatible':
-      return (await new OpenAI(common).models.list()).data.length;
+      return (await new OpenAI(common).models.list()).data;
     case 'anthropic':
-      return (await new Anthropic(common).models.list({ limit: 100 })).data.length;
+      return (await new Anthropic(common).models.list({ limit: 100 })).data;
     case 'groq':
-      return (await new Groq(common).models.list()).data.length;
+      return (await new Groq(common).models.list()).data;
   }
+}
+
+/** The names kept of what a provider listed: distinct, sane, sorted, at most {@link MAX_LISTED_MODELS}. */
+export function keptModels(ids: readonly unknown[]): string[] {
+  const names = new Set<string>();
+  for (const id of ids) {
+    if (typeof id !== 'string') continue;
+    const name = id.trim();
+    // Printable, no spaces: what a model field accepts after `provider:`.
+    if (name && name.length <= MAX_MODEL_NAME && /^[\x21-\x7e]+$/.test(name)) names.add(name);
+  }
+  return [...names].sort().slice(0, MAX_LISTED_MODELS);
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -51,7 +68,8 @@ function statusOf(err: unknown): number | undefined {
  */
 export async function probeKey(target: ProbeTarget): Promise<ProbeResult> {
   try {
-    return { result: 'ok', modelCount: await countModels(target) };
+    const listed = await listModels(target);
+    return { result: 'ok', modelCount: listed.length, models: keptModels(listed.map((m) => m.id)) };
   } catch (err) {
     const status = statusOf(err);
     if (status === undefined) return { result: 'unreachable' };

@@ -20,6 +20,9 @@ export interface KeyView {
   lastUsedAt: string | null;
   lastTestedAt: string | null;
   lastTestOk: boolean | null;
+  /** The models its provider listed at the last successful test (empty until then). */
+  models: string[];
+  modelsListedAt: string | null;
 }
 
 const viewColumns = {
@@ -32,6 +35,8 @@ const viewColumns = {
   lastUsedAt: apiKeys.lastUsedAt,
   lastTestedAt: apiKeys.lastTestedAt,
   lastTestOk: apiKeys.lastTestOk,
+  models: apiKeys.models,
+  modelsListedAt: apiKeys.modelsListedAt,
 };
 
 type ViewRow = { [K in keyof typeof viewColumns]: (typeof apiKeys.$inferSelect)[K] };
@@ -42,6 +47,8 @@ function toView(row: ViewRow): KeyView {
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     lastTestedAt: row.lastTestedAt?.toISOString() ?? null,
+    models: row.models ?? [],
+    modelsListedAt: row.modelsListedAt?.toISOString() ?? null,
   };
 }
 
@@ -152,16 +159,23 @@ export async function openKey(
   return { id: row.id, provider: row.provider, baseUrl: row.baseUrl, apiKey: plaintext };
 }
 
-/** Record the outcome of a test. */
+/**
+ * Record the outcome of a test; a successful one replaces the models the key lists (a failed one
+ * keeps the last list: the provider may only be down for a moment).
+ */
 export async function recordTest(
   db: Database,
   userId: string,
   id: KeyId,
-  ok: boolean,
+  outcome: { ok: true; models: string[] } | { ok: false },
 ): Promise<KeyView | null> {
   const [row] = await db
     .update(apiKeys)
-    .set({ lastTestedAt: sql`now()`, lastTestOk: ok })
+    .set({
+      lastTestedAt: sql`now()`,
+      lastTestOk: outcome.ok,
+      ...(outcome.ok ? { models: outcome.models, modelsListedAt: sql`now()` } : {}),
+    })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
     .returning(viewColumns);
   return row ? toView(row) : null;

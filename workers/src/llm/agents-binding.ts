@@ -13,6 +13,7 @@ import { llmConfig } from './config.ts';
 import { parseModelTable, type ModelTable } from './models.ts';
 import { createLlmPort } from './port.ts';
 import { userKeySource } from './user-keys.ts';
+import { userPriceSource } from './user-prices.ts';
 
 /** The project's model choice (its owner's Settings and its own overrides), checked once here. */
 function projectModels(project: BindDeps['project']): ModelTable {
@@ -37,6 +38,7 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
     },
     baseUrls: config.baseUrls,
     models: { platform: config.platformModels, project: projectModels(project) },
+    prices: userPriceSource(env, project.ownerId),
     now: () => Date.now(),
     // The usage-recording hook: one log line per provider attempt (the engine records the completion
     // itself, which the Postgres usage ledger follows). Never the key or the prompt.

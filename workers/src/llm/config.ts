@@ -34,7 +34,8 @@ export function fixtureBaseUrls(root: string): Record<ProviderId, string> {
     openai: `${base}/openai/v1`,
     anthropic: `${base}/anthropic`,
     groq: `${base}/groq`,
-    compatible: `${base}/compatible/v1`,
+    // The fixture's own path for an OpenAI-compatible server (infra/llm-fixture).
+    'openai-compatible': `${base}/compatible/v1`,
   };
 }
 
@@ -57,7 +58,7 @@ export function llmConfig(env: LlmEnv): LlmConfig {
   put('anthropic', env.ANTHROPIC_API_KEY);
   put('groq', env.GROQ_API_KEY);
   if (env.OPENAI_COMPATIBLE_BASE_URL)
-    put('compatible', env.OPENAI_COMPATIBLE_API_KEY || 'none', env.OPENAI_COMPATIBLE_BASE_URL);
+    put('openai-compatible', env.OPENAI_COMPATIBLE_API_KEY || 'none', env.OPENAI_COMPATIBLE_BASE_URL);
   return {
     baseUrls: override ? fixtureBaseUrls(override) : {},
     platformKeys,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LlmError } from './errors.ts';
-import { chooseModel, layerModels, parseModelSpec, parseModelTable } from './models.ts';
+import {
+  chooseModel,
+  formatModelSpec,
+  layerModels,
+  parseModelSpec,
+  parseModelTable,
+  readModelSpec,
+} from './models.ts';
 
 describe('model per agent', () => {
   it('uses the built-in defaults, a small model for the writer', () => {
@@ -36,12 +43,26 @@ describe('model per agent', () => {
   });
 
   it('splits provider and model at the first colon only, and refuses unknown providers', () => {
-    expect(parseModelSpec('compatible:qwen2.5-coder:7b')).toEqual({
-      provider: 'compatible',
+    expect(parseModelSpec('openai-compatible:qwen2.5-coder:7b')).toEqual({
+      provider: 'openai-compatible',
       model: 'qwen2.5-coder:7b',
     });
     expect(() => parseModelSpec('mistral:large')).toThrow(LlmError);
     expect(() => parseModelSpec('gpt-4.1')).toThrow(/provider:model/);
+    expect(() => parseModelSpec('mistral:large')).toThrow(/openai-compatible \(compatible also works\)/);
+  });
+
+  it('reads the other spellings of a provider and stores the one name', () => {
+    for (const typed of ['compatible:oracle', 'OpenAI-Compatible:oracle', ' openai_compatible:oracle ']) {
+      expect(formatModelSpec(parseModelSpec(typed))).toBe('openai-compatible:oracle');
+    }
+    expect(formatModelSpec(parseModelSpec('OpenAI:gpt-4.1'))).toBe('openai:gpt-4.1');
+    // The model keeps its case: servers tell models apart by it.
+    expect(readModelSpec('groq:Llama-X')?.model).toBe('Llama-X');
+    expect(readModelSpec('openai:')).toBeNull();
+    expect(parseModelTable('{"*":"compatible:oracle"}', 'LLM_MODELS')).toEqual({
+      '*': 'openai-compatible:oracle',
+    });
   });
 
   it('checks a JSON model table once, up front', () => {

@@ -1,13 +1,45 @@
 /**
  * Which model each agent uses. A model is named `provider:model` (`anthropic:claude-sonnet-4-20250514`,
- * `compatible:qwen2.5-coder:7b`: only the first colon separates). Precedence, highest first: the model a
- * call names, the project's override for the agent, the project's override for every agent (`*`), the
- * platform's configured defaults (same shape), the built-in defaults below.
+ * `openai-compatible:qwen2.5-coder:7b`: only the first colon separates). Precedence, highest first: the
+ * model a call names, the project's override for the agent, the project's override for every agent
+ * (`*`), the platform's configured defaults (same shape), the built-in defaults below.
  */
 import { LlmError } from './errors.ts';
 
-export const PROVIDER_IDS = ['openai', 'anthropic', 'groq', 'compatible'] as const;
+/**
+ * The providers, by the one name each has everywhere: the key store, the API, the UI's model fields,
+ * the usage ledger and the docs.
+ */
+export const PROVIDER_IDS = ['openai', 'anthropic', 'groq', 'openai-compatible'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** How each provider is named to people (the identifier above is what they type in model fields). */
+export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  groq: 'Groq',
+  'openai-compatible': 'OpenAI-compatible',
+};
+
+/**
+ * Other spellings people type for a provider (an older name among them), accepted on input and stored
+ * as the canonical name. Matched case-insensitively, like the canonical names.
+ */
+export const PROVIDER_ALIASES: Readonly<Record<string, ProviderId>> = {
+  compatible: 'openai-compatible',
+  openai_compatible: 'openai-compatible',
+  openaicompatible: 'openai-compatible',
+};
+
+/** What a model field accepts, for error messages. */
+export const ACCEPTED_PROVIDERS = 'openai, anthropic, groq or openai-compatible (compatible also works)';
+
+/** The canonical name of a provider as typed (any case, or an alias); null for an unknown one. */
+export function canonicalProvider(name: string): ProviderId | null {
+  const lower = name.trim().toLowerCase();
+  if ((PROVIDER_IDS as readonly string[]).includes(lower)) return lower as ProviderId;
+  return PROVIDER_ALIASES[lower] ?? null;
+}
 
 export interface ModelSpec {
   provider: ProviderId;
@@ -43,22 +75,42 @@ export const PROVIDER_DEFAULTS: Readonly<Record<ProviderId, { strong: string; sm
   openai: { strong: 'gpt-4.1', small: 'gpt-4.1-mini' },
   anthropic: { strong: 'claude-sonnet-4-20250514', small: 'claude-3-5-haiku-20241022' },
   groq: { strong: 'llama-3.3-70b-versatile', small: 'llama-3.1-8b-instant' },
-  compatible: { strong: 'qwen2.5-coder:7b', small: 'qwen2.5-coder:7b' },
+  'openai-compatible': { strong: 'qwen2.5-coder:7b', small: 'qwen2.5-coder:7b' },
 };
 
-/** Parses `provider:model`; throws a `config` error for anything else. */
+/** Every name a provider was stored under (its own and its aliases): older records may use any. */
+export function providerSpellings(provider: ProviderId): string[] {
+  return [provider, ...Object.keys(PROVIDER_ALIASES).filter((a) => PROVIDER_ALIASES[a] === provider)];
+}
+
+/**
+ * Reads `provider:model` with the provider in any case or spelled by an alias; null for anything else.
+ * The model name is kept as typed (trimmed): model names are case-sensitive on most servers.
+ */
+export function readModelSpec(spec: string): ModelSpec | null {
+  const text = spec.trim();
+  const colon = text.indexOf(':');
+  if (colon <= 0) return null;
+  const provider = canonicalProvider(text.slice(0, colon));
+  const model = text.slice(colon + 1).trim();
+  return provider && model ? { provider, model } : null;
+}
+
+/** A model's one stored and shown form: `provider:model` with the canonical provider name. */
+export function formatModelSpec(spec: ModelSpec): string {
+  return `${spec.provider}:${spec.model}`;
+}
+
+/** What a model field says when it cannot read a model. */
+export function modelSpecProblem(spec: string): string {
+  return `"${spec.slice(0, 100)}" is not a model: write provider:model with a provider among ${ACCEPTED_PROVIDERS}, for example openai:gpt-4.1 or openai-compatible:llama3.2`;
+}
+
+/** Parses `provider:model` (aliases accepted); throws a `config` error for anything else. */
 export function parseModelSpec(spec: string): ModelSpec {
-  const colon = spec.indexOf(':');
-  const provider = spec.slice(0, colon);
-  const model = spec.slice(colon + 1);
-  if (colon <= 0 || !model || !(PROVIDER_IDS as readonly string[]).includes(provider)) {
-    throw new LlmError(
-      'config',
-      'models',
-      `"${spec.slice(0, 100)}" is not a model: use provider:model with a provider among ${PROVIDER_IDS.join(', ')}`,
-    );
-  }
-  return { provider: provider as ProviderId, model };
+  const parsed = readModelSpec(spec);
+  if (!parsed) throw new LlmError('config', 'models', modelSpecProblem(spec));
+  return parsed;
 }
 
 /** Where a model choice came from: an explicit choice is never swapped for another provider's model. */
@@ -115,8 +167,8 @@ export function parseModelTable(text: string | undefined, source: string): Model
   for (const [agent, spec] of Object.entries(value)) {
     if (typeof spec !== 'string')
       throw new LlmError('config', 'models', `${source}.${agent} must be a string`);
-    parseModelSpec(spec);
-    out[agent] = spec;
+    // Stored tables may still say `compatible:`: every model leaves here in its canonical form.
+    out[agent] = formatModelSpec(parseModelSpec(spec));
   }
   return out;
 }

@@ -11,7 +11,7 @@ import type { JsonValue } from '../core/json.ts';
 import { LlmError, type LlmErrorCode } from './errors.ts';
 import { resolveKey, type KeySource, type ResolvedKey } from './keys.ts';
 import { chooseModel, fallbackModel, type ModelSpec, type ModelTable, type ProviderId } from './models.ts';
-import { costMicros } from './pricing.ts';
+import { costAt, knownPrice, listPrice, type Price } from './pricing.ts';
 import { anthropicClient } from './providers/anthropic.ts';
 import { groqClient } from './providers/groq.ts';
 import { openAiClient } from './providers/openai.ts';
@@ -30,7 +30,8 @@ export interface CallRecord {
   reask: boolean;
   outcome: 'ok' | LlmErrorCode;
   usage: LlmUsage;
-  costMicros: number;
+  /** Null when the model has no known price. */
+  costMicros: number | null;
   latencyMs: number;
 }
 
@@ -39,6 +40,8 @@ export interface LlmLayerDeps {
   /** Base URLs that replace the providers' own (the fixture, a self-hosted server). */
   baseUrls?: Partial<Record<ProviderId, string>>;
   models?: { project?: ModelTable; platform?: ModelTable };
+  /** The person's own price for a model the price table does not list (Settings); null when none. */
+  prices?: (provider: ProviderId, model: string) => Promise<Price | null>;
   now: () => number;
   fetch?: typeof fetch;
   retry?: RetryPolicy;
@@ -58,7 +61,7 @@ export interface LlmLayerDeps {
 export function defaultClient(provider: ProviderId, conn: ProviderConnection): ProviderClient {
   switch (provider) {
     case 'openai':
-    case 'compatible':
+    case 'openai-compatible':
       return openAiClient(provider, conn);
     case 'anthropic':
       return anthropicClient(conn);
@@ -71,7 +74,7 @@ export function defaultClient(provider: ProviderId, conn: ProviderConnection): P
 const unboundFetch: typeof fetch = (input, init) => fetch(input, init);
 
 /** Providers tried, in order, when an agent's default provider has no key. */
-const FALLBACK_ORDER: ProviderId[] = ['openai', 'anthropic', 'groq', 'compatible'];
+const FALLBACK_ORDER: ProviderId[] = ['openai', 'anthropic', 'groq', 'openai-compatible'];
 
 const ZERO: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
 
@@ -136,26 +139,36 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
         fetch: deps.fetch ?? unboundFetch,
         ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       });
+      // The list price, else the person's own (looked up only for a model the list lacks), else none:
+      // an unknown price is a null cost, never zero.
+      const known = listPrice(spec.provider, spec.model)
+        ? knownPrice(spec.provider, spec.model, null)
+        : knownPrice(spec.provider, spec.model, (await deps.prices?.(spec.provider, spec.model)) ?? null);
+      const costOf = (u: LlmUsage): number | null => (known ? costAt(known.price, u) : null);
+      const priced = known ? { pricedBy: known.pricedBy } : {};
       const schema = request.schema ? jsonSchemaOf(request.schema) : undefined;
       const stream = request.onDelta ? onceAcrossRetries(request.onDelta) : null;
       let messages = request.messages;
       let usage = ZERO;
-      let cost = 0;
+      let cost: number | null = known ? 0 : null;
       let attempts = 0;
       /** What was billed so far, for an error that ends the call after a paid round. */
       const spentSoFar = (): LlmCompletion => ({
         text: '',
         usage,
         costMicros: cost,
+        ...priced,
         finishReason: 'error',
         provider: spec.provider,
         model: spec.model,
         latencyMs: deps.now() - started,
       });
       for (let round = 0; round < 2; round++) {
-        if (round > 0 && request.budgetLeftMicros !== undefined && cost >= request.budgetLeftMicros) {
+        // An unknown cost cannot be held to a budget (the loop guards still bound the run).
+        const spent = cost ?? 0;
+        if (round > 0 && request.budgetLeftMicros !== undefined && spent >= request.budgetLeftMicros) {
           // The first round spent what was left: no re-ask, and the round is recorded as spent.
-          const stop = new BudgetExceeded(cost, request.budgetLeftMicros);
+          const stop = new BudgetExceeded(spent, request.budgetLeftMicros);
           stop.spent = spentSoFar();
           throw stop;
         }
@@ -166,7 +179,7 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
             async () => {
               attempts += 1;
               const t0 = deps.now();
-              const record = (outcome: CallRecord['outcome'], u: LlmUsage, c: number) =>
+              const record = (outcome: CallRecord['outcome'], u: LlmUsage, c: number | null) =>
                 deps.onCall?.({
                   agent: request.agent,
                   provider: spec.provider,
@@ -188,10 +201,10 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
                   signal: request.signal,
                   ...(stream ? { onDelta: stream() } : {}),
                 });
-                record('ok', r.usage, costMicros(spec.provider, spec.model, r.usage));
+                record('ok', r.usage, costOf(r.usage));
                 return r;
               } catch (err) {
-                record(err instanceof LlmError ? err.code : 'provider_error', ZERO, 0);
+                record(err instanceof LlmError ? err.code : 'provider_error', ZERO, known ? 0 : null);
                 throw err;
               }
             },
@@ -199,16 +212,19 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
           );
         } catch (err) {
           // The re-ask failed (or was cancelled) after the first round was billed.
-          if (cost > 0 && err instanceof LlmError) err.spent = spentSoFar();
+          const paid = usage.inputTokens + usage.outputTokens > 0 || (cost ?? 0) > 0;
+          if (paid && err instanceof LlmError) err.spent = spentSoFar();
           throw err;
         }
         usage = add(usage, result.usage);
-        cost += costMicros(spec.provider, spec.model, result.usage);
+        const roundCost = costOf(result.usage);
+        cost = cost === null || roundCost === null ? null : cost + roundCost;
         const done = (object?: unknown): LlmCompletion => ({
           text: result.text,
           ...(object !== undefined ? { object: object as JsonValue } : {}),
           usage,
           costMicros: cost,
+          ...priced,
           finishReason: result.finishReason,
           provider: spec.provider,
           model: spec.model,

@@ -4,6 +4,11 @@
  * Prices are US dollars per million tokens, which makes the arithmetic exact: a token priced at
  * $P per million costs P micro-dollars. Models are matched by their longest known prefix, so dated
  * variants (`claude-sonnet-4-20250514`) find their family.
+ *
+ * A model the table does not list has no known price, and its cost is unknown (null), never a guess
+ * and never zero: a self-hosted model may cost nothing or a lot, and a new hosted model's price is not
+ * the price of another. A person may give such a model a price of their own (Settings), which then
+ * prices its calls.
  */
 import type { LlmUsage } from '../core/ports.ts';
 import type { ProviderId } from './models.ts';
@@ -14,6 +19,9 @@ export interface Price {
   cachedInput: number;
   output: number;
 }
+
+/** Where a call's price came from: the list below, or the person's own price for the model. */
+export type PricedBy = 'list' | 'custom';
 
 const p = (input: number, cachedInput: number, output: number): Price => ({ input, cachedInput, output });
 
@@ -39,23 +47,12 @@ export const PRICES: Readonly<Record<ProviderId, Readonly<Record<string, Price>>
     'openai/gpt-oss-120b': p(0.15, 0.15, 0.75),
     'openai/gpt-oss-20b': p(0.1, 0.1, 0.5),
   },
-  // Self-hosted servers (Ollama, vLLM, LM Studio) cost the platform nothing per token.
-  compatible: {},
+  // Self-hosted servers (Ollama, vLLM, LM Studio): only their operator knows what a token costs.
+  'openai-compatible': {},
 };
 
-/**
- * What an unknown model of a provider is charged: its most expensive known model, so a budget still
- * holds when a user picks a model the table does not list yet.
- */
-const FALLBACK: Readonly<Record<ProviderId, Price>> = {
-  openai: p(15, 7.5, 60),
-  anthropic: p(15, 1.5, 75),
-  groq: p(0.79, 0.79, 0.99),
-  compatible: p(0, 0, 0),
-};
-
-/** The price of a model: its longest matching prefix in the table, else the provider's fallback. */
-export function priceOf(provider: ProviderId, model: string): Price {
+/** The list price of a model (its longest matching prefix in the table), or null when not listed. */
+export function listPrice(provider: ProviderId, model: string): Price | null {
   const table = PRICES[provider];
   let best: string | null = null;
   for (const name of Object.keys(table)) {
@@ -63,16 +60,47 @@ export function priceOf(provider: ProviderId, model: string): Price {
       best = name;
     }
   }
-  return best !== null ? table[best]! : FALLBACK[provider];
+  return best !== null ? table[best]! : null;
 }
 
-/** The cost of a call in micro-dollars, rounded up (never undercharge a budget). */
-export function costMicros(provider: ProviderId, model: string, usage: LlmUsage): number {
-  const price = priceOf(provider, model);
+/** A person's own price for a model, in micro-dollars per million tokens (integers, as stored). */
+export interface OwnPrice {
+  inputMicrosPerMillion: number;
+  outputMicrosPerMillion: number;
+}
+
+/**
+ * A person's own price as a {@link Price}. The prompt's cached part is charged at the input price: a
+ * self-set price has one input rate.
+ */
+export function customPrice(own: OwnPrice): Price {
+  const input = own.inputMicrosPerMillion / 1_000_000;
+  return { input, cachedInput: input, output: own.outputMicrosPerMillion / 1_000_000 };
+}
+
+/** A call's price as it is known: the list price wins, then the person's own, else none. */
+export function knownPrice(
+  provider: ProviderId,
+  model: string,
+  custom: Price | null,
+): { price: Price; pricedBy: PricedBy } | null {
+  const listed = listPrice(provider, model);
+  if (listed) return { price: listed, pricedBy: 'list' };
+  return custom ? { price: custom, pricedBy: 'custom' } : null;
+}
+
+/** The cost of `usage` at `price` in micro-dollars, rounded up (never undercharge a budget). */
+export function costAt(price: Price, usage: LlmUsage): number {
   const cached = Math.min(usage.cachedTokens, usage.inputTokens);
   const raw =
     (usage.inputTokens - cached) * price.input +
     cached * price.cachedInput +
     usage.outputTokens * price.output;
   return Math.max(0, Math.ceil(raw - 1e-9));
+}
+
+/** The cost of a call at its list price; null when the model has none. */
+export function costMicros(provider: ProviderId, model: string, usage: LlmUsage): number | null {
+  const price = listPrice(provider, model);
+  return price ? costAt(price, usage) : null;
 }

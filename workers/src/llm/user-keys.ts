@@ -11,14 +11,8 @@ import { openKey } from '../keys/store.ts';
 import { openDb } from '../platform/deps.ts';
 import type { KeyId } from '../ids.ts';
 import type { KeySource } from './keys.ts';
-import type { ProviderId } from './models.ts';
 
 const { apiKeys } = schema;
-
-/** The key store's name of a provider. */
-function storedProvider(provider: ProviderId) {
-  return provider === 'compatible' ? ('openai-compatible' as const) : provider;
-}
 
 /** The owner's keys, from Postgres (none when no database is configured). */
 export function userKeySource(env: Bindings, ownerId: string): KeySource['user'] {
@@ -32,7 +26,7 @@ export function userKeySource(env: Bindings, ownerId: string): KeySource['user']
         .where(
           and(
             eq(apiKeys.userId, ownerId),
-            eq(apiKeys.provider, storedProvider(provider)),
+            eq(apiKeys.provider, provider),
             or(isNull(apiKeys.lastTestOk), eq(apiKeys.lastTestOk, true)),
           ),
         )

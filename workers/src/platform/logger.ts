@@ -43,11 +43,18 @@ export function describeError(err: unknown): LogFields {
   if (!(err instanceof Error)) return { error: typeof err };
   const query = (err as { query?: unknown }).query;
   if (typeof query === 'string' && 'params' in err) {
-    const cause = err.cause instanceof Error ? err.cause : undefined;
-    const code = (cause as { code?: unknown } | undefined)?.code;
+    // Neon's driver reports a failed WebSocket as an ErrorEvent, not an Error: its message is the news.
+    const cause =
+      typeof err.cause === 'object' && err.cause
+        ? (err.cause as { message?: unknown; code?: unknown })
+        : undefined;
+    const code = cause?.code;
     return {
       error: 'DatabaseError',
-      detail: (cause?.message ?? 'query failed').slice(0, 300),
+      detail: (typeof cause?.message === 'string' && cause.message ? cause.message : 'query failed').slice(
+        0,
+        300,
+      ),
       ...(typeof code === 'string' ? { sqlState: code } : {}),
       query: query.replace(/\s+/g, ' ').slice(0, 200),
     };

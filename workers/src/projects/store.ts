@@ -17,9 +17,12 @@ export interface ProjectView {
   mode: ProjectMode;
   pipeline: ProjectPipeline;
   models: Record<string, string>;
+  reviewChanges: boolean;
   status: ProjectStatus;
   budgetMicros: number;
   costMicros: number;
+  /** Calls whose price was not known: `costMicros` leaves them out. */
+  unpricedCalls: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
@@ -35,9 +38,11 @@ const viewColumns = {
   mode: projects.mode,
   pipeline: projects.pipeline,
   models: projects.models,
+  reviewChanges: projects.reviewChanges,
   status: projects.status,
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
+  unpricedCalls: projects.unpricedCalls,
   inputTokens: projects.inputTokens,
   outputTokens: projects.outputTokens,
   cachedTokens: projects.cachedTokens,
@@ -69,6 +74,7 @@ export interface NewProject {
   budgetMicros: number;
   pipeline: ProjectPipeline;
   models: Record<string, string>;
+  reviewChanges: boolean;
 }
 
 export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {
@@ -112,15 +118,22 @@ export async function getProject(db: Database, ownerId: string, id: ProjectId): 
   return row ? toView(row) : null;
 }
 
-export async function renameProject(
+/** What the owner may change about a project after creating it. */
+export interface ProjectChanges {
+  name?: string;
+  reviewChanges?: boolean;
+}
+
+/** Renames a project and/or changes its settings; null when it is not the owner's. */
+export async function updateProject(
   db: Database,
   ownerId: string,
   id: ProjectId,
-  name: string,
+  changes: ProjectChanges,
 ): Promise<ProjectView | null> {
   const [row] = await db
     .update(projects)
-    .set({ name, updatedAt: sql`now()` })
+    .set({ ...changes, updatedAt: sql`now()` })
     .where(owned(ownerId, id))
     .returning(viewColumns);
   return row ? toView(row) : null;

@@ -4,9 +4,13 @@ import type { ProjectId } from '../ids.ts';
 
 const { usageLedger } = schema;
 
-/** Token and cost sums (cost in micro-dollars). */
+/**
+ * Token and cost sums (cost in micro-dollars). `costMicros` sums the calls whose price is known;
+ * `unpricedCalls` of the `calls` had none (their tokens are counted, their cost is not: unknown, not 0).
+ */
 export interface UsageTotals {
   calls: number;
+  unpricedCalls: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
@@ -49,6 +53,7 @@ export async function usageReport(
       provider: usageLedger.provider,
       model: usageLedger.model,
       calls: sql<number>`count(*)`.mapWith(Number),
+      unpricedCalls: sql<number>`count(*) filter (where ${usageLedger.costMicros} is null)`.mapWith(Number),
       inputTokens: sum(usageLedger.inputTokens),
       outputTokens: sum(usageLedger.outputTokens),
       cachedTokens: sum(usageLedger.cachedTokens),
@@ -65,9 +70,17 @@ export async function usageReport(
     )
     .groupBy(day, usageLedger.provider, usageLedger.model)
     .orderBy(asc(day), asc(usageLedger.provider), asc(usageLedger.model));
-  const total: UsageTotals = { calls: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, costMicros: 0 };
+  const total: UsageTotals = {
+    calls: 0,
+    unpricedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedTokens: 0,
+    costMicros: 0,
+  };
   for (const row of rows) {
     total.calls += row.calls;
+    total.unpricedCalls += row.unpricedCalls;
     total.inputTokens += row.inputTokens;
     total.outputTokens += row.outputTokens;
     total.cachedTokens += row.cachedTokens;

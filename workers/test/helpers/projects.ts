@@ -10,6 +10,7 @@ export interface ProjectBody {
   status: string;
   budgetMicros: number;
   models: Record<string, string>;
+  reviewChanges: boolean;
   costMicros: number;
   createdAt: string;
   updatedAt: string;

@@ -19,7 +19,7 @@ export function testPort(overrides: Partial<LlmLayerDeps> = {}) {
       openai: { apiKey: keys.openai },
       anthropic: { apiKey: keys.anthropic },
       groq: { apiKey: keys.groq },
-      compatible: { apiKey: keys.compatible },
+      'openai-compatible': { apiKey: keys.compatible },
     }),
     baseUrls: fixtureBaseUrls(fixtureUrl()),
     now: () => Date.now(),
@@ -40,7 +40,7 @@ export const MODELS = {
   openai: 'openai:gpt-4.1',
   anthropic: 'anthropic:claude-sonnet-4-20250514',
   groq: 'groq:llama-3.3-70b-versatile',
-  compatible: 'compatible:qwen2.5-coder:7b',
+  compatible: 'openai-compatible:qwen2.5-coder:7b',
 } as const;
 
 export type Provider = keyof typeof MODELS;

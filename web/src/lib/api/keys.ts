@@ -15,7 +15,7 @@ export const PROVIDERS: readonly { value: Provider; label: string; hint: string 
   {
     value: 'openai-compatible',
     label: 'OpenAI-compatible',
-    hint: 'Ollama, vLLM, LM Studio or any server with the OpenAI API',
+    hint: 'Ollama, vLLM, LM Studio or any server with the OpenAI API. Its models are named openai-compatible:<model>.',
   },
 ];
 

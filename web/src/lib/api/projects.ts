@@ -34,6 +34,16 @@ export async function renameProject(id: string, name: string): Promise<Project> 
   return response.json();
 }
 
+/** Changes a project's settings (review before apply); the run follows at once. */
+export async function updateProjectSettings(
+  id: string,
+  settings: { reviewChanges: boolean },
+): Promise<Project> {
+  const response = await api.projects[':id'].$patch({ param: { id }, json: settings });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}
+
 export async function deleteProject(id: string): Promise<void> {
   const response = await api.projects[':id'].$delete({ param: { id } });
   if (response.status !== 204) throw await errorFromResponse(response);

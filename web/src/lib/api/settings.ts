@@ -18,17 +18,6 @@ export const MODEL_AGENTS: readonly { agent: string; role: string }[] = [
   { agent: 'TechnicalWriter', role: 'Writes the README' },
 ];
 
-/** Suggestions for the model fields: each provider's strong and small model. */
-export const MODEL_SUGGESTIONS: readonly string[] = [
-  'openai:gpt-4.1',
-  'openai:gpt-4.1-mini',
-  'anthropic:claude-sonnet-4-20250514',
-  'anthropic:claude-3-5-haiku-20241022',
-  'groq:llama-3.3-70b-versatile',
-  'groq:llama-3.1-8b-instant',
-  'compatible:qwen2.5-coder:7b',
-];
-
 export async function getSettings(signal?: AbortSignal): Promise<Settings> {
   const response = await api.settings.$get(undefined, { init: { signal, cache: 'no-store' } });
   if (response.status !== 200) throw await errorFromResponse(response);

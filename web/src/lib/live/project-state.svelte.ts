@@ -4,16 +4,19 @@
  * totals. `apply` is the only way in; the workspace's panels read the fields.
  */
 import type {
+  ChangeProposal,
   FileChange,
   HelloFrame,
   OpenQuestion,
   RunReason,
   RunStatus,
   ServerEvent,
+  StepUsage,
   Totals,
 } from '@samokoder/workers/protocol';
 import { nextAppView, type AppView } from './app.ts';
 import { readPlan, type PlanEpic } from './plan.ts';
+import type { BranchFork } from './step-history.ts';
 import { TerminalFeed } from './terminal-feed.ts';
 
 export type StepStatus = 'running' | 'retrying' | 'completed' | 'failed' | 'aborted';
@@ -25,13 +28,24 @@ export interface StepView {
   task: string | null;
   branch: number;
   attempt: number;
+  /** Times it failed and was tried again: only these make "attempt N" (an answer is not a retry). */
+  retries: number;
+  /** It parked on a question (or a review) and went on once answered. */
+  waited: boolean;
   status: StepStatus;
+  /** When its current run began; with `workedMs`, the time it has worked (waiting for a person is not). */
   startedAt: number;
+  /** Time worked in its earlier runs (before it parked or failed). */
+  workedMs: number;
+  /** False while it waits for an answer: its clock does not run. */
+  working: boolean;
   durationMs: number | null;
   /** Why it failed or was aborted. */
   note: string | null;
   /** Files it changed. */
   changes: FileChange[];
+  /** What its LLM calls used so far (null: none yet). */
+  usage: StepUsage | null;
 }
 
 export type ConversationItem =
@@ -53,6 +67,9 @@ export type ConversationItem =
       default: string | null;
       answer: string | null;
       by: 'user' | 'autopilot' | null;
+      /** A review question: the change to accept, edit or reject; and the verdict once given. */
+      review: ChangeProposal | null;
+      verdict: 'accept' | 'edit' | 'reject' | null;
       at: number;
     }
   | { kind: 'status'; id: string; status: RunStatus; reason: RunReason | null; at: number };
@@ -81,6 +98,7 @@ export interface FileEntry {
 
 const ZERO_TOTALS: Totals = {
   costMicros: 0,
+  unpricedCalls: 0,
   inputTokens: 0,
   outputTokens: 0,
   cachedTokens: 0,
@@ -107,6 +125,8 @@ export class ProjectLiveState {
   artifacts = $state<Record<string, { agent: string; stepId: number; data: unknown }>>({});
   commands = $state<CommandView[]>([]);
   files = $state<Record<string, FileEntry>>({});
+  /** How each branch was forked (rollbacks): what the step history folds by. */
+  forks = $state<Record<number, BranchFork>>({});
   /** Bumped when the files change in a way that needs the tree fetched again (a rollback). */
   treeEpoch = $state(0);
   /** True once the first replay has caught up: before that, what is shown is incomplete. */
@@ -143,6 +163,7 @@ export class ProjectLiveState {
     this.app = null;
     this.commands = [];
     this.files = {};
+    this.forks = {};
     this.lastSeq = 0;
     this.synced = false;
     this.#stepIndex.clear();
@@ -174,6 +195,8 @@ export class ProjectLiveState {
         }
         break;
       case 'step.started': {
+        // A step started again is the same step: what it did and used so far stays with it.
+        const before = this.#step(event.stepId);
         const step: StepView = {
           stepId: event.stepId,
           agent: event.agent,
@@ -181,12 +204,21 @@ export class ProjectLiveState {
           task: event.task,
           branch: event.branch,
           attempt: event.attempt,
+          retries: before?.retries ?? 0,
+          waited: (before?.waited ?? false) || event.rerun === 'answer',
           status: 'running',
           startedAt: event.at,
+          workedMs: before
+            ? before.workedMs + (before.working ? Math.max(0, event.at - before.startedAt) : 0)
+            : 0,
+          working: true,
           durationMs: null,
           note: null,
-          changes: this.#step(event.stepId)?.changes ?? [],
+          changes: before?.changes ?? [],
+          usage: before?.usage ?? null,
         };
+        // Logs older than `rerun` only have the attempt: a start after the first was a retry there.
+        if (before && event.rerun === undefined && event.attempt > 1) step.retries = before.retries + 1;
         const index = this.#stepIndex.get(event.stepId);
         if (index === undefined) {
           this.#stepIndex.set(event.stepId, this.steps.length);
@@ -197,23 +229,33 @@ export class ProjectLiveState {
         this.branch = event.branch;
         break;
       }
-      case 'step.completed':
-        this.#updateStep(event.stepId, { status: 'completed', durationMs: event.durationMs });
-        break;
-      case 'step.failed':
+      case 'step.completed': {
+        const step = this.#step(event.stepId);
         this.#updateStep(event.stepId, {
+          status: 'completed',
+          durationMs: (step?.workedMs ?? 0) + event.durationMs,
+          working: false,
+        });
+        break;
+      }
+      case 'step.failed': {
+        const step = this.#step(event.stepId);
+        if (!step) break;
+        this.#stopClock(step, event.at);
+        Object.assign(step, {
           status: event.willRetry ? 'retrying' : 'failed',
           note: event.error,
           attempt: event.attempt,
         });
+        // The retry comes as a start of its own (with `rerun`), except in older logs.
+        if (event.willRetry) step.retries += 1;
         break;
+      }
       case 'step.aborted': {
         const step = this.#step(event.stepId);
-        this.#updateStep(event.stepId, {
-          status: 'aborted',
-          note: event.reason,
-          durationMs: step ? Math.max(0, event.at - step.startedAt) : null,
-        });
+        if (!step) break;
+        this.#stopClock(step, event.at);
+        Object.assign(step, { status: 'aborted', note: event.reason, durationMs: step.workedMs });
         break;
       }
       case 'message':
@@ -264,7 +306,10 @@ export class ProjectLiveState {
           if (step) step.changes = mergeChanges(step.changes, event.changes);
         }
         break;
-      case 'question':
+      case 'question': {
+        // The step waits for an answer: its clock stops until it starts again.
+        const asking = this.#step(event.stepId);
+        if (asking) this.#stopClock(asking, event.at);
         this.openQuestion = {
           questionId: event.questionId,
           stepId: event.stepId,
@@ -280,20 +325,25 @@ export class ProjectLiveState {
           default: event.default,
           answer: null,
           by: null,
+          review: event.review ?? null,
+          verdict: null,
           at: event.at,
         });
         break;
+      }
       case 'question.answered': {
         if (this.openQuestion?.questionId === event.questionId) this.openQuestion = null;
         const item = this.#item(event.questionId);
         if (item?.kind === 'question') {
           item.answer = event.answer;
           item.by = event.by;
+          item.verdict = event.review ?? null;
         }
         break;
       }
       case 'usage':
         this.totals = event.totals;
+        if (event.step) this.#updateStep(event.step.stepId, { usage: event.step });
         break;
       case 'task': {
         const status = event.status;
@@ -304,6 +354,7 @@ export class ProjectLiveState {
       }
       case 'branch.created':
         this.branch = event.branch;
+        this.forks[event.branch] = { parent: event.parentBranch, fromStepId: event.fromStepId };
         this.terminal.note(`— rolled back to step ${event.fromStepId} (branch ${event.branch}) —`);
         this.treeEpoch++;
         break;
@@ -364,6 +415,13 @@ export class ProjectLiveState {
   #updateStep(stepId: number, patch: Partial<StepView>): void {
     const step = this.#step(stepId);
     if (step) Object.assign(step, patch);
+  }
+
+  /** The step's run ends at `at` (it parked, failed or was stopped): its time so far is kept. */
+  #stopClock(step: StepView, at: number): void {
+    if (!step.working) return;
+    step.workedMs += Math.max(0, at - step.startedAt);
+    step.working = false;
   }
 
   #item(id: string): ConversationItem | undefined {

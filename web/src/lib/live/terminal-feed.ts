@@ -1,12 +1,9 @@
 /**
  * What the terminal shows, kept outside any component: command output arrives while the terminal
- * (xterm.js, loaded lazily) may not exist yet, or is hidden behind another tab. The terminal writes the
- * whole feed when it mounts and then every chunk as it comes.
+ * (xterm.js, loaded lazily) may not exist yet, or is hidden behind another tab. A view that is shown
+ * reads what it has not seen yet (`since`) and then follows new chunks (`subscribe`); a hidden view
+ * unsubscribes and costs nothing, then catches up in one read when it is shown again.
  */
-export interface TerminalChunk {
-  /** Text for the terminal (ANSI colours allowed, `\n` line ends). */
-  text: string;
-}
 
 const CSI = '\x1b[';
 const dim = (s: string) => `${CSI}2m${s}${CSI}0m`;
@@ -14,24 +11,74 @@ const bold = (s: string) => `${CSI}1m${s}${CSI}0m`;
 const red = (s: string) => `${CSI}31m${s}${CSI}0m`;
 const green = (s: string) => `${CSI}32m${s}${CSI}0m`;
 
-/** Keeps the memory of a very chatty build bounded (the terminal keeps its own scrollback too). */
-const MAX_CHUNKS = 20_000;
+/**
+ * Output kept, in characters: a very chatty build keeps its last part (the terminal keeps less, its
+ * scrollback; the text view shows all of this).
+ */
+const MAX_CHARS = 8 * 1024 * 1024;
+
+/** Where a view is in the feed: what it has read so far. */
+export interface FeedCursor {
+  /** Bumped when the feed starts over (cleared, or trimmed past what a view has read). */
+  readonly generation: number;
+  /** Chunks written so far in this generation. */
+  readonly position: number;
+}
+
+/** What a view has not seen yet: `restart` means throw away what it shows and show `text` instead. */
+export interface FeedRead {
+  text: string;
+  restart: boolean;
+  cursor: FeedCursor;
+}
+
+export type FeedListener = (text: string, restart: boolean) => void;
 
 export class TerminalFeed {
+  /** The chunks kept; `#dropped` chunks of this generation came before them and were trimmed. */
   readonly #chunks: string[] = [];
-  readonly #listeners = new Set<(text: string) => void>();
+  #dropped = 0;
+  #chars = 0;
+  #generation = 0;
+  readonly #listeners = new Set<FeedListener>();
   /** Characters of output so far per command: a chunk repeating what was shown is trimmed. */
   readonly #outputLength = new Map<string, number>();
   /** Whether the last chunk ended a line (a command header must start on its own line). */
   #atLineStart = true;
 
-  /** Everything so far, for a terminal that mounts now. */
+  /** Everything kept. */
   text(): string {
     return this.#chunks.join('');
   }
 
-  /** Calls `listener` with each new chunk; returns the unsubscribe function. */
-  subscribe(listener: (text: string) => void): () => void {
+  /** Whether earlier output was trimmed to keep the memory bounded. */
+  get trimmed(): boolean {
+    return this.#dropped > 0;
+  }
+
+  /** Where the feed is now. */
+  cursor(): FeedCursor {
+    return { generation: this.#generation, position: this.#dropped + this.#chunks.length };
+  }
+
+  /** What came after `cursor` (everything, with `restart`, for a view that is new or fell behind). */
+  since(cursor: FeedCursor | null): FeedRead {
+    const now = this.cursor();
+    if (!cursor || cursor.generation !== this.#generation || cursor.position < this.#dropped) {
+      return { text: this.text(), restart: true, cursor: now };
+    }
+    return {
+      text: this.#chunks.slice(cursor.position - this.#dropped).join(''),
+      restart: false,
+      cursor: now,
+    };
+  }
+
+  /**
+   * Calls `listener` with each new chunk (and with `restart` when the feed starts over); returns the
+   * unsubscribe function.
+   */
+  subscribe(listener: FeedListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -66,16 +113,31 @@ export class TerminalFeed {
 
   clear(): void {
     this.#chunks.length = 0;
+    this.#dropped = 0;
+    this.#chars = 0;
+    this.#generation++;
     this.#outputLength.clear();
     this.#atLineStart = true;
-    for (const listener of this.#listeners) listener('\x1bc');
+    for (const listener of this.#listeners) listener('', true);
   }
 
   #write(text: string, endsLine = text.endsWith('\n')): void {
     this.#chunks.push(text);
-    if (this.#chunks.length > MAX_CHUNKS) this.#chunks.splice(0, this.#chunks.length - MAX_CHUNKS);
+    this.#chars += text.length;
     this.#atLineStart = endsLine;
-    for (const listener of this.#listeners) listener(text);
+    if (this.#chars > MAX_CHARS) this.#trim();
+    for (const listener of this.#listeners) listener(text, false);
+  }
+
+  /** Drops the oldest chunks until the feed fits again (views that read them are not affected). */
+  #trim(): void {
+    let drop = 0;
+    while (this.#chars > MAX_CHARS * 0.75 && drop < this.#chunks.length - 1) {
+      this.#chars -= this.#chunks[drop]!.length;
+      drop++;
+    }
+    this.#chunks.splice(0, drop);
+    this.#dropped += drop;
   }
 }
 

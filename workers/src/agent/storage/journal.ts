@@ -3,7 +3,15 @@
  * Small reads are indexed point lookups; the run record is cached in memory because this object is its
  * only writer (the cache is dropped when a transaction fails).
  */
-import type { FileChange, ProjectMode, RunReason, RunStatus, Totals } from '../../protocol.ts';
+import type {
+  FileChange,
+  ProjectMode,
+  RerunCause,
+  RunReason,
+  RunStatus,
+  StepUsage,
+  Totals,
+} from '../../protocol.ts';
 import type { JsonObject } from '../../core/json.ts';
 import type {
   CommitInput,
@@ -18,10 +26,11 @@ import type {
   TaskHistory,
 } from '../../core/journal.ts';
 import type { FileInfo, ProjectInput, StepRef, UserMessage } from '../../core/pipeline.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, LlmUsage } from '../../core/ports.ts';
 import type { ProjectId } from '../../ids.ts';
 import type { FileStore } from './files.ts';
 import { QuestionStore } from './questions.ts';
+import { repriceRows } from './reprice.ts';
 import { StepStore } from './steps.ts';
 import type { Sql } from './sql.ts';
 
@@ -113,15 +122,22 @@ export class SqlJournal implements Journal {
   }
 
   /**
-   * Records the project (first attach) or refreshes what may change (name, mode, budget, models). The
-   * description and the pipeline are fixed once a run exists: steps read them.
+   * Records the project (first attach) or refreshes what may change (name, mode, budget, models, review
+   * before apply). The description and the pipeline are fixed once a run exists: steps read them.
    */
   attach(info: ProjectInfo): void {
     this.atomic(() => {
       const known = this.project();
       const started = known !== null && this.runMeta().status !== 'idle';
       const project: ProjectInfo = started
-        ? { ...known, name: info.name, mode: info.mode, budgetMicros: info.budgetMicros, models: info.models }
+        ? {
+            ...known,
+            name: info.name,
+            mode: info.mode,
+            budgetMicros: info.budgetMicros,
+            models: info.models,
+            reviewChanges: info.reviewChanges,
+          }
         : info;
       this.setMeta('project', project);
       this.projectCache = project;
@@ -136,14 +152,24 @@ export class SqlJournal implements Journal {
   private runMeta(): RunMeta {
     if (this.runCache) return this.runCache;
     const stored = this.meta<RunMeta>('run');
-    this.runCache = stored ?? {
+    const fresh: RunMeta = {
       status: 'idle',
       reason: null,
       mode: 'interactive',
       branch: 0,
       guardEpoch: 0,
-      totals: { costMicros: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, budgetMicros: 0 },
+      totals: {
+        costMicros: 0,
+        unpricedCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cachedTokens: 0,
+        budgetMicros: 0,
+      },
     };
+    // Runs recorded before unknown prices have no `unpricedCalls`.
+    const unpriced = (stored?.totals as Partial<Totals> | undefined)?.unpricedCalls ?? 0;
+    this.runCache = stored ? { ...stored, totals: { ...stored.totals, unpricedCalls: unpriced } } : fresh;
     return this.runCache;
   }
 
@@ -163,6 +189,7 @@ export class SqlJournal implements Journal {
         name: project?.name ?? '',
         description: project?.description ?? '',
         mode: meta.mode,
+        reviewChanges: project?.reviewChanges === true,
       },
     };
   }
@@ -214,8 +241,8 @@ export class SqlJournal implements Journal {
     return this.steps.begin(stepId, now);
   }
 
-  setStepStatus(stepId: number, status: StepStatus): void {
-    this.steps.setStatus(stepId, status);
+  setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void {
+    this.steps.setStatus(stepId, status, rerun);
   }
 
   recordFailure(stepId: number, error: string): void {
@@ -246,8 +273,8 @@ export class SqlJournal implements Journal {
     const now = this.clock.now();
     this.sql.run(
       `INSERT INTO llm_calls (key, step_id, agent, fingerprint, completion, provider, model, input_tokens,
-         output_tokens, cached_tokens, cost_micros, latency_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         output_tokens, cached_tokens, cost_micros, latency_ms, created_at, price_known)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, completion = excluded.completion`,
       key,
       stepId,
@@ -259,20 +286,71 @@ export class SqlJournal implements Journal {
       c.usage.inputTokens,
       c.usage.outputTokens,
       c.usage.cachedTokens,
-      c.costMicros,
+      // The column holds what is known; an unknown price reads back from the completion (null).
+      c.costMicros ?? 0,
       Math.round(c.latencyMs),
       now,
+      c.costMicros === null ? 0 : 1,
     );
     const run = this.runMeta();
     const totals: Totals = {
       ...run.totals,
-      costMicros: run.totals.costMicros + c.costMicros,
+      costMicros: run.totals.costMicros + (c.costMicros ?? 0),
+      unpricedCalls: run.totals.unpricedCalls + (c.costMicros === null ? 1 : 0),
       inputTokens: run.totals.inputTokens + c.usage.inputTokens,
       outputTokens: run.totals.outputTokens + c.usage.outputTokens,
       cachedTokens: run.totals.cachedTokens + c.usage.cachedTokens,
     };
     this.writeRun({ ...run, totals });
     this.enqueue(`usage:${key}`, 'usage', { key, agent, at: now });
+    return totals;
+  }
+
+  stepUsage(stepId: number): StepUsage {
+    const row = this.sql.one<{
+      calls: number;
+      input: number | null;
+      output: number | null;
+      cached: number | null;
+      cost: number | null;
+      unpriced: number | null;
+    }>(
+      `SELECT count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output,
+         sum(cached_tokens) AS cached, sum(cost_micros) AS cost, sum(1 - price_known) AS unpriced
+       FROM llm_calls WHERE step_id = ?`,
+      stepId,
+    );
+    return {
+      stepId,
+      calls: row?.calls ?? 0,
+      inputTokens: row?.input ?? 0,
+      outputTokens: row?.output ?? 0,
+      cachedTokens: row?.cached ?? 0,
+      costMicros: row?.cost ?? 0,
+      unpriced: row?.unpriced ?? 0,
+    };
+  }
+
+  /**
+   * Prices the recorded calls of a model again (its owner's own price changed; see reprice.ts), moves
+   * the totals by the difference and queues the changed calls for the ledger. Null when nothing changed.
+   */
+  repriceCalls(
+    providers: readonly string[],
+    model: string,
+    costOf: ((usage: LlmUsage) => number) | null,
+  ): Totals | null {
+    const changed = repriceRows(this.sql, providers, model, costOf);
+    if (changed.calls.length === 0) return null;
+    const run = this.runMeta();
+    const totals: Totals = {
+      ...run.totals,
+      costMicros: run.totals.costMicros + changed.costDelta,
+      unpricedCalls: run.totals.unpricedCalls + changed.unpricedDelta,
+    };
+    this.writeRun({ ...run, totals });
+    const at = this.clock.now();
+    for (const call of changed.calls) this.enqueue(`usage:${call.key}`, 'usage', { ...call, at });
     return totals;
   }
 

@@ -1,5 +1,6 @@
 /** Questions the steps asked, and their answers (by the user, or autopilot's default). */
 import type { QuestionRecord } from '../../core/journal.ts';
+import type { ChangeProposal } from '../../protocol.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { Sql } from './sql.ts';
 
@@ -21,8 +22,9 @@ export class QuestionStore {
       default_answer: string | null;
       answer: string | null;
       answered_by: string | null;
+      review: string | null;
     }>(
-      'SELECT id, step_id, text, options, default_answer, answer, answered_by FROM questions WHERE id = ?',
+      'SELECT id, step_id, text, options, default_answer, answer, answered_by, review FROM questions WHERE id = ?',
       id,
     );
     if (!row) return null;
@@ -34,6 +36,7 @@ export class QuestionStore {
       default: row.default_answer,
       answer: row.answer,
       by: row.answered_by === 'user' || row.answered_by === 'autopilot' ? row.answered_by : null,
+      review: row.review ? (JSON.parse(row.review) as ChangeProposal) : null,
     };
   }
 
@@ -48,13 +51,14 @@ export class QuestionStore {
 
   put(q: QuestionRecord): void {
     this.sql.run(
-      `INSERT INTO questions (id, step_id, text, options, default_answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO questions (id, step_id, text, options, default_answer, review, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       q.id,
       q.stepId,
       q.text,
       q.options ? JSON.stringify(q.options) : null,
       q.default,
+      q.review ? JSON.stringify(q.review) : null,
       this.clock.now(),
     );
   }

@@ -79,6 +79,14 @@ const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL
   );
   `,
+  // 2: why a step starts again (an answer is not a retry), each call's price being known, per-step
+  // usage by an index, and the change a review question shows.
+  `
+  ALTER TABLE steps ADD COLUMN rerun TEXT;
+  ALTER TABLE llm_calls ADD COLUMN price_known INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX llm_calls_step ON llm_calls (step_id);
+  ALTER TABLE questions ADD COLUMN review TEXT;
+  `,
 ];
 
 /** The schema version this code expects. */

@@ -3,6 +3,7 @@ import type { JsonObject } from '../../core/json.ts';
 import type { CommitInput, StepRecord, StepStatus, TaskHistory } from '../../core/journal.ts';
 import type { StepRef } from '../../core/pipeline.ts';
 import type { Clock } from '../../core/ports.ts';
+import type { RerunCause } from '../../protocol.ts';
 import type { Sql } from './sql.ts';
 
 interface StepRow {
@@ -18,11 +19,14 @@ interface StepRow {
   status: string;
   attempt: number;
   failures: number;
+  rerun: string | null;
   started_at: number | null;
 }
 
 const STEP_COLUMNS =
-  'id, branch, parent_id, agent, title, input, task_id, task_title, status, attempt, failures, started_at';
+  'id, branch, parent_id, agent, title, input, task_id, task_title, status, attempt, failures, rerun, started_at';
+
+const RERUN_CAUSES: readonly string[] = ['answer', 'retry', 'restart'] satisfies RerunCause[];
 
 function toStep(r: StepRow): StepRecord {
   const ref: StepRef = { agent: r.agent, title: r.title };
@@ -36,6 +40,7 @@ function toStep(r: StepRow): StepRecord {
     status: r.status as StepStatus,
     attempt: r.attempt,
     failures: r.failures,
+    rerun: r.rerun !== null && RERUN_CAUSES.includes(r.rerun) ? (r.rerun as RerunCause) : null,
     startedAt: r.started_at,
   };
 }
@@ -119,12 +124,9 @@ export class StepStore {
     return toStep(row);
   }
 
-  setStatus(stepId: number, status: StepStatus): void {
-    if (status === 'pending') {
-      this.sql.run("UPDATE steps SET status = 'pending' WHERE id = ?", stepId);
-    } else {
-      this.sql.run('UPDATE steps SET status = ? WHERE id = ?', status, stepId);
-    }
+  setStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void {
+    if (rerun) this.sql.run('UPDATE steps SET status = ?, rerun = ? WHERE id = ?', status, rerun, stepId);
+    else this.sql.run('UPDATE steps SET status = ? WHERE id = ?', status, stepId);
   }
 
   recordFailure(stepId: number, error: string): void {

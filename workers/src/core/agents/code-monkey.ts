@@ -1,7 +1,9 @@
 /**
  * CodeMonkey: writes one file of the plan. New files whole, existing files by search/replace edits that
  * each match exactly once; a miss is re-asked once with what failed, never applied blindly. A review
- * pass checks the change against its instructions and may send it back once.
+ * pass checks the change against its instructions and may send it back once. When the project asks for
+ * review before apply, the person then accepts the change, edits it, or rejects it with a comment that
+ * the re-write (and every later file of the task) is given.
  */
 import { diffText } from '../diff.ts';
 import { codeMonkeyV1, reviewV1 } from '../prompts/code-monkey/v1.ts';
@@ -12,7 +14,7 @@ import { afterWorkStep, currentTask } from './flow.ts';
 import { fileContents, projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentsState, AgentStep } from './state.ts';
+import type { AgentsState, AgentStep, ReviewNote } from './state.ts';
 
 interface Written {
   after: string;
@@ -57,14 +59,31 @@ async function write(
   );
 }
 
+/** The re-write's feedback after the person rejected a proposed change. */
+function rejectionFeedback(path: string, before: string | null, rejected: string, comment: string): string {
+  return [
+    `The user reviewed your change to ${path} and rejected it with this comment:\n${comment}`,
+    `Your rejected change (unified diff against the current file):\n${diffText(before ?? '', rejected).unified}`,
+    'Write the file again, doing what the user asks.',
+  ].join('\n\n');
+}
+
+/** The person's review comments on earlier files of the task, which every later file should heed. */
+function earlierComments(reviews: readonly ReviewNote[]): string {
+  if (reviews.length === 0) return '';
+  return `The user's review comments on earlier changes in this task (heed them here too):\n${reviews.map((r) => `- ${r.path}: ${r.comment}`).join('\n')}`;
+}
+
 export function codeMonkey(opts: { review: boolean }): AgentStep {
   return async (ctx, state) => {
     const { index } = ctx.input as { index: number };
     const { task } = currentTask(state);
-    const step = state.work!.steps[index];
+    const work = state.work!;
+    const step = work.steps[index];
     if (step?.type !== 'code') throw new Error(`step ${index + 1} of the plan is not a code step`);
     const session = new AgentSession(ctx);
     const current = await ctx.files.read(step.path);
+    const earlier = work.reviews ?? [];
     const vars = {
       summary: projectSummary(ctx, state, { brief: true }),
       task: describeTask(task),
@@ -73,9 +92,9 @@ export function codeMonkey(opts: { review: boolean }): AgentStep {
       current,
       context: await fileContents(
         ctx,
-        state.work!.relevantFiles.filter((p) => p !== step.path),
+        work.relevantFiles.filter((p) => p !== step.path),
       ),
-      feedback: '',
+      feedback: earlierComments(earlier),
     };
     let written = await write(ctx, session, vars);
     if (opts.review) {
@@ -94,17 +113,54 @@ export function codeMonkey(opts: { review: boolean }): AgentStep {
         ctx.say(`Review of ${step.path}: ${review.issues.join('; ')}`);
         written = await write(ctx, session, {
           ...vars,
-          feedback: `A reviewer found these issues in your previous answer; fix them:\n${review.issues.map((i) => `- ${i}`).join('\n')}`,
+          feedback: [
+            vars.feedback,
+            `A reviewer found these issues in your previous answer; fix them:\n${review.issues.map((i) => `- ${i}`).join('\n')}`,
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
         });
       }
     }
+    // Review before apply: the person sees the change before it is written (when the project asks).
+    const comments: ReviewNote[] = [];
+    let edited = false;
+    for (let round = 0; ; round++) {
+      const verdict = await ctx.review({
+        path: step.path,
+        before: current,
+        after: written.after,
+        summary: written.summary,
+        round,
+      });
+      if (verdict.decision === 'accept') break;
+      if (verdict.decision === 'edit') {
+        written = { ...written, after: verdict.content };
+        edited = true;
+        break;
+      }
+      comments.push({ path: step.path, comment: verdict.comment });
+      written = await write(ctx, session, {
+        ...vars,
+        feedback: [vars.feedback, rejectionFeedback(step.path, current, written.after, verdict.comment)]
+          .filter(Boolean)
+          .join('\n\n'),
+      });
+    }
     ctx.files.write(step.path, written.after);
     const diff = diffText(current ?? '', written.after);
+    const how = edited ? ' with your edits' : '';
     ctx.say(
-      current === null ? `Wrote ${step.path}.` : `Changed ${step.path} (+${diff.added} −${diff.removed}).`,
+      current === null
+        ? `Wrote ${step.path}${how}.`
+        : `Changed ${step.path}${how} (+${diff.added} −${diff.removed}).`,
     );
     const next: AgentsState = session.addStats(
-      { ...state, fileNotes: { ...state.fileNotes, [step.path]: written.summary } },
+      {
+        ...state,
+        fileNotes: { ...state.fileNotes, [step.path]: written.summary },
+        work: comments.length > 0 ? { ...work, reviews: [...earlier, ...comments] } : work,
+      },
       task.id,
     );
     return afterWorkStep(ctx, next, index);

@@ -152,7 +152,7 @@ describe('the agents build the demo app', () => {
     expect(h.journal.run().totals).toMatchObject({
       inputTokens: sum((c) => c.usage.inputTokens),
       outputTokens: sum((c) => c.usage.outputTokens),
-      costMicros: sum((c) => c.costMicros),
+      costMicros: sum((c) => c.costMicros ?? 0),
     });
     expect(h.calls[0]!.usage).toEqual({ inputTokens: 420, outputTokens: 180, cachedTokens: 0 });
     const stats = h.state()!.stats;

@@ -15,12 +15,20 @@ export interface TaskState {
   acceptance: string[];
 }
 
+/** A person's comment on a change they rejected (review before apply). */
+export interface ReviewNote {
+  path: string;
+  comment: string;
+}
+
 /** The current task's plan, as the Developer (or the Troubleshooter) made it. */
 export interface WorkState {
   taskId: string;
   steps: DevStep[];
   relevantFiles: string[];
   testInstructions: string;
+  /** The person's review comments so far in this task: later files of the task heed them too. */
+  reviews?: ReviewNote[];
 }
 
 export interface AgentsState {

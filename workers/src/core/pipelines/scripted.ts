@@ -17,13 +17,17 @@ import {
 
 const Action = z.union([
   z.strictObject({ say: z.string() }),
-  /** An LLM call. `reply`, `chunks`, `delayMs` and `costMicros` steer the scripted LLM adapter. */
+  /**
+   * An LLM call. `reply`, `chunks`, `delayMs`, `costMicros` (null: the model's price is unknown) and
+   * `model` (`provider:model`, reported as the model called) steer the scripted LLM adapter.
+   */
   z.strictObject({
     llm: z.string(),
     reply: z.string().optional(),
     chunks: z.number().int().min(1).max(1000).optional(),
     delayMs: z.number().int().min(0).max(60_000).optional(),
-    costMicros: z.number().int().min(0).optional(),
+    costMicros: z.number().int().min(0).nullable().optional(),
+    model: z.string().optional(),
     stream: z.boolean().optional(),
   }),
   z.strictObject({ write: z.string(), content: z.string() }),
@@ -154,7 +158,8 @@ async function perform(ctx: StepContext<ScriptState>, action: Action, state: Scr
         reply: action.reply ?? null,
         chunks: action.chunks ?? 1,
         delayMs: action.delayMs ?? 0,
-        costMicros: action.costMicros ?? 10,
+        costMicros: action.costMicros === undefined ? 10 : action.costMicros,
+        ...(action.model ? { model: action.model } : {}),
       },
     };
     const out = await ctx.llm.complete({

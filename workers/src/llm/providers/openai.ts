@@ -8,8 +8,11 @@ import { chatMessages, readCompletion, readStream } from './chat.ts';
 import { toLlmError } from './sdk-errors.ts';
 import type { ProviderCall, ProviderClient, ProviderConnection, ProviderResult } from './types.ts';
 
-/** A client for OpenAI (`provider` 'openai') or an OpenAI-compatible server ('compatible'). */
-export function openAiClient(provider: 'openai' | 'compatible', conn: ProviderConnection): ProviderClient {
+/** A client for OpenAI (`provider` 'openai') or an OpenAI-compatible server ('openai-compatible'). */
+export function openAiClient(
+  provider: 'openai' | 'openai-compatible',
+  conn: ProviderConnection,
+): ProviderClient {
   const client = new OpenAI({
     apiKey: conn.apiKey,
     ...(conn.baseURL ? { baseURL: conn.baseURL } : {}),

@@ -40,7 +40,10 @@ const DARK: ITheme = {
 
 export interface TerminalHandle {
   write(text: string): void;
+  /** Forget everything shown (before writing a feed that started over). */
+  reset(): void;
   setDark(dark: boolean): void;
+  /** Fits the rows and columns to the parent's size; nothing to do when that did not change. */
   fit(): void;
   destroy(): void;
 }
@@ -52,25 +55,37 @@ export function createTerminal(parent: HTMLElement, dark: boolean): TerminalHand
     convertEol: true,
     cursorBlink: false,
     cursorInactiveStyle: 'none',
+    // Lines kept above the screen; the panel's text view ("Show as text") has all of the output.
     scrollback: 10_000,
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace',
     fontSize: 13,
     theme: dark ? DARK : LIGHT,
-    // Screen readers get the output as it comes (a live region), not a grid of cells.
-    screenReaderMode: true,
+    // Off on purpose: xterm's screen-reader mode re-measures every row with getBoundingClientRect on
+    // each render and resize (a forced layout per row), which kept a core busy. Screen readers read
+    // the same output in the panel's text view instead.
+    screenReaderMode: false,
   });
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   terminal.open(parent);
-  fit.fit();
+  // The size the terminal was last fitted to: a resize re-renders every row, and showing the tab
+  // again reports the size it had before it was hidden.
+  let fitted = '';
+  const refit = () => {
+    const size = `${parent.clientWidth}x${parent.clientHeight}`;
+    // A hidden parent (display: none) measures 0: fitting it would shrink the terminal to nothing.
+    if (size === fitted || parent.clientWidth === 0 || parent.clientHeight === 0) return;
+    fitted = size;
+    fit.fit();
+  };
+  refit();
   return {
     write: (text) => terminal.write(text),
+    reset: () => terminal.reset(),
     setDark: (value) => {
       terminal.options.theme = value ? DARK : LIGHT;
     },
-    fit: () => {
-      if (parent.clientWidth > 0 && parent.clientHeight > 0) fit.fit();
-    },
+    fit: refit,
     destroy: () => terminal.dispose(),
   };
 }

@@ -15,6 +15,8 @@ export interface ModelTotals {
   provider: string;
   model: string;
   calls: number;
+  /** Calls without a known price: not in `costMicros`. */
+  unpricedCalls: number;
   inputTokens: number;
   outputTokens: number;
   costMicros: number;
@@ -30,11 +32,13 @@ export function byModel(report: UsageReport | null): ModelTotals[] {
       provider: row.provider,
       model: row.model,
       calls: 0,
+      unpricedCalls: 0,
       inputTokens: 0,
       outputTokens: 0,
       costMicros: 0,
     };
     entry.calls += row.calls;
+    entry.unpricedCalls += row.unpricedCalls;
     entry.inputTokens += row.inputTokens;
     entry.outputTokens += row.outputTokens;
     entry.costMicros += row.costMicros;
@@ -46,6 +50,16 @@ export function byModel(report: UsageReport | null): ModelTotals[] {
   );
 }
 
+/**
+ * What a chart of `metric` can show: cost only where some cost is known. When no call of the range has
+ * a known price, a cost chart would be an axis of "$0.00" with no bars: tokens are shown instead.
+ */
+export function chartMetric(report: UsageReport | null, metric: Metric): Metric {
+  if (metric !== 'cost' || !report) return metric;
+  const { costMicros, unpricedCalls } = report.total;
+  return costMicros === 0 && unpricedCalls > 0 ? 'tokens' : 'cost';
+}
+
 /** One series per provider and model, in the order of `byModel` (the costliest get the first colours). */
 export function seriesOf(report: UsageReport | null): Series[] {
   return byModel(report).map((m, i) => ({
@@ -55,7 +69,10 @@ export function seriesOf(report: UsageReport | null): Series[] {
   }));
 }
 
-/** Every day of the range (days without usage too), with the metric per series. */
+/**
+ * Every day of the range (days without usage too), with the metric per series; for cost, also how
+ * many calls of the day have no known price (they are not in its bars).
+ */
 export function stacksOf(report: UsageReport | null, metric: Metric): DayStack[] {
   if (!report) return [];
   const byDay = new Map<string, DayStack>();
@@ -68,6 +85,8 @@ export function stacksOf(report: UsageReport | null, metric: Metric): DayStack[]
     const value = metric === 'cost' ? row.costMicros : row.inputTokens + row.outputTokens;
     stack.values[keyOf(row)] = (stack.values[keyOf(row)] ?? 0) + value;
     stack.total += value;
+    if (metric === 'cost' && row.unpricedCalls > 0)
+      stack.unpricedCalls = (stack.unpricedCalls ?? 0) + row.unpricedCalls;
   }
   return [...byDay.values()];
 }

@@ -34,6 +34,8 @@ export interface AgentsHarnessOptions {
   name?: string;
   description?: string;
   mode?: ProjectMode;
+  /** Review before apply (the project setting). */
+  reviewChanges?: boolean;
   budgetMicros?: number;
   guards?: Partial<GuardLimits>;
   review?: boolean;
@@ -66,6 +68,7 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
       name: opts.name ?? 'todo-api',
       description: opts.description ?? 'A todo REST API.',
       mode: opts.mode ?? 'autopilot',
+      reviewChanges: opts.reviewChanges ?? false,
       budgetMicros: opts.budgetMicros ?? 5_000_000,
       pipeline: 'agents',
     });

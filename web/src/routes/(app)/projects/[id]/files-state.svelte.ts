@@ -11,12 +11,18 @@ interface Loaded {
 
 /**
  * The files panel's open file: its content, the user's draft of it, and saving the draft as a new
- * version. A save names the version it
- * was made on, so an agent's newer write is never overwritten silently.
+ * version. A save names the version it was made on, so an agent's newer write is never overwritten
+ * silently.
+ *
+ * `loaded` is always the selected file or nothing: choosing another file drops the previous one's text
+ * at once (the panel says "Opening…" until the new text is there), and only the latest request may
+ * fill it, so a slow earlier response can never put one file's text under another's name.
  */
 export class FilesState {
   readonly #projectId: string;
+  /** The file chosen in the tree (its text may still be on its way). */
   selected = $state<string | null>(null);
+  /** The selected file's text, once it arrived. */
   loaded = $state<Loaded | null>(null);
   draft = $state('');
   loading = $state(false);
@@ -49,11 +55,29 @@ export class FilesState {
     }
   }
 
-  async open(path: string): Promise<void> {
+  /**
+   * The project moved to another branch (a rollback): a version saved on the branch before is not what
+   * the editor shows any more, and the open file is loaded again as the new branch has it (or closed
+   * when that branch has no such file). A draft being edited is left alone.
+   */
+  branchChanged(): void {
+    this.savedVersion = null;
+    this.saveError = '';
+    this.conflict = false;
+    if (this.selected && !this.dirty) void this.open(this.selected, { closeIfMissing: true });
+  }
+
+  /**
+   * Opens `path` (again, for a newer version: the current text stays until the new one is in);
+   * `closeIfMissing`: a file that is not there any more is closed rather than shown as an error.
+   */
+  async open(path: string, opts: { closeIfMissing?: boolean } = {}): Promise<void> {
     this.#load?.abort();
     const controller = new AbortController();
     this.#load = controller;
     if (this.selected !== path) {
+      this.loaded = null;
+      this.draft = '';
       this.savedVersion = null;
       this.saveError = '';
       this.conflict = false;
@@ -61,15 +85,20 @@ export class FilesState {
     this.selected = path;
     this.loading = true;
     this.loadError = '';
+    const current = () => this.#load === controller && this.selected === path;
     try {
       const file = await fetchFile(this.#projectId, path, undefined, controller.signal);
-      if (controller.signal.aborted) return;
+      if (!current()) return;
       this.loaded = { path: file.path, version: file.version, content: file.content, author: file.author };
       this.draft = file.content;
       this.conflict = false;
     } catch (error) {
-      if (controller.signal.aborted) return;
+      if (!current()) return;
       this.loaded = null;
+      if (opts.closeIfMissing && error instanceof ApiRequestError && error.status === 404) {
+        this.selected = null;
+        return;
+      }
       this.loadError = describeFailure(error);
     } finally {
       if (this.#load === controller) this.loading = false;
@@ -85,9 +114,12 @@ export class FilesState {
     const content = this.draft;
     try {
       const saved = await saveFile(this.#projectId, loaded.path, content, loaded.version);
+      // Another file may have been opened meanwhile: this one's new version is not on screen then.
+      if (this.selected !== loaded.path) return;
       this.loaded = { path: loaded.path, version: saved.version, content, author: 'user' };
       this.savedVersion = saved.version;
     } catch (error) {
+      if (this.selected !== loaded.path) return;
       this.conflict = error instanceof ApiRequestError && error.status === 409;
       this.saveError = describeFailure(error);
     } finally {

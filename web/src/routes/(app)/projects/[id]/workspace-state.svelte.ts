@@ -1,4 +1,4 @@
-import type { ControlAction, ErrorFrame } from '@samokoder/workers/protocol';
+import type { ControlAction, ErrorFrame, ReviewVerdict } from '@samokoder/workers/protocol';
 import { me } from '$lib/api/auth.ts';
 import { LiveConnection, liveUrl } from '$lib/live/connection.svelte.ts';
 import { ProjectLiveState } from '$lib/live/project-state.svelte.ts';
@@ -10,7 +10,7 @@ const ACTION_TIMEOUT_MS = 10_000;
 
 /**
  * A project's workspace: its live channel and the state built from it, and the user's actions over
- * the channel (answers, chat, controls, rollback) with their pending state and the server's refusals.
+ * the channel (answers, reviews, chat, controls, rollback) with their pending state and the server's refusals.
  */
 export class WorkspaceState {
   readonly projectId: string;
@@ -57,6 +57,11 @@ export class WorkspaceState {
 
   answer(questionId: string, answer: string): boolean {
     return this.#send('answer', { type: 'answer', questionId, answer });
+  }
+
+  /** The verdict on a proposed change (review before apply): it settles like an answer. */
+  review(questionId: string, verdict: ReviewVerdict): boolean {
+    return this.#send('answer', { type: 'review', questionId, verdict });
   }
 
   chat(text: string, kind: 'message' | 'change' | 'bug'): boolean {
