@@ -1,5 +1,5 @@
 import { createDb, type DbHandle } from '@samokoder/db';
-import { Redis } from '@upstash/redis/cloudflare';
+import { errors, Redis } from '@upstash/redis/cloudflare';
 import type { Bindings } from '../env.ts';
 import { ConnectionGate } from './connection-gate.ts';
 import { DependencyError } from './dependency-failure.ts';
@@ -84,6 +84,8 @@ export function redisClient(env: Bindings): Redis {
       try {
         return await next(req);
       } catch (err) {
+        // A script not loaded yet is an answer, not an outage: the rate limiter loads it on NOSCRIPT.
+        if (err instanceof errors.UpstashError && err.message.includes('NOSCRIPT')) throw err;
         throw new DependencyError('redis', 'Redis did not answer.', { cause: err });
       }
     });

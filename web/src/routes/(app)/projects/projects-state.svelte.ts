@@ -14,8 +14,12 @@ export class ProjectsState {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
 
+  /**
+   * Whether a project's status may change by itself: it runs, waits, or has not started yet (a new
+   * project's run starts as its workspace opens, and Postgres hears of it a moment later).
+   */
   get active(): boolean {
-    return this.items.some((p) => p.status === 'running' || p.status === 'waiting');
+    return this.items.some((p) => p.status === 'running' || p.status === 'waiting' || p.status === 'idle');
   }
 
   async load(): Promise<void> {
