@@ -11,22 +11,15 @@
  * the registry it starts on that network's gateway.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { startTestRegistry } from '../../infra/npm-registry/test-registry.ts';
-import { buildSandboxImage } from '../../infra/sandbox/build.ts';
-import { ensureDockerEngine } from '../../infra/stack/docker.ts';
-import { buildApp } from '../src/app.ts';
-import { defineConfig } from '../src/config.ts';
 import type { ExecEvent, SandboxInfo } from '../src/contract.ts';
-import { DEFAULT_PACKAGE_ACCESS } from '../src/sandbox/package-access.ts';
-import type { PackageAccess } from '../src/sandbox/package-access.ts';
 import { signRunnerToken } from '../src/tokens.ts';
+import { openEgressRunners } from './egress-runners.ts';
 
 const SAMPLES = Number(process.argv.find((a) => a.startsWith('--samples='))?.split('=')[1] ?? 1);
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -43,31 +36,7 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const engine = await ensureDockerEngine({ log });
-if (!engine.ok) throw new Error(`no Docker engine: ${engine.reason}`);
-const socketPath = engine.socketPath;
-const docker = new Docker({ socketPath });
-const { image } = await buildSandboxImage({ log, socketPath });
-const network = `samokoder-bench-egress-${randomBytes(4).toString('hex')}`;
-const apps: { close(): Promise<unknown> }[] = [];
-
-async function runner(access: Partial<PackageAccess>): Promise<string> {
-  const app = await buildApp(
-    defineConfig({
-      secret: SECRET,
-      image,
-      dockerSocket: socketPath,
-      runnerId: `bench-${randomBytes(3).toString('hex')}`,
-      logLevel: 'error',
-      poolSize: 0,
-      egressNetwork: network,
-      packageAccess: { ...DEFAULT_PACKAGE_ACCESS, ...access },
-    }),
-  );
-  apps.push(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
+const runners = await openEgressRunners(SECRET, log);
 
 async function api(base: string, method: string, path: string, body?: unknown): Promise<Response> {
   const token = await signRunnerToken(SECRET, 'bench-registry');
@@ -153,15 +122,11 @@ async function sample(fn: () => Promise<{ ms: number; code: number | null }>, ex
 
 let stopRegistry = async () => {};
 try {
-  const probe = await runner({});
-  const id = await sandbox(probe);
-  await api(probe, 'DELETE', `/v1/sandboxes/${id}`);
-  const ipam = (await docker.getNetwork(network).inspect()) as { IPAM: { Config: { Gateway: string }[] } };
-  const gateway = ipam.IPAM.Config[0]!.Gateway;
+  const gateway = await runners.gateway();
   const registry = await startTestRegistry({ host: gateway, packages: ['fill-range@7.1.1'] });
   stopRegistry = () => registry.stop();
-  const trusting = await runner({ caCertsFile: registry.caCertFile, npmRegistry: registry.url });
-  const untrusting = await runner({ npmRegistry: registry.url });
+  const trusting = await runners.start({ caCertsFile: registry.caCertFile, npmRegistry: registry.url });
+  const untrusting = await runners.start({ npmRegistry: registry.url });
   const dead = `https://${gateway}:${await closedPort(gateway)}/`;
 
   const rows: [string, string, string, string][] = [];
@@ -202,10 +167,6 @@ try {
   for (const row of rows) console.log(line(row));
   console.log(`(median of ${SAMPLES} run${SAMPLES === 1 ? '' : 's'} each)`);
 } finally {
-  for (const app of apps) await app.close();
+  await runners.close();
   await stopRegistry();
-  await docker
-    .getNetwork(network)
-    .remove()
-    .catch(() => {});
 }

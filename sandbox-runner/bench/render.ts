@@ -9,47 +9,16 @@
  * Traffic goes only to the runner on 127.0.0.1, the containers and network this run creates, and the
  * registry on that network's gateway.
  */
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Docker from 'dockerode';
 import { startTestRegistry, type TestRegistry } from '../../infra/npm-registry/test-registry.ts';
 import { catalogSamples, type SampleApp } from '../../infra/samples/catalog-samples.ts';
-import { buildSandboxImage } from '../../infra/sandbox/build.ts';
-import { ensureDockerEngine } from '../../infra/stack/docker.ts';
-import { buildApp } from '../src/app.ts';
-import { defineConfig } from '../src/config.ts';
 import type { ExecEvent, PreviewCheck, SandboxInfo } from '../src/contract.ts';
-import { DEFAULT_PACKAGE_ACCESS, type PackageAccess } from '../src/sandbox/package-access.ts';
 import { signRunnerToken } from '../src/tokens.ts';
+import { openEgressRunners } from './egress-runners.ts';
 
 const SECRET = 'bench-secret-0123456789abcdef';
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-const engine = await ensureDockerEngine({ log });
-if (!engine.ok) throw new Error(`no Docker engine: ${engine.reason}`);
-const socketPath = engine.socketPath;
-const docker = new Docker({ socketPath });
-const { image } = await buildSandboxImage({ log, socketPath });
-const network = `samokoder-bench-egress-${randomBytes(4).toString('hex')}`;
-const apps: { close(): Promise<unknown> }[] = [];
-
-async function runner(access: Partial<PackageAccess>): Promise<string> {
-  const app = await buildApp(
-    defineConfig({
-      secret: SECRET,
-      image,
-      dockerSocket: socketPath,
-      runnerId: `bench-${randomBytes(3).toString('hex')}`,
-      logLevel: 'error',
-      poolSize: 0,
-      egressNetwork: network,
-      packageAccess: { ...DEFAULT_PACKAGE_ACCESS, ...access },
-    }),
-  );
-  apps.push(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
+const runners = await openEgressRunners(SECRET, log);
 
 async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const token = await signRunnerToken(SECRET, 'bench-render');
@@ -141,11 +110,7 @@ let registry: TestRegistry | null = null;
 let failed: boolean;
 try {
   const samples = catalogSamples();
-  const probe = await runner({});
-  const probeBox = await api<SandboxInfo>(probe, 'POST', '/v1/sandboxes', { network: 'egress' });
-  await api(probe, 'DELETE', `/v1/sandboxes/${probeBox.id}`);
-  const ipam = (await docker.getNetwork(network).inspect()) as { IPAM: { Config: { Gateway: string }[] } };
-  const gateway = ipam.IPAM.Config[0]!.Gateway;
+  const gateway = await runners.gateway();
   const packages = new Set<string>();
   for (const s of samples) {
     const manifest = s.files.find((f) => f.path === 'package.json');
@@ -155,7 +120,7 @@ try {
   }
   log(`starting a registry with ${[...packages].join(', ')}`);
   registry = await startTestRegistry({ host: gateway, packages: [...packages] });
-  const base = await runner({ caCertsFile: registry.caCertFile, npmRegistry: registry.url });
+  const base = await runners.start({ caCertsFile: registry.caCertFile, npmRegistry: registry.url });
 
   const rows: Row[] = [];
   for (const s of samples) {
@@ -185,11 +150,7 @@ try {
   console.log(`page check time: median ${Math.round(times[Math.floor((times.length - 1) / 2)] ?? 0)} ms`);
   failed = passed < rows.length;
 } finally {
-  for (const app of apps) await app.close().catch(() => {});
+  await runners.close();
   await registry?.stop();
-  await docker
-    .getNetwork(network)
-    .remove()
-    .catch(() => {});
 }
 process.exit(failed ? 1 : 0);
