@@ -47,7 +47,7 @@ export default ts.config(
     // One identity per thing (workers/src/ids.ts): ids from outside are parsed once, by the route's
     // schema, and a Durable Object is named only by agent/stub.ts from a canonical id.
     files: ['workers/src/**/*.ts'],
-    ignores: ['workers/src/agent/stub.ts'],
+    ignores: ['workers/src/project-object/stub.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',

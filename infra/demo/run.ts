@@ -1,7 +1,7 @@
 /**
  * The offline end-to-end demo. A scripted session (todo-session.ts, served by the LLM fixture as if it
  * were OpenAI) drives the real platform the way a user would: an account, an OpenAI key saved through
- * the API, a project, its run followed over the live channel. The Worker (`wrangler dev`), the ProjectAgent
+ * the API, a project, its run followed over the live channel. The Worker (`wrangler dev`), the ProjectObject
  * Durable Object and its step engine, the agents and the sandbox-runner with a real container do the
  * rest: the generated files are written into the sandbox, `npm test` runs there and fails on the planted
  * bug, the BugHunter's fix makes it pass, the app starts and answers through the runner's preview proxy,

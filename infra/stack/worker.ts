@@ -54,7 +54,7 @@ function envFile(cfg: StackConfig, wiring: WorkerWiring): string {
   return file;
 }
 
-/** `wrangler dev`: the API, the ProjectAgent Durable Object and the UI on one origin. */
+/** `wrangler dev`: the API, the ProjectObject Durable Object and the UI on one origin. */
 export async function startWorker(
   cfg: StackConfig,
   wiring: WorkerWiring,

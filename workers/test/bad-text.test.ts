@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
-import { connect, isType } from './agent/helpers.ts';
-import { ownedAgent } from './agent/pg.ts';
+import { connect, isType } from './project-object/helpers.ts';
+import { ownedAgent } from './project-object/pg.ts';
 import { call, errorOf, uniqueEmail } from './helpers/api.ts';
 import { createProject } from './helpers/projects.ts';
 import { GOOD_PASSWORD, registerUser } from './helpers/users.ts';

@@ -11,8 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
-import { settled } from './agent/helpers.ts';
-import { ownedAgent } from './agent/pg.ts';
+import { settled } from './project-object/helpers.ts';
+import { ownedAgent } from './project-object/pg.ts';
 import { openApiDoc, operations, resolve, sample, type Operation } from './helpers/openapi.ts';
 import { unlimited } from './helpers/unlimited.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';

@@ -6,10 +6,10 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
-import type { ProjectAgent } from '../src/agent/project-agent.ts';
+import type { ProjectObject } from '../src/project-object/project-object.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
-import { connect, isType, settled } from './agent/helpers.ts';
-import { ownedAgent } from './agent/pg.ts';
+import { connect, isType, settled } from './project-object/helpers.ts';
+import { ownedAgent } from './project-object/pg.ts';
 import { ORIGIN, api } from './helpers/api.ts';
 import { differences, mask, observe, type Observed } from './helpers/observe.ts';
 import { openApiDoc, operations, sample, sampleQuery, type Operation } from './helpers/openapi.ts';
@@ -190,7 +190,7 @@ describe('one identity per id', () => {
     expect(res.status).toBe(204);
     // Its viewers were told.
     expect((await viewer.closed).reason).toBe('The project was deleted.');
-    await runInDurableObject(stub, async (_agent: ProjectAgent, state) => {
+    await runInDurableObject(stub, async (_agent: ProjectObject, state) => {
       // Nothing is left but the tombstone, and nothing is scheduled to run.
       expect(await state.storage.getAlarm()).toBeNull();
       expect([...(await state.storage.list()).keys()]).toEqual(['deleted']);

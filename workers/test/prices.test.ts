@@ -2,9 +2,9 @@ import { schema } from '@samokoder/db';
 import { runInDurableObject } from 'cloudflare:test';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../src/agent/project-agent.ts';
-import { scriptedProject, settled } from './agent/helpers.ts';
-import { insertProject } from './agent/pg.ts';
+import type { ProjectObject } from '../src/project-object/project-object.ts';
+import { scriptedProject, settled } from './project-object/helpers.ts';
+import { insertProject } from './project-object/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
@@ -198,7 +198,7 @@ describe("a user's own prices", () => {
     await stub.control('start');
     await settled(stub, ['completed']);
     const drain = () =>
-      runInDurableObject(stub, async (agent: ProjectAgent) => {
+      runInDurableObject(stub, async (agent: ProjectObject) => {
         await agent.runtime.pg.settle();
         await agent.runtime.pg.flush();
         await agent.runtime.pg.settle();

@@ -3,7 +3,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { schema } from '@samokoder/db';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../src/agent/project-agent.ts';
+import type { ProjectObject } from '../src/project-object/project-object.ts';
 import { app } from '../src/app.ts';
 import { ORIGIN, call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
@@ -225,11 +225,11 @@ describe('renaming and deleting', () => {
     const project = await createProject(user);
     expect(project.reviewChanges).toBe(false);
     expect((await createProject(user, { reviewChanges: true })).reviewChanges).toBe(true);
-    const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(project.id));
+    const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(project.id));
     const stored = () =>
       runInDurableObject(
         stub,
-        async (instance: ProjectAgent) => instance.runtime.journal.project()?.reviewChanges,
+        async (instance: ProjectObject) => instance.runtime.journal.project()?.reviewChanges,
       );
 
     const on = await call(`/api/projects/${project.id}`, {
@@ -261,7 +261,7 @@ describe('renaming and deleting', () => {
   it('deletes a project and destroys its Durable Object’s state', async () => {
     const user = await registerUser('delete');
     const project = await createProject(user);
-    const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(project.id));
+    const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(project.id));
     await runInDurableObject(stub, async (_instance, state) => {
       await state.storage.put('marker', 'still here');
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { settled } from './agent/helpers.ts';
-import { ownedAgent } from './agent/pg.ts';
+import { settled } from './project-object/helpers.ts';
+import { ownedAgent } from './project-object/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { requestsOf, script, uniqueKey } from './llm/fixture.ts';
 import { createProject } from './helpers/projects.ts';

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the ProjectAgent engine, run with `node workers/bench/engine/bench.ts`. It starts the real
+ * Benchmark of the ProjectObject engine, run with `node workers/bench/engine/bench.ts`. It starts the real
  * Durable Object under `wrangler dev` (workerd, loopback only, a fresh storage directory) behind a
  * bench-only front door (worker.ts), and measures:
  *

@@ -1,5 +1,5 @@
 /**
- * The engine benchmark's front door: drives ProjectAgent objects without the API's auth and database,
+ * The engine benchmark's front door: drives ProjectObject objects without the API's auth and database,
  * so the figures are the engine's own. Served by `wrangler dev` on loopback only (see bench.ts).
  *
  *   POST /p/:id/attach            ProjectInfo JSON
@@ -7,25 +7,25 @@
  *   GET  /p/:id/status
  *   GET  /p/:id/live?after=&batch=1   WebSocket upgrade
  */
-import { ProjectAgent, VIEWER_HEADER, type ProjectInfo } from '../../src/agent/project-agent.ts';
+import { ProjectObject, VIEWER_HEADER, type ProjectInfo } from '../../src/project-object/project-object.ts';
 import type { Bindings } from '../../src/env.ts';
 import type { ControlAction } from '../../src/protocol.ts';
 
-export { ProjectAgent };
+export { ProjectObject };
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const match = /^\/p\/([\w-]+)\/(attach|control\/(\w+)|status|live)$/.exec(url.pathname);
     if (!match) return new Response('not found', { status: 404 });
-    const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(match[1]!));
+    const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(match[1]!));
     if (match[2] === 'attach') {
       await stub.attach((await request.json()) as ProjectInfo);
       return Response.json({ ok: true });
     }
     if (match[3]) return Response.json(await stub.control(match[3] as ControlAction));
     if (match[2] === 'status') return Response.json(await stub.status());
-    const target = new URL('https://project-agent/live');
+    const target = new URL('https://project-object/live');
     const after = url.searchParams.get('after');
     if (after !== null) target.searchParams.set('after', after);
     if (url.searchParams.get('batch') === '1') target.searchParams.set('batch', '1');

@@ -7,7 +7,7 @@
 import { startLlmFixture } from '../../../infra/llm-fixture/fixture.ts';
 import { validFixtureKey } from '../../../infra/llm-fixture/keys.ts';
 import { DEMO_PROJECT, todoSession } from '../../../infra/demo/todo-session.ts';
-import { SYNC_MARKER } from '../../src/core/agents/ports.ts';
+import { SYNC_MARKER } from '../../src/core/agents/app-port.ts';
 import { agentsHarness, type AgentsHarness } from '../../src/core/agents/testing/harness.ts';
 import { localSandbox } from '../../src/core/agents/testing/local-sandbox.ts';
 import { estimateTokens, promptTokens } from '../../src/core/agents/tokens.ts';

@@ -5,8 +5,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ProjectAgent } from '../agent/project-agent.ts';
-import type { Result } from '../agent/files-api.ts';
+import type { ProjectObject } from '../project-object/project-object.ts';
+import type { Result } from '../project-object/files-api.ts';
 import type { AuthedEnv } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { ApiError } from './errors.ts';
@@ -99,7 +99,7 @@ const SaveBody = z
 export async function agentFor(
   c: Context<AuthedEnv>,
   projectId: ProjectId,
-): Promise<DurableObjectStub<ProjectAgent>> {
+): Promise<DurableObjectStub<ProjectObject>> {
   const project = await ownedProject(await c.var.db(), c.var.user.id, projectId);
   // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
   c.var.releaseDb();

@@ -15,9 +15,9 @@ import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
-import { VIEWER_HEADER, type ProjectAgent, type ProjectInfo } from '../agent/project-agent.ts';
+import { VIEWER_HEADER, type ProjectObject, type ProjectInfo } from '../project-object/project-object.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
-import { projectStub } from '../agent/stub.ts';
+import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { layerModels } from '../llm/models.ts';
@@ -90,7 +90,7 @@ export async function ownedProject(
 export async function projectAgent(
   env: Bindings,
   project: ProjectInfo,
-): Promise<DurableObjectStub<ProjectAgent>> {
+): Promise<DurableObjectStub<ProjectObject>> {
   const stub = projectStub(env, project.projectId);
   if (!(await stub.attach(project))) throw notFound();
   return stub;
@@ -117,7 +117,7 @@ async function forward(c: Context<AuthedEnv>, userId: string, projectId: Project
   c.var.releaseDb();
   if (!project) throw notFound();
   const stub = await projectAgent(c.env, project);
-  const target = new URL('https://project-agent/live');
+  const target = new URL('https://project-object/live');
   const after = c.req.query('after');
   if (after !== undefined) target.searchParams.set('after', after);
   if (c.req.query('batch') === '1') target.searchParams.set('batch', '1');

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { projectStub } from '../agent/stub.ts';
+import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
 import { parseProjectId } from '../ids.ts';
 import { parseModelSpec, type ModelSpec } from '../llm/models.ts';

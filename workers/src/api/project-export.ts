@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SnapshotFile } from '@samokoder/db';
 import type { Context } from 'hono';
-import { projectStub } from '../agent/stub.ts';
+import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { describeError, log } from '../platform/logger.ts';

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { ProjectAgent } from '../agent/project-agent.ts';
-import { projectStub } from '../agent/stub.ts';
+import type { ProjectObject } from '../project-object/project-object.ts';
+import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv } from '../env.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
@@ -140,9 +140,9 @@ export const projects = newApi<AuthedEnv>()
     const db = await c.var.db();
     if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
     // Its object stops the run for good, writes its usage to the ledger and destroys its sandboxes
-    // first (ProjectAgent.destroy): if that fails the project stays, visible and deletable again,
+    // first (ProjectObject.destroy): if that fails the project stays, visible and deletable again,
     // rather than a hidden run spending the user's money.
-    let outcome: Awaited<ReturnType<ProjectAgent['destroy']>>;
+    let outcome: Awaited<ReturnType<ProjectObject['destroy']>>;
     try {
       outcome = await projectStub(c.env, id).destroy();
     } catch (err) {

@@ -7,7 +7,7 @@ import { startStack, type Stack } from '../../../infra/stack/stack.ts';
 import { openPreviewLink } from '../../../infra/stack/loopback-http.ts';
 import { isRunning } from '../../../infra/stack/service.ts';
 import { SandboxReset } from '../core/agents/errors.ts';
-import { SYNC_MARKER } from '../core/agents/ports.ts';
+import { SYNC_MARKER } from '../core/agents/app-port.ts';
 import { RunnerSandbox } from './adapter.ts';
 import { RunnerClient } from './client.ts';
 import type { ProjectId } from '../ids.ts';

@@ -17,7 +17,7 @@ import {
   type AppRefreshed,
   type AppStart,
   type AppStarted,
-} from '../core/agents/ports.ts';
+} from '../core/agents/app-port.ts';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../core/ports.ts';
 import { RunnerError, type RunnerClient } from './client.ts';
 

@@ -1,18 +1,18 @@
 /**
  * The agents' pipeline as the Durable Object binds it (`bindAgentsPipeline`), run by the real engine
- * over the object's own SQLite inside workerd. (The object's registry gets the pipeline from issue 5's
- * `agent/pipelines.ts`; these tests drive the binding directly.)
+ * over the object's own SQLite inside workerd (these tests drive the binding of `composition-root.ts`
+ * directly).
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import type { ProjectAgent, ProjectInfo } from '../../src/agent/project-agent.ts';
-import { LiveSink } from '../../src/agent/sink.ts';
-import { EventLog } from '../../src/agent/storage/events.ts';
-import { FileStore } from '../../src/agent/storage/files.ts';
-import { SqlJournal } from '../../src/agent/storage/journal.ts';
-import { durableObjectSql } from '../../src/agent/storage/sql.ts';
+import type { ProjectObject, ProjectInfo } from '../../src/project-object/project-object.ts';
+import { LiveSink } from '../../src/project-object/sink.ts';
+import { EventLog } from '../../src/project-object/storage/events.ts';
+import { FileStore } from '../../src/project-object/storage/files.ts';
+import { SqlJournal } from '../../src/project-object/storage/journal.ts';
+import { durableObjectSql } from '../../src/project-object/storage/sql.ts';
 import { RunControls } from '../../src/core/control.ts';
 import { Engine } from '../../src/core/engine.ts';
-import { bindAgentsPipeline } from '../../src/llm/agents-binding.ts';
+import { bindAgentsPipeline } from '../../src/project-object/composition-root.ts';
 import type { ServerEvent } from '../../src/protocol.ts';
 import { projectIdOf } from '../../src/ids.ts';
 
@@ -30,10 +30,10 @@ export async function runBound(
   maxSteps = 60,
 ): Promise<BoundRun> {
   const projectId = projectIdOf(crypto.randomUUID());
-  const stub = env.PROJECT_AGENT.get(
-    env.PROJECT_AGENT.idFromName(projectId),
-  ) as DurableObjectStub<ProjectAgent>;
-  return runInDurableObject(stub, async (_agent: ProjectAgent, state: DurableObjectState) => {
+  const stub = env.PROJECT_OBJECT.get(
+    env.PROJECT_OBJECT.idFromName(projectId),
+  ) as DurableObjectStub<ProjectObject>;
+  return runInDurableObject(stub, async (_agent: ProjectObject, state: DurableObjectState) => {
     const sql = durableObjectSql(state.storage);
     const files = new FileStore(sql);
     const log = new EventLog(sql);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
-import { settled } from '../agent/helpers.ts';
-import { ownedAgent } from '../agent/pg.ts';
+import { settled } from '../project-object/helpers.ts';
+import { ownedAgent } from '../project-object/pg.ts';
 import { call, errorOf } from '../helpers/api.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
 

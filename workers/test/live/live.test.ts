@@ -4,8 +4,8 @@ import { ticketKey } from '../../src/api/live.ts';
 import { ACCESS_COOKIE } from '../../src/auth/cookies.ts';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
 import { redisClient } from '../../src/platform/deps.ts';
-import { connect, isType } from '../agent/helpers.ts';
-import { insertProject } from '../agent/pg.ts';
+import { connect, isType } from '../project-object/helpers.ts';
+import { insertProject } from '../project-object/pg.ts';
 import { ORIGIN, api, call, errorOf } from '../helpers/api.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
 

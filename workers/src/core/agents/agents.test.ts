@@ -8,7 +8,7 @@ import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
 import { platformOnly } from '../../llm/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
-import type { AppPort } from './ports.ts';
+import type { AppPort } from './app-port.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
 

@@ -13,7 +13,7 @@ import type { FileInfo, StepContext } from '../pipeline.ts';
 import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
 import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
-import { SYNC_MARKER, type AppPort } from './ports.ts';
+import { SYNC_MARKER, type AppPort } from './app-port.ts';
 import { stepOf, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
 
 export interface ExecutorPorts {

@@ -5,7 +5,7 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import type { StepContext } from '../pipeline.ts';
-import { SYNC_MARKER } from './ports.ts';
+import { SYNC_MARKER } from './app-port.ts';
 import type { AgentsState } from './state.ts';
 
 /** Largest part of one file an agent is shown; beyond it the file is cut with a note. */

@@ -6,7 +6,7 @@ import {
 } from '../../../../infra/llm-fixture/fixture.ts';
 import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
-import type { AppPort } from './ports.ts';
+import type { AppPort } from './app-port.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
 

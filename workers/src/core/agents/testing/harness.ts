@@ -4,12 +4,12 @@
  * "restart" builds a new engine over the same database, as an evicted Durable Object would.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { LiveSink } from '../../../agent/sink.ts';
-import { EventLog } from '../../../agent/storage/events.ts';
-import { FileStore } from '../../../agent/storage/files.ts';
-import { SqlJournal } from '../../../agent/storage/journal.ts';
-import { migrate } from '../../../agent/storage/schema.ts';
-import { nodeSql } from '../../../agent/testing/node-sql.ts';
+import { LiveSink } from '../../../project-object/sink.ts';
+import { EventLog } from '../../../project-object/storage/events.ts';
+import { FileStore } from '../../../project-object/storage/files.ts';
+import { SqlJournal } from '../../../project-object/storage/journal.ts';
+import { migrate } from '../../../project-object/storage/schema.ts';
+import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
 import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
@@ -19,8 +19,8 @@ import { RunControls } from '../../control.ts';
 import { Engine } from '../../engine.ts';
 import type { GuardLimits } from '../../pipeline.ts';
 import type { LlmPort, SandboxPort } from '../../ports.ts';
-import { createAgentsPipeline } from '../pipeline.ts';
-import type { AppPort } from '../ports.ts';
+import { createAgentsPipeline } from '../agents-pipeline.ts';
+import type { AppPort } from '../app-port.ts';
 import type { AgentsState } from '../state.ts';
 
 export interface AgentsHarnessOptions {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../../ports.ts';
 import { PageChecker, summary } from '../../../../../sandbox-runner/src/check/index.ts';
-import type { AppCheck, AppPort, AppStart, AppStarted } from '../ports.ts';
+import type { AppCheck, AppPort, AppStart, AppStarted } from '../app-port.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

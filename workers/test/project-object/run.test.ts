@@ -1,9 +1,9 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import { connect, isType, scriptedProject, settled } from './helpers.ts';
 
-describe('ProjectAgent run', () => {
+describe('ProjectObject run', () => {
   it('runs a scripted pipeline to the end, driven by its alarm, and streams it to a viewer', async () => {
     const { stub } = await scriptedProject({
       steps: [
@@ -39,7 +39,7 @@ describe('ProjectAgent run', () => {
   });
 });
 
-describe('ProjectAgent destroy', () => {
+describe('ProjectObject destroy', () => {
   it('stops the run, closes its viewers, deletes its storage and never runs again', async () => {
     const { stub, info } = await scriptedProject({
       steps: [
@@ -59,7 +59,7 @@ describe('ProjectAgent destroy', () => {
     });
     expect(await stub.tree()).toEqual({ ok: true, value: { branch: 0, files: [] } });
     // Nothing keeps running: no alarm is left behind, and nothing can start it again.
-    await runInDurableObject(stub, async (_agent: ProjectAgent, state) => {
+    await runInDurableObject(stub, async (_agent: ProjectObject, state) => {
       expect(await state.storage.getAlarm()).toBeNull();
     });
     expect(await stub.control('start')).toMatchObject({ ok: false, message: 'The project was deleted.' });

@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import type { ServerFrame } from '../../src/protocol.ts';
 import { connect, isType, scriptedProject, settled } from './helpers.ts';
 
@@ -119,12 +119,12 @@ describe('live channel (inside the Durable Object)', () => {
     const question = await viewer.waitFor(isType('question'));
     expect(await settled(stub, ['waiting'])).toBe('waiting');
 
-    await runInDurableObject(stub, (agent: ProjectAgent) => {
+    await runInDurableObject(stub, (agent: ProjectObject) => {
       Object.defineProperty(agent.runtime, 'beforeEviction', { value: true });
     });
     await evictDurableObject(stub);
     // A new instance (the marker is gone) still holds the viewer's socket.
-    const fresh = await runInDurableObject(stub, (agent: ProjectAgent) => ({
+    const fresh = await runInDurableObject(stub, (agent: ProjectObject) => ({
       marker: 'beforeEviction' in agent.runtime,
       sockets: agent.runtime.hub.count(),
     }));

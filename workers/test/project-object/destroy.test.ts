@@ -2,7 +2,7 @@ import { schema } from '@samokoder/db';
 import { runInDurableObject } from 'cloudflare:test';
 import { like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import type { DbHandle } from '@samokoder/db';
 import { openDb } from '../../src/platform/deps.ts';
 import { env } from 'cloudflare:workers';
@@ -30,7 +30,7 @@ describe('deleting a project whose usage is not in Postgres yet', () => {
     const user = await registerUser('destroy');
     const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
     // Postgres is unreachable from the object: the run goes on, its usage waits in the outbox.
-    await runInDurableObject(stub, (agent: ProjectAgent) => {
+    await runInDurableObject(stub, (agent: ProjectObject) => {
       agent.runtime.pg.connect = () => Promise.reject(new Error('connection refused'));
     });
     await stub.control('start');
@@ -46,7 +46,7 @@ describe('deleting a project whose usage is not in Postgres yet', () => {
     expect((await api(`/api/projects/${projectId}`, { headers })).status).toBe(200);
     expect(await stub.control('start')).toMatchObject({ ok: false, message: 'The project was deleted.' });
 
-    await runInDurableObject(stub, (agent: ProjectAgent) => {
+    await runInDurableObject(stub, (agent: ProjectObject) => {
       agent.runtime.pg.connect = (): Promise<DbHandle> => openDb(env);
     });
     const deleted = await api(`/api/projects/${projectId}`, { method: 'DELETE', headers });

@@ -1,6 +1,6 @@
 import type { Bindings } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
-import type { ProjectAgent } from './project-agent.ts';
+import type { ProjectObject } from './project-object.ts';
 
 /**
  * A project's Durable Object. The only place that names one (a lint rule keeps `idFromName` out of
@@ -8,8 +8,8 @@ import type { ProjectAgent } from './project-agent.ts';
  * second, empty object while the project's real one runs on.
  */
 export function projectStub(
-  env: Pick<Bindings, 'PROJECT_AGENT'>,
+  env: Pick<Bindings, 'PROJECT_OBJECT'>,
   id: ProjectId,
-): DurableObjectStub<ProjectAgent> {
-  return env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(id));
+): DurableObjectStub<ProjectObject> {
+  return env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(id));
 }

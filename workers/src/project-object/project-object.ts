@@ -27,7 +27,7 @@ export type { ProjectInfo } from './storage/journal.ts';
  * runtime.ts). This class is a thin shell: platform events and RPC calls become calls of the runtime.
  * The Worker authenticates and checks ownership before it reaches this object.
  */
-export class ProjectAgent extends DurableObject<Bindings> {
+export class ProjectObject extends DurableObject<Bindings> {
   /** The project's services (public for tests, which reach it through `runInDurableObject`). */
   runtime: ProjectRuntime;
   /** The project was deleted (or its deletion began): nothing may attach, start or run it again. */

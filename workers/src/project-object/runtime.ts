@@ -26,7 +26,7 @@ import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
 import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
-import { bindPipeline } from './pipelines.ts';
+import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
 import { LiveSink } from './sink.ts';

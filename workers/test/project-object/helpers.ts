@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
-import type { ProjectAgent, ProjectInfo } from '../../src/agent/project-agent.ts';
+import type { ProjectObject, ProjectInfo } from '../../src/project-object/project-object.ts';
 import {
   framesOf,
   type ClientMessageInput,
@@ -17,10 +17,10 @@ import { insertProject } from './pg.ts';
 export async function scriptedProject(
   script: Script,
   opts: Partial<ProjectInfo> & { guards?: Record<string, number> } = {},
-): Promise<{ stub: DurableObjectStub<ProjectAgent>; info: ProjectInfo }> {
+): Promise<{ stub: DurableObjectStub<ProjectObject>; info: ProjectInfo }> {
   const row = opts.projectId ? null : await insertProject(opts.ownerId ? { ownerId: opts.ownerId } : {});
   const projectId = opts.projectId ?? row!.projectId;
-  const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(projectId));
+  const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(projectId));
   const info: ProjectInfo = {
     projectId,
     ownerId: opts.ownerId ?? row!.ownerId,
@@ -58,7 +58,7 @@ export async function connect(
   fetcher: { fetch: (req: Request) => Promise<Response> },
   opts: { userId?: string; after?: number; url?: string; headers?: Record<string, string> } = {},
 ): Promise<Viewer> {
-  const url = new URL(opts.url ?? 'http://agent/live');
+  const url = new URL(opts.url ?? 'http://project-object/live');
   // A viewer of its own by default: actions that spend on LLM calls are rate limited per user.
   const userId = opts.userId ?? `viewer-${crypto.randomUUID()}`;
   if (opts.after !== undefined) url.searchParams.set('after', String(opts.after));
@@ -113,7 +113,7 @@ export async function connect(
 
 /** The run's status once it has settled on one of `statuses`. */
 export async function settled(
-  stub: DurableObjectStub<ProjectAgent>,
+  stub: DurableObjectStub<ProjectObject>,
   statuses: string[],
   timeoutMs = 10_000,
 ): Promise<string> {

@@ -8,7 +8,7 @@
  * (never holding up its steps), and what the app was last given is kept in storage, so an object evicted
  * mid-refresh catches up when it wakes (a watchdog schedule stays until the refresh is done).
  */
-import type { AppChanges, AppRefreshed } from '../core/agents/ports.ts';
+import type { AppChanges, AppRefreshed } from '../core/agents/app-port.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { AppState, EventBody } from '../protocol.ts';
 import { lastAppStart, withSyncMarker, type PreviewPort } from './preview.ts';

@@ -1,7 +1,7 @@
 import { schema } from '@samokoder/db';
 import { env } from 'cloudflare:workers';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
-import type { ProjectInfo } from '../../src/agent/storage/journal.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
+import type { ProjectInfo } from '../../src/project-object/storage/journal.ts';
 import { ownedProject, projectAgent } from '../../src/api/live.ts';
 import { projectIdOf, type ProjectId } from '../../src/ids.ts';
 import { openDb } from '../../src/platform/deps.ts';
@@ -60,7 +60,7 @@ export async function ownedAgent(opts: {
   ownerId: string;
   description: string;
   pipeline?: 'agents' | 'scripted';
-}): Promise<{ projectId: ProjectId; info: ProjectInfo; stub: DurableObjectStub<ProjectAgent> }> {
+}): Promise<{ projectId: ProjectId; info: ProjectInfo; stub: DurableObjectStub<ProjectObject> }> {
   const { projectId } = await insertProject(opts);
   const info = await withDb((db) => ownedProject(db, opts.ownerId, projectId));
   if (!info) throw new Error('the project is not its owner’s');

@@ -11,7 +11,7 @@ import {
   type AppRefreshed,
   type AppStart,
   type AppStarted,
-} from '../core/agents/ports.ts';
+} from '../core/agents/app-port.ts';
 import type { SandboxFile } from '../core/ports.ts';
 import type { Sql } from './storage/sql.ts';
 

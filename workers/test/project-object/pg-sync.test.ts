@@ -3,7 +3,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import { openDb } from '../../src/platform/deps.ts';
 import { scriptedProject, settled } from './helpers.ts';
 import { insertProject, withDb } from './pg.ts';
@@ -24,8 +24,8 @@ const script = {
   ],
 };
 
-async function drainSync(stub: DurableObjectStub<ProjectAgent>, asOf?: number): Promise<number> {
-  return runInDurableObject(stub, async (agent: ProjectAgent) => {
+async function drainSync(stub: DurableObjectStub<ProjectObject>, asOf?: number): Promise<number> {
+  return runInDurableObject(stub, async (agent: ProjectObject) => {
     await agent.runtime.pg.settle();
     await agent.runtime.pg.flush(asOf);
     await agent.runtime.pg.settle();
@@ -87,18 +87,18 @@ describe('Postgres kept current', () => {
   it('keeps running while Postgres is down and writes everything once it is back', async () => {
     const { ownerId, projectId } = await insertProject();
     const { stub } = await scriptedProject(script, { projectId, ownerId });
-    await runInDurableObject(stub, (agent: ProjectAgent) => {
+    await runInDurableObject(stub, (agent: ProjectObject) => {
       agent.runtime.pg.connect = () => Promise.reject(new Error('connection refused'));
     });
     await stub.control('start');
     expect(await settled(stub, ['completed'])).toBe('completed');
-    const pending = await runInDurableObject(stub, async (agent: ProjectAgent) => {
+    const pending = await runInDurableObject(stub, async (agent: ProjectObject) => {
       await agent.runtime.pg.settle();
       return agent.runtime.pg.pending();
     });
     expect(pending).toBeGreaterThanOrEqual(3);
     // Postgres is back (a new instance connects normally); the retries are due later: flush as of then.
-    await runInDurableObject(stub, (agent: ProjectAgent) => {
+    await runInDurableObject(stub, (agent: ProjectObject) => {
       agent.runtime.pg.connect = () => openDb(env);
     });
     expect(await drainSync(stub, Date.now() + 3_600_000)).toBe(0);

@@ -1,19 +1,43 @@
 /**
- * The agents' pipeline with its real adapters, for the Durable Object's pipeline registry
- * (`agent/pipelines.ts`: `agents: bindAgentsPipeline`): the LLM layer with the owner's keys or the
- * platform's, and the project's sandbox on the sandbox-runner.
+ * The project object's composition root: the pipelines a project can run, each bound to the adapters it
+ * needs. `agents` is the product (the LLM agents with the real LLM layer, the owner's keys or the
+ * platform's, and the project's sandbox on the sandbox-runner); `scripted` is the engine's test pipeline.
  */
-import type { BindDeps, BoundPipeline } from '../agent/pipelines.ts';
-import { createAgentsPipeline } from '../core/agents/pipeline.ts';
-import type { LlmPort } from '../core/ports.ts';
+import { createAgentsPipeline } from '../core/agents/agents-pipeline.ts';
+import type { Pipeline } from '../core/pipeline.ts';
+import { scriptedPipeline } from '../core/pipelines/scripted.ts';
+import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
+import type { Bindings } from '../env.ts';
+import { llmConfig } from '../llm/config.ts';
+import { parseModelTable, type ModelTable } from '../llm/models.ts';
+import { createLlmPort } from '../llm/port.ts';
+import { userKeySource } from '../llm/user-keys.ts';
+import { userPriceSource } from '../llm/user-prices.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { RunnerSandbox, unconfiguredSandbox } from '../sandbox/adapter.ts';
 import { RunnerClient } from '../sandbox/client.ts';
-import { llmConfig } from './config.ts';
-import { parseModelTable, type ModelTable } from './models.ts';
-import { createLlmPort } from './port.ts';
-import { userKeySource } from './user-keys.ts';
-import { userPriceSource } from './user-prices.ts';
+import type { PreviewPort } from './preview.ts';
+import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
+import type { ProjectInfo } from './storage/journal.ts';
+
+/** A pipeline with its adapters, ready for the engine. */
+export interface BoundPipeline {
+  pipeline: Pipeline;
+  llm: LlmPort;
+  sandbox: SandboxPort;
+  /** Reopens the app the pipeline started, for a fresh preview link (when its apps can run). */
+  preview?: PreviewPort;
+}
+
+export interface BindDeps {
+  env: Bindings;
+  /** The project (its owner's keys and settings are looked up from it). */
+  project: ProjectInfo;
+  /** Told of every LLM call actually made (the scripted LLM counts them for tests). */
+  onLlmCall: (request: LlmRequest) => void;
+  /** The `fetch` of the project's outside calls (the sandbox-runner's): closed when it is deleted. */
+  fetch: typeof fetch;
+}
 
 /** The project's model choice (its owner's Settings and its own overrides), checked once here. */
 function projectModels(project: BindDeps['project']): ModelTable {
@@ -27,6 +51,7 @@ function projectModels(project: BindDeps['project']): ModelTable {
   }
 }
 
+/** The product: the LLM agents over the real LLM layer and the sandbox-runner. */
 export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
   const { env, project } = deps;
   // The platform keys (OPENAI_API_KEY...) are optional secrets: LlmEnv names them, Bindings need not.
@@ -87,4 +112,18 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
       check: (port) => sandbox.check(port, AbortSignal.timeout(120_000)),
     },
   };
+}
+
+const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {
+  agents: bindAgentsPipeline,
+  scripted: (deps) => ({
+    pipeline: scriptedPipeline,
+    llm: scriptedLlm(deps.onLlmCall),
+    sandbox: echoSandbox,
+  }),
+};
+
+/** The pipeline called `name` with its adapters, or null when this build does not know it. */
+export function bindPipeline(name: string, deps: BindDeps): BoundPipeline | null {
+  return REGISTRY[name]?.(deps) ?? null;
 }

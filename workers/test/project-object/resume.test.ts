@@ -1,11 +1,11 @@
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ProjectAgent } from '../../src/agent/project-agent.ts';
+import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import type { ServerEvent } from '../../src/protocol.ts';
 import { connect, isEvent, scriptedProject, settled } from './helpers.ts';
 
-describe('ProjectAgent across a crash', () => {
+describe('ProjectObject across a crash', () => {
   it('resumes mid-run with no repeated step, no repeated recorded call and no lost event', async () => {
     const { stub: first, info } = await scriptedProject({
       steps: [
@@ -30,7 +30,7 @@ describe('ProjectAgent across a crash', () => {
     await before.closed;
 
     // A stub breaks with its object: the Worker gets a new one for the next request.
-    const stub = env.PROJECT_AGENT.get(env.PROJECT_AGENT.idFromName(info.projectId));
+    const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(info.projectId));
     const lastSeq = seen.at(-1)!.seq;
     const after = await connect(stub, { after: lastSeq });
     await after.waitUntil(
@@ -54,7 +54,7 @@ describe('ProjectAgent across a crash', () => {
     const starts = all.filter((e) => e.type === 'stream.start' && e.streamId === 's2:c1');
     expect(starts).toHaveLength(2);
     // Calls made: "first" once (recorded, never repeated), "slow" twice (the first never finished).
-    const made = await runInDurableObject(stub, (agent: ProjectAgent) => agent.runtime.llmCallsMade());
+    const made = await runInDurableObject(stub, (agent: ProjectObject) => agent.runtime.llmCallsMade());
     expect(made).toBe(3);
     expect((await stub.status()).totals.costMicros).toBe(5 + 10);
     expect(await stub.readFile('two.txt')).toMatchObject({ ok: true, value: { content: '2', version: 1 } });

@@ -13,7 +13,7 @@ import { codeMonkey } from './code-monkey.ts';
 import { developer } from './developer.ts';
 import { executor } from './executor.ts';
 import { nextAfterTask } from './flow.ts';
-import type { AppPort } from './ports.ts';
+import type { AppPort } from './app-port.ts';
 import { specWriter } from './spec-writer.ts';
 import { agentStep, initialState, type AgentsState } from './state.ts';
 import { techLead } from './tech-lead.ts';
