@@ -328,6 +328,7 @@ export const ErrorCode = z.enum([
   'bad_request',
   'not_found',
   'conflict',
+  'unavailable',
   'rate_limited',
   'internal',
 ]);

@@ -181,7 +181,7 @@ type Worker = Awaited<ReturnType<typeof startWorker>>;
 let projects = 0;
 async function project(worker: Worker, script: Script): Promise<string> {
   const id = `bench-${process.pid}-${++projects}`;
-  const res = await fetch(`${worker.base}/p/${id}/attach`, {
+  const res = await fetch(`${worker.base}/p/${id}/project`, {
     method: 'POST',
     body: JSON.stringify({
       projectId: id,
@@ -193,7 +193,7 @@ async function project(worker: Worker, script: Script): Promise<string> {
       pipeline: 'scripted',
     }),
   });
-  if (!res.ok) throw new Error(`attach failed: ${res.status}`);
+  if (!res.ok) throw new Error(`setting the project failed: ${res.status}`);
   return id;
 }
 

@@ -2,7 +2,7 @@
  * The engine benchmark's front door: drives ProjectObject objects without the API's auth and database,
  * so the figures are the engine's own. Served by `wrangler dev` on loopback only (see bench.ts).
  *
- *   POST /p/:id/attach            ProjectInfo JSON
+ *   POST /p/:id/project           ProjectInfo JSON
  *   POST /p/:id/control/:action   start | pause | resume | stop | skip
  *   GET  /p/:id/status
  *   GET  /p/:id/live?after=&batch=1   WebSocket upgrade
@@ -16,11 +16,11 @@ export { ProjectObject };
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const match = /^\/p\/([\w-]+)\/(attach|control\/(\w+)|status|live)$/.exec(url.pathname);
+    const match = /^\/p\/([\w-]+)\/(project|control\/(\w+)|status|live)$/.exec(url.pathname);
     if (!match) return new Response('not found', { status: 404 });
     const stub = env.PROJECT_OBJECT.get(env.PROJECT_OBJECT.idFromName(match[1]!));
-    if (match[2] === 'attach') {
-      await stub.attach((await request.json()) as ProjectInfo);
+    if (match[2] === 'project') {
+      await stub.setProject((await request.json()) as ProjectInfo);
       return Response.json({ ok: true });
     }
     if (match[3]) return Response.json(await stub.control(match[3] as ControlAction));

@@ -62,7 +62,7 @@ async function engineCalls(llm: LlmPort, calls: number): Promise<number[]> {
     atomic: (fn) => sink.batch(() => sql.tx(fn)),
     onOutbox: () => {},
   });
-  journal.attach({
+  journal.setProject({
     projectId: 'bench',
     ownerId: 'u',
     name: 'bench',

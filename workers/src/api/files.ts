@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ProjectObject } from '../project-object/project-object.ts';
-import type { Result } from '../project-object/files-api.ts';
+import { valueOf } from './refusal.ts';
 import type { AuthedEnv } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { ApiError } from './errors.ts';
@@ -105,16 +105,6 @@ export async function agentFor(
   c.var.releaseDb();
   if (!project) throw new ApiError(404, 'not_found', 'No such project.');
   return projectAgent(c.env, project);
-}
-
-/** The value of an RPC result, or its error as the envelope. */
-function valueOf<T>(result: Result<T>): T {
-  if (result.ok) return result.value;
-  if (result.code === 'not_found') throw new ApiError(404, 'not_found', result.message);
-  if (result.code === 'conflict') throw new ApiError(409, 'conflict', result.message);
-  throw new ApiError(422, 'validation_failed', 'Some fields are not valid.', {
-    fields: [{ path: 'path', message: result.message }],
-  });
 }
 
 const base = { security: signedIn, middleware: requireUser } as const;

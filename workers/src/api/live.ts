@@ -92,7 +92,7 @@ export async function projectAgent(
   project: ProjectInfo,
 ): Promise<DurableObjectStub<ProjectObject>> {
   const stub = projectStub(env, project.projectId);
-  if (!(await stub.attach(project))) throw notFound();
+  if (!(await stub.setProject(project))) throw notFound();
   return stub;
 }
 

@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthedEnv } from '../env.ts';
 import { ApiError } from './errors.ts';
+import { valueOf } from './refusal.ts';
 import { agentFor } from './files.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
@@ -34,11 +35,7 @@ export const preview = newApi<AuthedEnv>().openapi(route, async (c) => {
   } catch (err) {
     throw new ApiError(503, 'dependency_unavailable', 'The app cannot be reached right now.', { cause: err });
   }
-  if (!result.ok) {
-    throw result.code === 'unavailable'
-      ? new ApiError(503, 'dependency_unavailable', result.message)
-      : new ApiError(409, 'conflict', result.message);
-  }
+  const link = valueOf(result);
   c.header('Cache-Control', 'no-store');
-  return c.json({ url: result.url }, 200);
+  return c.json({ url: link.url }, 200);
 });

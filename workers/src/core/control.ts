@@ -5,20 +5,15 @@
  */
 import type { ChatKind, ControlAction, ReviewVerdict } from '../protocol.ts';
 import type { Engine } from './engine.ts';
+import { refusal, type Refusal } from './refusal.ts';
 import { waitsForPerson, type StepRecord } from './journal.ts';
 import type { UserMessage } from './pipeline.ts';
 
 /** The outcome of a control: on success, whether steps should be run now. */
-export type ControlResult =
-  | { ok: true; pump: boolean }
-  | { ok: false; code: 'conflict' | 'not_found' | 'bad_request'; message: string };
+export type ControlResult = { ok: true; pump: boolean } | Refusal;
 
 const done = (pump: boolean): ControlResult => ({ ok: true, pump });
-const refuse = (code: 'conflict' | 'not_found' | 'bad_request', message: string): ControlResult => ({
-  ok: false,
-  code,
-  message,
-});
+const refuse = refusal;
 
 /** The user's controls over one project's run. */
 export class RunControls {
@@ -222,7 +217,11 @@ export class RunControls {
   answer(questionId: string, answer: string): ControlResult {
     const question = this.deps.journal.question(questionId);
     if (question?.review) {
-      return refuse('bad_request', 'This question is a review: accept, edit or reject the change.');
+      return refuse(
+        'bad_request',
+        'This question is a review: accept, edit or reject the change.',
+        'questionId',
+      );
     }
     return this.record(questionId, { stored: answer, shown: answer });
   }
@@ -230,7 +229,8 @@ export class RunControls {
   /** The person's verdict on a proposed change; the parked step runs again and acts on it. */
   review(questionId: string, verdict: ReviewVerdict): ControlResult {
     const question = this.deps.journal.question(questionId);
-    if (question && !question.review) return refuse('bad_request', 'This question is not a review.');
+    if (question && !question.review)
+      return refuse('bad_request', 'This question is not a review.', 'questionId');
     const shown =
       verdict.decision === 'accept'
         ? 'Accepted'

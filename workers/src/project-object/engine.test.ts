@@ -320,7 +320,7 @@ describe('mode', () => {
     h.controls.start();
     await h.drain();
     expect(h.journal.run().status).toBe('waiting');
-    h.journal.attach({ ...h.journal.project()!, mode: 'autopilot' });
+    h.journal.setProject({ ...h.journal.project()!, mode: 'autopilot' });
     expect(h.controls.settingsChanged()).toEqual({ ok: true, pump: true });
     await h.drain();
     expect(h.journal.run().status).toBe('completed');

@@ -5,21 +5,13 @@
  */
 import { diffText, type FileDiff } from '../core/diff.ts';
 import { normalizePath } from '../core/paths.ts';
+import { refusal, type Outcome } from '../core/refusal.ts';
 import type { FileChange } from '../protocol.ts';
 import type { LiveSink } from './sink.ts';
 import type { FileStore, FileVersion } from './storage/files.ts';
 import type { SqlJournal } from './storage/journal.ts';
 
-/** A result an RPC can carry: a value, or an error the API maps to its status. */
-export type Result<T> =
-  { ok: true; value: T } | { ok: false; code: 'not_found' | 'conflict' | 'bad_request'; message: string };
-
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = <T>(code: 'not_found' | 'conflict' | 'bad_request', message: string): Result<T> => ({
-  ok: false,
-  code,
-  message,
-});
+const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 
 export interface TreeEntry {
   path: string;
@@ -70,7 +62,7 @@ export class FilesApi {
     return branch ?? this.journal.run().branch;
   }
 
-  tree(branch?: number): Result<{ branch: number; files: TreeEntry[] }> {
+  tree(branch?: number): Outcome<{ branch: number; files: TreeEntry[] }> {
     const b = this.branchOr(branch);
     return ok({ branch: b, files: this.files.list(b) });
   }
@@ -83,16 +75,16 @@ export class FilesApi {
       .map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
   }
 
-  read(path: string, version?: number, branch?: number): Result<FileContent> {
+  read(path: string, version?: number, branch?: number): Outcome<FileContent> {
     const normal = normalizePath(path);
-    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    if (!normal) return refusal('bad_request', 'Not an acceptable file path.', 'path');
     const b = this.branchOr(branch);
     const v =
       version === undefined
         ? (this.files.history(b, normal)[0] ?? null)
         : this.files.version(b, normal, version);
     if (!v || v.hash === null)
-      return fail('not_found', version === undefined ? 'No such file.' : 'No such version.');
+      return refusal('not_found', version === undefined ? 'No such file.' : 'No such version.');
     return ok(this.contentOf(v));
   }
 
@@ -109,11 +101,11 @@ export class FilesApi {
     };
   }
 
-  history(path: string, branch?: number): Result<{ path: string; versions: VersionInfo[] }> {
+  history(path: string, branch?: number): Outcome<{ path: string; versions: VersionInfo[] }> {
     const normal = normalizePath(path);
-    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    if (!normal) return refusal('bad_request', 'Not an acceptable file path.', 'path');
     const versions = this.files.history(this.branchOr(branch), normal);
-    if (versions.length === 0) return fail('not_found', 'No such file.');
+    if (versions.length === 0) return refusal('not_found', 'No such file.');
     return ok({
       path: normal,
       versions: versions.map((v) => ({
@@ -129,20 +121,24 @@ export class FilesApi {
   }
 
   /** Saves a user's edit on the current branch; `baseVersion` guards against overwriting a newer one. */
-  async save(path: string, content: string, baseVersion?: number): Promise<Result<FileChange>> {
+  async save(path: string, content: string, baseVersion?: number): Promise<Outcome<FileChange>> {
     const normal = normalizePath(path);
-    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    if (!normal) return refusal('bad_request', 'Not an acceptable file path.', 'path');
     let staged;
     try {
       staged = await this.files.stage([{ path: normal, content }]);
     } catch (err) {
-      return fail('bad_request', err instanceof Error ? err.message : 'The file cannot be saved.');
+      return refusal(
+        'bad_request',
+        err instanceof Error ? err.message : 'The file cannot be saved.',
+        'content',
+      );
     }
-    return this.journal.atomic((): Result<FileChange> => {
+    return this.journal.atomic((): Outcome<FileChange> => {
       const branch = this.journal.run().branch;
       const head = this.files.head(branch, normal);
       if (baseVersion !== undefined && (head?.version ?? 0) !== baseVersion) {
-        return fail('conflict', `The file changed meanwhile: it is at version ${head?.version ?? 0}.`);
+        return refusal('conflict', `The file changed meanwhile: it is at version ${head?.version ?? 0}.`);
       }
       const changes = this.journal.applyWrites(staged, null, 'user');
       const change = changes[0];
@@ -159,9 +155,9 @@ export class FilesApi {
     from: number,
     to: number,
     branch?: number,
-  ): Result<{ path: string; from: number; to: number; diff: FileDiff }> {
+  ): Outcome<{ path: string; from: number; to: number; diff: FileDiff }> {
     const normal = normalizePath(path);
-    if (!normal) return fail('bad_request', 'Not an acceptable file path.');
+    if (!normal) return refusal('bad_request', 'Not an acceptable file path.', 'path');
     const b = this.branchOr(branch);
     const text = (version: number): string | null => {
       if (version === 0) return '';
@@ -171,14 +167,14 @@ export class FilesApi {
     };
     const before = text(from);
     const after = text(to);
-    if (before === null || after === null) return fail('not_found', 'No such version.');
+    if (before === null || after === null) return refusal('not_found', 'No such version.');
     return ok({ path: normal, from, to, diff: diffText(before, after) });
   }
 
   /** What a step changed, each file with its diff against its previous version. */
-  changes(stepId: number): Result<{ stepId: number; changes: StepChange[] }> {
+  changes(stepId: number): Outcome<{ stepId: number; changes: StepChange[] }> {
     const step = this.journal.step(stepId);
-    if (!step) return fail('not_found', `There is no step ${stepId}.`);
+    if (!step) return refusal('not_found', `There is no step ${stepId}.`);
     const changes = this.files.changesOf(stepId).map((v) => {
       const previous = v.version > 1 ? this.files.version(v.branch, v.path, v.version - 1) : null;
       const before = previous?.hash ? (this.files.blob(previous.hash) ?? '') : '';

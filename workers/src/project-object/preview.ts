@@ -13,6 +13,7 @@ import {
   type AppStarted,
 } from '../core/agents/app-port.ts';
 import type { SandboxFile } from '../core/ports.ts';
+import { refusal, type Outcome } from '../core/refusal.ts';
 import type { Sql } from './storage/sql.ts';
 
 /** How the app was last started: the preview artifact's command, port, install and dev-server flag. */
@@ -35,8 +36,8 @@ export function withSyncMarker(files: SandboxFile[], branch: number): SandboxFil
   return [...kept, { path: SYNC_MARKER, content: marker }];
 }
 
-export type PreviewResult =
-  { ok: true; url: string } | { ok: false; code: 'conflict' | 'unavailable'; message: string };
+/** A fresh link to the app, or why there is none. */
+export type PreviewResult = Outcome<{ url: string }>;
 
 /** How the app was last started (and is installed): the latest `preview` artifact of the event log. */
 export function lastAppStart(sql: Sql): AppRecipe | null {
@@ -69,14 +70,13 @@ export async function openPreview(deps: {
 }): Promise<PreviewResult> {
   const app = lastAppStart(deps.sql);
   if (!app) {
-    return {
-      ok: false,
-      code: 'conflict',
-      message: 'The app has not been started yet: the agents start it once its code is written.',
-    };
+    return refusal(
+      'conflict',
+      'The app has not been started yet: the agents start it once its code is written.',
+    );
   }
   if (!deps.port) {
-    return { ok: false, code: 'unavailable', message: 'Apps cannot run here: no sandbox-runner is set up.' };
+    return refusal('unavailable', 'Apps cannot run here: no sandbox-runner is set up.');
   }
   const started = await deps.port.open(
     { command: app.command, port: app.port },
@@ -84,11 +84,7 @@ export async function openPreview(deps: {
     app.install,
   );
   if (!started.ready || !started.previewUrl) {
-    return {
-      ok: false,
-      code: 'conflict',
-      message: `The app did not start. ${started.logs.slice(-400)}`.trim(),
-    };
+    return refusal('conflict', `The app did not start. ${started.logs.slice(-400)}`.trim());
   }
-  return { ok: true, url: started.previewUrl };
+  return { ok: true, value: { url: started.previewUrl } };
 }

@@ -6,10 +6,11 @@ import type { OwnPrice } from '../llm/pricing.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { ChatKind, ControlAction, ReviewVerdict, RunSnapshot } from '../protocol.ts';
 import type { FileChange } from '../protocol.ts';
-import type { FileContent, Result, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
+import type { FileContent, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
+import type { Outcome } from '../core/refusal.ts';
 import type { PreviewResult } from './preview.ts';
 import type { FileDiff } from '../core/diff.ts';
-import { ProjectRuntime } from './runtime.ts';
+import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
 import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
 import type { ProjectInfo } from './storage/journal.ts';
 
@@ -30,7 +31,7 @@ export type { ProjectInfo } from './storage/journal.ts';
 export class ProjectObject extends DurableObject<Bindings> {
   /** The project's services (public for tests, which reach it through `runInDurableObject`). */
   runtime: ProjectRuntime;
-  /** The project was deleted (or its deletion began): nothing may attach, start or run it again. */
+  /** The project was deleted (or its deletion began): nothing may set it up or run it again. */
   private deleted = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
@@ -43,25 +44,15 @@ export class ProjectObject extends DurableObject<Bindings> {
     });
   }
 
-  async ping(): Promise<string> {
-    return 'pong';
-  }
-
   /**
-   * Records (or refreshes) the project this object belongs to; false when the project was deleted (a
+   * The facts of the project this object belongs to (owner, mode, budget, models...), told by the Worker
+   * when the project is created and whenever a route changes them; false when the project was deleted (a
    * request that raced with the deletion must not bring it back).
    */
-  async attach(project: ProjectInfo, guards?: Record<string, number>): Promise<boolean> {
+  async setProject(project: ProjectInfo, guards?: Record<string, number>): Promise<boolean> {
     if (this.deleted) return false;
-    this.runtime.attach(project, guards);
+    this.runtime.setProject(project, guards);
     return true;
-  }
-
-  /** Attaches the project and starts its run (a started run is resumed instead). */
-  async start(project: ProjectInfo): Promise<ControlResult> {
-    if (this.deleted) return DELETED_RESULT;
-    this.runtime.attach(project);
-    return this.runtime.control('start');
   }
 
   async control(action: ControlAction): Promise<ControlResult> {
@@ -88,7 +79,7 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.snapshot();
   }
 
-  async tree(branch?: number): Promise<Result<{ branch: number; files: TreeEntry[] }>> {
+  async tree(branch?: number): Promise<Outcome<{ branch: number; files: TreeEntry[] }>> {
     return this.runtime.filesApi.tree(branch);
   }
 
@@ -101,18 +92,18 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.filesApi.currentFiles();
   }
 
-  async readFile(path: string, version?: number, branch?: number): Promise<Result<FileContent>> {
+  async readFile(path: string, version?: number, branch?: number): Promise<Outcome<FileContent>> {
     return this.runtime.filesApi.read(path, version, branch);
   }
 
   async fileHistory(
     path: string,
     branch?: number,
-  ): Promise<Result<{ path: string; versions: VersionInfo[] }>> {
+  ): Promise<Outcome<{ path: string; versions: VersionInfo[] }>> {
     return this.runtime.filesApi.history(path, branch);
   }
 
-  async saveFile(path: string, content: string, baseVersion?: number): Promise<Result<FileChange>> {
+  async saveFile(path: string, content: string, baseVersion?: number): Promise<Outcome<FileChange>> {
     if (this.deleted) return { ok: false, code: 'not_found', message: 'The project was deleted.' };
     return this.runtime.filesApi.save(path, content, baseVersion);
   }
@@ -122,11 +113,11 @@ export class ProjectObject extends DurableObject<Bindings> {
     from: number,
     to: number,
     branch?: number,
-  ): Promise<Result<{ path: string; from: number; to: number; diff: FileDiff }>> {
+  ): Promise<Outcome<{ path: string; from: number; to: number; diff: FileDiff }>> {
     return this.runtime.filesApi.diff(path, from, to, branch);
   }
 
-  async stepChanges(stepId: number): Promise<Result<{ stepId: number; changes: StepChange[] }>> {
+  async stepChanges(stepId: number): Promise<Outcome<{ stepId: number; changes: StepChange[] }>> {
     return this.runtime.filesApi.changes(stepId);
   }
 
@@ -136,7 +127,7 @@ export class ProjectObject extends DurableObject<Bindings> {
   }
 
   /**
-   * Deletes the project's run, for good. In order: the object refuses to attach, start or run again
+   * Deletes the project's run, for good. In order: the object refuses to be set up or run again
    * (a tombstone that outlives this instance); the run stops, no LLM or runner call starts, and the
    * calls in flight end; the usage of every call made reaches the Postgres ledger; every sandbox the
    * runner holds for the project is destroyed (its preview links with it); the storage is deleted.
@@ -177,6 +168,8 @@ export class ProjectObject extends DurableObject<Bindings> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !userId) {
       return new Response('expected a WebSocket upgrade from the Worker', { status: 400 });
     }
+    // A project made before its facts were pushed on creation: the Worker pushes them and comes back.
+    if (!this.runtime.hasProject()) return Response.json(NOT_SET_UP, { status: 409 });
     const params = new URL(request.url).searchParams;
     const afterParam = params.get('after');
     const after = afterParam !== null && /^\d{1,15}$/.test(afterParam) ? Number(afterParam) : null;

@@ -5,6 +5,7 @@
  */
 import { RunControls, type ControlResult } from '../core/control.ts';
 import { Engine } from '../core/engine.ts';
+import { refusal, type Refusal } from '../core/refusal.ts';
 import type { Clock, Ids, LlmUsage } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
 import { providerSpellings, type ProviderId } from '../llm/models.ts';
@@ -47,6 +48,12 @@ const SHUTDOWN_CALLS_MS = 30_000;
 /** Largest frame a viewer may send (a reviewed file sent back edited is the largest). */
 const MAX_FRAME_CHARS = 256 * 1024;
 
+/**
+ * The refusal of an object that does not know its project yet (one made before the Worker told objects
+ * their facts on creation): `field: 'project'` tells the Worker to push them and ask again.
+ */
+export const NOT_SET_UP: Refusal = refusal('conflict', 'The project is not set up yet.', 'project');
+
 const clock: Clock = { now: () => Date.now() };
 const ids: Ids = { next: (prefix) => `${prefix}_${crypto.randomUUID()}` };
 
@@ -81,8 +88,6 @@ export class ProjectRuntime {
   private pumping: Promise<void> | null = null;
   /** Set by `shutdown`: this instance's storage is going away and it must not touch it again. */
   private closed = false;
-  /** LLM calls actually made by this instance's adapters (tests read the durable count). */
-  private llmCalls = 0;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     this.ctx = ctx;
@@ -182,7 +187,6 @@ export class ProjectRuntime {
   }
 
   private countLlmCall(): void {
-    this.llmCalls++;
     this.sql.run(
       `INSERT INTO meta (key, value) VALUES ('llm_calls_made', '1')
        ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
@@ -213,8 +217,14 @@ export class ProjectRuntime {
 
   // -- project and controls -------------------------------------------------------------------------
 
-  attach(info: ProjectInfo, guards?: Record<string, number>): void {
-    this.journal.attach(info);
+  /** Whether the Worker has told this object its project's facts. */
+  hasProject(): boolean {
+    return this.journal.project() !== null;
+  }
+
+  /** The project's facts, new or changed (see `ProjectObject.setProject`). */
+  setProject(info: ProjectInfo, guards?: Record<string, number>): void {
+    this.journal.setProject(info);
     if (guards) {
       this.sql.run(
         "INSERT INTO meta (key, value) VALUES ('guards', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -233,7 +243,7 @@ export class ProjectRuntime {
   }
 
   private unattached(): ControlResult {
-    return { ok: false, code: 'conflict', message: 'The project is not set up yet.' };
+    return NOT_SET_UP;
   }
 
   control(action: ControlAction): ControlResult {
@@ -259,7 +269,7 @@ export class ProjectRuntime {
   /** A fresh preview link of the project's app (see preview.ts); the app follower learns it runs. */
   async openPreview(): Promise<PreviewResult> {
     const bound = this.engine();
-    if (!bound) return { ok: false, code: 'conflict', message: 'The project is not set up yet.' };
+    if (!bound) return NOT_SET_UP;
     const result = await openPreview({
       sql: this.sql,
       port: bound.preview,

@@ -47,7 +47,7 @@ export async function runBound(
       onOutbox: () => {},
     });
     const info: ProjectInfo = { ...project, projectId, pipeline: 'agents' };
-    journal.attach(info);
+    journal.setProject(info);
     let llmCalls = 0;
     const bound = bindAgentsPipeline({
       env,

@@ -30,7 +30,7 @@ export async function scriptedProject(
     budgetMicros: opts.budgetMicros ?? 1_000_000,
     pipeline: 'scripted',
   };
-  await stub.attach(info, opts.guards);
+  await stub.setProject(info, opts.guards);
   return { stub, info };
 }
 

@@ -63,7 +63,7 @@ describe('ProjectObject destroy', () => {
       expect(await state.storage.getAlarm()).toBeNull();
     });
     expect(await stub.control('start')).toMatchObject({ ok: false, message: 'The project was deleted.' });
-    expect(await stub.attach(info)).toBe(false);
+    expect(await stub.setProject(info)).toBe(false);
     expect(await stub.status()).toMatchObject({ status: 'idle' });
   });
 });

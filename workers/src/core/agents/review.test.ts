@@ -217,7 +217,7 @@ describe('review before apply', () => {
     const open = await nextReview(h);
     expect(h.controls.review('s99:q1', { decision: 'accept' })).toMatchObject({ code: 'not_found' });
 
-    h.journal.attach({ ...h.journal.project()!, reviewChanges: false });
+    h.journal.setProject({ ...h.journal.project()!, reviewChanges: false });
     expect(h.controls.settingsChanged()).toEqual({ ok: true, pump: true });
     await h.drain();
     expect(h.journal.run().status, h.journal.run().reason?.message).toBe('completed');

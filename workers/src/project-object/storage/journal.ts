@@ -122,10 +122,10 @@ export class SqlJournal implements Journal {
   }
 
   /**
-   * Records the project (first attach) or refreshes what may change (name, mode, budget, models, review
+   * Records the project (when the Worker first tells it) or refreshes what may change (name, mode, budget, models, review
    * before apply). The description and the pipeline are fixed once a run exists: steps read them.
    */
-  attach(info: ProjectInfo): void {
+  setProject(info: ProjectInfo): void {
     this.atomic(() => {
       const known = this.project();
       const started = known !== null && this.runMeta().status !== 'idle';

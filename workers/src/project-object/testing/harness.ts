@@ -50,7 +50,7 @@ export function harness(opts: HarnessOptions) {
     onOutbox: () => outboxKicks++,
   });
   if (!journal.project()) {
-    journal.attach({
+    journal.setProject({
       projectId: 'p1' as ProjectId,
       ownerId: 'u1',
       name: 'test',

@@ -62,7 +62,7 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
     onOutbox: () => {},
   });
   if (!journal.project()) {
-    journal.attach({
+    journal.setProject({
       projectId: 'p1' as ProjectId,
       ownerId: 'u1',
       name: opts.name ?? 'todo-api',
