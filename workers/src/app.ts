@@ -9,6 +9,7 @@ import { projectExport } from './api/project-export.ts';
 import { appOutput } from './api/app-output.ts';
 import { preview } from './api/preview.ts';
 import { projects } from './api/projects.ts';
+import { runControl } from './api/run-control.ts';
 import { modelChoices } from './api/model-choices.ts';
 import { prices } from './api/prices.ts';
 import { settings } from './api/settings.ts';
@@ -55,7 +56,8 @@ const routes = api
   .route('/projects', live)
   .route('/projects', files)
   .route('/projects', preview)
-  .route('/projects', appOutput);
+  .route('/projects', appOutput)
+  .route('/projects', runControl);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
 import { connect, isType } from './project-object/helpers.ts';
-import { ownedAgent } from './project-object/pg.ts';
+import { ownedProjectObject } from './project-object/pg.ts';
 import { call, errorOf, uniqueEmail } from './helpers/api.ts';
 import { createProject } from './helpers/projects.ts';
 import { GOOD_PASSWORD, registerUser } from './helpers/users.ts';
@@ -56,7 +56,7 @@ describe('text Postgres cannot store', () => {
 
   it('is refused in queries, file contents and account fields alike', async () => {
     const user = await registerUser('bad-text-more');
-    const { projectId } = await ownedAgent({ ownerId: user.id, description: 'x' });
+    const { projectId } = await ownedProjectObject({ ownerId: user.id, description: 'x' });
     const token = user.accessToken;
     const ip = user.ip;
     await expectRefused(
@@ -84,7 +84,7 @@ describe('text Postgres cannot store', () => {
   it('is refused in live-channel frames', async () => {
     const script: Script = { steps: [{ title: 'ask', actions: [{ ask: 'Ready?', default: 'yes' }] }] };
     const user = await registerUser('bad-text-live');
-    const { stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+    const { stub } = await ownedProjectObject({ ownerId: user.id, description: JSON.stringify(script) });
     const viewer = await connect(stub, { userId: user.id });
     viewer.send({ type: 'chat', text: NUL, kind: 'message' });
     const error = await viewer.waitFor(isType('error'));

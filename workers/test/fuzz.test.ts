@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
 import { settled } from './project-object/helpers.ts';
-import { ownedAgent } from './project-object/pg.ts';
+import { ownedProjectObject } from './project-object/pg.ts';
 import { openApiDoc, operations, resolve, sample, type Operation } from './helpers/openapi.ts';
 import { unlimited } from './helpers/unlimited.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
@@ -205,7 +205,10 @@ async function resources(user: TestUser): Promise<{ project: string; key: string
   const script: Script = {
     steps: [{ title: 'write', actions: [{ write: 'README.md', content: '# Notes\n' }] }],
   };
-  const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+  const { projectId, stub } = await ownedProjectObject({
+    ownerId: user.id,
+    description: JSON.stringify(script),
+  });
   await stub.control('start');
   await settled(stub, ['completed']);
   const res = await unlimited('/api/keys', {

@@ -9,7 +9,7 @@ import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { ProjectObject } from '../src/project-object/project-object.ts';
 import type { Script } from '../src/core/pipelines/scripted.ts';
 import { connect, isType, settled } from './project-object/helpers.ts';
-import { ownedAgent } from './project-object/pg.ts';
+import { ownedProjectObject } from './project-object/pg.ts';
 import { ORIGIN, api } from './helpers/api.ts';
 import { differences, mask, observe, type Observed } from './helpers/observe.ts';
 import { openApiDoc, operations, sample, sampleQuery, type Operation } from './helpers/openapi.ts';
@@ -58,7 +58,10 @@ const script: Script = {
  * would show.
  */
 async function completedProject(user: TestUser): Promise<string> {
-  const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+  const { projectId, stub } = await ownedProjectObject({
+    ownerId: user.id,
+    description: JSON.stringify(script),
+  });
   await stub.control('start');
   await settled(stub, ['completed']);
   const edit = await stub.saveFile('README.md', '# Notes\n\nEdited by its user.\n');
@@ -179,7 +182,10 @@ describe('one identity per id', () => {
     const long: Script = {
       steps: [{ title: 'long', repeat: 500, actions: [{ llm: 'x', delayMs: 20 }, { touch: 'f' }] }],
     };
-    const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(long) });
+    const { projectId, stub } = await ownedProjectObject({
+      ownerId: user.id,
+      description: JSON.stringify(long),
+    });
     const viewer = await connect(stub, { after: 0 });
     await stub.control('start');
     await viewer.waitUntil((fs) => fs.some((f) => f.type === 'step.completed'));

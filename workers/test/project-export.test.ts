@@ -2,7 +2,7 @@ import { schema } from '@samokoder/db';
 import { describe, expect, it } from 'vitest';
 import type { Script } from '../src/core/pipelines/scripted.ts';
 import { settled } from './project-object/helpers.ts';
-import { ownedAgent } from './project-object/pg.ts';
+import { ownedProjectObject } from './project-object/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { withDb } from './helpers/db.ts';
 import { createProject } from './helpers/projects.ts';
@@ -90,7 +90,10 @@ describe('export', () => {
         { title: 'document', actions: [{ write: 'README.md', content: '# Todo\n' }] },
       ],
     };
-    const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+    const { projectId, stub } = await ownedProjectObject({
+      ownerId: user.id,
+      description: JSON.stringify(script),
+    });
     await stub.control('start');
     await settled(stub, ['completed']);
     const saved = await call(`/api/projects/${projectId}/files/content`, {

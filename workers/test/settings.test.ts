@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settled } from './project-object/helpers.ts';
-import { ownedAgent } from './project-object/pg.ts';
+import { ownedProjectObject } from './project-object/pg.ts';
 import { call, errorOf } from './helpers/api.ts';
 import { requestsOf, script, uniqueKey } from './llm/fixture.ts';
 import { createProject } from './helpers/projects.ts';
@@ -94,7 +94,7 @@ describe('settings', () => {
         },
       },
     ]);
-    const { info, stub } = await ownedAgent({
+    const { info, stub } = await ownedProjectObject({
       ownerId: user.id,
       description: 'A calculator.',
       pipeline: 'agents',

@@ -8,7 +8,7 @@ import type { AuthedEnv } from '../env.ts';
 import { readAppOutput } from '../sandbox/app-output.ts';
 import { RunnerClient } from '../sandbox/client.ts';
 import { ApiError } from './errors.ts';
-import { ownedProject } from './live.ts';
+import { ownsProject, projectNotFound } from './project-access.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
@@ -57,8 +57,7 @@ const route = createRoute({
 
 export const appOutput = newApi<AuthedEnv>().openapi(route, async (c) => {
   const { id } = c.req.valid('param');
-  if (!(await ownedProject(await c.var.db(), c.var.user.id, id)))
-    throw new ApiError(404, 'not_found', 'No such project.');
+  if (!(await ownsProject(await c.var.db(), c.var.user.id, id))) throw projectNotFound();
   c.header('Cache-Control', 'no-store');
   if (!c.env.SANDBOX_RUNNER_URL) {
     return c.json({ process: null, data: '', offset: 0, nextOffset: 0, skippedBytes: 0 }, 200);

@@ -1,18 +1,14 @@
 /**
- * `/api/projects/:id/files`: the project's files, served by its Durable Object (the source of truth):
+ * `/api/projects/:id/files`: the project's files, served by its object (the source of truth):
  * the tree, a file at a version, a user's edit saved as a new version (the agents see it), a file's
  * history, the diff between two versions, and what a step changed.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { ProjectObject } from '../project-object/project-object.ts';
-import { valueOf } from './refusal.ts';
 import type { AuthedEnv } from '../env.ts';
-import type { ProjectId } from '../ids.ts';
-import { ApiError } from './errors.ts';
-import { ownedProject, projectAgent } from './live.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
+import { ownedObject } from './project-access.ts';
+import { valueOf } from './refusal.ts';
 
 const Branch = z.coerce.number().int().min(0).max(1_000_000).optional();
 const Version = z.coerce.number().int().min(0).max(1_000_000_000);
@@ -95,18 +91,6 @@ const SaveBody = z
   })
   .openapi('SaveFile');
 
-/** The signed-in user's project's Durable Object (404 when the project is not theirs). */
-export async function agentFor(
-  c: Context<AuthedEnv>,
-  projectId: ProjectId,
-): Promise<DurableObjectStub<ProjectObject>> {
-  const project = await ownedProject(await c.var.db(), c.var.user.id, projectId);
-  // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
-  c.var.releaseDb();
-  if (!project) throw new ApiError(404, 'not_found', 'No such project.');
-  return projectAgent(c.env, project);
-}
-
 const base = { security: signedIn, middleware: requireUser } as const;
 
 const treeRoute = createRoute({
@@ -176,30 +160,30 @@ const changesRoute = createRoute({
 export const files = newApi<AuthedEnv>()
   .openapi(treeRoute, async (c) => {
     const { branch } = c.req.valid('query');
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.tree(branch)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.tree(branch)), 200);
   })
   .openapi(readRoute, async (c) => {
     const { path, version, branch } = c.req.valid('query');
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.readFile(path, version, branch)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.readFile(path, version, branch)), 200);
   })
   .openapi(saveRoute, async (c) => {
     const { path, content, baseVersion } = c.req.valid('json');
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.saveFile(path, content, baseVersion)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.saveFile(path, content, baseVersion)), 200);
   })
   .openapi(historyRoute, async (c) => {
     const { path, branch } = c.req.valid('query');
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.fileHistory(path, branch)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.fileHistory(path, branch)), 200);
   })
   .openapi(diffRoute, async (c) => {
     const { path, from, to, branch } = c.req.valid('query');
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.diffFile(path, from, to, branch)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.diffFile(path, from, to, branch)), 200);
   })
   .openapi(changesRoute, async (c) => {
-    const agent = await agentFor(c, c.req.valid('param').id);
-    return c.json(valueOf(await agent.stepChanges(c.req.valid('query').step)), 200);
+    const project = await ownedObject(c, c.req.valid('param').id);
+    return c.json(valueOf(await project.stepChanges(c.req.valid('query').step)), 200);
   });

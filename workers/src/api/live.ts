@@ -10,19 +10,16 @@
  *   works once even when two connections race with it.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { schema, type Database } from '@samokoder/db';
-import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
-import { VIEWER_HEADER, type ProjectObject, type ProjectInfo } from '../project-object/project-object.ts';
+import { VIEWER_HEADER } from '../project-object/project-object.ts';
 import { assertSameOrigin } from '../auth/origin.ts';
-import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv, Bindings } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
-import { layerModels } from '../llm/models.ts';
 import { redisClient } from '../platform/deps.ts';
 import { ApiError } from './errors.ts';
+import { ownsProject, withFacts } from './project-access.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
@@ -45,57 +42,6 @@ function newTicket(): string {
     .replace(/=+$/, '');
 }
 
-/** The user's project as its Durable Object needs it, or null when it is not theirs (or not there). */
-export async function ownedProject(
-  db: Database,
-  userId: string,
-  projectId: ProjectId,
-): Promise<ProjectInfo | null> {
-  const [row] = await db
-    .select({
-      id: schema.projects.id,
-      ownerId: schema.projects.ownerId,
-      name: schema.projects.name,
-      description: schema.projects.description,
-      mode: schema.projects.mode,
-      budgetMicros: schema.projects.budgetMicros,
-      pipeline: schema.projects.pipeline,
-      models: schema.projects.models,
-      reviewChanges: schema.projects.reviewChanges,
-      ownerSettings: schema.users.settings,
-    })
-    .from(schema.projects)
-    .innerJoin(schema.users, eq(schema.users.id, schema.projects.ownerId))
-    .where(and(eq(schema.projects.id, projectId), eq(schema.projects.ownerId, userId)))
-    .limit(1);
-  if (!row) return null;
-  return {
-    projectId,
-    ownerId: row.ownerId,
-    name: row.name,
-    description: row.description,
-    mode: row.mode,
-    budgetMicros: row.budgetMicros,
-    pipeline: row.pipeline,
-    reviewChanges: row.reviewChanges,
-    // The project's own choice wins over its owner's Settings.
-    models: layerModels(row.models, row.ownerSettings.models ?? {}),
-  };
-}
-
-/**
- * The project's Durable Object, told about the project (owner, mode, budget) before it is used. A 404
- * when the object says the project was deleted (a request racing with its deletion).
- */
-export async function projectAgent(
-  env: Bindings,
-  project: ProjectInfo,
-): Promise<DurableObjectStub<ProjectObject>> {
-  const stub = projectStub(env, project.projectId);
-  if (!(await stub.setProject(project))) throw notFound();
-  return stub;
-}
-
 /** The user a ticket was issued to, if it is valid for this project; the ticket is spent either way. */
 async function redeemTicket(env: Bindings, ticket: string, projectId: ProjectId): Promise<string> {
   const refused = () => new ApiError(401, 'unauthorized', 'The ticket is invalid, expired or already used.');
@@ -110,21 +56,21 @@ async function redeemTicket(env: Bindings, ticket: string, projectId: ProjectId)
   return stored.userId;
 }
 
-/** Forwards the upgrade to the project's Durable Object as the given viewer. */
+/** Forwards the upgrade to the project's object as the given viewer. */
 async function forward(c: Context<AuthedEnv>, userId: string, projectId: ProjectId): Promise<Response> {
-  const project = await ownedProject(await c.var.db(), userId, projectId);
-  // The rest is the Durable Object's: the connection goes back to the isolate's other requests.
-  c.var.releaseDb();
-  if (!project) throw notFound();
-  const stub = await projectAgent(c.env, project);
   const target = new URL('https://project-object/live');
   const after = c.req.query('after');
   if (after !== undefined) target.searchParams.set('after', after);
   if (c.req.query('batch') === '1') target.searchParams.set('batch', '1');
-  // A fresh request: nothing the client sent (cookies, a forged viewer header) reaches the object.
-  const res = await stub.fetch(
-    new Request(target, { headers: { upgrade: 'websocket', [VIEWER_HEADER]: userId } }),
+  const res = await withFacts(
+    c,
+    projectId,
+    // A fresh request: nothing the client sent (cookies, a forged viewer header) reaches the object.
+    (stub) => stub.fetch(new Request(target, { headers: { upgrade: 'websocket', [VIEWER_HEADER]: userId } })),
+    (answer) => answer.status === 409,
+    userId,
   );
+  if (res.status === 404) throw notFound();
   if (!res.webSocket) throw new ApiError(500, 'internal', 'The live channel could not be opened.');
   // The object's response has immutable headers; the API's middleware adds its own (request id...).
   return new Response(null, { status: 101, webSocket: res.webSocket });
@@ -173,7 +119,7 @@ const ticketRoute = createRoute({
 export const live = newApi<AuthedEnv>()
   .openapi(ticketRoute, async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await ownedProject(await c.var.db(), c.var.user.id, id))) throw notFound();
+    if (!(await ownsProject(await c.var.db(), c.var.user.id, id))) throw notFound();
     const ticket = newTicket();
     try {
       await redisClient(c.env).set(

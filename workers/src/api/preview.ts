@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthedEnv } from '../env.ts';
 import { ApiError } from './errors.ts';
 import { valueOf } from './refusal.ts';
-import { agentFor } from './files.ts';
+import { ownedObject } from './project-access.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
@@ -28,10 +28,10 @@ const route = createRoute({
 });
 
 export const preview = newApi<AuthedEnv>().openapi(route, async (c) => {
-  const agent = await agentFor(c, c.req.valid('param').id);
+  const project = await ownedObject(c, c.req.valid('param').id);
   let result;
   try {
-    result = await agent.openPreview();
+    result = await project.openPreview();
   } catch (err) {
     throw new ApiError(503, 'dependency_unavailable', 'The app cannot be reached right now.', { cause: err });
   }

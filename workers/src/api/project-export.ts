@@ -10,7 +10,7 @@ import { latestSnapshot } from '../projects/store.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, newApi, signedIn } from './openapi.ts';
-import { projectNotFound } from './projects.ts';
+import { projectNotFound } from './project-access.ts';
 
 const exportZip = createRoute({
   method: 'get',

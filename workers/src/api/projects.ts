@@ -1,7 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { Database } from '@samokoder/db';
+import type { Context } from 'hono';
 import type { ProjectObject } from '../project-object/project-object.ts';
-import { projectStub } from '../project-object/stub.ts';
 import type { AuthedEnv } from '../env.ts';
+import { projectIdOf, type ProjectId } from '../ids.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { decodeCursor, encodeCursor } from '../projects/cursor.ts';
@@ -19,10 +21,26 @@ import {
   ProjectPage,
   UpdateProjectBody,
 } from './projects-schemas.ts';
-import { ownedProject, projectAgent } from './live.ts';
+import { ownedObject, projectNotFound, pushProjectFacts } from './project-access.ts';
 
-/** Another user's project and a missing one look the same: nothing about it leaks. */
-export const projectNotFound = () => new ApiError(404, 'not_found', 'No such project.');
+/**
+ * Tells the project's object its facts after a route changed them. The change is saved either way; an
+ * object that cannot take it now is a 503 the client may retry (the route is idempotent).
+ */
+async function pushFacts(c: Context<AuthedEnv>, db: Database, projectId: ProjectId): Promise<void> {
+  try {
+    await pushProjectFacts(c.env, db, c.var.user.id, projectId);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    log.warn('project facts not passed to its object', { projectId, ...describeError(err) });
+    throw new ApiError(
+      503,
+      'dependency_unavailable',
+      'The change is saved, but the project could not take it yet. Try again.',
+      { headers: { 'Retry-After': '5' }, cause: err },
+    );
+  }
+}
 
 const create = createRoute({
   method: 'post',
@@ -89,6 +107,14 @@ export const projects = newApi<AuthedEnv>()
       (await getSettings(db, c.var.user.id)).defaultBudgetMicros ??
       DEFAULT_BUDGET_MICROS;
     const project = await createProject(db, c.var.user.id, { ...body, budgetMicros });
+    // Not a 503 when the object cannot take them now: the project exists, and a retried POST would make a
+    // second one. The object asks for its facts the first time it is used without them.
+    await pushProjectFacts(c.env, db, c.var.user.id, projectIdOf(project.id)).catch((err: unknown) =>
+      log.warn('new project facts not passed to its object', {
+        projectId: project.id,
+        ...describeError(err),
+      }),
+    );
     c.header('Location', `/api/projects/${project.id}`);
     return c.json(project, 201);
   })
@@ -116,41 +142,26 @@ export const projects = newApi<AuthedEnv>()
     const db = await c.var.db();
     const project = await updateProject(db, c.var.user.id, id, changes);
     if (!project) throw projectNotFound();
-    if (changes.reviewChanges !== undefined) {
-      // The project's object keeps its own copy of the settings: a run waiting for a review that is no
-      // longer wanted goes on at once. Saved either way; the object also reads it on its next attach.
-      const info = await ownedProject(db, c.var.user.id, id);
-      try {
-        if (info) await projectAgent(c.env, info);
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        log.warn('project settings not passed to its object', { projectId: id, ...describeError(err) });
-        throw new ApiError(
-          503,
-          'dependency_unavailable',
-          'The setting is saved, but the running project could not take it yet. Try again.',
-          { headers: { 'Retry-After': '5' }, cause: err },
-        );
-      }
-    }
+    // The object keeps its own copy of these facts: a run waiting for a review that is no longer wanted
+    // goes on at once, a raised budget lets a stopped run resume.
+    await pushFacts(c, db, id);
     return c.json(project, 200);
   })
   .openapi(remove, async (c) => {
     const { id } = c.req.valid('param');
-    const db = await c.var.db();
-    if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
+    const object = await ownedObject(c, id);
     // Its object stops the run for good, writes its usage to the ledger and destroys its sandboxes
     // first (ProjectObject.destroy): if that fails the project stays, visible and deletable again,
     // rather than a hidden run spending the user's money.
     let outcome: Awaited<ReturnType<ProjectObject['destroy']>>;
     try {
-      outcome = await projectStub(c.env, id).destroy();
+      outcome = await object.destroy();
     } catch (err) {
       const { error, detail } = describeError(err);
       outcome = { ok: false, reason: `the project object failed: ${String(error)} ${String(detail ?? '')}` };
     }
     if (!outcome.ok) {
-      log.error('project agent not destroyed', {
+      log.error('project object not destroyed', {
         requestId: c.var.requestId,
         projectId: id,
         reason: outcome.reason,
@@ -162,6 +173,6 @@ export const projects = newApi<AuthedEnv>()
         { headers: { 'Retry-After': '5' } },
       );
     }
-    await deleteProject(db, c.var.user.id, id);
+    await deleteProject(await c.var.db(), c.var.user.id, id);
     return c.body(null, 204);
   });

@@ -3,6 +3,7 @@ import type { AuthedEnv, Bindings } from '../env.ts';
 import { llmConfig } from '../llm/config.ts';
 import { MODEL_AGENTS, chooseModel } from '../llm/models.ts';
 import { getSettings, updateSettings, type Settings } from '../settings/store.ts';
+import { pushOwnerFacts } from './project-access.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
 import { DEFAULT_BUDGET_MICROS } from './projects-schemas.ts';
@@ -51,5 +52,9 @@ export const settings = newApi<AuthedEnv>()
   })
   .openapi(update, async (c) => {
     const patch = c.req.valid('json');
-    return c.json(view(c.env, await updateSettings(await c.var.db(), c.var.user.id, patch)), 200);
+    const db = await c.var.db();
+    const saved = await updateSettings(db, c.var.user.id, patch);
+    // Each project's models are layered over its owner's: their objects are told the new table.
+    if (patch.models !== undefined) await pushOwnerFacts(c.env, db, c.var.user.id);
+    return c.json(view(c.env, saved), 200);
   });

@@ -5,7 +5,7 @@ import { usageReport } from '../usage/report.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
-import { projectNotFound } from './projects.ts';
+import { projectNotFound } from './project-access.ts';
 
 /** The longest range one report covers. */
 const MAX_DAYS = 366;

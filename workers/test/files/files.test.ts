@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Script } from '../../src/core/pipelines/scripted.ts';
 import { settled } from '../project-object/helpers.ts';
-import { ownedAgent } from '../project-object/pg.ts';
+import { ownedProjectObject } from '../project-object/pg.ts';
 import { call, errorOf } from '../helpers/api.ts';
 import { registerUser, type TestUser } from '../helpers/users.ts';
 
@@ -14,7 +14,10 @@ const script: Script = {
 };
 
 async function startedProject(user: TestUser) {
-  const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+  const { projectId, stub } = await ownedProjectObject({
+    ownerId: user.id,
+    description: JSON.stringify(script),
+  });
   await stub.control('start');
   await settled(stub, ['waiting']);
   return { projectId, stub };

@@ -9,7 +9,7 @@ import { env } from 'cloudflare:workers';
 import { api, errorOf } from '../helpers/api.ts';
 import { registerUser } from '../helpers/users.ts';
 import { settled } from './helpers.ts';
-import { ownedAgent, withDb } from './pg.ts';
+import { ownedProjectObject, withDb } from './pg.ts';
 
 const script = {
   steps: [1, 2, 3].map((n) => ({ title: `call ${n}`, actions: [{ llm: `call ${n}`, costMicros: 100 * n }] })),
@@ -28,7 +28,10 @@ async function ledgerRows(projectId: string): Promise<number> {
 describe('deleting a project whose usage is not in Postgres yet', () => {
   it('fails while the ledger cannot be written, keeps the project, and completes once it can', async () => {
     const user = await registerUser('destroy');
-    const { projectId, stub } = await ownedAgent({ ownerId: user.id, description: JSON.stringify(script) });
+    const { projectId, stub } = await ownedProjectObject({
+      ownerId: user.id,
+      description: JSON.stringify(script),
+    });
     // Postgres is unreachable from the object: the run goes on, its usage waits in the outbox.
     await runInDurableObject(stub, (agent: ProjectObject) => {
       agent.runtime.pg.connect = () => Promise.reject(new Error('connection refused'));

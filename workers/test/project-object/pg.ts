@@ -2,7 +2,8 @@ import { schema } from '@samokoder/db';
 import { env } from 'cloudflare:workers';
 import type { ProjectObject } from '../../src/project-object/project-object.ts';
 import type { ProjectInfo } from '../../src/project-object/storage/journal.ts';
-import { ownedProject, projectAgent } from '../../src/api/live.ts';
+import { projectFacts, pushProjectFacts } from '../../src/api/project-access.ts';
+import { projectStub } from '../../src/project-object/stub.ts';
 import { projectIdOf, type ProjectId } from '../../src/ids.ts';
 import { openDb } from '../../src/platform/deps.ts';
 
@@ -53,16 +54,19 @@ export async function insertProject(
 }
 
 /**
- * A project of `ownerId` in Postgres and its Durable Object, attached the way the Worker attaches it
- * (`ownedProject` reads the row and its owner's settings).
+ * A project of `ownerId` in Postgres and its object, told its facts the way the Worker tells them when
+ * the project is created (`pushProjectFacts` reads the row and its owner's settings).
  */
-export async function ownedAgent(opts: {
+export async function ownedProjectObject(opts: {
   ownerId: string;
   description: string;
   pipeline?: 'agents' | 'scripted';
 }): Promise<{ projectId: ProjectId; info: ProjectInfo; stub: DurableObjectStub<ProjectObject> }> {
   const { projectId } = await insertProject(opts);
-  const info = await withDb((db) => ownedProject(db, opts.ownerId, projectId));
+  const info = await withDb(async (db) => {
+    await pushProjectFacts(env, db, opts.ownerId, projectId);
+    return projectFacts(db, opts.ownerId, projectId);
+  });
   if (!info) throw new Error('the project is not its owner’s');
-  return { projectId, info, stub: await projectAgent(env, info) };
+  return { projectId, info, stub: projectStub(env, projectId) };
 }
