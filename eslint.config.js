@@ -45,7 +45,7 @@ export default ts.config(
   },
   {
     // One identity per thing (workers/src/ids.ts): ids from outside are parsed once, by the route's
-    // schema, and a Durable Object is named only by agent/stub.ts from a canonical id.
+    // schema, and a Durable Object is named only by project-object/stub.ts from a canonical id.
     files: ['workers/src/**/*.ts'],
     ignores: ['workers/src/project-object/stub.ts'],
     rules: {
@@ -54,7 +54,7 @@ export default ts.config(
         {
           selector: "MemberExpression[property.name='idFromName']",
           message:
-            'Name a project’s Durable Object with projectStub() (agent/stub.ts), from its canonical id.',
+            'Name a project’s Durable Object with projectStub() (project-object/stub.ts), from its canonical id.',
         },
         {
           selector: "CallExpression[callee.property.name='param'][callee.object.property.name='req']",
@@ -65,7 +65,21 @@ export default ts.config(
     },
   },
   {
-    // The engine and the LLM roles are pure: the runtime (Durable Object, storage, HTTP, sandbox, Node)
+    // Test support (`testing/` folders: the scripted pipeline, harnesses, the test Worker) is reachable
+    // only from tests: the product never imports it, so no test pipeline ships in it.
+    files: ['workers/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'workers/src/**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/testing/**', './testing/*'], message: 'Test support is for tests only.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The engine and the LLM agents are pure: the runtime (Durable Object, storage, HTTP, sandbox, Node)
     // reaches them only through their ports, so they run the same in workerd, Node and tests.
     files: ['workers/src/core/**/*.ts'],
     ignores: ['**/*.test.ts', 'workers/src/core/**/testing/**'],

@@ -8,6 +8,8 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   plugins: [
     cloudflareTest(({ inject }) => ({
+      // The test Worker: the product's, with the scripted test pipeline added.
+      main: './src/testing/worker.ts',
       wrangler: { configPath: '../wrangler.toml' },
       miniflare: { bindings: inject<Record<string, string>>('workerBindings') },
     })),

@@ -6,6 +6,9 @@ import type { Logger, ServiceResult } from './service.ts';
 import { httpOk, waitUntil } from './wait.ts';
 import { buildWebIfStale } from './web-build.ts';
 
+/** The test Worker's entry (relative to the repository's root, where wrangler runs). */
+const TEST_WORKER = 'workers/src/testing/worker.ts';
+
 /** Where the Worker finds its dependencies; empty strings make its health report them as down. */
 export interface WorkerWiring {
   databaseUrl: string;
@@ -86,6 +89,8 @@ export async function startWorker(
     args: [
       join(cfg.root, 'node_modules/wrangler/bin/wrangler.js'),
       'dev',
+      // The test profile runs the test Worker: the product's, plus the scripted test pipeline.
+      ...(cfg.profile === 'test' ? [TEST_WORKER] : []),
       '--ip',
       '127.0.0.1',
       '--port',

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
-import type { Script } from '../src/core/pipelines/scripted.ts';
+import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { connect, isType } from './project-object/helpers.ts';
 import { ownedProjectObject } from './project-object/pg.ts';
 import { call, errorOf, uniqueEmail } from './helpers/api.ts';

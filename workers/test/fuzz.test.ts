@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
-import type { Script } from '../src/core/pipelines/scripted.ts';
+import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { settled } from './project-object/helpers.ts';
 import { ownedProjectObject } from './project-object/pg.ts';
 import { openApiDoc, operations, resolve, sample, type Operation } from './helpers/openapi.ts';

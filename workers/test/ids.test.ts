@@ -7,7 +7,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { ProjectObject } from '../src/project-object/project-object.ts';
-import type { Script } from '../src/core/pipelines/scripted.ts';
+import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { connect, isType, settled } from './project-object/helpers.ts';
 import { ownedProjectObject } from './project-object/pg.ts';
 import { ORIGIN, api } from './helpers/api.ts';

@@ -1,6 +1,6 @@
 import { schema } from '@samokoder/db';
 import { describe, expect, it } from 'vitest';
-import type { Script } from '../src/core/pipelines/scripted.ts';
+import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { settled } from './project-object/helpers.ts';
 import { ownedProjectObject } from './project-object/pg.ts';
 import { call, errorOf } from './helpers/api.ts';

@@ -14,8 +14,6 @@ import {
 import { users } from './accounts.ts';
 
 export const projectModes = ['autopilot', 'interactive'] as const;
-/** `agents`: the product's pipeline. `scripted`: the engine's test pipeline (never in production). */
-export const projectPipelines = ['agents', 'scripted'] as const;
 export const projectStatuses = [
   'idle',
   'running',
@@ -40,7 +38,9 @@ export const projects = pgTable(
     name: text('name').notNull(),
     description: text('description').notNull(),
     mode: text('mode', { enum: projectModes }).notNull(),
-    pipeline: text('pipeline', { enum: projectPipelines }).notNull().default('agents'),
+    // The name of the pipeline that runs the project (`agents`, the product's); the Worker accepts only
+    // the names it can run, and tests add their own.
+    pipeline: text('pipeline').notNull().default('agents'),
     /** Model per agent for this project (`provider:model`), over its owner's choice in Settings. */
     models: jsonb('models')
       .$type<Record<string, string>>()

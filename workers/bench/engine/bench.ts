@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startProcess, sleep } from '../../../infra/stack/process.ts';
-import type { Script } from '../../src/core/pipelines/scripted.ts';
+import type { Script } from '../../src/testing/scripted-pipeline.ts';
 import type { ServerFrame } from '../../src/protocol.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

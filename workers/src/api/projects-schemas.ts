@@ -66,9 +66,8 @@ export const CreateProjectBody = z
       .partialRecord(ModelAgent, ModelSpec)
       .default({})
       .openapi({ description: 'Model per agent for this project, over the choice in Settings.' }),
-    pipeline: z.enum(['agents', 'scripted']).default('agents').openapi({
-      description:
-        "`agents`: the LLM agents build the app. `scripted`: the engine's test pipeline, whose description is a JSON script; refused in production.",
+    pipeline: z.string().min(1).max(40).default('agents').openapi({
+      description: 'The pipeline that builds the app: `agents`, the LLM agents (the only one offered).',
     }),
     reviewChanges: ReviewChanges.default(false),
   })
@@ -102,7 +101,7 @@ export const Project = z
     name: z.string(),
     description: z.string(),
     mode: z.enum(['autopilot', 'interactive']),
-    pipeline: z.enum(['agents', 'scripted']),
+    pipeline: z.string(),
     models: z.record(z.string(), z.string()),
     reviewChanges: z.boolean(),
     status: z.enum(['idle', 'running', 'waiting', 'paused', 'stopped', 'failed', 'completed']),

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Database } from '@samokoder/db';
 import type { Context } from 'hono';
+import { knownPipeline } from '../project-object/composition-root.ts';
 import type { ProjectObject } from '../project-object/project-object.ts';
 import type { AuthedEnv } from '../env.ts';
 import { projectIdOf, type ProjectId } from '../ids.ts';
-import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { decodeCursor, encodeCursor } from '../projects/cursor.ts';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../projects/store.ts';
@@ -96,9 +96,9 @@ const remove = createRoute({
 export const projects = newApi<AuthedEnv>()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
-    if (body.pipeline === 'scripted' && !isLocalEnvironment(c.env.APP_ENV)) {
+    if (!knownPipeline(body.pipeline)) {
       throw new ApiError(422, 'validation_failed', 'Some fields are not valid.', {
-        fields: [{ path: 'pipeline', message: 'The scripted pipeline is for tests and local runs only.' }],
+        fields: [{ path: 'pipeline', message: 'There is no such pipeline: use `agents`.' }],
       });
     }
     const db = await c.var.db();

@@ -1,11 +1,11 @@
 /**
  * The project object's composition root: the pipelines a project can run, each bound to the adapters it
- * needs. `agents` is the product (the LLM agents with the real LLM layer, the owner's keys or the
- * platform's, and the project's sandbox on the sandbox-runner); `scripted` is the engine's test pipeline.
+ * needs. The product has one, `agents`: the LLM agents with the real LLM layer (the owner's keys or the
+ * platform's) and the project's sandbox on the sandbox-runner. Tests add their own (`registerPipeline`,
+ * from the test Worker `testing/worker.ts`), so no test pipeline is part of the product.
  */
 import { createAgentsPipeline } from '../core/agents/agents-pipeline.ts';
 import type { Pipeline } from '../core/pipeline.ts';
-import { scriptedPipeline } from '../core/pipelines/scripted.ts';
 import type { LlmPort, LlmRequest, SandboxPort } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
 import { llmConfig } from '../llm/config.ts';
@@ -17,7 +17,6 @@ import { describeError, log } from '../platform/logger.ts';
 import { RunnerSandbox, unconfiguredSandbox } from '../sandbox/adapter.ts';
 import { RunnerClient } from '../sandbox/client.ts';
 import type { PreviewPort } from './preview.ts';
-import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
 import type { ProjectInfo } from './storage/journal.ts';
 
 /** A pipeline with its adapters, ready for the engine. */
@@ -33,7 +32,7 @@ export interface BindDeps {
   env: Bindings;
   /** The project (its owner's keys and settings are looked up from it). */
   project: ProjectInfo;
-  /** Told of every LLM call actually made (the scripted LLM counts them for tests). */
+  /** Told of every LLM call actually made (the object counts them; tests read the count). */
   onLlmCall: (request: LlmRequest) => void;
   /** The `fetch` of the project's outside calls (the sandbox-runner's): closed when it is deleted. */
   fetch: typeof fetch;
@@ -114,16 +113,20 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
   };
 }
 
-const REGISTRY: Record<string, (deps: BindDeps) => BoundPipeline> = {
-  agents: bindAgentsPipeline,
-  scripted: (deps) => ({
-    pipeline: scriptedPipeline,
-    llm: scriptedLlm(deps.onLlmCall),
-    sandbox: echoSandbox,
-  }),
-};
+/** The pipelines this Worker can run, by the name a project is created with. */
+const PIPELINES = new Map<string, (deps: BindDeps) => BoundPipeline>([['agents', bindAgentsPipeline]]);
+
+/** Adds a pipeline (tests only: the test Worker adds the scripted one). */
+export function registerPipeline(name: string, bind: (deps: BindDeps) => BoundPipeline): void {
+  PIPELINES.set(name, bind);
+}
+
+/** Whether this Worker can run the pipeline called `name`. */
+export function knownPipeline(name: string): boolean {
+  return PIPELINES.has(name);
+}
 
 /** The pipeline called `name` with its adapters, or null when this build does not know it. */
 export function bindPipeline(name: string, deps: BindDeps): BoundPipeline | null {
-  return REGISTRY[name]?.(deps) ?? null;
+  return PIPELINES.get(name)?.(deps) ?? null;
 }

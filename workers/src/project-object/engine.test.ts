@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LlmCompletion, LlmPort, LlmRequest } from '../core/ports.ts';
-import type { Script } from '../core/pipelines/scripted.ts';
+import type { Script } from '../testing/scripted-pipeline.ts';
 import type { ServerEvent } from '../protocol.ts';
-import { scriptedLlm } from './scripted-ports.ts';
+import { scriptedLlm } from '../testing/scripted-ports.ts';
 import { harness } from './testing/harness.ts';
 
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>

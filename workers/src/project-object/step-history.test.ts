@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LlmCompletion, LlmPort, LlmRequest } from '../core/ports.ts';
 import type { ServerEvent } from '../protocol.ts';
-import { scriptedLlm } from './scripted-ports.ts';
+import { scriptedLlm } from '../testing/scripted-ports.ts';
 import { harness } from './testing/harness.ts';
 
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>

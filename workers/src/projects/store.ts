@@ -7,7 +7,6 @@ const { projects, projectSnapshots } = schema;
 
 export type ProjectMode = (typeof schema.projectModes)[number];
 export type ProjectStatus = (typeof schema.projectStatuses)[number];
-export type ProjectPipeline = (typeof schema.projectPipelines)[number];
 
 /** A project as the API shows it. Money in integer micro-dollars. */
 export interface ProjectView {
@@ -15,7 +14,7 @@ export interface ProjectView {
   name: string;
   description: string;
   mode: ProjectMode;
-  pipeline: ProjectPipeline;
+  pipeline: string;
   models: Record<string, string>;
   reviewChanges: boolean;
   status: ProjectStatus;
@@ -72,7 +71,7 @@ export interface NewProject {
   description: string;
   mode: ProjectMode;
   budgetMicros: number;
-  pipeline: ProjectPipeline;
+  pipeline: string;
   models: Record<string, string>;
   reviewChanges: boolean;
 }

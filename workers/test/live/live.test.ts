@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ticketKey } from '../../src/api/live.ts';
 import { ACCESS_COOKIE } from '../../src/auth/cookies.ts';
-import type { Script } from '../../src/core/pipelines/scripted.ts';
+import type { Script } from '../../src/testing/scripted-pipeline.ts';
 import { redisClient } from '../../src/platform/deps.ts';
 import { connect, isType } from '../project-object/helpers.ts';
 import { insertProject } from '../project-object/pg.ts';

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import type { Script } from '../../src/core/pipelines/scripted.ts';
+import type { Script } from '../../src/testing/scripted-pipeline.ts';
 import type { ProjectObject, ProjectInfo } from '../../src/project-object/project-object.ts';
 import {
   framesOf,

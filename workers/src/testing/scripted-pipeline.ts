@@ -6,14 +6,14 @@
  * The script is the project's description when that is a JSON {@link Script}; otherwise a short demo.
  */
 import { z } from 'zod';
-import type { JsonObject } from '../json.ts';
+import type { JsonObject } from '../core/json.ts';
 import {
   definePipeline,
   type StepContext,
   type StepRef,
   type StepResult,
   type TaskRef,
-} from '../pipeline.ts';
+} from '../core/pipeline.ts';
 
 const Action = z.union([
   z.strictObject({ say: z.string() }),
