@@ -11,10 +11,8 @@ beforeAll(async () => {
 describe('the sandbox image build', () => {
   it('builds once and is then reused while its inputs stay the same', async () => {
     const first = await buildSandboxImage();
-    const started = Date.now();
     const second = await buildSandboxImage();
     expect(second).toEqual({ image: first.image, built: false });
-    expect(Date.now() - started).toBeLessThan(2_000);
   }, 120_000);
 
   it('gets a new tag when an input changes (a Node, npm or busybox version)', () => {

