@@ -18,7 +18,7 @@ import { RunnerSandbox, unconfiguredSandbox } from '../sandbox/adapter.ts';
 import { RunnerClient } from '../sandbox/client.ts';
 import type { PreviewPort } from './preview.ts';
 import { echoSandbox, scriptedLlm } from './scripted-ports.ts';
-import type { ProjectInfo } from './storage/journal.ts';
+import type { ProjectInfo } from './storage/meta.ts';
 
 /** A pipeline with its adapters, ready for the engine. */
 export interface BoundPipeline {

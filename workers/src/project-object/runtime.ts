@@ -26,16 +26,17 @@ import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
-import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
+import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
-import { LiveSink } from './sink.ts';
-import { EventLog } from './storage/events.ts';
-import { FileStore } from './storage/files.ts';
-import { SqlJournal, type ProjectInfo } from './storage/journal.ts';
-import { migrate } from './storage/schema.ts';
-import { durableObjectSql, type Sql } from './storage/sql.ts';
+import type { LiveSink } from './sink.ts';
+import type { EventLog } from './storage/events.ts';
+import type { FileStore } from './storage/files.ts';
+import type { SqlJournal } from './storage/journal.ts';
+import type { ProjectInfo } from './storage/meta.ts';
+import { openProjectStorage, type ProjectStorage } from './storage/open.ts';
+import { durableObjectSql } from './storage/sql.ts';
 
 /** How long one alarm keeps running steps before it hands over to the next alarm. */
 const SLICE_MS = 2_000;
@@ -70,7 +71,7 @@ function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
 }
 
 export class ProjectRuntime {
-  readonly sql: Sql;
+  readonly storage: ProjectStorage;
   readonly files: FileStore;
   readonly log: EventLog;
   readonly hub: LiveHub;
@@ -92,34 +93,26 @@ export class ProjectRuntime {
   constructor(ctx: DurableObjectState, env: Bindings) {
     this.ctx = ctx;
     this.env = env;
-    this.sql = durableObjectSql(ctx.storage);
-    this.files = new FileStore(this.sql);
-    this.log = new EventLog(this.sql);
-    this.hub = new LiveHub(ctx, this.log);
-    this.sink = new LiveSink(
-      this.log,
-      clock.now,
-      (frames) => this.hub.broadcast(frames),
-      (event) => this.observe(event),
-    );
-    this.scheduler = new Scheduler(this.sql, ctx.storage);
-    this.journal = new SqlJournal({
-      sql: this.sql,
-      files: this.files,
+    this.storage = openProjectStorage(durableObjectSql(ctx.storage), {
       clock,
-      atomic: (fn) => this.sink.batch(() => this.sql.tx(fn)),
+      broadcast: (frames) => this.hub.broadcast(frames),
+      onLogged: (event) => this.observe(event),
       onOutbox: () => this.pg.kick(),
     });
+    ({ files: this.files, log: this.log, sink: this.sink, journal: this.journal } = this.storage);
+    this.hub = new LiveHub(ctx, this.log);
+    this.scheduler = new Scheduler(this.storage.schedules, ctx.storage);
     this.pg = new PgSync({
       env,
-      sql: this.sql,
+      outbox: this.storage.outbox,
       journal: this.journal,
       files: this.files,
+      calls: this.storage.calls,
       retryAt: (at) => this.scheduler.atLatest('sync', at),
     });
     this.filesApi = new FilesApi(this.files, this.journal, this.sink);
     this.app = new AppFollower({
-      sql: this.sql,
+      meta: this.storage.meta,
       files: this.files,
       scheduler: this.scheduler,
       emit: (event) => this.sink.emit(event),
@@ -127,6 +120,7 @@ export class ProjectRuntime {
       branch: () => this.journal.run().branch,
       currentFiles: () => this.filesApi.currentFiles(),
       port: () => this.engine()?.preview,
+      lastAppStart: () => lastAppStart(this.storage.sql),
     });
   }
 
@@ -141,15 +135,14 @@ export class ProjectRuntime {
    * `blockConcurrencyWhile`: nothing else runs before it.
    */
   async wake(): Promise<void> {
-    migrate(this.sql);
+    this.storage.migrate();
     this.app.wake();
     this.hub.autoRespondToPings();
     await this.scheduler.load();
     const run = this.journal.run();
     // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
     if (run.status === 'running') this.scheduler.atLatest('run', clock.now());
-    const outbox = this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox');
-    if (outbox && outbox.n > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
+    if (this.storage.outbox.pending() > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
   }
 
   private engine(): { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null {
@@ -160,7 +153,7 @@ export class ProjectRuntime {
     const binding = bindPipeline(project.pipeline, {
       env: this.env,
       project,
-      onLlmCall: () => this.countLlmCall(),
+      onLlmCall: () => this.storage.meta.countLlmCall(),
       fetch: outside.fetch,
     });
     if (!binding) return null;
@@ -175,29 +168,15 @@ export class ProjectRuntime {
         sandbox: binding.sandbox,
         pipeline: binding.pipeline,
       },
-      this.guardOverrides(),
+      this.storage.meta.guards(),
     );
     this.bound = { engine, controls: new RunControls(engine), preview: binding.preview };
     return this.bound;
   }
 
-  private guardOverrides() {
-    const stored = this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'guards'");
-    return stored ? (JSON.parse(stored.value) as Record<string, number>) : {};
-  }
-
-  private countLlmCall(): void {
-    this.sql.run(
-      `INSERT INTO meta (key, value) VALUES ('llm_calls_made', '1')
-       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
-    );
-  }
-
   /** LLM calls actually made over the object's life (replayed calls are not counted). */
   llmCallsMade(): number {
-    return Number(
-      this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'llm_calls_made'")?.value ?? 0,
-    );
+    return this.storage.meta.llmCallsMade();
   }
 
   /**
@@ -225,12 +204,7 @@ export class ProjectRuntime {
   /** The project's facts, new or changed (see `ProjectObject.setProject`). */
   setProject(info: ProjectInfo, guards?: Record<string, number>): void {
     this.journal.setProject(info);
-    if (guards) {
-      this.sql.run(
-        "INSERT INTO meta (key, value) VALUES ('guards', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        JSON.stringify(guards),
-      );
-    }
+    if (guards) this.storage.meta.setGuards(guards);
     // The budget or the guards may have changed: build the engine again at next use.
     if (!this.pumping && !this.bound?.engine.runningStepId) this.bound = null;
     const bound = this.engine();
@@ -271,7 +245,7 @@ export class ProjectRuntime {
     const bound = this.engine();
     if (!bound) return NOT_SET_UP;
     const result = await openPreview({
-      sql: this.sql,
+      sql: this.storage.sql,
       port: bound.preview,
       branch: this.journal.run().branch,
       files: () => this.filesApi.currentFiles(),

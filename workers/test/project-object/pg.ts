@@ -1,7 +1,7 @@
 import { schema } from '@samokoder/db';
 import { env } from 'cloudflare:workers';
 import type { ProjectObject } from '../../src/project-object/project-object.ts';
-import type { ProjectInfo } from '../../src/project-object/storage/journal.ts';
+import type { ProjectInfo } from '../../src/project-object/storage/meta.ts';
 import { ownedProject, projectAgent } from '../../src/api/live.ts';
 import { projectIdOf, type ProjectId } from '../../src/ids.ts';
 import { openDb } from '../../src/platform/deps.ts';
