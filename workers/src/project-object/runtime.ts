@@ -30,9 +30,6 @@ import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from 
 import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
-import type { LiveSink } from './sink.ts';
-import type { EventLog } from './storage/events.ts';
-import type { FileStore } from './storage/files.ts';
 import type { SqlJournal } from './storage/journal.ts';
 import type { ProjectInfo } from './storage/meta.ts';
 import { openProjectStorage, type ProjectStorage } from './storage/open.ts';
@@ -72,11 +69,8 @@ function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
 
 export class ProjectRuntime {
   readonly storage: ProjectStorage;
-  readonly files: FileStore;
-  readonly log: EventLog;
-  readonly hub: LiveHub;
-  readonly sink: LiveSink;
   readonly journal: SqlJournal;
+  readonly hub: LiveHub;
   readonly scheduler: Scheduler;
   readonly pg: PgSync;
   readonly filesApi: FilesApi;
@@ -99,23 +93,23 @@ export class ProjectRuntime {
       onLogged: (event) => this.observe(event),
       onOutbox: () => this.pg.kick(),
     });
-    ({ files: this.files, log: this.log, sink: this.sink, journal: this.journal } = this.storage);
-    this.hub = new LiveHub(ctx, this.log);
+    this.journal = this.storage.journal;
+    this.hub = new LiveHub(ctx, this.storage.log);
     this.scheduler = new Scheduler(this.storage.schedules, ctx.storage);
     this.pg = new PgSync({
       env,
       outbox: this.storage.outbox,
       journal: this.journal,
-      files: this.files,
+      files: this.storage.files,
       calls: this.storage.calls,
       retryAt: (at) => this.scheduler.atLatest('sync', at),
     });
-    this.filesApi = new FilesApi(this.files, this.journal, this.sink);
+    this.filesApi = new FilesApi(this.storage.files, this.journal, this.storage.sink);
     this.app = new AppFollower({
       meta: this.storage.meta,
-      files: this.files,
+      files: this.storage.files,
       scheduler: this.scheduler,
-      emit: (event) => this.sink.emit(event),
+      emit: (event) => this.storage.sink.emit(event),
       now: clock.now,
       branch: () => this.journal.run().branch,
       currentFiles: () => this.filesApi.currentFiles(),
@@ -160,7 +154,7 @@ export class ProjectRuntime {
     const engine = new Engine(
       {
         journal: this.journal,
-        sink: this.sink,
+        sink: this.storage.sink,
         clock,
         ids,
         // Every pipeline's model calls pass the gate: none starts once the project is being deleted.
@@ -188,7 +182,7 @@ export class ProjectRuntime {
     return this.journal.atomic(() => {
       const totals = this.journal.repriceCalls(providerSpellings(provider), model, costOf);
       if (!totals) return false;
-      this.sink.emit({ type: 'usage', totals });
+      this.storage.sink.emit({ type: 'usage', totals });
       this.journal.syncProject();
       return true;
     });
@@ -345,14 +339,14 @@ export class ProjectRuntime {
     return {
       type: 'hello',
       projectId: this.journal.project()?.projectId ?? '',
-      lastSeq: this.log.lastSeq(),
+      lastSeq: this.storage.log.lastSeq(),
       run: this.snapshot(),
     };
   }
 
   accept(userId: string, after: number | null, batch: boolean): Response {
     // Events logged but not yet broadcast go out first: the replay below already includes them.
-    this.sink.flushBroadcasts();
+    this.storage.sink.flushBroadcasts();
     return this.hub.accept(userId, this.hello(), after, batch);
   }
 
@@ -382,7 +376,7 @@ export class ProjectRuntime {
       case 'ping':
         return this.hub.sendPong(ws);
       case 'resume':
-        this.sink.flushBroadcasts();
+        this.storage.sink.flushBroadcasts();
         return this.hub.replay(ws, msg.after, msg.batch ?? false);
       case 'answer':
         result = this.answer(msg.questionId, msg.answer);
@@ -414,7 +408,7 @@ export class ProjectRuntime {
     this.outside.close();
     this.closed = true;
     this.bound?.engine.cancelInFlight();
-    this.sink.clear();
+    this.storage.sink.clear();
     this.scheduler.reset();
     this.hub.closeAll(1000, 'The project was deleted.');
     const settle = Promise.all([this.pumping, this.pg.settle(), this.app.stop()]);
