@@ -96,6 +96,28 @@ export default ts.config(
     },
   },
   {
+    // The project object's SQL lives in its storage modules (project-object/storage/), behind named
+    // operations; the rest of the Worker asks them. Tests and test harnesses may look at the tables.
+    files: ['workers/src/**/*.ts'],
+    ignores: [
+      'workers/src/project-object/storage/**',
+      '**/*.test.ts',
+      'workers/src/**/testing/**',
+      // Reads the event log by SQL until it moves to EventLog.latestArtifacts (issue 13, merging).
+      'workers/src/project-object/preview.ts',
+    ],
+    plugins: { samokoder: boundaries },
+    rules: {
+      'samokoder/sql-in-storage': [
+        'error',
+        {
+          port: 'workers/src/project-object/storage/sql.ts',
+          why: 'SQL belongs in project-object/storage/; add a named operation to the store that owns the table.',
+        },
+      ],
+    },
+  },
+  {
     // The sandbox supervisor runs inside any sandbox image: bundled into one script, it may use only
     // Node's built-in modules, its own files and the frames it shares with the runner.
     files: ['sandbox-runner/src/supervisor/inside/**/*.ts'],

@@ -52,4 +52,60 @@ const importsWithin = {
   },
 };
 
-export const boundaries = { rules: { 'imports-within': importsWithin } };
+/** Methods of the storage's SQL port (storage/sql.ts) and of the Durable Object's own `storage.sql`. */
+const SQL_METHODS = new Set(['one', 'all', 'run', 'tx', 'exec']);
+
+/**
+ * ESLint rule `samokoder/sql-in-storage`: the files it applies to neither import the SQL port's `Sql`
+ * type (from the `port` module, resolved like `imports-within`) nor query through an object named `sql`
+ * (`sql.all(…)`, `this.sql.run(…)`, `ctx.storage.sql.exec(…)`): their queries belong in the storage
+ * modules, which offer named operations instead. Passing the database along (`open(ctx.storage.sql)`)
+ * is not a query.
+ */
+const sqlInStorage = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Keeps SQL inside the storage modules.' },
+    schema: [
+      {
+        type: 'object',
+        properties: { port: { type: 'string' }, why: { type: 'string' } },
+        required: ['port', 'why'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  create(context) {
+    const { port, why } = context.options[0];
+    const portFile = path.join(root, port);
+    const isSql = (node) =>
+      (node.type === 'Identifier' && node.name === 'sql') ||
+      (node.type === 'MemberExpression' &&
+        !node.computed &&
+        node.property.type === 'Identifier' &&
+        node.property.name === 'sql');
+    return {
+      ImportDeclaration(node) {
+        const source = node.source.value;
+        if (typeof source !== 'string' || !source.startsWith('.')) return;
+        if (path.resolve(path.dirname(context.filename), source) !== portFile) return;
+        for (const spec of node.specifiers) {
+          if (
+            spec.type === 'ImportSpecifier' &&
+            spec.imported.type === 'Identifier' &&
+            spec.imported.name === 'Sql'
+          ) {
+            context.report({ node: spec, message: `Sql: ${why}` });
+          }
+        }
+      },
+      MemberExpression(node) {
+        if (node.computed || node.property.type !== 'Identifier') return;
+        if (!SQL_METHODS.has(node.property.name) || !isSql(node.object)) return;
+        context.report({ node, message: `.sql.${node.property.name}(): ${why}` });
+      },
+    };
+  },
+};
+
+export const boundaries = { rules: { 'imports-within': importsWithin, 'sql-in-storage': sqlInStorage } };

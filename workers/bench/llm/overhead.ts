@@ -8,11 +8,7 @@
 import { z } from 'zod';
 import { startLlmFixture } from '../../../infra/llm-fixture/fixture.ts';
 import { validFixtureKey } from '../../../infra/llm-fixture/keys.ts';
-import { LiveSink } from '../../src/project-object/sink.ts';
-import { EventLog } from '../../src/project-object/storage/events.ts';
-import { FileStore } from '../../src/project-object/storage/files.ts';
-import { SqlJournal } from '../../src/project-object/storage/journal.ts';
-import { migrate } from '../../src/project-object/storage/schema.ts';
+import { openProjectStorage } from '../../src/project-object/storage/open.ts';
 import { nodeSql } from '../../src/project-object/testing/node-sql.ts';
 import { RunControls } from '../../src/core/control.ts';
 import { Engine } from '../../src/core/engine.ts';
@@ -49,19 +45,10 @@ async function time(n: number, fn: () => Promise<unknown>): Promise<number[]> {
 
 /** Runs `calls` zero-latency LLM calls inside one engine step (recorded, with usage events). */
 async function engineCalls(llm: LlmPort, calls: number): Promise<number[]> {
-  const sql = nodeSql();
-  migrate(sql);
-  const files = new FileStore(sql);
-  const log = new EventLog(sql);
   const clock = { now: () => Date.now() };
-  const sink = new LiveSink(log, clock.now, () => {});
-  const journal = new SqlJournal({
-    sql,
-    files,
-    clock,
-    atomic: (fn) => sink.batch(() => sql.tx(fn)),
-    onOutbox: () => {},
-  });
+  const storage = openProjectStorage(nodeSql(), { clock });
+  storage.migrate();
+  const { journal, sink } = storage;
   journal.setProject({
     projectId: 'bench',
     ownerId: 'u',

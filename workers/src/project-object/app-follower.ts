@@ -11,11 +11,10 @@
 import type { AppChanges, AppRefreshed } from '../core/agents/app-port.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { AppState, EventBody } from '../protocol.ts';
-import { lastAppStart, withSyncMarker, type PreviewPort } from './preview.ts';
+import { withSyncMarker, type AppRecipe, type PreviewPort } from './preview.ts';
 import type { Scheduler } from './scheduler.ts';
-import { readAppSync, writeAppSync } from './storage/app-sync.ts';
 import type { FileStore } from './storage/files.ts';
-import type { Sql } from './storage/sql.ts';
+import type { ObjectMeta } from './storage/meta.ts';
 
 /** Changes this close together make one refresh. */
 const DEBOUNCE_MS = 300;
@@ -35,7 +34,8 @@ function isDocumentation(path: string): boolean {
 }
 
 export interface AppFollowerDeps {
-  sql: Sql;
+  /** Keeps what the app was last given (`appSync`). */
+  meta: ObjectMeta;
   files: FileStore;
   scheduler: Scheduler;
   emit: (event: EventBody) => void;
@@ -46,6 +46,8 @@ export interface AppFollowerDeps {
   currentFiles: () => { path: string; content: string }[];
   /** The pipeline's app port (absent: apps cannot run here). */
   port: () => PreviewPort | undefined;
+  /** How the agents last started the app (null: they have not), from the event log. */
+  lastAppStart: () => AppRecipe | null;
 }
 
 export class AppFollower {
@@ -65,19 +67,19 @@ export class AppFollower {
    * wake; from then on, a change costs one row read, whatever the log's size).
    */
   wake(): void {
-    if (!readAppSync(this.deps.sql) && lastAppStart(this.deps.sql)) this.started();
+    if (!this.deps.meta.appSync() && this.deps.lastAppStart()) this.started();
   }
 
   /** Something the app runs changed (files, or the branch): refresh soon, once the app was started. */
   changed(): void {
-    if (this.stopped || !readAppSync(this.deps.sql)) return;
+    if (this.stopped || !this.deps.meta.appSync()) return;
     this.deps.scheduler.at('app', this.deps.now() + DEBOUNCE_MS);
   }
 
   /** The agents (re)started the app with the files as they are now: that is what it runs. */
   started(): void {
-    const { sql, files } = this.deps;
-    writeAppSync(sql, { branch: this.deps.branch(), rev: files.currentRev(), state: 'running' });
+    const { meta, files } = this.deps;
+    meta.setAppSync({ branch: this.deps.branch(), rev: files.currentRev(), state: 'running' });
   }
 
   /**
@@ -87,9 +89,9 @@ export class AppFollower {
    */
   opened(): void {
     if (this.stopped) return;
-    const before = readAppSync(this.deps.sql);
+    const before = this.deps.meta.appSync();
     if (!before || before.state === 'running') return;
-    writeAppSync(this.deps.sql, { ...before, state: 'running' });
+    this.deps.meta.setAppSync({ ...before, state: 'running' });
     this.say('running', 'The app is running again.', false);
   }
 
@@ -125,13 +127,13 @@ export class AppFollower {
 
   private async refresh(): Promise<void> {
     if (this.stopped) return;
-    const { sql, files, scheduler } = this.deps;
-    const app = lastAppStart(sql);
+    const { meta, files, scheduler } = this.deps;
+    const app = this.deps.lastAppStart();
     const port = this.deps.port();
     if (!app || !port) return;
     const branch = this.deps.branch();
     const rev = files.currentRev();
-    const synced = readAppSync(sql);
+    const synced = meta.appSync();
     if (synced && synced.branch === branch && synced.rev === rev) return;
     scheduler.atLatest('app', this.deps.now() + WATCHDOG_MS);
 
@@ -147,7 +149,7 @@ export class AppFollower {
       result = { state: 'failed', logs: 'The sandbox could not be reached; the next change tries again.' };
     }
     if (this.stopped) return;
-    writeAppSync(sql, { branch, rev, state: result.state });
+    meta.setAppSync({ branch, rev, state: result.state });
     if (changes.restart || result.state !== 'running') {
       this.report(result, synced?.state ?? null);
       if (result.state === 'running') await this.check(port, app.port);

@@ -17,7 +17,7 @@ import { describeError, log } from '../platform/logger.ts';
 import { RunnerSandbox, unconfiguredSandbox } from '../sandbox/adapter.ts';
 import { RunnerClient } from '../sandbox/client.ts';
 import type { PreviewPort } from './preview.ts';
-import type { ProjectInfo } from './storage/journal.ts';
+import type { ProjectInfo } from './storage/meta.ts';
 
 /** A pipeline with its adapters, ready for the engine. */
 export interface BoundPipeline {

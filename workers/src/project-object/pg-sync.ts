@@ -14,17 +14,10 @@ import { canonicalProvider } from '../llm/models.ts';
 import { openDb } from '../platform/deps.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { FileStore } from './storage/files.ts';
-import type { ProjectInfo, SqlJournal } from './storage/journal.ts';
-import type { Sql } from './storage/sql.ts';
-
-interface OutboxRow {
-  [key: string]: string | number | null;
-  id: number;
-  key: string;
-  kind: string;
-  payload: string;
-  attempts: number;
-}
+import type { SqlJournal } from './storage/journal.ts';
+import type { LlmCallStore } from './storage/llm-calls.ts';
+import type { ProjectInfo } from './storage/meta.ts';
+import type { Outbox, OutboxEntry } from './storage/outbox.ts';
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 /**
@@ -57,9 +50,10 @@ function causeOf(err: unknown): string {
 
 export class PgSync {
   private readonly env: Bindings;
-  private readonly sql: Sql;
+  private readonly outbox: Outbox;
   private readonly journal: SqlJournal;
   private readonly files: FileStore;
+  private readonly calls: LlmCallStore;
   private readonly retryAt: (at: number) => void;
   private inFlight: Promise<void> | null = null;
   private again = false;
@@ -69,16 +63,18 @@ export class PgSync {
 
   constructor(deps: {
     env: Bindings;
-    sql: Sql;
+    outbox: Outbox;
     journal: SqlJournal;
     files: FileStore;
+    calls: LlmCallStore;
     retryAt: (at: number) => void;
   }) {
     this.env = deps.env;
     this.connect = () => openDb(deps.env);
-    this.sql = deps.sql;
+    this.outbox = deps.outbox;
     this.journal = deps.journal;
     this.files = deps.files;
+    this.calls = deps.calls;
     this.retryAt = deps.retryAt;
   }
 
@@ -148,17 +144,13 @@ export class PgSync {
 
   /** Entries still waiting to be written. */
   pending(): number {
-    return this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox')?.n ?? 0;
+    return this.outbox.pending();
   }
 
   /** Writes what is due at `asOf`; failures are retried later through the scheduler. */
   async flush(asOf = Date.now()): Promise<void> {
     if (!this.enabled) return;
-    const due = this.sql.all<OutboxRow>(
-      'SELECT id, key, kind, payload, attempts FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?',
-      asOf,
-      BATCH,
-    );
+    const due = this.outbox.due(asOf, BATCH);
     if (due.length === 0) return this.scheduleRest();
     const project = this.journal.project();
     if (!project) return;
@@ -173,7 +165,7 @@ export class PgSync {
       for (const row of due) {
         try {
           await this.write(handle.db, project, row);
-          this.sql.run('DELETE FROM outbox WHERE id = ? AND payload = ?', row.id, row.payload);
+          this.outbox.written(row);
         } catch (err) {
           if (isPermanent(err)) {
             log.error('postgres sync dropped a write it cannot make', {
@@ -181,7 +173,7 @@ export class PgSync {
               ...describeError(err),
               cause: causeOf(err),
             });
-            this.sql.run('DELETE FROM outbox WHERE id = ?', row.id);
+            this.outbox.drop(row);
           } else {
             this.failed(row, err);
           }
@@ -190,23 +182,14 @@ export class PgSync {
     } finally {
       handle.close().catch(() => {});
     }
-    const more = this.sql.one<{ n: number }>(
-      'SELECT count(*) AS n FROM outbox WHERE next_at <= ?',
-      Date.now(),
-    );
-    if (more && more.n > 0) this.again = true;
+    if (this.outbox.pendingAt(Date.now()) > 0) this.again = true;
     this.scheduleRest();
   }
 
-  private failed(row: OutboxRow, err: unknown): void {
+  private failed(row: OutboxEntry, err: unknown): void {
     const attempts = row.attempts + 1;
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
-    this.sql.run(
-      'UPDATE outbox SET attempts = ?, next_at = ? WHERE id = ?',
-      attempts,
-      Date.now() + delay,
-      row.id,
-    );
+    this.outbox.retryLater(row, attempts, Date.now() + delay);
     if (attempts === 1 || attempts % 10 === 0) {
       log.warn('postgres sync will retry', {
         entry: row.kind,
@@ -218,11 +201,11 @@ export class PgSync {
   }
 
   private scheduleRest(): void {
-    const next = this.sql.one<{ at: number | null }>('SELECT min(next_at) AS at FROM outbox')?.at ?? null;
+    const next = this.outbox.nextDue();
     if (next !== null) this.retryAt(Math.max(next, Date.now() + 1000));
   }
 
-  private async write(db: Database, project: ProjectInfo, row: OutboxRow): Promise<void> {
+  private async write(db: Database, project: ProjectInfo, row: OutboxEntry): Promise<void> {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     if (row.kind === 'project') return this.writeProject(db, project);
     if (row.kind === 'snapshot') {
@@ -266,10 +249,7 @@ export class PgSync {
       )
       .limit(1);
     if (exists.length > 0) return;
-    const rev = this.sql.one<{ rev_after: number | null }>(
-      'SELECT rev_after FROM steps WHERE id = ?',
-      p.stepId,
-    )?.rev_after;
+    const rev = this.journal.revAfter(p.stepId);
     const tree = this.files.treeAt(p.branch, rev ?? this.files.currentRev());
     const files = tree.map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
     await db.insert(schema.projectSnapshots).values({
@@ -288,29 +268,12 @@ export class PgSync {
     project: ProjectInfo,
     p: { key: string; agent: string },
   ): Promise<void> {
-    const call = this.sql.one<{
-      provider: string;
-      model: string;
-      input_tokens: number;
-      output_tokens: number;
-      cached_tokens: number;
-      cost_micros: number | null;
-      priced_by: string | null;
-      latency_ms: number;
-      created_at: number;
-    }>(
-      // The recorded completion says whether the price was known (its cost null when not).
-      `SELECT provider, model, input_tokens, output_tokens, cached_tokens,
-         json_extract(completion, '$.costMicros') AS cost_micros,
-         json_extract(completion, '$.pricedBy') AS priced_by, latency_ms, created_at
-       FROM llm_calls WHERE key = ?`,
-      p.key,
-    );
+    const call = this.calls.ledgerCall(p.key);
     if (!call) return;
     const provider = canonicalProvider(call.provider) ?? call.provider;
-    const costMicros = call.cost_micros === null ? null : Number(call.cost_micros);
+    const costMicros = call.costMicros;
     // Records from before prices could be unknown carry a cost and no source: the list priced them.
-    const pricedBy = costMicros === null ? null : call.priced_by === 'custom' ? 'custom' : 'list';
+    const pricedBy = costMicros === null ? null : call.pricedBy === 'custom' ? 'custom' : 'list';
     await db
       .insert(schema.usageLedger)
       .values({
@@ -321,13 +284,13 @@ export class PgSync {
         agent: p.agent,
         provider,
         model: call.model,
-        inputTokens: call.input_tokens,
-        outputTokens: call.output_tokens,
-        cachedTokens: call.cached_tokens,
+        inputTokens: call.inputTokens,
+        outputTokens: call.outputTokens,
+        cachedTokens: call.cachedTokens,
         costMicros,
         pricedBy,
-        latencyMs: call.latency_ms,
-        createdAt: new Date(call.created_at),
+        latencyMs: call.latencyMs,
+        createdAt: new Date(call.createdAt),
       })
       // A call priced again (its owner set a price for its model) is written again: only its cost moves.
       .onConflictDoUpdate({ target: schema.usageLedger.callId, set: { costMicros, pricedBy } });

@@ -12,7 +12,7 @@ import type { PreviewResult } from './preview.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
 import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
-import type { ProjectInfo } from './storage/journal.ts';
+import type { ProjectInfo } from './storage/meta.ts';
 
 /** Header with which the Worker tells the object who the (already authenticated) viewer is. */
 export const VIEWER_HEADER = 'x-samokoder-user';
@@ -21,7 +21,7 @@ export const VIEWER_HEADER = 'x-samokoder-user';
 const DELETED = 'deleted';
 const DELETED_RESULT: ControlResult = { ok: false, code: 'conflict', message: 'The project was deleted.' };
 
-export type { ProjectInfo } from './storage/journal.ts';
+export type { ProjectInfo } from './storage/meta.ts';
 
 /**
  * One Durable Object per project: it runs the project's pipeline and keeps its step state (see

@@ -26,16 +26,14 @@ import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
-import { openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
+import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
-import { LiveSink } from './sink.ts';
-import { EventLog } from './storage/events.ts';
-import { FileStore } from './storage/files.ts';
-import { SqlJournal, type ProjectInfo } from './storage/journal.ts';
-import { migrate } from './storage/schema.ts';
-import { durableObjectSql, type Sql } from './storage/sql.ts';
+import type { SqlJournal } from './storage/journal.ts';
+import type { ProjectInfo } from './storage/meta.ts';
+import { openProjectStorage, type ProjectStorage } from './storage/open.ts';
+import { durableObjectSql } from './storage/sql.ts';
 
 /** How long one alarm keeps running steps before it hands over to the next alarm. */
 const SLICE_MS = 2_000;
@@ -70,12 +68,9 @@ function summarize(issues: { path: PropertyKey[]; message: string }[]): string {
 }
 
 export class ProjectRuntime {
-  readonly sql: Sql;
-  readonly files: FileStore;
-  readonly log: EventLog;
-  readonly hub: LiveHub;
-  readonly sink: LiveSink;
+  readonly storage: ProjectStorage;
   readonly journal: SqlJournal;
+  readonly hub: LiveHub;
   readonly scheduler: Scheduler;
   readonly pg: PgSync;
   readonly filesApi: FilesApi;
@@ -92,41 +87,34 @@ export class ProjectRuntime {
   constructor(ctx: DurableObjectState, env: Bindings) {
     this.ctx = ctx;
     this.env = env;
-    this.sql = durableObjectSql(ctx.storage);
-    this.files = new FileStore(this.sql);
-    this.log = new EventLog(this.sql);
-    this.hub = new LiveHub(ctx, this.log);
-    this.sink = new LiveSink(
-      this.log,
-      clock.now,
-      (frames) => this.hub.broadcast(frames),
-      (event) => this.observe(event),
-    );
-    this.scheduler = new Scheduler(this.sql, ctx.storage);
-    this.journal = new SqlJournal({
-      sql: this.sql,
-      files: this.files,
+    this.storage = openProjectStorage(durableObjectSql(ctx.storage), {
       clock,
-      atomic: (fn) => this.sink.batch(() => this.sql.tx(fn)),
+      broadcast: (frames) => this.hub.broadcast(frames),
+      onLogged: (event) => this.observe(event),
       onOutbox: () => this.pg.kick(),
     });
+    this.journal = this.storage.journal;
+    this.hub = new LiveHub(ctx, this.storage.log);
+    this.scheduler = new Scheduler(this.storage.schedules, ctx.storage);
     this.pg = new PgSync({
       env,
-      sql: this.sql,
+      outbox: this.storage.outbox,
       journal: this.journal,
-      files: this.files,
+      files: this.storage.files,
+      calls: this.storage.calls,
       retryAt: (at) => this.scheduler.atLatest('sync', at),
     });
-    this.filesApi = new FilesApi(this.files, this.journal, this.sink);
+    this.filesApi = new FilesApi(this.storage.files, this.journal, this.storage.sink);
     this.app = new AppFollower({
-      sql: this.sql,
-      files: this.files,
+      meta: this.storage.meta,
+      files: this.storage.files,
       scheduler: this.scheduler,
-      emit: (event) => this.sink.emit(event),
+      emit: (event) => this.storage.sink.emit(event),
       now: clock.now,
       branch: () => this.journal.run().branch,
       currentFiles: () => this.filesApi.currentFiles(),
       port: () => this.engine()?.preview,
+      lastAppStart: () => lastAppStart(this.storage.sql),
     });
   }
 
@@ -141,15 +129,14 @@ export class ProjectRuntime {
    * `blockConcurrencyWhile`: nothing else runs before it.
    */
   async wake(): Promise<void> {
-    migrate(this.sql);
+    this.storage.migrate();
     this.app.wake();
     this.hub.autoRespondToPings();
     await this.scheduler.load();
     const run = this.journal.run();
     // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
     if (run.status === 'running') this.scheduler.atLatest('run', clock.now());
-    const outbox = this.sql.one<{ n: number }>('SELECT count(*) AS n FROM outbox');
-    if (outbox && outbox.n > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
+    if (this.storage.outbox.pending() > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
   }
 
   private engine(): { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null {
@@ -160,14 +147,14 @@ export class ProjectRuntime {
     const binding = bindPipeline(project.pipeline, {
       env: this.env,
       project,
-      onLlmCall: () => this.countLlmCall(),
+      onLlmCall: () => this.storage.meta.countLlmCall(),
       fetch: outside.fetch,
     });
     if (!binding) return null;
     const engine = new Engine(
       {
         journal: this.journal,
-        sink: this.sink,
+        sink: this.storage.sink,
         clock,
         ids,
         // Every pipeline's model calls pass the gate: none starts once the project is being deleted.
@@ -175,29 +162,15 @@ export class ProjectRuntime {
         sandbox: binding.sandbox,
         pipeline: binding.pipeline,
       },
-      this.guardOverrides(),
+      this.storage.meta.guards(),
     );
     this.bound = { engine, controls: new RunControls(engine), preview: binding.preview };
     return this.bound;
   }
 
-  private guardOverrides() {
-    const stored = this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'guards'");
-    return stored ? (JSON.parse(stored.value) as Record<string, number>) : {};
-  }
-
-  private countLlmCall(): void {
-    this.sql.run(
-      `INSERT INTO meta (key, value) VALUES ('llm_calls_made', '1')
-       ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`,
-    );
-  }
-
   /** LLM calls actually made over the object's life (replayed calls are not counted). */
   llmCallsMade(): number {
-    return Number(
-      this.sql.one<{ value: string }>("SELECT value FROM meta WHERE key = 'llm_calls_made'")?.value ?? 0,
-    );
+    return this.storage.meta.llmCallsMade();
   }
 
   /**
@@ -209,7 +182,7 @@ export class ProjectRuntime {
     return this.journal.atomic(() => {
       const totals = this.journal.repriceCalls(providerSpellings(provider), model, costOf);
       if (!totals) return false;
-      this.sink.emit({ type: 'usage', totals });
+      this.storage.sink.emit({ type: 'usage', totals });
       this.journal.syncProject();
       return true;
     });
@@ -225,12 +198,7 @@ export class ProjectRuntime {
   /** The project's facts, new or changed (see `ProjectObject.setProject`). */
   setProject(info: ProjectInfo, guards?: Record<string, number>): void {
     this.journal.setProject(info);
-    if (guards) {
-      this.sql.run(
-        "INSERT INTO meta (key, value) VALUES ('guards', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        JSON.stringify(guards),
-      );
-    }
+    if (guards) this.storage.meta.setGuards(guards);
     // The budget or the guards may have changed: build the engine again at next use.
     if (!this.pumping && !this.bound?.engine.runningStepId) this.bound = null;
     const bound = this.engine();
@@ -271,7 +239,7 @@ export class ProjectRuntime {
     const bound = this.engine();
     if (!bound) return NOT_SET_UP;
     const result = await openPreview({
-      sql: this.sql,
+      sql: this.storage.sql,
       port: bound.preview,
       branch: this.journal.run().branch,
       files: () => this.filesApi.currentFiles(),
@@ -371,14 +339,14 @@ export class ProjectRuntime {
     return {
       type: 'hello',
       projectId: this.journal.project()?.projectId ?? '',
-      lastSeq: this.log.lastSeq(),
+      lastSeq: this.storage.log.lastSeq(),
       run: this.snapshot(),
     };
   }
 
   accept(userId: string, after: number | null, batch: boolean): Response {
     // Events logged but not yet broadcast go out first: the replay below already includes them.
-    this.sink.flushBroadcasts();
+    this.storage.sink.flushBroadcasts();
     return this.hub.accept(userId, this.hello(), after, batch);
   }
 
@@ -408,7 +376,7 @@ export class ProjectRuntime {
       case 'ping':
         return this.hub.sendPong(ws);
       case 'resume':
-        this.sink.flushBroadcasts();
+        this.storage.sink.flushBroadcasts();
         return this.hub.replay(ws, msg.after, msg.batch ?? false);
       case 'answer':
         result = this.answer(msg.questionId, msg.answer);
@@ -440,7 +408,7 @@ export class ProjectRuntime {
     this.outside.close();
     this.closed = true;
     this.bound?.engine.cancelInFlight();
-    this.sink.clear();
+    this.storage.sink.clear();
     this.scheduler.reset();
     this.hub.closeAll(1000, 'The project was deleted.');
     const settle = Promise.all([this.pumping, this.pg.settle(), this.app.stop()]);

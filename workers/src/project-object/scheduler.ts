@@ -3,56 +3,43 @@
  * Durable Object's alarm (to the earliest schedule). Schedules live in SQLite, so they survive eviction.
  */
 import { describeError, log } from '../platform/logger.ts';
-import type { Sql } from './storage/sql.ts';
+import type { ScheduleKind, ScheduleStore } from './storage/schedules.ts';
 
 /** How soon a failed alarm write is tried again. */
 const RETRY_MS = 1_000;
 
-/** `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files. */
-export type ScheduleKind = 'run' | 'sync' | 'app';
-
 export class Scheduler {
-  private readonly sql: Sql;
+  private readonly schedules: ScheduleStore;
   private readonly storage: DurableObjectStorage;
   /** The alarm time this object last set (undefined: unknown, read it once). */
   private armed: number | null | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(sql: Sql, storage: DurableObjectStorage) {
-    this.sql = sql;
+  constructor(schedules: ScheduleStore, storage: DurableObjectStorage) {
+    this.schedules = schedules;
     this.storage = storage;
   }
 
   /** Schedules `kind` at `at`, replacing its earlier time. */
   at(kind: ScheduleKind, at: number): void {
-    this.sql.run(
-      'INSERT INTO schedules (kind, at) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET at = excluded.at',
-      kind,
-      Math.floor(at),
-    );
+    this.schedules.set(kind, Math.floor(at));
     this.arm();
   }
 
   /** Schedules `kind` at `at` unless it is already due earlier. */
   atLatest(kind: ScheduleKind, at: number): void {
-    this.sql.run(
-      'INSERT INTO schedules (kind, at) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET at = min(schedules.at, excluded.at)',
-      kind,
-      Math.floor(at),
-    );
+    this.schedules.setEarliest(kind, Math.floor(at));
     this.arm();
   }
 
   cancel(kind: ScheduleKind): void {
-    this.sql.run('DELETE FROM schedules WHERE kind = ?', kind);
+    this.schedules.remove(kind);
     this.arm();
   }
 
   /** Removes and returns the schedules due at `now`. */
   takeDue(now: number): ScheduleKind[] {
-    return this.sql
-      .all<{ kind: string }>('DELETE FROM schedules WHERE at <= ? RETURNING kind', now)
-      .map((r) => r.kind as ScheduleKind);
+    return this.schedules.takeDue(now);
   }
 
   /** Call when the alarm fired: the runtime cleared it. */
@@ -67,7 +54,7 @@ export class Scheduler {
 
   /** Points the alarm at the earliest schedule (or clears it). */
   arm(): void {
-    const next = this.sql.one<{ at: number | null }>('SELECT min(at) AS at FROM schedules')?.at ?? null;
+    const next = this.schedules.earliest();
     if (next === this.armed) return;
     this.armed = next;
     // Storage writes are ordered and confirmed before any output leaves the object: no await needed.

@@ -5,10 +5,7 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import type { ProjectObject, ProjectInfo } from '../../src/project-object/project-object.ts';
-import { LiveSink } from '../../src/project-object/sink.ts';
-import { EventLog } from '../../src/project-object/storage/events.ts';
-import { FileStore } from '../../src/project-object/storage/files.ts';
-import { SqlJournal } from '../../src/project-object/storage/journal.ts';
+import { openProjectStorage } from '../../src/project-object/storage/open.ts';
 import { durableObjectSql } from '../../src/project-object/storage/sql.ts';
 import { RunControls } from '../../src/core/control.ts';
 import { Engine } from '../../src/core/engine.ts';
@@ -34,18 +31,8 @@ export async function runBound(
     env.PROJECT_OBJECT.idFromName(projectId),
   ) as DurableObjectStub<ProjectObject>;
   return runInDurableObject(stub, async (_agent: ProjectObject, state: DurableObjectState) => {
-    const sql = durableObjectSql(state.storage);
-    const files = new FileStore(sql);
-    const log = new EventLog(sql);
     const clock = { now: () => Date.now() };
-    const sink = new LiveSink(log, clock.now, () => {});
-    const journal = new SqlJournal({
-      sql,
-      files,
-      clock,
-      atomic: (fn) => sink.batch(() => sql.tx(fn)),
-      onOutbox: () => {},
-    });
+    const { log, sink, journal } = openProjectStorage(durableObjectSql(state.storage), { clock });
     const info: ProjectInfo = { ...project, projectId, pipeline: 'agents' };
     journal.setProject(info);
     let llmCalls = 0;

@@ -1,7 +1,7 @@
 import { schema } from '@samokoder/db';
 import { env } from 'cloudflare:workers';
 import type { ProjectObject } from '../../src/project-object/project-object.ts';
-import type { ProjectInfo } from '../../src/project-object/storage/journal.ts';
+import type { ProjectInfo } from '../../src/project-object/storage/meta.ts';
 import { projectFacts, pushProjectFacts } from '../../src/api/project-access.ts';
 import { projectStub } from '../../src/project-object/stub.ts';
 import { projectIdOf, type ProjectId } from '../../src/ids.ts';

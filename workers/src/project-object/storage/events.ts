@@ -57,6 +57,19 @@ export class EventLog {
       .map((r) => ({ seq: r.seq, frame: frameOf(r.seq, r.at, r.body) }));
   }
 
+  /**
+   * The bodies of the latest `artifact` events, newest first, at most `limit`, as stored (JSON text of
+   * an {@link EventBody}): where the preview finds how the app was last started.
+   */
+  latestArtifacts(limit: number): string[] {
+    return this.sql
+      .all<{ body: string }>(
+        "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT ?",
+        limit,
+      )
+      .map((r) => r.body);
+  }
+
   lastSeq(): number {
     return this.sql.one<{ seq: number | null }>('SELECT max(seq) AS seq FROM events')?.seq ?? 0;
   }

@@ -3,15 +3,7 @@
  * Small reads are indexed point lookups; the run record is cached in memory because this object is its
  * only writer (the cache is dropped when a transaction fails).
  */
-import type {
-  FileChange,
-  ProjectMode,
-  RerunCause,
-  RunReason,
-  RunStatus,
-  StepUsage,
-  Totals,
-} from '../../protocol.ts';
+import type { FileChange, RerunCause, RunReason, RunStatus, StepUsage, Totals } from '../../protocol.ts';
 import type { JsonObject } from '../../core/json.ts';
 import type {
   CommitInput,
@@ -25,41 +17,25 @@ import type {
   StepStatus,
   TaskHistory,
 } from '../../core/journal.ts';
-import type { FileInfo, ProjectInput, StepRef, UserMessage } from '../../core/pipeline.ts';
+import type { FileInfo, StepRef, UserMessage } from '../../core/pipeline.ts';
 import type { Clock, LlmUsage } from '../../core/ports.ts';
-import type { ProjectId } from '../../ids.ts';
 import type { FileStore } from './files.ts';
+import type { LlmCallStore } from './llm-calls.ts';
+import type { ObjectMeta, ProjectInfo, RunMeta } from './meta.ts';
+import type { Outbox } from './outbox.ts';
 import { QuestionStore } from './questions.ts';
 import { repriceRows } from './reprice.ts';
 import { StepStore } from './steps.ts';
 import type { Sql } from './sql.ts';
-
-/** The project as the Worker describes it when it attaches to its Durable Object. */
-export interface ProjectInfo extends ProjectInput {
-  /** Canonical (ids.ts): runner tokens, ledger rows and the Postgres sync are keyed by it. */
-  projectId: ProjectId;
-  ownerId: string;
-  budgetMicros: number;
-  /** The pipeline to run (`agents`, or `scripted` for tests). */
-  pipeline: string;
-  /** Model per agent (`provider:model`): the owner's Settings with the project's own choice over them. */
-  models?: Record<string, string>;
-}
-
-interface RunMeta {
-  status: RunStatus;
-  reason: RunReason | null;
-  mode: ProjectMode;
-  branch: number;
-  guardEpoch: number;
-  totals: Totals;
-}
 
 export type Atomic = <T>(fn: () => T) => T;
 
 export class SqlJournal implements Journal {
   private readonly sql: Sql;
   private readonly files: FileStore;
+  private readonly meta: ObjectMeta;
+  private readonly outbox: Outbox;
+  private readonly calls: LlmCallStore;
   private readonly steps: StepStore;
   private readonly questions: QuestionStore;
   private readonly clock: Clock;
@@ -71,9 +47,21 @@ export class SqlJournal implements Journal {
   private depth = 0;
   private projectWrites = 0;
 
-  constructor(deps: { sql: Sql; files: FileStore; clock: Clock; atomic: Atomic; onOutbox: () => void }) {
+  constructor(deps: {
+    sql: Sql;
+    files: FileStore;
+    meta: ObjectMeta;
+    outbox: Outbox;
+    calls: LlmCallStore;
+    clock: Clock;
+    atomic: Atomic;
+    onOutbox: () => void;
+  }) {
     this.sql = deps.sql;
     this.files = deps.files;
+    this.meta = deps.meta;
+    this.outbox = deps.outbox;
+    this.calls = deps.calls;
     this.steps = new StepStore(deps.sql, deps.clock);
     this.questions = new QuestionStore(deps.sql, deps.clock);
     this.clock = deps.clock;
@@ -103,22 +91,9 @@ export class SqlJournal implements Journal {
 
   // -- project and run ------------------------------------------------------------------------------
 
-  private meta<T>(key: string): T | null {
-    const row = this.sql.one<{ value: string }>('SELECT value FROM meta WHERE key = ?', key);
-    return row ? (JSON.parse(row.value) as T) : null;
-  }
-
-  private setMeta(key: string, value: unknown): void {
-    this.sql.run(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      key,
-      JSON.stringify(value),
-    );
-  }
-
   /** The project, once the Worker attached it. */
   project(): ProjectInfo | null {
-    return (this.projectCache ??= this.meta<ProjectInfo>('project'));
+    return (this.projectCache ??= this.meta.project());
   }
 
   /**
@@ -139,7 +114,7 @@ export class SqlJournal implements Journal {
             reviewChanges: info.reviewChanges,
           }
         : info;
-      this.setMeta('project', project);
+      this.meta.setProject(project);
       this.projectCache = project;
       const run = this.runMeta();
       this.writeRun({ ...run, mode: info.mode, totals: { ...run.totals, budgetMicros: info.budgetMicros } });
@@ -151,7 +126,7 @@ export class SqlJournal implements Journal {
 
   private runMeta(): RunMeta {
     if (this.runCache) return this.runCache;
-    const stored = this.meta<RunMeta>('run');
+    const stored = this.meta.run();
     const fresh: RunMeta = {
       status: 'idle',
       reason: null,
@@ -174,7 +149,7 @@ export class SqlJournal implements Journal {
   }
 
   private writeRun(run: RunMeta): void {
-    this.setMeta('run', run);
+    this.meta.setRun(run);
     this.runCache = run;
   }
 
@@ -259,39 +234,13 @@ export class SqlJournal implements Journal {
   }
 
   recordedCall(key: string): RecordedCall | null {
-    const row = this.sql.one<{ fingerprint: string; completion: string }>(
-      'SELECT fingerprint, completion FROM llm_calls WHERE key = ?',
-      key,
-    );
-    return row
-      ? { fingerprint: row.fingerprint, completion: JSON.parse(row.completion) as RecordedCall['completion'] }
-      : null;
+    return this.calls.recorded(key);
   }
 
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals {
     const c = call.completion;
     const now = this.clock.now();
-    this.sql.run(
-      `INSERT INTO llm_calls (key, step_id, agent, fingerprint, completion, provider, model, input_tokens,
-         output_tokens, cached_tokens, cost_micros, latency_ms, created_at, price_known)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, completion = excluded.completion`,
-      key,
-      stepId,
-      agent,
-      call.fingerprint,
-      JSON.stringify(c),
-      c.provider,
-      c.model,
-      c.usage.inputTokens,
-      c.usage.outputTokens,
-      c.usage.cachedTokens,
-      // The column holds what is known; an unknown price reads back from the completion (null).
-      c.costMicros ?? 0,
-      Math.round(c.latencyMs),
-      now,
-      c.costMicros === null ? 0 : 1,
-    );
+    this.calls.record(key, stepId, agent, call, now);
     const run = this.runMeta();
     const totals: Totals = {
       ...run.totals,
@@ -307,28 +256,12 @@ export class SqlJournal implements Journal {
   }
 
   stepUsage(stepId: number): StepUsage {
-    const row = this.sql.one<{
-      calls: number;
-      input: number | null;
-      output: number | null;
-      cached: number | null;
-      cost: number | null;
-      unpriced: number | null;
-    }>(
-      `SELECT count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output,
-         sum(cached_tokens) AS cached, sum(cost_micros) AS cost, sum(1 - price_known) AS unpriced
-       FROM llm_calls WHERE step_id = ?`,
-      stepId,
-    );
-    return {
-      stepId,
-      calls: row?.calls ?? 0,
-      inputTokens: row?.input ?? 0,
-      outputTokens: row?.output ?? 0,
-      cachedTokens: row?.cached ?? 0,
-      costMicros: row?.cost ?? 0,
-      unpriced: row?.unpriced ?? 0,
-    };
+    return this.calls.stepUsage(stepId);
+  }
+
+  /** The file rev a done step left (the files as they were after it); null when not done. */
+  revAfter(stepId: number): number | null {
+    return this.steps.revAfter(stepId);
   }
 
   /**
@@ -431,16 +364,9 @@ export class SqlJournal implements Journal {
 
   // -- Postgres outbox ------------------------------------------------------------------------------
 
+  /** Queues a Postgres write; the sync is kicked once the outermost transaction commits. */
   private enqueue(key: string, kind: string, payload: unknown): void {
-    this.sql.run(
-      `INSERT INTO outbox (key, kind, payload, next_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET payload = excluded.payload,
-         next_at = CASE WHEN outbox.attempts > 0 THEN outbox.next_at ELSE excluded.next_at END`,
-      key,
-      kind,
-      JSON.stringify(payload),
-      this.clock.now(),
-    );
+    this.outbox.enqueue(key, kind, payload);
     this.outboxTouched = true;
   }
 

@@ -92,6 +92,14 @@ export class StepStore {
     );
   }
 
+  /** The file rev a done step left (null: the step is not done, or unknown). */
+  revAfter(stepId: number): number | null {
+    return (
+      this.sql.one<{ rev_after: number | null }>('SELECT rev_after FROM steps WHERE id = ?', stepId)
+        ?.rev_after ?? null
+    );
+  }
+
   nextOf(stepId: number): StepRef | null {
     const row = this.sql.one<{ next: string | null }>('SELECT next FROM steps WHERE id = ?', stepId);
     return row?.next ? (JSON.parse(row.next) as StepRef) : null;

@@ -12,11 +12,7 @@ import type { LlmPort, LlmRequest } from '../../core/ports.ts';
 import type { ProjectId } from '../../ids.ts';
 import type { ProjectMode, ServerEvent } from '../../protocol.ts';
 import { echoSandbox, scriptedLlm } from '../../testing/scripted-ports.ts';
-import { LiveSink } from '../sink.ts';
-import { EventLog } from '../storage/events.ts';
-import { FileStore } from '../storage/files.ts';
-import { SqlJournal } from '../storage/journal.ts';
-import { migrate } from '../storage/schema.ts';
+import { openProjectStorage } from '../storage/open.ts';
 import { nodeSql } from './node-sql.ts';
 
 export interface HarnessOptions {
@@ -34,21 +30,17 @@ export interface HarnessOptions {
 /** One instance of the engine over a database. */
 export function harness(opts: HarnessOptions) {
   const sql = nodeSql(opts.db);
-  migrate(sql);
-  const files = new FileStore(sql);
-  const log = new EventLog(sql);
   const broadcast: string[] = [];
   let now = 1_700_000_000_000;
   const clock = { now: () => (now += 1) };
-  const sink = new LiveSink(log, clock.now, (frames) => broadcast.push(...frames));
   let outboxKicks = 0;
-  const journal = new SqlJournal({
-    sql,
-    files,
+  const storage = openProjectStorage(sql, {
     clock,
-    atomic: (fn) => sink.batch(() => sql.tx(fn)),
+    broadcast: (frames) => broadcast.push(...frames),
     onOutbox: () => outboxKicks++,
   });
+  storage.migrate();
+  const { files, log, sink, journal } = storage;
   if (!journal.project()) {
     journal.setProject({
       projectId: 'p1' as ProjectId,

@@ -4,11 +4,7 @@
  * "restart" builds a new engine over the same database, as an evicted Durable Object would.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { LiveSink } from '../../../project-object/sink.ts';
-import { EventLog } from '../../../project-object/storage/events.ts';
-import { FileStore } from '../../../project-object/storage/files.ts';
-import { SqlJournal } from '../../../project-object/storage/journal.ts';
-import { migrate } from '../../../project-object/storage/schema.ts';
+import { openProjectStorage } from '../../../project-object/storage/open.ts';
 import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
@@ -48,19 +44,11 @@ export interface AgentsHarnessOptions {
 
 export function agentsHarness(opts: AgentsHarnessOptions) {
   const sql = nodeSql(opts.db);
-  migrate(sql);
-  const files = new FileStore(sql);
-  const log = new EventLog(sql);
   let now = 1_700_000_000_000;
   const clock = { now: () => (now += 1) };
-  const sink = new LiveSink(log, clock.now, () => {});
-  const journal = new SqlJournal({
-    sql,
-    files,
-    clock,
-    atomic: (fn) => sink.batch(() => sql.tx(fn)),
-    onOutbox: () => {},
-  });
+  const storage = openProjectStorage(sql, { clock });
+  storage.migrate();
+  const { log, sink, journal } = storage;
   if (!journal.project()) {
     journal.setProject({
       projectId: 'p1' as ProjectId,
