@@ -11,7 +11,7 @@
  * except through `ctx.now()`.
  */
 import type { ZodType } from 'zod';
-import type { EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
+import type { Artifact, EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage } from './ports.ts';
 
@@ -131,8 +131,8 @@ export interface StepContext<S extends JsonObject = JsonObject> {
   exec(request: ExecRequest): Promise<ExecOutcome>;
   /** An agent's message in the conversation. */
   say(text: string): void;
-  /** A typed artifact for the UI (a specification, a plan...). */
-  artifact(kind: string, data: JsonValue): void;
+  /** A typed artifact for the UI (a specification, a plan...): `kind` names the schema of `data`. */
+  artifact(artifact: Artifact): void;
   /** Any other event. */
   emit(event: EventBody): void;
   /**

@@ -13,6 +13,7 @@ import {
   type AppStarted,
 } from '../core/agents/app-port.ts';
 import type { SandboxFile } from '../core/ports.ts';
+import { EventBody } from '../protocol.ts';
 import type { Sql } from './storage/sql.ts';
 
 /** How the app was last started: the preview artifact's command, port, install and dev-server flag. */
@@ -44,19 +45,9 @@ export function lastAppStart(sql: Sql): AppRecipe | null {
     "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT 500",
   );
   for (const row of rows) {
-    const event = JSON.parse(row.body) as {
-      kind?: string;
-      data?: { command?: unknown; port?: unknown; install?: unknown; watches?: unknown };
-    };
-    if (event.kind !== 'preview') continue;
-    const { command, port, install, watches } = event.data ?? {};
-    if (typeof command !== 'string' || typeof port !== 'number') return null;
-    return {
-      command,
-      port,
-      install: typeof install === 'string' ? install : null,
-      watches: watches === true,
-    };
+    const event = EventBody.safeParse(JSON.parse(row.body));
+    if (event.success && event.data.type === 'artifact' && event.data.kind === 'preview')
+      return event.data.data;
   }
   return null;
 }

@@ -84,12 +84,15 @@ export const bugHunter: AgentStep = async (ctx, state) => {
       throw new Error(`the fix could not be applied after a re-ask: ${resolved.problems.join('; ')}`);
   }
   for (const file of resolved.files) ctx.files.write(file.path, file.after);
-  ctx.artifact('diagnosis', {
-    command: failure.command,
-    attempt: failure.attempt,
-    hypotheses: diagnosis.hypotheses,
-    kind: diagnosis.kind,
-    files: resolved.files.map((f) => f.path),
+  ctx.artifact({
+    kind: 'diagnosis',
+    data: {
+      command: failure.command,
+      attempt: failure.attempt,
+      hypotheses: diagnosis.hypotheses,
+      kind: diagnosis.kind,
+      files: resolved.files.map((f) => f.path),
+    },
   });
   ctx.say(`${diagnosis.kind === 'fix' ? 'Fix' : 'Added logging'}: ${diagnosis.explanation}`);
   const rerun: FailureInput = {

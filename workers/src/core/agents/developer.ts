@@ -73,7 +73,10 @@ export const developer: AgentStep = async (ctx, state) => {
     schema: DevPlan,
   });
   const work = workOf(task, plan, state);
-  ctx.artifact('task-plan', { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles });
+  ctx.artifact({
+    kind: 'task-plan',
+    data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
+  });
   const next: AgentsState = session.addStats({ ...state, work }, task.id);
   return { state: next, next: workStepRef(next, 0) };
 };

@@ -256,11 +256,14 @@ async function startApp(
   // What reopening the preview later needs: how to start the app, and to install it in a new sandbox.
   // No link here: a link carries a token and expires; the UI asks for a fresh one (POST .../preview).
   const { command: install } = await declaredInstall(ctx, synced);
-  ctx.artifact('preview', {
-    port: stack.previewPort,
-    command: stack.start,
-    install,
-    watches: stack.watches,
+  ctx.artifact({
+    kind: 'preview',
+    data: {
+      port: stack.previewPort,
+      command: stack.start,
+      install,
+      watches: stack.watches,
+    },
   });
   const running = { ...synced, app: { ready: true } };
   // The platform looks at what the user will see: a web app whose page is broken is not done.

@@ -46,10 +46,13 @@ export function afterWorkStep(ctx: StepContext, state: AgentsState, index: numbe
   const work = state.work!;
   if (index + 1 < work.steps.length) return { state, next: workStepRef(state, index + 1) };
   const { task, index: taskIndex } = currentTask(state);
-  ctx.artifact('test-instructions', {
-    taskId: task.id,
-    title: task.title,
-    instructions: work.testInstructions,
+  ctx.artifact({
+    kind: 'test-instructions',
+    data: {
+      taskId: task.id,
+      title: task.title,
+      instructions: work.testInstructions,
+    },
   });
   ctx.say(`"${task.title}" is done. To try it yourself:\n${work.testInstructions}`);
   return { state: { ...state, work: null }, next: nextAfterTask(state, taskIndex), taskDone: 'completed' };

@@ -25,12 +25,15 @@ export const specWriter: AgentStep = async (ctx, state) => {
     });
     clarifications.push({ question: q.question, answer });
   }
-  ctx.artifact('spec', {
-    name: spec.name,
-    summary: spec.summary,
-    features: spec.features,
-    complexity: spec.complexity,
-    clarifications,
+  ctx.artifact({
+    kind: 'spec',
+    data: {
+      name: spec.name,
+      summary: spec.summary,
+      features: spec.features,
+      complexity: spec.complexity,
+      clarifications,
+    },
   });
   ctx.say(`Specification of ${spec.name}: ${spec.features.length} features, ${spec.complexity}.`);
   return {

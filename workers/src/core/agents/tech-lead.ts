@@ -33,7 +33,7 @@ export const techLead: AgentStep = async (ctx, state) => {
   ];
   let plan = await session.object({ messages: messages(''), schema: TaskPlan });
   const listing = (p: TaskPlan) => p.tasks.map((t, i) => `${i + 1}. ${t.title}`).join('\n');
-  ctx.artifact('plan', { tasks: plan.tasks, epics: epicsOf(plan), revision: 1 });
+  ctx.artifact({ kind: 'plan', data: { tasks: plan.tasks, epics: epicsOf(plan), revision: 1 } });
   const answer = await ctx.ask({
     text: `The plan:\n${listing(plan)}\nApprove it, or say what to change.`,
     options: [APPROVE],
@@ -41,7 +41,7 @@ export const techLead: AgentStep = async (ctx, state) => {
   });
   if (answer.trim() !== APPROVE) {
     plan = await session.object({ messages: messages(answer), schema: TaskPlan });
-    ctx.artifact('plan', { tasks: plan.tasks, epics: epicsOf(plan), revision: 2 });
+    ctx.artifact({ kind: 'plan', data: { tasks: plan.tasks, epics: epicsOf(plan), revision: 2 } });
   }
   const tasks: TaskState[] = plan.tasks.map((t, i) => ({ id: `t${i + 1}`, ...t }));
   ctx.say(`${tasks.length} task${tasks.length === 1 ? '' : 's'}:\n${listing(plan)}`);
