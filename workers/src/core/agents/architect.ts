@@ -14,7 +14,7 @@ const SCAFFOLD_NOTES: Record<string, string> = {
   'tsconfig.json': 'TypeScript settings',
 };
 
-export const architect: AgentStep = async (ctx, state) => {
+export const architect: AgentStep<'Architect'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const arch = await session.object({
     messages: [

@@ -47,8 +47,8 @@ export function workOf(
   };
 }
 
-export const developer: AgentStep = async (ctx, state) => {
-  const { taskIndex } = ctx.input as { taskIndex: number };
+export const developer: AgentStep<'Developer'> = async (ctx, state) => {
+  const { taskIndex } = ctx.input;
   const task = state.tasks[taskIndex];
   if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
   const session = new AgentSession(ctx);

@@ -1,6 +1,7 @@
 /**
  * The typed outputs of the agents (zod schemas; the LLM layer turns them into JSON schemas). The parts
- * that reach viewers as artifacts are the artifacts' own pieces (`artifacts.ts`, through the protocol): one definition each.
+ * that reach viewers as artifacts are the artifacts' own pieces (`artifacts.ts`, through the protocol):
+ * one definition each.
  */
 import { z } from 'zod';
 import { DevStep, DiagnosisKind, PlanTask, SpecFields } from '../../protocol.ts';

@@ -4,7 +4,7 @@ import { Spec } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
 
-export const specWriter: AgentStep = async (ctx, state) => {
+export const specWriter: AgentStep<'SpecWriter'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const spec = await session.object({
     messages: [

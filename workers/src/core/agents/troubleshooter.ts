@@ -25,8 +25,8 @@ function guessRelevant(report: string, state: AgentsState): string[] {
     .slice(0, 8);
 }
 
-export const troubleshooter: AgentStep = async (ctx, state) => {
-  const { text } = ctx.input as { text: string };
+export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) => {
+  const { text } = ctx.input;
   const session = new AgentSession(ctx);
   const paths = await filePaths(ctx);
   const result = await session.object({
