@@ -1,6 +1,7 @@
 /**
  * The live channel's messages (`GET /api/projects/:id/live`), defined once and checked on arrival on both
- * sides. Imported by the web package: this module imports nothing but zod.
+ * sides. Imported by the web package: this module imports nothing but zod and the artifacts' schemas
+ * (`artifacts.ts`, zod only too).
  *
  * Server → client:
  * - logged events ({@link ServerEvent}): every one carries a monotonic `seq` and its time `at` (ms since
@@ -17,6 +18,9 @@
  * Command output (`command.output`) is coalesced the same way.
  */
 import { z } from 'zod';
+import { readArtifact, type Artifact, type UnreadableArtifact } from './artifacts.ts';
+
+export * from './artifacts.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared shapes
@@ -174,6 +178,28 @@ export type CheckProblem = z.infer<typeof CheckProblem>;
 
 const StepIdentity = { stepId: z.number().int(), agent: z.string() };
 
+/** The step an artifact came from. */
+interface ArtifactSource {
+  type: 'artifact';
+  stepId: number;
+  agent: string;
+}
+
+/**
+ * A typed artifact of an agent (a specification, a plan...): a union on `kind` ({@link Artifact}). One
+ * logged in an older shape is read as its current shape, or as an `unreadable` artifact that viewers
+ * ignore: an old log never breaks the live channel.
+ */
+export type ArtifactEvent = ArtifactSource & (Artifact | UnreadableArtifact);
+const ArtifactEvent = z
+  .object({ type: z.literal('artifact'), ...StepIdentity, kind: z.string(), data: z.unknown() })
+  .transform(({ type, stepId, agent, kind, data }): ArtifactEvent => ({
+    type,
+    stepId,
+    agent,
+    ...readArtifact(kind, data),
+  }));
+
 /** Every kind of event the log holds, without `seq` and `at`. */
 export const EventBody = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run.status'), status: RunStatus, reason: RunReason.nullable() }),
@@ -287,13 +313,7 @@ export const EventBody = z.discriminatedUnion('type', [
     summary: z.string(),
     problems: z.array(CheckProblem),
   }),
-  /** A typed artifact of an agent (a specification, a plan...): `kind` names its schema. */
-  z.object({
-    type: z.literal('artifact'),
-    ...StepIdentity,
-    kind: z.string(),
-    data: z.unknown(),
-  }),
+  ArtifactEvent,
 ]);
 export type EventBody = z.infer<typeof EventBody>;
 export type EventType = EventBody['type'];

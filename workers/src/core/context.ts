@@ -84,8 +84,8 @@ export class StepScope {
       signal: this.signal,
       exec: (request) => this.exec(request),
       say: (text) => this.emit(this.message(text)),
-      artifact: (kind, data) =>
-        this.emit({ type: 'artifact', stepId: step.id, agent: step.ref.agent, kind, data }),
+      artifact: (artifact) =>
+        this.emit({ type: 'artifact', stepId: step.id, agent: step.ref.agent, ...artifact }),
       emit: (event) => this.emit(event),
       ask: (question) => this.ask(question),
       review: (proposal) => this.review(proposal),

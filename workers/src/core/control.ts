@@ -7,7 +7,9 @@ import type { ChatKind, ControlAction, ReviewVerdict } from '../protocol.ts';
 import type { Engine } from './engine.ts';
 import { refusal, type Refusal } from './refusal.ts';
 import { waitsForPerson, type StepRecord } from './journal.ts';
-import type { UserMessage } from './pipeline.ts';
+import { UnreadableState } from './errors.ts';
+import type { JsonObject } from './json.ts';
+import type { StepRef, UserMessage } from './pipeline.ts';
 
 /** The outcome of a control: on success, whether steps should be run now. */
 export type ControlResult = { ok: true; pump: boolean } | Refusal;
@@ -136,7 +138,14 @@ export class RunControls {
     const active = journal.activeStep();
     if (!active || !pipeline.skipTask) return refuse('conflict', 'There is no task to skip.');
     const task = active.ref.task ?? null;
-    const state = journal.stateBefore(active) ?? pipeline.initialState(run.project);
+    let state: JsonObject;
+    try {
+      state = this.engine.readState(journal.stateBefore(active), run);
+    } catch (err) {
+      if (!(err instanceof UnreadableState)) throw err;
+      this.engine.failUnreadable(active, err);
+      return refuse('conflict', err.message);
+    }
     const next = pipeline.skipTask(state, active.ref, run.project);
     if (!next) return refuse('conflict', 'There is no task to skip.');
     this.engine.cancelInFlight();
@@ -295,8 +304,7 @@ export class RunControls {
       const run = journal.run();
       const head = journal.headStepId();
       if (run.status !== 'completed' || head === null || !pipeline.onMessage || journal.activeStep()) return;
-      const state = journal.stateAfter(head);
-      const next = state ? pipeline.onMessage(state, message, run.project) : null;
+      const next = this.nextForMessage(head, message);
       if (!next) return;
       journal.createStep(run.branch, head, next);
       journal.resetGuards();
@@ -306,6 +314,21 @@ export class RunControls {
       pump = true;
     });
     return done(pump);
+  }
+
+  /** The step the pipeline starts for a message on a finished run (null: none, or its state is unreadable). */
+  private nextForMessage(head: number, message: UserMessage): StepRef | null {
+    const { journal, pipeline } = this.deps;
+    const run = journal.run();
+    const stored = journal.stateAfter(head);
+    if (!stored || !pipeline.onMessage) return null;
+    try {
+      return pipeline.onMessage(this.engine.readState(stored, run), message, run.project);
+    } catch (err) {
+      if (!(err instanceof UnreadableState)) throw err;
+      this.engine.failUnreadable(null, err);
+      return null;
+    }
   }
 
   private aborted(step: StepRecord, reason: string): void {

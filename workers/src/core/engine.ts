@@ -10,9 +10,9 @@
  */
 import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
-import { BudgetExceeded, ParkSignal } from './errors.ts';
+import { BudgetExceeded, ParkSignal, UnreadableState } from './errors.ts';
 import type { JsonObject } from './json.ts';
-import { waitsForPerson, type StepRecord } from './journal.ts';
+import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
 import { DEFAULT_GUARDS, type GuardLimits, type Pipeline, type StepResult } from './pipeline.ts';
 import type { Ids } from './ports.ts';
 
@@ -97,6 +97,14 @@ export class Engine {
       return IDLE;
     }
     if (this.iterationGuardTrips(step)) return IDLE;
+    let before: JsonObject;
+    try {
+      before = this.readCheckpoint(step, run);
+    } catch (err) {
+      if (!(err instanceof UnreadableState)) throw err;
+      this.failUnreadable(step, err);
+      return IDLE;
+    }
 
     step = journal.atomic(() => {
       const begun = journal.beginStep(step!.id, this.deps.clock.now());
@@ -119,7 +127,6 @@ export class Engine {
     const controller = new AbortController();
     this.inFlight = { stepId: step.id, controller };
     try {
-      const before = journal.stateBefore(step) ?? pipeline.initialState(run.project);
       const scope = new StepScope(this.deps, step, run, before, controller.signal);
       let result: StepResult;
       try {
@@ -132,6 +139,51 @@ export class Engine {
     } finally {
       this.inFlight = null;
     }
+  }
+
+  /**
+   * The state a step starts from, and a check of its input: the one place where what the journal stored
+   * becomes what a step sees. The pipeline checks both and upgrades a state of an earlier shape; what it
+   * cannot read throws `UnreadableState`.
+   */
+  readCheckpoint(step: StepRecord, run: RunRecord): JsonObject {
+    this.deps.pipeline.checkInput?.(step.ref);
+    return this.readState(this.deps.journal.stateBefore(step), run);
+  }
+
+  /** A stored state read back through the pipeline (null: the state before the first step). */
+  readState(stored: JsonObject | null, run: RunRecord): JsonObject {
+    const { pipeline } = this.deps;
+    if (stored === null) return pipeline.initialState(run.project);
+    return pipeline.readState ? pipeline.readState(stored) : stored;
+  }
+
+  /**
+   * Fails the run at once on a checkpoint it cannot read, saying why: retrying cannot help, and the user
+   * can still roll back to an earlier step or look at the project. `step`: the step that cannot start
+   * (null: the run cannot continue after its last step).
+   */
+  failUnreadable(step: StepRecord | null, err: UnreadableState): void {
+    const { journal } = this.deps;
+    const what = step ? `The step "${step.ref.title}" cannot run` : 'The run cannot continue';
+    const message = `${what}: ${err.message}`.slice(0, MAX_ERROR_CHARS);
+    journal.atomic(() => {
+      if (step) {
+        journal.recordFailure(step.id, message);
+        journal.setStepStatus(step.id, 'failed', 'retry');
+        this.emit({
+          type: 'step.failed',
+          stepId: step.id,
+          agent: step.ref.agent,
+          attempt: step.attempt,
+          error: message,
+          willRetry: false,
+        });
+      }
+      journal.setStatus('failed', { code: 'step_failed', message });
+      this.emit({ type: 'run.status', status: 'failed', reason: journal.run().reason });
+      journal.syncProject();
+    });
   }
 
   private iterationGuardTrips(step: StepRecord): boolean {

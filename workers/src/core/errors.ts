@@ -42,3 +42,15 @@ export class StepCancelled extends Error {
 export function isEngineSignal(err: unknown): boolean {
   return err instanceof ParkSignal || err instanceof BudgetExceeded || err instanceof StepCancelled;
 }
+
+/**
+ * A checkpoint this version cannot read: a step's state or input of a shape it does not know and cannot
+ * upgrade (written by a newer version, or damaged). The run fails at once with this reason, instead of
+ * running a step on data it would misread or retrying what cannot succeed.
+ */
+export class UnreadableState extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnreadableState';
+  }
+}

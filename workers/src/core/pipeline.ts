@@ -11,7 +11,7 @@
  * except through `ctx.now()`.
  */
 import type { ZodType } from 'zod';
-import type { EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
+import type { Artifact, EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage } from './ports.ts';
 
@@ -111,15 +111,15 @@ export interface UserMessage {
   at: number;
 }
 
-/** Everything a step gets. */
-export interface StepContext<S extends JsonObject = JsonObject> {
+/** Everything a step gets: `S` is its pipeline's state, `I` its input. */
+export interface StepContext<S extends object = JsonObject, I = JsonValue | undefined> {
   readonly stepId: number;
   readonly branch: number;
   readonly attempt: number;
   readonly agent: string;
   readonly project: ProjectInput;
   readonly state: Readonly<S>;
-  readonly input: JsonValue | undefined;
+  readonly input: I;
   readonly task: TaskRef | null;
   readonly files: FilesView;
   readonly llm: RecordedLlm;
@@ -131,8 +131,8 @@ export interface StepContext<S extends JsonObject = JsonObject> {
   exec(request: ExecRequest): Promise<ExecOutcome>;
   /** An agent's message in the conversation. */
   say(text: string): void;
-  /** A typed artifact for the UI (a specification, a plan...). */
-  artifact(kind: string, data: JsonValue): void;
+  /** A typed artifact for the UI (a specification, a plan...): `kind` names the schema of `data`. */
+  artifact(artifact: Artifact): void;
   /** Any other event. */
   emit(event: EventBody): void;
   /**
@@ -150,7 +150,7 @@ export interface StepContext<S extends JsonObject = JsonObject> {
 }
 
 /** What a step returns. */
-export interface StepResult<S extends JsonObject = JsonObject> {
+export interface StepResult<S extends object = JsonObject> {
   state: S;
   /** The next step, or null when the pipeline is done. */
   next: StepRef | null;
@@ -160,7 +160,7 @@ export interface StepResult<S extends JsonObject = JsonObject> {
   failure?: { signature: string; message: string };
 }
 
-export type StepFn<S extends JsonObject = JsonObject> = (ctx: StepContext<S>) => Promise<StepResult<S>>;
+export type StepFn<S extends object = JsonObject> = (ctx: StepContext<S>) => Promise<StepResult<S>>;
 
 /** Limits of the loop guards; each trip pauses the run and says why. */
 export interface GuardLimits {
@@ -179,9 +179,17 @@ export const DEFAULT_GUARDS: GuardLimits = {
 };
 
 /** A pipeline definition. */
-export interface Pipeline<S extends JsonObject = JsonObject> {
+export interface Pipeline<S extends object = JsonObject> {
   readonly name: string;
   initialState(project: ProjectInput): S;
+  /**
+   * Reads a stored state back (the state a step committed, maybe by an earlier version of the pipeline):
+   * checks it and upgrades an older shape, or throws `UnreadableState` with the reason. Without it, the
+   * stored JSON is taken as the state.
+   */
+  readState?(stored: JsonObject): S;
+  /** Checks a stored step's input against the step it names; throws `UnreadableState` when it does not fit. */
+  checkInput?(ref: StepRef): void;
   first(state: S, project: ProjectInput): StepRef;
   readonly steps: Readonly<Record<string, StepFn<S>>>;
   /** The step after skipping the task of `current`, or null when there is nothing to skip. */
@@ -193,8 +201,8 @@ export interface Pipeline<S extends JsonObject = JsonObject> {
 
 /**
  * Erases a pipeline's state type for the registry. Safe: the state a pipeline's functions receive is
- * only ever produced by the same pipeline's `initialState` and steps.
+ * only ever produced by the same pipeline's `initialState` and steps, read back through its `readState`.
  */
-export function definePipeline<S extends JsonObject>(pipeline: Pipeline<S>): Pipeline {
+export function definePipeline<S extends object>(pipeline: Pipeline<S>): Pipeline {
   return pipeline as unknown as Pipeline;
 }

@@ -14,7 +14,8 @@ import {
 } from '../core/agents/app-port.ts';
 import type { SandboxFile } from '../core/ports.ts';
 import { refusal, type Outcome } from '../core/refusal.ts';
-import type { Sql } from './storage/sql.ts';
+import { EventBody } from '../protocol.ts';
+import type { EventLog } from './storage/events.ts';
 
 /** How the app was last started: the preview artifact's command, port, install and dev-server flag. */
 export type AppRecipe = AppStart & { install: string | null; watches: boolean };
@@ -40,35 +41,22 @@ export function withSyncMarker(files: SandboxFile[], branch: number): SandboxFil
 export type PreviewResult = Outcome<{ url: string }>;
 
 /** How the app was last started (and is installed): the latest `preview` artifact of the event log. */
-export function lastAppStart(sql: Sql): AppRecipe | null {
-  const rows = sql.all<{ body: string }>(
-    "SELECT body FROM events WHERE type = 'artifact' ORDER BY seq DESC LIMIT 500",
-  );
-  for (const row of rows) {
-    const event = JSON.parse(row.body) as {
-      kind?: string;
-      data?: { command?: unknown; port?: unknown; install?: unknown; watches?: unknown };
-    };
-    if (event.kind !== 'preview') continue;
-    const { command, port, install, watches } = event.data ?? {};
-    if (typeof command !== 'string' || typeof port !== 'number') return null;
-    return {
-      command,
-      port,
-      install: typeof install === 'string' ? install : null,
-      watches: watches === true,
-    };
+export function lastAppStart(log: EventLog): AppRecipe | null {
+  for (const body of log.latestArtifacts(500)) {
+    const event = EventBody.safeParse(JSON.parse(body));
+    if (event.success && event.data.type === 'artifact' && event.data.kind === 'preview')
+      return event.data.data;
   }
   return null;
 }
 
 export async function openPreview(deps: {
-  sql: Sql;
+  log: EventLog;
   port: PreviewPort | undefined;
   branch: number;
   files: () => { path: string; content: string }[];
 }): Promise<PreviewResult> {
-  const app = lastAppStart(deps.sql);
+  const app = lastAppStart(deps.log);
   if (!app) {
     return refusal(
       'conflict',

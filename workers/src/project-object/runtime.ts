@@ -114,7 +114,7 @@ export class ProjectRuntime {
       branch: () => this.journal.run().branch,
       currentFiles: () => this.filesApi.currentFiles(),
       port: () => this.engine()?.preview,
-      lastAppStart: () => lastAppStart(this.storage.sql),
+      lastAppStart: () => lastAppStart(this.storage.log),
     });
   }
 
@@ -239,7 +239,7 @@ export class ProjectRuntime {
     const bound = this.engine();
     if (!bound) return NOT_SET_UP;
     const result = await openPreview({
-      sql: this.storage.sql,
+      log: this.storage.log,
       port: bound.preview,
       branch: this.journal.run().branch,
       files: () => this.filesApi.currentFiles(),

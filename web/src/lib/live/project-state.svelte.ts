@@ -4,6 +4,8 @@
  * totals. `apply` is the only way in; the workspace's panels read the fields.
  */
 import type {
+  Artifact,
+  ArtifactEvent,
   ChangeProposal,
   FileChange,
   HelloFrame,
@@ -18,6 +20,11 @@ import { nextAppView, type AppView } from './app.ts';
 import { readPlan, type PlanEpic } from './plan.ts';
 import type { BranchFork } from './step-history.ts';
 import { TerminalFeed } from './terminal-feed.ts';
+
+/** The latest artifact of each kind, with the step that made it. */
+export type LatestArtifacts = {
+  [K in Artifact['kind']]?: Extract<ArtifactEvent, { kind: K }>;
+};
 
 export type StepStatus = 'running' | 'retrying' | 'completed' | 'failed' | 'aborted';
 
@@ -122,7 +129,7 @@ export class ProjectLiveState {
   /** The project's app (null until the agents first start it). */
   app = $state<AppView | null>(null);
   /** Artifacts by kind, the latest of each (a specification, a plan...). */
-  artifacts = $state<Record<string, { agent: string; stepId: number; data: unknown }>>({});
+  artifacts = $state<LatestArtifacts>({});
   commands = $state<CommandView[]>([]);
   files = $state<Record<string, FileEntry>>({});
   /** How each branch was forked (rollbacks): what the step history folds by. */
@@ -387,7 +394,9 @@ export class ProjectLiveState {
         break;
       }
       case 'artifact':
-        this.artifacts[event.kind] = { agent: event.agent, stepId: event.stepId, data: event.data };
+        // One this version cannot read (an unknown kind, a shape it never had) is ignored.
+        if (event.kind === 'unreadable') break;
+        this.artifacts = { ...this.artifacts, [event.kind]: event };
         if (event.kind === 'plan') this.epics = readPlan(event.data);
         if (event.kind === 'preview') this.app = nextAppView(this.app, event);
         break;

@@ -3,9 +3,7 @@
  * steps, with the BugHunter on failures) → the app started → TechnicalWriter. A user's message on a
  * finished run starts the Troubleshooter.
  */
-import { toJson } from '../context.ts';
-import type { JsonObject } from '../json.ts';
-import { definePipeline, type Pipeline, type StepRef } from '../pipeline.ts';
+import { definePipeline, type Pipeline, type StepFn, type StepRef } from '../pipeline.ts';
 import type { SandboxPort } from '../ports.ts';
 import { architect } from './architect.ts';
 import { bugHunter } from './bug-hunter.ts';
@@ -15,7 +13,8 @@ import { executor } from './executor.ts';
 import { nextAfterTask } from './flow.ts';
 import type { AppPort } from './app-port.ts';
 import { specWriter } from './spec-writer.ts';
-import { agentStep, initialState, type AgentsState } from './state.ts';
+import { agentStep, initialState, readAgentsState, type AgentsState } from './state.ts';
+import { checkAgentInput, stepRef, type AgentName } from './steps.ts';
 import { techLead } from './tech-lead.ts';
 import { technicalWriter } from './technical-writer.ts';
 import { troubleshooter } from './troubleshooter.ts';
@@ -32,35 +31,41 @@ export const AGENTS_PIPELINE = 'agents';
 
 /** The pipeline, bound to the ports its agents need beyond the engine's. */
 export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
-  const typed = (state: unknown) => state as AgentsState;
-  return definePipeline<JsonObject>({
+  // Every agent of the step graph, and nothing else: a step missing here does not compile.
+  const steps: Record<AgentName, StepFn<AgentsState>> = {
+    SpecWriter: agentStep(specWriter),
+    Architect: agentStep(architect),
+    TechLead: agentStep(techLead),
+    Developer: agentStep(developer),
+    CodeMonkey: agentStep(codeMonkey({ review: opts.review ?? true })),
+    Executor: agentStep(executor({ sandbox: opts.sandbox, app: opts.app })),
+    BugHunter: agentStep(bugHunter),
+    Troubleshooter: agentStep(troubleshooter),
+    TechnicalWriter: agentStep(technicalWriter),
+  };
+  return definePipeline<AgentsState>({
     name: AGENTS_PIPELINE,
-    initialState: () => toJson(initialState()) as JsonObject,
-    first: () => ({ agent: 'SpecWriter', title: 'Write the specification' }),
-    steps: {
-      SpecWriter: agentStep(specWriter),
-      Architect: agentStep(architect),
-      TechLead: agentStep(techLead),
-      Developer: agentStep(developer),
-      CodeMonkey: agentStep(codeMonkey({ review: opts.review ?? true })),
-      Executor: agentStep(executor({ sandbox: opts.sandbox, app: opts.app })),
-      BugHunter: agentStep(bugHunter),
-      Troubleshooter: agentStep(troubleshooter),
-      TechnicalWriter: agentStep(technicalWriter),
-    },
+    initialState,
+    readState: readAgentsState,
+    checkInput: checkAgentInput,
+    first: () => stepRef({ agent: 'SpecWriter', title: 'Write the specification' }),
+    steps,
     skipTask: (state, current): StepRef | null => {
-      const s = typed(state);
-      const index = current.task ? s.tasks.findIndex((t) => t.id === current.task!.id) : -1;
-      return index < 0 ? null : nextAfterTask(s, index);
+      const index = current.task ? state.tasks.findIndex((t) => t.id === current.task!.id) : -1;
+      return index < 0 ? null : stepRef(nextAfterTask(state, index));
     },
     onMessage: (state, message) => {
-      const s = typed(state);
-      if (s.tasks.length === 0) return null;
+      if (state.tasks.length === 0) return null;
       const task = {
-        id: `fix${s.fixes + 1}`,
+        id: `fix${state.fixes + 1}`,
         title: `${message.kind === 'bug' ? 'Fix' : 'Change'}: ${message.text.slice(0, 60)}`,
       };
-      return { agent: 'Troubleshooter', title: 'Look into your report', task, input: { text: message.text } };
+      return stepRef({
+        agent: 'Troubleshooter',
+        title: 'Look into your report',
+        task,
+        input: { text: message.text },
+      });
     },
     // A failing command and the BugHunter's attempt at it both report the failure: 7 in a row is the
     // same failure surviving three fixes.

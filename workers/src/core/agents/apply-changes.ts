@@ -4,8 +4,8 @@
  * problem to re-ask about, never applied.
  */
 import { normalizePath } from '../paths.ts';
-import type { StepContext } from '../pipeline.ts';
 import { applyEdits, type SearchReplace } from './edits.ts';
+import type { AgentContext } from './state.ts';
 
 export interface ProposedChange {
   path: string;
@@ -19,7 +19,7 @@ export type Resolved =
 
 /** Resolves every change against the current files; all or nothing. */
 export async function resolveChanges(
-  ctx: StepContext,
+  ctx: AgentContext,
   changes: readonly ProposedChange[],
 ): Promise<Resolved> {
   const problems: string[] = [];

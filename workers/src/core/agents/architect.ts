@@ -14,7 +14,7 @@ const SCAFFOLD_NOTES: Record<string, string> = {
   'tsconfig.json': 'TypeScript settings',
 };
 
-export const architect: AgentStep = async (ctx, state) => {
+export const architect: AgentStep<'Architect'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const arch = await session.object({
     messages: [
@@ -33,12 +33,15 @@ export const architect: AgentStep = async (ctx, state) => {
     ctx.files.write(file.path, file.content);
     fileNotes[file.path] = SCAFFOLD_NOTES[file.path] ?? 'part of the stack template';
   }
-  ctx.artifact('architecture', {
-    stack: stack.id,
-    name: stack.name,
-    packages: arch.packages,
-    systemDependencies: arch.systemDependencies,
-    notes: arch.notes,
+  ctx.artifact({
+    kind: 'architecture',
+    data: {
+      stack: stack.id,
+      name: stack.name,
+      packages: arch.packages,
+      systemDependencies: arch.systemDependencies,
+      notes: arch.notes,
+    },
   });
   ctx.say(`Stack: ${stack.name}${arch.packages.length ? ` with ${arch.packages.join(', ')}` : ''}.`);
   return {

@@ -8,14 +8,12 @@ import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
 import type { LlmMessage } from '../ports.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
-import type { FailureInput } from './executor.ts';
 import { afterWorkStep, currentTask, failureSignature, mentionedPaths } from './flow.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import { taskRef, type AgentsState, type AgentStep } from './state.ts';
-import { toJson } from '../context.ts';
-import type { StepRef } from '../pipeline.ts';
+import { forTask, type AgentsState, type AgentStep } from './state.ts';
+import type { AgentRef, FailureInput } from './steps.ts';
 
 /**
  * Fixes tried on one failure before an interactive run asks the user for a hint. It must stay below the
@@ -25,8 +23,8 @@ import type { StepRef } from '../pipeline.ts';
 export const MAX_DEBUG_ATTEMPTS = 2;
 const SKIP = 'Skip';
 
-export const bugHunter: AgentStep = async (ctx, state) => {
-  const failure = ctx.input as unknown as FailureInput;
+export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
+  const failure = ctx.input;
   const task = state.work ? currentTask(state).task : null;
   let hint = '';
   if (failure.attempt > MAX_DEBUG_ATTEMPTS && ctx.project.mode === 'interactive') {
@@ -84,12 +82,15 @@ export const bugHunter: AgentStep = async (ctx, state) => {
       throw new Error(`the fix could not be applied after a re-ask: ${resolved.problems.join('; ')}`);
   }
   for (const file of resolved.files) ctx.files.write(file.path, file.after);
-  ctx.artifact('diagnosis', {
-    command: failure.command,
-    attempt: failure.attempt,
-    hypotheses: diagnosis.hypotheses,
-    kind: diagnosis.kind,
-    files: resolved.files.map((f) => f.path),
+  ctx.artifact({
+    kind: 'diagnosis',
+    data: {
+      command: failure.command,
+      attempt: failure.attempt,
+      hypotheses: diagnosis.hypotheses,
+      kind: diagnosis.kind,
+      files: resolved.files.map((f) => f.path),
+    },
   });
   ctx.say(`${diagnosis.kind === 'fix' ? 'Fix' : 'Added logging'}: ${diagnosis.explanation}`);
   const rerun: FailureInput = {
@@ -97,19 +98,14 @@ export const bugHunter: AgentStep = async (ctx, state) => {
     previous: [...failure.previous, `${diagnosis.kind}: ${diagnosis.explanation}`],
   };
   const next: AgentsState = session.addStats(state, task?.id ?? 'finish');
-  const again: StepRef =
+  const again: AgentRef =
     failure.index === null
       ? {
           agent: 'Executor',
           title: 'Start the app',
-          input: toJson({ start: true, attempt: failure.attempt, previous: rerun.previous }),
+          input: { start: true, attempt: failure.attempt, previous: rerun.previous },
         }
-      : {
-          agent: 'Executor',
-          title: `Run ${failure.command}`,
-          task: task ? taskRef(task) : null,
-          input: toJson({ rerun }),
-        };
+      : { agent: 'Executor', title: `Run ${failure.command}`, ...forTask(task), input: { rerun } };
   // The failure is still there until the re-run says otherwise: reporting it lets the loop guard count a
   // fix that changes nothing as one more repetition.
   return {

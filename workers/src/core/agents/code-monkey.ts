@@ -7,14 +7,13 @@
  */
 import { diffText } from '../diff.ts';
 import { codeMonkeyV1, reviewV1 } from '../prompts/code-monkey/v1.ts';
-import type { StepContext } from '../pipeline.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
 import { afterWorkStep, currentTask } from './flow.ts';
 import { fileContents, projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentsState, AgentStep, ReviewNote } from './state.ts';
+import type { AgentContext, AgentsState, AgentStep, ReviewNote } from './state.ts';
 
 interface Written {
   after: string;
@@ -22,7 +21,7 @@ interface Written {
 }
 
 async function writeOnce(
-  ctx: StepContext,
+  ctx: AgentContext,
   session: AgentSession,
   vars: Parameters<typeof codeMonkeyV1.user>[0],
 ): Promise<Written | { problems: string[] }> {
@@ -43,7 +42,7 @@ async function writeOnce(
 
 /** Writes the file, re-asking once when the answer cannot be applied. */
 async function write(
-  ctx: StepContext,
+  ctx: AgentContext,
   session: AgentSession,
   vars: Parameters<typeof codeMonkeyV1.user>[0],
 ): Promise<Written> {
@@ -74,9 +73,9 @@ function earlierComments(reviews: readonly ReviewNote[]): string {
   return `The user's review comments on earlier changes in this task (heed them here too):\n${reviews.map((r) => `- ${r.path}: ${r.comment}`).join('\n')}`;
 }
 
-export function codeMonkey(opts: { review: boolean }): AgentStep {
+export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
   return async (ctx, state) => {
-    const { index } = ctx.input as { index: number };
+    const { index } = ctx.input;
     const { task } = currentTask(state);
     const work = state.work!;
     const step = work.steps[index];

@@ -47,8 +47,8 @@ export function workOf(
   };
 }
 
-export const developer: AgentStep = async (ctx, state) => {
-  const { taskIndex } = ctx.input as { taskIndex: number };
+export const developer: AgentStep<'Developer'> = async (ctx, state) => {
+  const { taskIndex } = ctx.input;
   const task = state.tasks[taskIndex];
   if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
   const session = new AgentSession(ctx);
@@ -73,7 +73,10 @@ export const developer: AgentStep = async (ctx, state) => {
     schema: DevPlan,
   });
   const work = workOf(task, plan, state);
-  ctx.artifact('task-plan', { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles });
+  ctx.artifact({
+    kind: 'task-plan',
+    data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
+  });
   const next: AgentsState = session.addStats({ ...state, work }, task.id);
   return { state: next, next: workStepRef(next, 0) };
 };

@@ -8,34 +8,18 @@
  * sandbox that was recreated, or a rollback to another branch, makes it write every file.
  */
 import { stackById } from '../catalog/catalog.ts';
-import { toJson } from '../context.ts';
-import type { FileInfo, StepContext } from '../pipeline.ts';
+import type { FileInfo } from '../pipeline.ts';
 import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
 import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
 import { SYNC_MARKER, type AppPort } from './app-port.ts';
-import { stepOf, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
+import { forTask, type AgentContext, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
+import type { ExecutorInput, FailureInput } from './steps.ts';
 
 export interface ExecutorPorts {
   sandbox: Pick<SandboxPort, 'writeFiles'>;
   app: AppPort;
 }
-
-/** What the BugHunter is given, and hands back to the Executor to run again. */
-export interface FailureInput {
-  command: string;
-  timeoutSeconds: number;
-  /** The plan step that failed, or null when starting the app failed. */
-  index: number | null;
-  exitCode: string;
-  output: string;
-  attempt: number;
-  /** What earlier fixes of this failure tried. */
-  previous: string[];
-}
-
-type ExecutorInput =
-  { index: number } | { rerun: FailureInput } | { start: true; attempt?: number; previous?: string[] };
 
 const DEFAULT_TIMEOUT_S = 120;
 /** Output handed to the BugHunter (the tail, where test runners print their summary). */
@@ -44,7 +28,7 @@ const FAILURE_OUTPUT_CHARS = 6_000;
 const MAX_CHECK_PROBLEMS = 20;
 
 async function writeAll(
-  ctx: StepContext,
+  ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
   full: boolean,
@@ -79,7 +63,7 @@ const INSTALL_TIMEOUT_S = 300;
  * null), and the package.json version that holds them.
  */
 async function declaredInstall(
-  ctx: StepContext,
+  ctx: AgentContext,
   state: AgentsState,
   listed?: FileInfo | null,
 ): Promise<{ command: string | null; version: number | null }> {
@@ -100,7 +84,7 @@ async function declaredInstall(
 
 /** What must be installed before the next command: nothing when package.json did not change since. */
 async function pendingInstall(
-  ctx: StepContext,
+  ctx: AgentContext,
   state: AgentsState,
 ): Promise<{ command: string | null; version: number | null }> {
   const manifest = (await ctx.files.list()).find((f) => f.path === 'package.json') ?? null;
@@ -113,7 +97,7 @@ async function pendingInstall(
  * returned as the outcome of its own command, for the debug loop).
  */
 async function prepare(
-  ctx: StepContext,
+  ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
   command: string,
@@ -145,7 +129,7 @@ function isInstall(state: AgentsState, command: string): boolean {
  * writes the whole workspace into the new one and does it once more.
  */
 async function surviveReset<T>(
-  ctx: StepContext,
+  ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
   work: (state: AgentsState) => Promise<T>,
@@ -159,7 +143,7 @@ async function surviveReset<T>(
 }
 
 /** Brings the workspace up to date; a recreated sandbox gets everything. */
-async function sync(ctx: StepContext, ports: ExecutorPorts, state: AgentsState): Promise<AgentsState> {
+async function sync(ctx: AgentContext, ports: ExecutorPorts, state: AgentsState): Promise<AgentsState> {
   try {
     return await writeAll(ctx, ports, state, false);
   } catch (err) {
@@ -170,7 +154,7 @@ async function sync(ctx: StepContext, ports: ExecutorPorts, state: AgentsState):
 
 /** Runs `command` (after `prepare`); what ran last is returned: the install, when that failed. */
 async function run(
-  ctx: StepContext,
+  ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
   command: string,
@@ -195,12 +179,12 @@ async function run(
   });
 }
 
-function failed(ctx: StepContext, state: AgentsState, failure: FailureInput): AgentResult {
+function failed(ctx: AgentContext, state: AgentsState, failure: FailureInput): AgentResult {
   const task = state.work ? currentTask(state).task : null;
   ctx.say(`\`${failure.command}\` failed (${failure.exitCode}). Looking for the cause.`);
   return {
     state,
-    next: stepOf('BugHunter', `Debug ${failure.command}`, task, toJson(failure)),
+    next: { agent: 'BugHunter', title: `Debug ${failure.command}`, ...forTask(task), input: failure },
     failure: {
       signature: failureSignature(failure.command, failure.output),
       message: failure.output.slice(-500),
@@ -213,7 +197,7 @@ function exitText(outcome: ExecOutcome): string {
 }
 
 async function startApp(
-  ctx: StepContext,
+  ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
   input: { attempt?: number; previous?: string[] },
@@ -256,11 +240,14 @@ async function startApp(
   // What reopening the preview later needs: how to start the app, and to install it in a new sandbox.
   // No link here: a link carries a token and expires; the UI asks for a fresh one (POST .../preview).
   const { command: install } = await declaredInstall(ctx, synced);
-  ctx.artifact('preview', {
-    port: stack.previewPort,
-    command: stack.start,
-    install,
-    watches: stack.watches,
+  ctx.artifact({
+    kind: 'preview',
+    data: {
+      port: stack.previewPort,
+      command: stack.start,
+      install,
+      watches: stack.watches,
+    },
   });
   const running = { ...synced, app: { ready: true } };
   // The platform looks at what the user will see: a web app whose page is broken is not done.
@@ -289,9 +276,9 @@ async function startApp(
   return { state: running, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
 }
 
-export function executor(ports: ExecutorPorts): AgentStep {
+export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
   return async (ctx, state) => {
-    const input = ctx.input as ExecutorInput;
+    const input: ExecutorInput = ctx.input;
     if ('start' in input) return startApp(ctx, ports, state, input);
     if ('rerun' in input) {
       const f = input.rerun;

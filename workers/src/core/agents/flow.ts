@@ -3,9 +3,8 @@
  * next task, from the last task to starting the app and writing the README.
  */
 import { fingerprint } from '../fingerprint.ts';
-import type { StepContext, StepRef } from '../pipeline.ts';
-import type { AgentResult, AgentsState, TaskState } from './state.ts';
-import { stepOf } from './state.ts';
+import { forTask, type AgentContext, type AgentResult, type AgentsState, type TaskState } from './state.ts';
+import type { AgentRef } from './steps.ts';
 
 /** The task a work plan belongs to. */
 export function currentTask(state: AgentsState): { task: TaskState; index: number } {
@@ -15,41 +14,49 @@ export function currentTask(state: AgentsState): { task: TaskState; index: numbe
 }
 
 /** The step that carries out step `index` of the current task's plan. */
-export function workStepRef(state: AgentsState, index: number): StepRef {
+export function workStepRef(state: AgentsState, index: number): AgentRef {
   const { task } = currentTask(state);
   const step = state.work!.steps[index]!;
   switch (step.type) {
     case 'code':
-      return stepOf('CodeMonkey', `Write ${step.path}`, task, { index });
+      return { agent: 'CodeMonkey', title: `Write ${step.path}`, ...forTask(task), input: { index } };
     case 'command':
-      return stepOf('Executor', `Run ${step.command}`, task, { index });
+      return { agent: 'Executor', title: `Run ${step.command}`, ...forTask(task), input: { index } };
     case 'human':
-      return stepOf('Executor', 'Check by hand', task, { index });
+      return { agent: 'Executor', title: 'Check by hand', ...forTask(task), input: { index } };
   }
 }
 
 /** What follows the last task: the app is started, then the README written. */
-export function startAppRef(): StepRef {
+export function startAppRef(): AgentRef {
   return { agent: 'Executor', title: 'Start the app', input: { start: true } };
 }
 
 /** The step after task `taskIndex`: the next task's plan, or starting the app. */
-export function nextAfterTask(state: AgentsState, taskIndex: number): StepRef {
+export function nextAfterTask(state: AgentsState, taskIndex: number): AgentRef {
   const next = state.tasks[taskIndex + 1];
   return next
-    ? stepOf('Developer', `Plan: ${next.title}`, next, { taskIndex: taskIndex + 1 })
+    ? {
+        agent: 'Developer',
+        title: `Plan: ${next.title}`,
+        ...forTask(next),
+        input: { taskIndex: taskIndex + 1 },
+      }
     : startAppRef();
 }
 
 /** After step `index` of the plan: the next step, or the end of the task with the user's test instructions. */
-export function afterWorkStep(ctx: StepContext, state: AgentsState, index: number): AgentResult {
+export function afterWorkStep(ctx: AgentContext, state: AgentsState, index: number): AgentResult {
   const work = state.work!;
   if (index + 1 < work.steps.length) return { state, next: workStepRef(state, index + 1) };
   const { task, index: taskIndex } = currentTask(state);
-  ctx.artifact('test-instructions', {
-    taskId: task.id,
-    title: task.title,
-    instructions: work.testInstructions,
+  ctx.artifact({
+    kind: 'test-instructions',
+    data: {
+      taskId: task.id,
+      title: task.title,
+      instructions: work.testInstructions,
+    },
   });
   ctx.say(`"${task.title}" is done. To try it yourself:\n${work.testInstructions}`);
   return { state: { ...state, work: null }, next: nextAfterTask(state, taskIndex), taskDone: 'completed' };

@@ -3,7 +3,7 @@ import { startLlmFixture, type LlmFixture } from '../../../../infra/llm-fixture/
 import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
 import { DEMO_PROJECT, todoSession } from '../../../../infra/demo/todo-session.ts';
 import { FIXED_REMOVE, README_MD } from '../../../../infra/demo/todo-app.ts';
-import type { ServerEvent } from '../../protocol.ts';
+import type { ArtifactKind, ServerEvent } from '../../protocol.ts';
 import { agentsHarness } from './testing/harness.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
 
@@ -32,6 +32,10 @@ function setup(opts: Partial<Parameters<typeof agentsHarness>[0]> = {}, keep = f
 
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
+
+/** The latest artifact of `kind`, typed. */
+const artifactOf = <K extends ArtifactKind>(events: ServerEvent[], kind: K) =>
+  ofType(events, 'artifact').find((e): e is Extract<typeof e, { kind: K }> => e.kind === kind);
 
 /** The user message of each request the fixture got for `key`, by the agent it was for. */
 function prompts(key: string): { agent: string; user: string; system: string }[] {
@@ -103,9 +107,7 @@ describe('the agents build the demo app', () => {
       by: 'autopilot',
     });
     // The plan groups its tasks by epic.
-    const plan = ofType(events, 'artifact').find((e) => e.kind === 'plan')!.data as {
-      epics: { title: string; tasks: { title: string }[] }[];
-    };
+    const plan = artifactOf(events, 'plan')!.data;
     expect(plan.epics.map((e) => [e.title, e.tasks.map((t) => t.title)])).toEqual([
       ['Todos API', ['Todo store with tests', 'REST API with tests']],
       ['Web page', ['Web page']],

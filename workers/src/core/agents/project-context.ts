@@ -4,9 +4,8 @@
  * at hand, each capped. Never the whole project: the cost of a call must not grow with the project.
  */
 import { stackById } from '../catalog/catalog.ts';
-import type { StepContext } from '../pipeline.ts';
 import { SYNC_MARKER } from './app-port.ts';
-import type { AgentsState } from './state.ts';
+import type { AgentContext, AgentsState } from './state.ts';
 
 /** Largest part of one file an agent is shown; beyond it the file is cut with a note. */
 export const MAX_FILE_CHARS = 12_000;
@@ -17,7 +16,11 @@ export const MAX_CONTEXT_CHARS = 48_000;
  * The summary every call carries. `brief` leaves out the feature list and decisions: an agent that
  * works on one file has its task's own description instead.
  */
-export function projectSummary(ctx: StepContext, state: AgentsState, opts: { brief?: boolean } = {}): string {
+export function projectSummary(
+  ctx: AgentContext,
+  state: AgentsState,
+  opts: { brief?: boolean } = {},
+): string {
   const lines = [`Project: ${ctx.project.name}`];
   if (state.spec) {
     lines.push(`Summary: ${state.spec.summary}`);
@@ -55,13 +58,13 @@ export function projectSummary(ctx: StepContext, state: AgentsState, opts: { bri
 }
 
 /** Paths of the project's files, for the agents that choose what is relevant. */
-export async function filePaths(ctx: StepContext): Promise<string[]> {
+export async function filePaths(ctx: AgentContext): Promise<string[]> {
   return (await ctx.files.list()).map((f) => f.path).filter((p) => p !== SYNC_MARKER);
 }
 
 /** The contents of `paths` (those that exist), each capped, within a total budget, as prompt text. */
 export async function fileContents(
-  ctx: StepContext,
+  ctx: AgentContext,
   paths: readonly string[],
   budget = MAX_CONTEXT_CHARS,
 ): Promise<string> {
@@ -86,7 +89,7 @@ export async function fileContents(
 }
 
 /** User messages not consumed yet, as prompt text (empty when there are none). */
-export function userNotes(ctx: StepContext): string {
+export function userNotes(ctx: AgentContext): string {
   if (ctx.messages.length === 0) return '';
   return `\nMessages from the user since the last step:\n${ctx.messages.map((m) => `- (${m.kind}) ${m.text}`).join('\n')}\n`;
 }

@@ -1,12 +1,13 @@
-/** The typed outputs of the agents (zod schemas; the LLM layer turns them into JSON schemas). */
+/**
+ * The typed outputs of the agents (zod schemas; the LLM layer turns them into JSON schemas). The parts
+ * that reach viewers as artifacts are the artifacts' own pieces (`artifacts.ts`, through the protocol):
+ * one definition each.
+ */
 import { z } from 'zod';
+import { DevStep, DiagnosisKind, PlanTask, SpecFields } from '../../protocol.ts';
 import { STACK_IDS } from '../catalog/catalog.ts';
 
-export const Spec = z.object({
-  name: z.string().min(1).max(80),
-  summary: z.string().min(1).max(2000),
-  features: z.array(z.string().min(1)).min(1).max(30),
-  complexity: z.enum(['simple', 'moderate', 'complex']),
+export const Spec = SpecFields.extend({
   /** Clarifying questions, only when the description leaves something important open. */
   questions: z
     .array(
@@ -29,33 +30,10 @@ export const Architecture = z.object({
 });
 export type Architecture = z.infer<typeof Architecture>;
 
-export const TaskPlan = z.object({
-  tasks: z
-    .array(
-      z.object({
-        title: z.string().min(1).max(120),
-        description: z.string().min(1).max(2000),
-        acceptance: z.array(z.string().min(1)).min(1).max(10),
-        /** The feature area the task belongs to; tasks of one area share it. */
-        epic: z.string().min(1).max(80).optional(),
-      }),
-    )
-    .min(1)
-    .max(12),
-});
+export const TaskPlan = z.object({ tasks: z.array(PlanTask).min(1).max(12) });
 export type TaskPlan = z.infer<typeof TaskPlan>;
 
-export const DevStep = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('code'), path: z.string().min(1), instructions: z.string().min(1) }),
-  z.object({
-    type: z.literal('command'),
-    command: z.string().min(1),
-    timeoutSeconds: z.number().int().min(1).max(900).optional(),
-  }),
-  z.object({ type: z.literal('human'), instructions: z.string().min(1) }),
-]);
-export type DevStep = z.infer<typeof DevStep>;
-
+export { DevStep };
 export const DevPlan = z.object({
   /** Existing files the work needs to see (besides the ones it changes). */
   relevantFiles: z.array(z.string()).max(20),
@@ -88,7 +66,7 @@ export const Diagnosis = z.object({
   /** What the fix does, in one or two sentences. */
   explanation: z.string().min(1),
   /** `fix` changes the code; `logging` adds output to learn more before fixing. */
-  kind: z.enum(['fix', 'logging']),
+  kind: DiagnosisKind,
   changes: z
     .array(
       z.object({

@@ -3,17 +3,17 @@
  * stats), and turns a missing key into a question to the user instead of a failure.
  */
 import { isEngineSignal } from '../errors.ts';
-import type { LlmAnswer, LlmCall, StepContext } from '../pipeline.ts';
+import type { LlmAnswer, LlmCall } from '../pipeline.ts';
 import { LlmKeyMissing } from './errors.ts';
-import type { AgentsState } from './state.ts';
+import type { AgentContext, AgentsState } from './state.ts';
 import { promptTokens } from './tokens.ts';
 
 export class AgentSession {
   calls = 0;
   promptTokens = 0;
-  private readonly ctx: StepContext;
+  private readonly ctx: AgentContext;
 
-  constructor(ctx: StepContext) {
+  constructor(ctx: AgentContext) {
     this.ctx = ctx;
   }
 

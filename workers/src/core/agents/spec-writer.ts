@@ -4,7 +4,7 @@ import { Spec } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
 
-export const specWriter: AgentStep = async (ctx, state) => {
+export const specWriter: AgentStep<'SpecWriter'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const spec = await session.object({
     messages: [
@@ -25,12 +25,15 @@ export const specWriter: AgentStep = async (ctx, state) => {
     });
     clarifications.push({ question: q.question, answer });
   }
-  ctx.artifact('spec', {
-    name: spec.name,
-    summary: spec.summary,
-    features: spec.features,
-    complexity: spec.complexity,
-    clarifications,
+  ctx.artifact({
+    kind: 'spec',
+    data: {
+      name: spec.name,
+      summary: spec.summary,
+      features: spec.features,
+      complexity: spec.complexity,
+      clarifications,
+    },
   });
   ctx.say(`Specification of ${spec.name}: ${spec.features.length} features, ${spec.complexity}.`);
   return {

@@ -2,60 +2,83 @@
  * The agents' pipeline state: what each step hands to the next. It is stored as JSON after every step,
  * so it holds only what later steps need (no file contents: those live in the file store) and stays
  * small however big the project grows, apart from one short note per file.
+ *
+ * A stored state may be older than the code reading it (a project resumed after a deploy), so it carries
+ * a `version` and is read back only through {@link readAgentsState}: checked against the schema of its
+ * version and upgraded to the current one ({@link upgrade}), or refused with the reason.
  */
+import { z } from 'zod';
+import { DevStep } from '../../protocol.ts';
+import { UnreadableState } from '../errors.ts';
 import type { JsonObject } from '../json.ts';
-import { toJson } from '../context.ts';
-import type { StepContext, StepRef, StepResult } from '../pipeline.ts';
-import type { DevStep, Spec } from './schemas.ts';
+import type { StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
+import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
 
-export interface TaskState {
-  id: string;
-  title: string;
-  description: string;
-  acceptance: string[];
-}
+/** The version of the state this code writes. */
+export const AGENTS_STATE_VERSION = 1;
+
+export const TaskState = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  acceptance: z.array(z.string()),
+  epic: z.string().optional(),
+});
+export type TaskState = z.infer<typeof TaskState>;
 
 /** A person's comment on a change they rejected (review before apply). */
-export interface ReviewNote {
-  path: string;
-  comment: string;
-}
+export const ReviewNote = z.object({ path: z.string(), comment: z.string() });
+export type ReviewNote = z.infer<typeof ReviewNote>;
 
 /** The current task's plan, as the Developer (or the Troubleshooter) made it. */
-export interface WorkState {
-  taskId: string;
-  steps: DevStep[];
-  relevantFiles: string[];
-  testInstructions: string;
+export const WorkState = z.object({
+  taskId: z.string(),
+  steps: z.array(DevStep),
+  relevantFiles: z.array(z.string()),
+  testInstructions: z.string(),
   /** The person's review comments so far in this task: later files of the task heed them too. */
-  reviews?: ReviewNote[];
-}
+  reviews: z.array(ReviewNote).optional(),
+});
+export type WorkState = z.infer<typeof WorkState>;
 
-export interface AgentsState {
-  spec: (Spec & { clarifications: { question: string; answer: string }[] }) | null;
-  stack: { id: string; packages: string[]; notes: string } | null;
-  tasks: TaskState[];
-  work: WorkState | null;
+/** The specification as the SpecWriter made it, with the answers to its questions. */
+const SpecState = z.object({
+  name: z.string(),
+  summary: z.string(),
+  features: z.array(z.string()),
+  complexity: z.enum(['simple', 'moderate', 'complex']),
+  questions: z.array(z.object({ question: z.string(), options: z.array(z.string()), default: z.string() })),
+  clarifications: z.array(z.object({ question: z.string(), answer: z.string() })),
+});
+
+export const AgentsState = z.object({
+  version: z.literal(AGENTS_STATE_VERSION),
+  spec: SpecState.nullable(),
+  stack: z.object({ id: z.string(), packages: z.array(z.string()), notes: z.string() }).nullable(),
+  tasks: z.array(TaskState),
+  work: WorkState.nullable(),
   /** One line per file, written by whoever wrote the file: the project summary's file list. */
-  fileNotes: Record<string, string>;
+  fileNotes: z.record(z.string(), z.string()),
   /** Version of each file as last written to the sandbox (the Executor writes only what changed). */
-  synced: Record<string, number>;
+  synced: z.record(z.string(), z.number()),
   /** The branch `synced` describes: after a rollback the workspace is written again in full. */
-  syncBranch: number;
+  syncBranch: z.number(),
   /**
    * The version of package.json whose dependencies the sandbox has installed (null: none yet, or a
    * workspace written afresh). A new version installs again before the next command.
    */
-  installed?: number | null;
+  installed: z.number().nullable(),
   /** LLM calls and estimated prompt tokens per task (`plan` before the first task). */
-  stats: Record<string, { calls: number; promptTokens: number }>;
-  app: { ready: boolean } | null;
+  stats: z.record(z.string(), z.object({ calls: z.number(), promptTokens: z.number() })),
+  app: z.object({ ready: z.boolean() }).nullable(),
   /** Troubleshooting tasks started from the user's reports. */
-  fixes: number;
-}
+  fixes: z.number(),
+});
+export type AgentsState = z.infer<typeof AgentsState>;
 
 export function initialState(): AgentsState {
   return {
+    version: AGENTS_STATE_VERSION,
     spec: null,
     stack: null,
     tasks: [],
@@ -70,35 +93,73 @@ export function initialState(): AgentsState {
   };
 }
 
-/** What an agent step returns (typed state; the wrapper stores it as JSON). */
-export interface AgentResult extends Omit<StepResult, 'state'> {
-  state: AgentsState;
+/**
+ * A stored state in the current version's shape. The state before versions (no `version`) differs in
+ * two places: `installed` could be absent (states from before dependencies were installed), and `app`
+ * could carry a `previewUrl` (a link with a token, no longer kept).
+ */
+export function upgrade(stored: JsonObject): JsonObject {
+  if (stored.version !== undefined) return stored;
+  const app = stored.app as { ready?: JsonObject[string] } | null | undefined;
+  return {
+    ...stored,
+    version: AGENTS_STATE_VERSION,
+    installed: stored.installed ?? null,
+    app: app ? { ready: app.ready ?? false } : null,
+  };
 }
 
-export type AgentStep = (ctx: StepContext, state: AgentsState) => Promise<AgentResult>;
+/**
+ * A stored state, upgraded and checked. What is checked is returned as stored (not the parsed copy): a
+ * step run again sees exactly what it saw the first time, so its prompts, and the recorded calls they
+ * find, stay the same.
+ */
+export function readAgentsState(stored: JsonObject): AgentsState {
+  if (typeof stored.version === 'number' && stored.version > AGENTS_STATE_VERSION) {
+    throw new UnreadableState(
+      `the run's saved state is of version ${stored.version}, written by a newer version of Samokoder than this one (${AGENTS_STATE_VERSION})`,
+    );
+  }
+  const current = upgrade(stored);
+  const checked = AgentsState.safeParse(current);
+  if (!checked.success) {
+    throw new UnreadableState(
+      `the run's saved state does not fit this version: ${z.prettifyError(checked.error)}`,
+    );
+  }
+  return current as AgentsState;
+}
+
+/** The context of agent `A`'s step: the pipeline's state and that agent's input. */
+export type AgentContext<A extends AgentName = AgentName> = StepContext<AgentsState, InputOf<A>>;
+
+/** What an agent step returns: the next state, and the next step of the graph. */
+export interface AgentResult extends Omit<StepResult<AgentsState>, 'next'> {
+  next: AgentRef | null;
+}
+
+export type AgentStep<A extends AgentName> = (
+  ctx: AgentContext<A>,
+  state: AgentsState,
+) => Promise<AgentResult>;
 
 /**
- * An agent as the engine's step function. The casts are the one place the JSON the engine stores meets
- * the typed state: the state an agent receives was produced by this pipeline's own steps.
+ * Agent `A` as the engine's step function. The engine has read the state (`readAgentsState`) and the
+ * input (`readAgentInput`, with `A`'s schema) before the step runs: the context holds `A`'s input.
  */
-export function agentStep(fn: AgentStep) {
-  return async (ctx: StepContext): Promise<StepResult> => {
-    const result = await fn(ctx, ctx.state as unknown as AgentsState);
-    return { ...result, state: toJson(result.state) as JsonObject };
+export function agentStep<A extends AgentName>(fn: AgentStep<A>): StepFn<AgentsState> {
+  return async (ctx) => {
+    const result = await fn(ctx as AgentContext<A>, ctx.state);
+    return { ...result, next: result.next && stepRef(result.next) };
   };
 }
 
 /** The task a step ref belongs to. */
-export function taskRef(task: TaskState): { id: string; title: string } {
+export function taskRef(task: TaskState): TaskRef {
   return { id: task.id, title: task.title };
 }
 
-/** The ref of a step for the current task. */
-export function stepOf(
-  agent: string,
-  title: string,
-  task: TaskState | null,
-  input?: StepRef['input'],
-): StepRef {
-  return { agent, title, task: task ? taskRef(task) : null, ...(input !== undefined ? { input } : {}) };
+/** The `task` of a step's ref for `task` (null: a step outside the tasks). */
+export function forTask(task: TaskState | null): { task: TaskRef | null } {
+  return { task: task ? taskRef(task) : null };
 }

@@ -4,7 +4,7 @@ import type { LlmMessage } from '../ports.ts';
 import { projectSummary } from './project-context.ts';
 import { TaskPlan } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import { stepOf, type AgentStep, type TaskState } from './state.ts';
+import { forTask, type AgentStep, type TaskState } from './state.ts';
 
 const APPROVE = 'Approve';
 
@@ -18,7 +18,7 @@ function epicsOf(plan: TaskPlan): { title: string; tasks: TaskPlan['tasks'] }[] 
   return [...epics].map(([title, tasks]) => ({ title, tasks }));
 }
 
-export const techLead: AgentStep = async (ctx, state) => {
+export const techLead: AgentStep<'TechLead'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const messages = (feedback: string): LlmMessage[] => [
     { role: 'system', content: techLeadV2.system },
@@ -33,7 +33,7 @@ export const techLead: AgentStep = async (ctx, state) => {
   ];
   let plan = await session.object({ messages: messages(''), schema: TaskPlan });
   const listing = (p: TaskPlan) => p.tasks.map((t, i) => `${i + 1}. ${t.title}`).join('\n');
-  ctx.artifact('plan', { tasks: plan.tasks, epics: epicsOf(plan), revision: 1 });
+  ctx.artifact({ kind: 'plan', data: { tasks: plan.tasks, epics: epicsOf(plan), revision: 1 } });
   const answer = await ctx.ask({
     text: `The plan:\n${listing(plan)}\nApprove it, or say what to change.`,
     options: [APPROVE],
@@ -41,12 +41,17 @@ export const techLead: AgentStep = async (ctx, state) => {
   });
   if (answer.trim() !== APPROVE) {
     plan = await session.object({ messages: messages(answer), schema: TaskPlan });
-    ctx.artifact('plan', { tasks: plan.tasks, epics: epicsOf(plan), revision: 2 });
+    ctx.artifact({ kind: 'plan', data: { tasks: plan.tasks, epics: epicsOf(plan), revision: 2 } });
   }
   const tasks: TaskState[] = plan.tasks.map((t, i) => ({ id: `t${i + 1}`, ...t }));
   ctx.say(`${tasks.length} task${tasks.length === 1 ? '' : 's'}:\n${listing(plan)}`);
   return {
     state: session.addStats({ ...state, tasks }, 'plan'),
-    next: stepOf('Developer', `Plan: ${tasks[0]!.title}`, tasks[0]!, { taskIndex: 0 }),
+    next: {
+      agent: 'Developer',
+      title: `Plan: ${tasks[0]!.title}`,
+      ...forTask(tasks[0]!),
+      input: { taskIndex: 0 },
+    },
   };
 };

@@ -11,7 +11,7 @@ export function unfenceMarkdown(text: string): string {
   return `${(fenced ? fenced[1]! : text).trim()}\n`;
 }
 
-export const technicalWriter: AgentStep = async (ctx, state) => {
+export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) => {
   const stack = state.stack ? stackById(state.stack.id) : null;
   const session = new AgentSession(ctx);
   const commands = stack

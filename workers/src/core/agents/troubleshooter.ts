@@ -25,8 +25,8 @@ function guessRelevant(report: string, state: AgentsState): string[] {
     .slice(0, 8);
 }
 
-export const troubleshooter: AgentStep = async (ctx, state) => {
-  const { text } = ctx.input as { text: string };
+export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) => {
+  const { text } = ctx.input;
   const session = new AgentSession(ctx);
   const paths = await filePaths(ctx);
   const result = await session.object({
@@ -56,7 +56,10 @@ export const troubleshooter: AgentStep = async (ctx, state) => {
   ctx.say(`${result.analysis}${hypotheses}`);
   const withTask: AgentsState = { ...state, tasks: [...state.tasks, task], fixes: state.fixes + 1 };
   const work = workOf(task, result, withTask);
-  ctx.artifact('task-plan', { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles });
+  ctx.artifact({
+    kind: 'task-plan',
+    data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
+  });
   const next = session.addStats({ ...withTask, work }, task.id);
   return { state: next, next: workStepRef(next, 0) };
 };

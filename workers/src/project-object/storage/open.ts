@@ -28,10 +28,7 @@ export interface ProjectStorageOptions {
 }
 
 export interface ProjectStorage {
-  /**
-   * The database itself: for tests' direct looks, and for the preview's read of the event log until it
-   * goes through `log.latestArtifacts`. Feature code uses the stores.
-   */
+  /** The database itself, for tests' direct looks (a lint rule keeps feature code on the stores). */
   sql: Sql;
   meta: ObjectMeta;
   files: FileStore;

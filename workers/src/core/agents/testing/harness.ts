@@ -10,14 +10,14 @@ import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
 import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
 import type { ProjectId } from '../../../ids.ts';
-import type { ProjectMode, ServerEvent } from '../../../protocol.ts';
+import { ServerFrameSchema, type ProjectMode, type ServerEvent } from '../../../protocol.ts';
 import { RunControls } from '../../control.ts';
 import { Engine } from '../../engine.ts';
 import type { GuardLimits } from '../../pipeline.ts';
 import type { LlmPort, SandboxPort } from '../../ports.ts';
 import { createAgentsPipeline } from '../agents-pipeline.ts';
 import type { AppPort } from '../app-port.ts';
-import type { AgentsState } from '../state.ts';
+import { readAgentsState, type AgentsState } from '../state.ts';
 
 export interface AgentsHarnessOptions {
   /** The LLM fixture's root URL. */
@@ -91,14 +91,16 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
     throw new Error('the run did not settle');
   }
 
+  /** The logged events as a client reads them: each checked against the protocol (artifacts typed). */
   function events(): ServerEvent[] {
-    return log.since(0, 1_000_000).map((e) => JSON.parse(e.frame) as ServerEvent);
+    return log.since(0, 1_000_000).map((e) => ServerFrameSchema.parse(JSON.parse(e.frame)) as ServerEvent);
   }
 
   /** The pipeline state after the latest completed step. */
   function state(): AgentsState | null {
     const head = journal.headStepId();
-    return head === null ? null : (journal.stateAfter(head) as unknown as AgentsState);
+    const stored = head === null ? null : journal.stateAfter(head);
+    return stored && readAgentsState(stored);
   }
 
   return {

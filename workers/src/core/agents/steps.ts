@@ -1,0 +1,84 @@
+/**
+ * The agents' step graph: every step of the pipeline by name, with the schema of the input it is given.
+ * A step names its successor with an {@link AgentRef}: a misspelt agent, or the input of another agent,
+ * does not compile. The engine reads a stored step's input back through the same schemas
+ * ({@link checkAgentInput}), so a step never runs on an input of a shape it does not know.
+ */
+import { z } from 'zod';
+import { toJson } from '../context.ts';
+import { UnreadableState } from '../errors.ts';
+import type { StepRef, TaskRef } from '../pipeline.ts';
+
+/** What the BugHunter is given, and hands back to the Executor to run again. */
+export const FailureInput = z.object({
+  command: z.string(),
+  timeoutSeconds: z.number(),
+  /** The plan step that failed, or null when starting the app failed. */
+  index: z.number().int().nullable(),
+  /** How the command ended, in words ("exit code 1", "timed out", "no answer on port 3000"). */
+  exitCode: z.string(),
+  output: z.string(),
+  attempt: z.number().int(),
+  /** What earlier fixes of this failure tried. */
+  previous: z.array(z.string()),
+});
+export type FailureInput = z.infer<typeof FailureInput>;
+
+/** The Executor runs a step of the plan, runs a failed command again after a fix, or starts the app. */
+export const ExecutorInput = z.union([
+  z.object({ index: z.number().int().min(0) }),
+  z.object({ rerun: FailureInput }),
+  z.object({
+    start: z.literal(true),
+    attempt: z.number().int().optional(),
+    previous: z.array(z.string()).optional(),
+  }),
+]);
+export type ExecutorInput = z.infer<typeof ExecutorInput>;
+
+const NoInput = z.undefined();
+
+/** Every step of the agents' pipeline and the input it is given. */
+export const AGENT_INPUTS = {
+  SpecWriter: NoInput,
+  Architect: NoInput,
+  TechLead: NoInput,
+  /** The task (by its index in the plan) to plan. */
+  Developer: z.object({ taskIndex: z.number().int().min(0) }),
+  /** The step of the current task's plan to write. */
+  CodeMonkey: z.object({ index: z.number().int().min(0) }),
+  Executor: ExecutorInput,
+  BugHunter: FailureInput,
+  /** The user's report or change request. */
+  Troubleshooter: z.object({ text: z.string() }),
+  TechnicalWriter: NoInput,
+} as const;
+
+/** The name of a step (an agent) of the agents' pipeline. */
+export type AgentName = keyof typeof AGENT_INPUTS;
+export type InputOf<A extends AgentName> = z.infer<(typeof AGENT_INPUTS)[A]>;
+
+/** The next step: an agent of the pipeline and the input that agent takes. */
+export type AgentRef = {
+  [A in AgentName]: { agent: A; title: string; task?: TaskRef | null } & (undefined extends InputOf<A>
+    ? { input?: undefined }
+    : { input: InputOf<A> });
+}[AgentName];
+
+/** An agent's ref as the engine stores it (plain JSON). */
+export function stepRef(ref: AgentRef): StepRef {
+  return toJson(ref) as unknown as StepRef;
+}
+
+const isAgent = (name: string): name is AgentName => Object.hasOwn(AGENT_INPUTS, name);
+
+/** Checks a stored step's input against its agent's schema; throws `UnreadableState` when it does not fit. */
+export function checkAgentInput(ref: StepRef): void {
+  if (!isAgent(ref.agent)) throw new UnreadableState(`the pipeline has no agent "${ref.agent}"`);
+  const checked = AGENT_INPUTS[ref.agent].safeParse(ref.input);
+  if (!checked.success) {
+    throw new UnreadableState(
+      `the input of the step "${ref.title}" does not fit the ${ref.agent}: ${z.prettifyError(checked.error)}`,
+    );
+  }
+}
