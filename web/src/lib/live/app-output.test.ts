@@ -121,7 +121,7 @@ describe("the preview's app output", { timeout: 30_000 }, () => {
     endpoint.failNext = 1;
     endpoint.print('hello\n');
     follower.start(PROJECT_ID);
-    await until(() => follower.error).toBe('The sandbox is not available.');
+    await until(() => follower.error).toBe('The sandbox is not available. Try again in 1 s.');
     await until(() => follower.text).toBe('hello\n');
     expect(follower.error).toBe('');
   });
