@@ -13,8 +13,9 @@ const uiWireOnly = {
     '@samokoder/workers/*',
     '!@samokoder/workers/protocol',
     '!@samokoder/workers/app-type',
+    '!@samokoder/workers/price-rule',
   ],
-  message: 'The UI may import only @samokoder/workers/protocol and /app-type from the Worker.',
+  message: 'The UI may import only @samokoder/workers/protocol, /app-type and /price-rule from the Worker.',
 };
 
 export default ts.config(

@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { svelteRunes } from './web/test/svelte-runes.ts';
 
 /**
  * One Vitest project per suite. Suites that need services start them in their global setup
@@ -9,6 +11,9 @@ export default defineConfig({
     reporters: ['default', './infra/scripts/summary-reporter.ts'],
     projects: [
       {
+        // The UI's runes modules (`*.svelte.ts`) are compiled by Svelte, as in the app; `$lib` as in kit.
+        plugins: [svelteRunes()],
+        resolve: { alias: { $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)) } },
         test: {
           name: 'unit',
           environment: 'node',
@@ -16,8 +21,8 @@ export default defineConfig({
             'infra/**/*.test.ts',
             'db/**/*.test.ts',
             'workers/src/**/*.test.ts',
-            // The UI's pure logic (no Svelte, no browser); the pages themselves are tested in web/e2e.
-            'web/src/lib/**/*.test.ts',
+            // The UI's logic and live stores (in Node, against real servers); the pages are tested in web/e2e.
+            'web/src/**/*.test.ts',
             // The sandbox-runner's API without a Docker engine (the rest of its suite needs one).
             'sandbox-runner/test/no-docker/**/*.test.ts',
           ],

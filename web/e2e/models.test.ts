@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type {} from '../../infra/stack/e2e-context.ts';
 import { COMPATIBLE_MODELS } from '../../infra/llm-fixture/catalog.ts';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
-import { aborted, useBrowser, newContext, screenshot, watchProblems } from './browser.ts';
+import { aborted, useBrowser, newContext, screenshot, watchProblems, type Problem } from './browser.ts';
 import { createProjectViaApi, openAndStart, runStatus, signUpViaApi } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
@@ -123,6 +123,51 @@ describe('models that are easy to pick', () => {
     await expect.poll(() => all.inputValue(), { timeout: 15_000 }).toBe(LOCAL_MODEL);
     expect(await page.getByLabel('Developer').inputValue()).toBe('openai-compatible:oracle');
     expect(await writer.inputValue()).toBe('openai:gpt-4.1-mini');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("places the API's refusal of a price at the model field and keeps what was typed", async () => {
+    const context = await newContext(browser());
+    await signUpViaApi(context, baseUrl);
+    const page = await context.newPage();
+    // The refusal is the answer expected here (a 422, which Chromium also logs).
+    const refused = (problem: Problem) =>
+      aborted(problem) ||
+      (problem.kind === 'http' && problem.status === 422) ||
+      (problem.kind === 'console' && problem.text.includes('422'));
+    const problems = watchProblems(page, refused);
+    await page.goto(`${baseUrl}/settings`);
+
+    // A dated variant of a listed model has its family's list price: one's own price is refused there.
+    const model = page.getByLabel('Model', { exact: true });
+    await model.fill('openai:gpt-4.1-2025-04-14');
+    await page.getByLabel('Input, USD per million tokens').fill('0.5');
+    await page.getByLabel('Output, USD per million tokens').fill('1.5');
+    await page.getByRole('button', { name: 'Save price' }).click();
+
+    const error = page.locator('#price-model-error');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('has a list price');
+    expect(await model.getAttribute('aria-invalid')).toBe('true');
+    expect(await model.getAttribute('aria-describedby')).toContain('price-model-error');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('price-model');
+    // Nothing the person typed is lost, and no other message competes with the field's.
+    expect(await model.inputValue()).toBe('openai:gpt-4.1-2025-04-14');
+    expect(await page.getByLabel('Input, USD per million tokens').inputValue()).toBe('0.5');
+    expect(await page.getByLabel('Output, USD per million tokens').inputValue()).toBe('1.5');
+    expect(await page.locator('[data-form-error]').count()).toBe(0);
+    expect(await page.locator('[data-price-status]').innerText()).toBe('');
+    await screenshot(page, 'settings-price-refused');
+
+    // Corrected, it saves, and the message goes.
+    await model.fill('openai-compatible:my-model');
+    await page.getByRole('button', { name: 'Save price' }).click();
+    await expect
+      .poll(() => page.locator('[data-price-status]').innerText(), { timeout: 15_000 })
+      .toBe('Saved the price of openai-compatible:my-model. Its calls from now on use it.');
+    expect(await error.count()).toBe(0);
 
     expect(problems).toEqual([]);
     await context.close();

@@ -3,6 +3,7 @@
  * name it has (`compatible:`), made canonical the way the API stores them. The providers and their
  * other names come from the API (`/api/models`), so there is one list of them.
  */
+import { priceRuleFor } from '@samokoder/workers/price-rule';
 import type { ModelChoice, PriceRule, ProviderInfo } from '$lib/api/models.ts';
 
 /** `provider:model` with the canonical provider name, or null when the text is not a model. */
@@ -20,29 +21,21 @@ export function canonicalModel(text: string, providers: readonly ProviderInfo[])
 export type ModelPrice = NonNullable<ModelChoice['price']>;
 
 /**
- * The price of a canonical `provider:model` by the API's rules, as the Worker prices a call: a list
- * price by the longest name that is the model or a prefix of its variant (`name-…`), else the person's
- * own price for exactly that model; null when neither applies (the price is unknown).
+ * The price of a canonical `provider:model` by the rules the API sent, found as the Worker prices a
+ * call (the one rule of `@samokoder/workers/price-rule`); null when none applies (the price is unknown).
  */
 export function priceOf(model: string, rules: readonly PriceRule[]): ModelPrice | null {
   const colon = model.indexOf(':');
   const provider = model.slice(0, colon);
-  const name = model.slice(colon + 1);
-  let best: PriceRule | undefined;
-  for (const rule of rules) {
-    if (rule.source !== 'list' || rule.provider !== provider) continue;
-    if (
-      (name === rule.name || name.startsWith(`${rule.name}-`)) &&
-      rule.name.length > (best?.name.length ?? -1)
-    )
-      best = rule;
-  }
-  best ??= rules.find((r) => r.source === 'custom' && r.provider === provider && r.name === name);
-  return best
+  const rule = priceRuleFor(
+    model.slice(colon + 1),
+    rules.filter((r) => r.provider === provider),
+  );
+  return rule
     ? {
-        inputMicrosPerMillion: best.inputMicrosPerMillion,
-        outputMicrosPerMillion: best.outputMicrosPerMillion,
-        source: best.source,
+        inputMicrosPerMillion: rule.inputMicrosPerMillion,
+        outputMicrosPerMillion: rule.outputMicrosPerMillion,
+        source: rule.source,
       }
     : null;
 }

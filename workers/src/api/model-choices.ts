@@ -9,7 +9,7 @@ import {
   readModelSpec,
   type ProviderId,
 } from '../llm/models.ts';
-import { PRICES, listPrice } from '../llm/pricing.ts';
+import { PRICES, customPrice, knownPrice } from '../llm/pricing.ts';
 import { listOwnPrices } from '../settings/prices.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { errors, json, newApi, signedIn } from './openapi.ts';
@@ -92,21 +92,15 @@ export const modelChoices = newApi<AuthedEnv>().openapi(choices, async (c) => {
     const model = `${provider}:${name}`;
     let choice = byModel.get(model);
     if (!choice) {
-      const listed = listPrice(provider, name);
       const mine = ownBySpec.get(model);
-      const price = listed
+      const known = knownPrice(provider, name, mine ? customPrice(mine) : null);
+      const price = known
         ? {
-            inputMicrosPerMillion: micros(listed.input),
-            outputMicrosPerMillion: micros(listed.output),
-            source: 'list' as const,
+            inputMicrosPerMillion: micros(known.price.input),
+            outputMicrosPerMillion: micros(known.price.output),
+            source: known.pricedBy,
           }
-        : mine
-          ? {
-              inputMicrosPerMillion: mine.inputMicrosPerMillion,
-              outputMicrosPerMillion: mine.outputMicrosPerMillion,
-              source: 'custom' as const,
-            }
-          : null;
+        : null;
       choice = { model, provider, name, sources: [], keys: [], price };
       byModel.set(model, choice);
     }

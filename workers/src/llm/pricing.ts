@@ -2,8 +2,8 @@
  * The price table: what a call costs, in micro-dollars (integers, so sums are exact).
  *
  * Prices are US dollars per million tokens, which makes the arithmetic exact: a token priced at
- * $P per million costs P micro-dollars. Models are matched by their longest known prefix, so dated
- * variants (`claude-sonnet-4-20250514`) find their family.
+ * $P per million costs P micro-dollars. Which price applies to a model (a family's list price for its
+ * dated variants, a person's own price, or none) is the one rule of `price-rule.ts`, shared with the UI.
  *
  * A model the table does not list has no known price, and its cost is unknown (null), never a guess
  * and never zero: a self-hosted model may cost nothing or a lot, and a new hosted model's price is not
@@ -11,7 +11,8 @@
  * prices its calls.
  */
 import type { LlmUsage } from '../core/ports.ts';
-import type { ProviderId } from './models.ts';
+import { PROVIDER_IDS, type ProviderId } from './models.ts';
+import { priceRuleFor, type PriceSource } from './price-rule.ts';
 
 /** Dollars per million tokens. `cachedInput` applies to the cached part of the prompt. */
 export interface Price {
@@ -21,7 +22,14 @@ export interface Price {
 }
 
 /** Where a call's price came from: the list below, or the person's own price for the model. */
-export type PricedBy = 'list' | 'custom';
+export type PricedBy = PriceSource;
+
+/** A price as a candidate of the rule. */
+interface PriceRule {
+  source: PriceSource;
+  name: string;
+  price: Price;
+}
 
 const p = (input: number, cachedInput: number, output: number): Price => ({ input, cachedInput, output });
 
@@ -51,16 +59,18 @@ export const PRICES: Readonly<Record<ProviderId, Readonly<Record<string, Price>>
   'openai-compatible': {},
 };
 
-/** The list price of a model (its longest matching prefix in the table), or null when not listed. */
+/** The list prices of each provider as rules, built once. */
+const LIST_RULES: ReadonlyMap<ProviderId, readonly PriceRule[]> = new Map(
+  PROVIDER_IDS.map((provider) => [
+    provider,
+    Object.entries(PRICES[provider]).map(([name, price]): PriceRule => ({ source: 'list', name, price })),
+  ]),
+);
+const listRules = (provider: ProviderId): readonly PriceRule[] => LIST_RULES.get(provider) ?? [];
+
+/** The list price of a model (its family's, see `price-rule.ts`), or null when not listed. */
 export function listPrice(provider: ProviderId, model: string): Price | null {
-  const table = PRICES[provider];
-  let best: string | null = null;
-  for (const name of Object.keys(table)) {
-    if ((model === name || model.startsWith(`${name}-`)) && (best === null || name.length > best.length)) {
-      best = name;
-    }
-  }
-  return best !== null ? table[best]! : null;
+  return priceRuleFor(model, listRules(provider))?.price ?? null;
 }
 
 /** A person's own price for a model, in micro-dollars per million tokens (integers, as stored). */
@@ -84,9 +94,9 @@ export function knownPrice(
   model: string,
   custom: Price | null,
 ): { price: Price; pricedBy: PricedBy } | null {
-  const listed = listPrice(provider, model);
-  if (listed) return { price: listed, pricedBy: 'list' };
-  return custom ? { price: custom, pricedBy: 'custom' } : null;
+  const own: PriceRule[] = custom ? [{ source: 'custom', name: model, price: custom }] : [];
+  const rule = priceRuleFor(model, [...listRules(provider), ...own]);
+  return rule ? { price: rule.price, pricedBy: rule.source } : null;
 }
 
 /** The cost of `usage` at `price` in micro-dollars, rounded up (never undercharge a budget). */
