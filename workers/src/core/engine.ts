@@ -13,7 +13,13 @@ import { StepScope, toJson, type ContextPorts } from './context.ts';
 import { BudgetExceeded, ParkSignal, UnreadableState } from './errors.ts';
 import type { JsonObject } from './json.ts';
 import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
-import { DEFAULT_GUARDS, type GuardLimits, type Pipeline, type StepResult } from './pipeline.ts';
+import {
+  DEFAULT_GUARDS,
+  type GuardLimits,
+  type Pipeline,
+  type StepRef,
+  type StepResult,
+} from './pipeline.ts';
 import type { Ids } from './ports.ts';
 
 /** Everything the engine works with. */
@@ -98,8 +104,9 @@ export class Engine {
     }
     if (this.iterationGuardTrips(step)) return IDLE;
     let before: JsonObject;
+    let ref: StepRef;
     try {
-      before = this.readCheckpoint(step, run);
+      ({ state: before, ref } = this.readCheckpoint(step, run));
     } catch (err) {
       if (!(err instanceof UnreadableState)) throw err;
       this.failUnreadable(step, err);
@@ -127,7 +134,7 @@ export class Engine {
     const controller = new AbortController();
     this.inFlight = { stepId: step.id, controller };
     try {
-      const scope = new StepScope(this.deps, step, run, before, controller.signal);
+      const scope = new StepScope(this.deps, { ...step, ref }, run, before, controller.signal);
       let result: StepResult;
       try {
         result = await fn(scope.context());
@@ -146,9 +153,10 @@ export class Engine {
    * becomes what a step sees. The pipeline checks both and upgrades a state of an earlier shape; what it
    * cannot read throws `UnreadableState`.
    */
-  readCheckpoint(step: StepRecord, run: RunRecord): JsonObject {
-    this.deps.pipeline.checkInput?.(step.ref);
-    return this.readState(this.deps.journal.stateBefore(step), run);
+  readCheckpoint(step: StepRecord, run: RunRecord): { state: JsonObject; ref: StepRef } {
+    const { pipeline, journal } = this.deps;
+    const ref = pipeline.readInput ? pipeline.readInput(step.ref) : step.ref;
+    return { state: this.readState(journal.stateBefore(step), run), ref };
   }
 
   /** A stored state read back through the pipeline (null: the state before the first step). */

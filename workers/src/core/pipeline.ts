@@ -188,8 +188,11 @@ export interface Pipeline<S extends object = JsonObject> {
    * stored JSON is taken as the state.
    */
   readState?(stored: JsonObject): S;
-  /** Checks a stored step's input against the step it names; throws `UnreadableState` when it does not fit. */
-  checkInput?(ref: StepRef): void;
+  /**
+   * A stored step's ref with its input checked against the step it names (and upgraded from an earlier
+   * shape); throws `UnreadableState` when it does not fit.
+   */
+  readInput?(ref: StepRef): StepRef;
   first(state: S, project: ProjectInput): StepRef;
   readonly steps: Readonly<Record<string, StepFn<S>>>;
   /** The step after skipping the task of `current`, or null when there is nothing to skip. */

@@ -14,7 +14,7 @@ import { nextAfterTask } from './flow.ts';
 import type { AppPort } from './app-port.ts';
 import { specWriter } from './spec-writer.ts';
 import { agentStep, initialState, readAgentsState, type AgentsState } from './state.ts';
-import { checkAgentInput, stepRef, type AgentName } from './steps.ts';
+import { readAgentInput, stepRef, type AgentName } from './steps.ts';
 import { techLead } from './tech-lead.ts';
 import { technicalWriter } from './technical-writer.ts';
 import { troubleshooter } from './troubleshooter.ts';
@@ -47,7 +47,7 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     name: AGENTS_PIPELINE,
     initialState,
     readState: readAgentsState,
-    checkInput: checkAgentInput,
+    readInput: readAgentInput,
     first: () => stepRef({ agent: 'SpecWriter', title: 'Write the specification' }),
     steps,
     skipTask: (state, current): StepRef | null => {

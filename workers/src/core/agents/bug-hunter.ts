@@ -52,7 +52,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     summary: projectSummary(ctx, state, { brief: true }),
     task: task ? describeTask(task) : 'Start the finished app.',
     command: failure.command,
-    exitCode: failure.exitCode,
+    ended: failure.ended,
     output: failure.output,
     files: await fileContents(ctx, relevant.length ? relevant : paths),
     history: failure.previous.length

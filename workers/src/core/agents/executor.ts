@@ -181,7 +181,7 @@ async function run(
 
 function failed(ctx: AgentContext, state: AgentsState, failure: FailureInput): AgentResult {
   const task = state.work ? currentTask(state).task : null;
-  ctx.say(`\`${failure.command}\` failed (${failure.exitCode}). Looking for the cause.`);
+  ctx.say(`\`${failure.command}\` failed (${failure.ended}). Looking for the cause.`);
   return {
     state,
     next: { agent: 'BugHunter', title: `Debug ${failure.command}`, ...forTask(task), input: failure },
@@ -219,7 +219,7 @@ async function startApp(
       command,
       timeoutSeconds: INSTALL_TIMEOUT_S,
       index: null,
-      exitCode: exitText(outcome),
+      ended: exitText(outcome),
       output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
       attempt: 1,
       previous: [],
@@ -231,7 +231,7 @@ async function startApp(
       command: stack.start,
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
-      exitCode: `no answer on port ${stack.previewPort}`,
+      ended: `no answer on port ${stack.previewPort}`,
       output: started.logs.slice(-FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
       previous: input.previous ?? [],
@@ -263,7 +263,7 @@ async function startApp(
       command: stack.start,
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
-      exitCode: 'the app started, but its page check failed',
+      ended: 'the app started, but its page check failed',
       output: check.evidence.slice(-FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
       previous: input.previous ?? [],
@@ -297,7 +297,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
         ...f,
         command: ran.command,
         timeoutSeconds: ran.timeoutSeconds,
-        exitCode: exitText(outcome),
+        ended: exitText(outcome),
         output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
         // A different command failing (the install) is a new failure, not one more attempt at this one.
         attempt: ran.command === f.command ? f.attempt + 1 : 1,
@@ -319,7 +319,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
       command: ran.command,
       timeoutSeconds: ran.timeoutSeconds,
       index: input.index,
-      exitCode: exitText(outcome),
+      ended: exitText(outcome),
       output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
       attempt: 1,
       previous: [],

@@ -2,7 +2,7 @@
  * The agents' step graph: every step of the pipeline by name, with the schema of the input it is given.
  * A step names its successor with an {@link AgentRef}: a misspelt agent, or the input of another agent,
  * does not compile. The engine reads a stored step's input back through the same schemas
- * ({@link checkAgentInput}), so a step never runs on an input of a shape it does not know.
+ * ({@link readAgentInput}), so a step never runs on an input of a shape it does not know.
  */
 import { z } from 'zod';
 import { toJson } from '../context.ts';
@@ -16,7 +16,7 @@ export const FailureInput = z.object({
   /** The plan step that failed, or null when starting the app failed. */
   index: z.number().int().nullable(),
   /** How the command ended, in words ("exit code 1", "timed out", "no answer on port 3000"). */
-  exitCode: z.string(),
+  ended: z.string(),
   output: z.string(),
   attempt: z.number().int(),
   /** What earlier fixes of this failure tried. */
@@ -72,13 +72,36 @@ export function stepRef(ref: AgentRef): StepRef {
 
 const isAgent = (name: string): name is AgentName => Object.hasOwn(AGENT_INPUTS, name);
 
-/** Checks a stored step's input against its agent's schema; throws `UnreadableState` when it does not fit. */
-export function checkAgentInput(ref: StepRef): void {
+/**
+ * A failure as earlier versions stored it: how the command ended was called `exitCode`, although it
+ * holds words. Renamed in place (the other keys keep their order, so a replayed prompt is the same).
+ */
+function upgradeFailure(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('exitCode' in value) || 'ended' in value) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === 'exitCode' ? 'ended' : k, v]));
+}
+
+/** A stored input of an earlier shape in the current one. */
+function upgradeInput(agent: AgentName, input: unknown): unknown {
+  if (agent === 'BugHunter') return upgradeFailure(input);
+  if (agent === 'Executor' && typeof input === 'object' && input !== null && 'rerun' in input) {
+    return { ...input, rerun: upgradeFailure(input.rerun) };
+  }
+  return input;
+}
+
+/**
+ * A stored step's ref with its input read back through its agent's schema (an input of an earlier shape
+ * upgraded first); throws `UnreadableState` when it does not fit.
+ */
+export function readAgentInput(ref: StepRef): StepRef {
   if (!isAgent(ref.agent)) throw new UnreadableState(`the pipeline has no agent "${ref.agent}"`);
-  const checked = AGENT_INPUTS[ref.agent].safeParse(ref.input);
+  const input = upgradeInput(ref.agent, ref.input);
+  const checked = AGENT_INPUTS[ref.agent].safeParse(input);
   if (!checked.success) {
     throw new UnreadableState(
       `the input of the step "${ref.title}" does not fit the ${ref.agent}: ${z.prettifyError(checked.error)}`,
     );
   }
+  return input === ref.input ? ref : { ...ref, input: input as StepRef['input'] };
 }

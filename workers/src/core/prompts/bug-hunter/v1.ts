@@ -4,7 +4,8 @@ export interface BugHunterVars {
   summary: string;
   task: string;
   command: string;
-  exitCode: string;
+  /** How the command ended, in words ("exit code 1", "timed out"). */
+  ended: string;
   output: string;
   files: string;
   history: string;
@@ -21,7 +22,7 @@ export const bugHunterV1: PromptTemplate<BugHunterVars> = {
     sections(
       v.summary,
       `Task: ${v.task}`,
-      `The command \`${v.command}\` exited with ${v.exitCode}. Its output (the end):\n${v.output}`,
+      `The command \`${v.command}\` exited with ${v.ended}. Its output (the end):\n${v.output}`,
       v.history,
       `Relevant files:\n${v.files}`,
       v.feedback,
