@@ -1,7 +1,7 @@
 /** One live sandbox as the runner tracks it: identity, limits, its container and supervisor, running work. */
 import type Docker from 'dockerode';
 import type { SupervisorSession } from '../supervisor/session.ts';
-import type { BackgroundProcess } from './processes.ts';
+import type { BackgroundProcess } from './background-process.ts';
 import type { WorkspaceDisk } from './workspace-disks.ts';
 import type { ExecExit, NetworkPolicy, SandboxInfo, SandboxLimits } from '../contract.ts';
 
