@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { readArtifact, type Artifact, type UnreadableArtifact } from './artifacts.ts';
 
 export * from './artifacts.ts';
+export * from './agent-roster.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared shapes

@@ -4,6 +4,7 @@
  * model a call names, the project's override for the agent, the project's override for every agent
  * (`*`), the platform's configured defaults (same shape), the built-in defaults below.
  */
+import { MODEL_AGENT_ROSTER, type ModelAgentName } from '../agent-roster.ts';
 import { LlmError } from './errors.ts';
 
 /**
@@ -50,16 +51,7 @@ export interface ModelSpec {
 export type ModelTable = Readonly<Record<string, string>>;
 
 /** The agents that call a model (the Executor only runs commands): what a model table may name. */
-export const MODEL_AGENTS = [
-  'SpecWriter',
-  'Architect',
-  'TechLead',
-  'Developer',
-  'CodeMonkey',
-  'BugHunter',
-  'Troubleshooter',
-  'TechnicalWriter',
-] as const;
+export const MODEL_AGENTS = MODEL_AGENT_ROSTER.map((a) => a.name) as [ModelAgentName, ...ModelAgentName[]];
 
 /** The built-in choice: a strong model for judgement and code, a small one for prose. */
 export const DEFAULT_MODELS: ModelTable = {

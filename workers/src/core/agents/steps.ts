@@ -5,6 +5,7 @@
  * ({@link readAgentInput}), so a step never runs on an input of a shape it does not know.
  */
 import { z } from 'zod';
+import type { AgentName as RosterAgentName } from '../../protocol.ts';
 import { toJson } from '../context.ts';
 import { UnreadableState } from '../errors.ts';
 import type { StepRef, TaskRef } from '../pipeline.ts';
@@ -38,7 +39,10 @@ export type ExecutorInput = z.infer<typeof ExecutorInput>;
 
 const NoInput = z.undefined();
 
-/** Every step of the agents' pipeline and the input it is given. */
+/**
+ * Every step of the agents' pipeline and the input it is given: one entry per agent of the roster
+ * (`agent-roster.ts`), no more, no less.
+ */
 export const AGENT_INPUTS = {
   SpecWriter: NoInput,
   Architect: NoInput,
@@ -52,7 +56,7 @@ export const AGENT_INPUTS = {
   /** The user's report or change request. */
   Troubleshooter: z.object({ text: z.string() }),
   TechnicalWriter: NoInput,
-} as const;
+} as const satisfies Record<RosterAgentName, z.ZodType>;
 
 /** The name of a step (an agent) of the agents' pipeline. */
 export type AgentName = keyof typeof AGENT_INPUTS;
