@@ -10,7 +10,6 @@ import { ApiError } from './errors.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
-import { getSettings } from '../settings/store.ts';
 import {
   CreateProjectBody,
   DEFAULT_BUDGET_MICROS,
@@ -83,12 +82,7 @@ export const projects = newApi<AuthedEnv>()
         fields: [{ path: 'pipeline', message: 'The scripted pipeline is for tests and local runs only.' }],
       });
     }
-    const db = await c.var.db();
-    const budgetMicros =
-      body.budgetMicros ??
-      (await getSettings(db, c.var.user.id)).defaultBudgetMicros ??
-      DEFAULT_BUDGET_MICROS;
-    const project = await createProject(db, c.var.user.id, { ...body, budgetMicros });
+    const project = await createProject(await c.var.db(), c.var.user.id, body, DEFAULT_BUDGET_MICROS);
     c.header('Location', `/api/projects/${project.id}`);
     return c.json(project, 201);
   })
@@ -139,6 +133,8 @@ export const projects = newApi<AuthedEnv>()
     const { id } = c.req.valid('param');
     const db = await c.var.db();
     if (!(await getProject(db, c.var.user.id, id))) throw projectNotFound();
+    // Stopping the run can take a while: the connection goes back to the isolate's other requests meanwhile.
+    c.var.releaseDb();
     // Its object stops the run for good, writes its usage to the ledger and destroys its sandboxes
     // first (ProjectAgent.destroy): if that fails the project stays, visible and deletable again,
     // rather than a hidden run spending the user's money.
@@ -162,6 +158,6 @@ export const projects = newApi<AuthedEnv>()
         { headers: { 'Retry-After': '5' } },
       );
     }
-    await deleteProject(db, c.var.user.id, id);
+    await deleteProject(await c.var.db(), c.var.user.id, id);
     return c.body(null, 204);
   });
