@@ -43,6 +43,23 @@ describe('creating projects', () => {
     expect(await got.json()).toEqual(project);
   });
 
+  it("gives a project without a budget the owner's default budget, and one with a budget that budget", async () => {
+    const user = await registerUser('proj-default-budget');
+    const saved = await call('/api/settings', {
+      method: 'PATCH',
+      json: { defaultBudgetMicros: 2_000_000 },
+      token: user.accessToken,
+      ip: user.ip,
+    });
+    expect(saved.status).toBe(200);
+    expect((await createProject(user)).budgetMicros).toBe(2_000_000);
+    expect((await createProject(user, { budgetMicros: 7_000_000 })).budgetMicros).toBe(7_000_000);
+    // Another user's default is not this one's.
+    expect((await createProject(await registerUser('proj-default-budget-other'))).budgetMicros).toBe(
+      5_000_000,
+    );
+  });
+
   it('takes a mode, a budget in micro-dollars and a model per agent', async () => {
     const user = await registerUser('proj-budget');
     const project = await createProject(user, { mode: 'autopilot', budgetMicros: 12_500_000 });

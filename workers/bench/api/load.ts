@@ -10,8 +10,11 @@
  * answer (target 0), p50/p99 of the API beside `GET /api/health/live` under the same load, events the
  * viewers missed (target 0), the Worker isolate's heap after a full GC before the load and
  * LOAD_AFTER_SECONDS after it (target: back near where it started), and workerd's RSS before, at peak
- * and after, beside a control: what the runtime keeps per request of `GET /api/health/live`.
- * Exits non-zero when a target is missed.
+ * and after, for the Worker's runtime and wrangler's dev proxy apart. Then LOAD_ROUNDS - 1 more rounds of
+ * the same loops (no viewers), each with its RSS: memory kept as a high-water mark stays where round 1
+ * left it, memory kept per request climbs. Last, the controls, in the same runtime: what it keeps per
+ * request of `GET /api/health/live` (none of our I/O) and of static assets (none of our code), and what
+ * the benchmark's own DevTools heap reading changes. Exits non-zero when a target is missed.
  *
  * LOAD_DATABASES=embedded,postgres chooses the databases; TEST_DATABASE_URL, when set, is the "real"
  * one instead of the benchmark's own cluster. Everything it starts is stopped at the end, or on Ctrl-C.
@@ -31,7 +34,9 @@ import {
 } from './load-traffic.ts';
 import { systemPostgres, type BenchDatabase } from './system-postgres.ts';
 import { findInspector, heapAfterGcMb } from './isolate-heap.ts';
-import { workerdPids, workerdRssMb } from './workerd-memory.ts';
+import { workerdPids, workerdRss } from './workerd-memory.ts';
+import { rssControl, watchRss, type RssPhase } from './load-memory.ts';
+import { report, type Result } from './load-report.ts';
 
 const LOOPS = Number(process.env.LOAD_LOOPS ?? 200);
 const VIEWERS = Number(process.env.LOAD_VIEWERS ?? 50);
@@ -45,10 +50,18 @@ const PROJECTS_PER_USER = 3;
 const LIVE_PROJECTS = Math.ceil(VIEWERS / 10);
 /** Liveness probes beside the load (sequential each). */
 const PROBES = 4;
-/** The isolate's heap after the load may exceed the figure before it by this much and count as "back". */
-const HEAP_SLACK = { ratio: 1.25, mb: 10 };
-/** The runtime's own memory per request is measured with this many seconds of `GET /api/health/live`. */
+/** Load rounds: the first beside the viewers with its long rest, the others request loops only. */
+const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 3);
+/** The rest after each later round: long enough for RSS to settle, which it does in seconds. */
+const NEXT_SETTLE_SECONDS = Number(process.env.LOAD_NEXT_SETTLE_SECONDS ?? 20);
+/** The runtime's own memory per request is measured with this many seconds of each control. */
 const CONTROL_SECONDS = 10;
+/** The controls: requests that run none of our I/O (liveness), or none of our code at all (assets). */
+const CONTROLS: [string, string][] = [
+  ['GET /api/health/live', '/api/health/live'],
+  ['GET /favicon.svg (asset)', '/favicon.svg'],
+  ['GET / (HTML asset)', '/'],
+];
 
 /** A run that ticks (an LLM call and a message per step) for longer than the load lasts. */
 const TICKING_SCRIPT = JSON.stringify({
@@ -60,27 +73,6 @@ const TICKING_SCRIPT = JSON.stringify({
     },
   ],
 });
-
-interface Result {
-  label: string;
-  samples: Sample[];
-  liveness: number[];
-  livenessFailures: number;
-  events: number;
-  lost: number;
-  viewersDropped: number;
-  rss: { before: number; peak: number; after: number };
-  /** The isolate's JS heap after a full GC, before the load and after it (NaN: could not be read). */
-  heap: { before: number; after: number };
-  /** RSS growth per 1,000 requests: of the load (API requests), and of the liveness-only control after it. */
-  rssPerThousand: { load: number; control: number };
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
@@ -195,9 +187,7 @@ async function runOn(label: string, stack: Stack): Promise<Result> {
     return heapAfterGcMb(inspector, () => fetch(`${base}/api/health/live`)).catch(() => NaN);
   };
   const heapBefore = await heap();
-  const before = workerdRssMb(group);
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, workerdRssMb(group))), 500);
+  const round1 = watchRss(group);
 
   console.log(`  ${LOOPS} request loops + ${VIEWERS} viewers for ${SECONDS} s...`);
   for (const project of live) project.viewers[0]?.send({ type: 'control', action: 'start' });
@@ -205,9 +195,7 @@ async function runOn(label: string, stack: Stack): Promise<Result> {
   const samples: Sample[] = [];
   const liveness: number[] = [];
   const [, failures] = await Promise.all([
-    Promise.all(
-      Array.from({ length: LOOPS }, (_, i) => requestLoop(base, users[i % users.length]!, deadline, samples)),
-    ),
+    loops(base, users, deadline, samples),
     Promise.all(Array.from({ length: PROBES }, () => livenessLoop(base, deadline, liveness))).then((f) =>
       f.reduce((a, b) => a + b, 0),
     ),
@@ -217,142 +205,58 @@ async function runOn(label: string, stack: Stack): Promise<Result> {
 
   console.log(`  waiting ${AFTER_SECONDS} s for memory to settle...`);
   await sleep(Math.max(0, loadEnded + AFTER_SECONDS * 1000 - Date.now()));
-  clearInterval(sampler);
-  const after = workerdRssMb(group);
+  const rounds: RssPhase[] = [round1.end(samples.length)];
+  // The benchmark's own DevTools session (a forced GC, a heap reading), measured on its own.
+  const beforeDevtools = workerdRss(group);
   const heapAfter = await heap();
+  const devtools = { before: beforeDevtools, after: workerdRss(group) };
 
-  // The control: what the runtime itself keeps per request, with requests that run none of our I/O.
-  console.log(`  control: ${LOOPS} loops of GET /api/health/live for ${CONTROL_SECONDS} s...`);
-  const controlSamples: number[] = [];
-  const controlEnd = Date.now() + CONTROL_SECONDS * 1000;
-  await Promise.all(Array.from({ length: LOOPS }, () => livenessLoop(base, controlEnd, controlSamples)));
-  await sleep(5000);
-  const afterControl = workerdRssMb(group);
+  // The same loops again: memory the runtime keeps as a high-water mark stays where round 1 left it,
+  // memory kept per request climbs with every round.
+  for (let round = 2; round <= ROUNDS; round++) {
+    console.log(
+      `  round ${round}: ${LOOPS} request loops for ${SECONDS} s, ${NEXT_SETTLE_SECONDS} s rest...`,
+    );
+    const watch = watchRss(group);
+    const more: Sample[] = [];
+    await loops(base, users, Date.now() + SECONDS * 1000, more);
+    await sleep(NEXT_SETTLE_SECONDS * 1000);
+    rounds.push(watch.end(more.length));
+    samples.push(...more);
+  }
+
+  const controls: [string, RssPhase][] = [];
+  for (const [what, path] of CONTROLS) {
+    console.log(`  control: ${LOOPS} loops of GET ${path} for ${CONTROL_SECONDS} s...`);
+    controls.push([what, await rssControl(group, base, path, LOOPS, CONTROL_SECONDS)]);
+  }
   return {
     label,
+    shape: {
+      loops: LOOPS,
+      viewers: VIEWERS,
+      seconds: SECONDS,
+      afterSeconds: AFTER_SECONDS,
+      nextSettleSeconds: NEXT_SETTLE_SECONDS,
+    },
     samples,
     liveness,
     livenessFailures: failures,
     events,
     lost,
     viewersDropped: dropped,
-    rss: { before, peak: Math.max(peak, after), after },
+    rounds,
+    controls,
+    devtools,
     heap: { before: heapBefore, after: heapAfter },
-    rssPerThousand: {
-      load: ((after - before) * 1000) / Math.max(1, samples.length),
-      control: ((afterControl - after) * 1000) / Math.max(1, controlSamples.length),
-    },
   };
 }
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const row = (metric: string, value: string, versus = '') =>
-  `  ${metric.padEnd(40)} ${value.padEnd(36)} ${versus}`;
-
-/** Prints a database's table; returns the targets it missed. */
-function report(r: Result): string[] {
-  const missed: string[] = [];
-  const ms = r.samples.map((s) => s.ms);
-  const fiveXx = r.samples.filter((s) => s.status >= 500);
-  const noAnswer = r.samples.filter((s) => s.status === 0).length;
-  const other = new Map<number, number>();
-  for (const s of r.samples)
-    if (s.status >= 300 && s.status < 500) other.set(s.status, (other.get(s.status) ?? 0) + 1);
-  const [p50, p99, l50, l99] = [
-    percentile(ms, 50),
-    percentile(ms, 99),
-    percentile(r.liveness, 50),
-    percentile(r.liveness, 99),
-  ];
-  const heapKnown = Number.isFinite(r.heap.before) && Number.isFinite(r.heap.after);
-  const heapOk = r.heap.after <= Math.max(r.heap.before * HEAP_SLACK.ratio, r.heap.before + HEAP_SLACK.mb);
-  const verdict = (ok: boolean, what: string) => {
-    if (!ok) missed.push(`${r.label}: ${what}`);
-    return ok ? 'met' : 'NOT met';
-  };
-  const codes = new Map<number, number>();
-  for (const s of fiveXx) codes.set(s.status, (codes.get(s.status) ?? 0) + 1);
-
-  console.log(
-    `\n${r.label}: ${LOOPS} request loops + ${VIEWERS} live viewers for ${SECONDS} s, wrangler dev on loopback`,
+/** LOOPS request loops until `deadline`, users shared round-robin. */
+function loops(base: string, users: LoadUser[], deadline: number, samples: Sample[]): Promise<void[]> {
+  return Promise.all(
+    Array.from({ length: LOOPS }, (_, i) => requestLoop(base, users[i % users.length]!, deadline, samples)),
   );
-  console.log(row('metric', 'value', 'beside / target'));
-  console.log(
-    row(
-      'API requests answered',
-      `${fmt(r.samples.length - noAnswer)} (${fmt((r.samples.length - noAnswer) / SECONDS)}/s)`,
-    ),
-  );
-  console.log(
-    row(
-      '5xx answers',
-      `${fmt(fiveXx.length)}${codes.size ? ` (${[...codes].map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`,
-      `target 0: ${verdict(fiveXx.length === 0, '5xx answers')}`,
-    ),
-  );
-  console.log(
-    row(
-      'no answer within 60 s / network error',
-      fmt(noAnswer),
-      `target 0: ${verdict(noAnswer === 0, 'unanswered requests')}`,
-    ),
-  );
-  console.log(
-    row('other non-2xx answers', other.size ? [...other].map(([c, n]) => `${c}: ${n}`).join(', ') : '0'),
-  );
-  console.log(
-    row(
-      'API latency p50 / p99',
-      `${fmt(p50)} / ${fmt(p99)} ms`,
-      `health/live ${fmt(l50)} / ${fmt(l99)} ms (n=${r.liveness.length}): x${fmt(p50 / l50, 1)} / x${fmt(p99 / l99, 1)}`,
-    ),
-  );
-  if (r.livenessFailures > 0) console.log(row('health/live failures', fmt(r.livenessFailures)));
-  console.log(
-    row(
-      'events lost by viewers',
-      `${fmt(r.lost)} of ${fmt(r.events)} (${r.viewersDropped} dropped)`,
-      `target 0: ${verdict(r.lost === 0 && r.viewersDropped === 0 && (VIEWERS === 0 || r.events > 0), 'events lost')}`,
-    ),
-  );
-  console.log(
-    row(
-      `Worker heap after GC, before / ${AFTER_SECONDS} s after`,
-      heapKnown ? `${fmt(r.heap.before, 1)} / ${fmt(r.heap.after, 1)} MB` : 'not readable (no DevTools port)',
-      heapKnown
-        ? `target <= x${HEAP_SLACK.ratio} or +${HEAP_SLACK.mb} MB: ${verdict(heapOk, 'Worker heap back near its baseline')}`
-        : '',
-    ),
-  );
-  console.log(
-    row(
-      `workerd RSS before / peak / ${AFTER_SECONDS} s after`,
-      `${fmt(r.rss.before)} / ${fmt(r.rss.peak)} / ${fmt(r.rss.after)} MB`,
-      `x${fmt(r.rss.after / r.rss.before, 2)} of before`,
-    ),
-  );
-  console.log(
-    row(
-      '  RSS kept per 1,000 requests',
-      `${fmt(r.rssPerThousand.load, 1)} MB (this load)`,
-      `${fmt(r.rssPerThousand.control, 1)} MB (GET /api/health/live, same runtime, after)`,
-    ),
-  );
-  const ops = [...new Set(r.samples.map((s) => s.op))].sort();
-  for (const op of ops) {
-    const of = r.samples.filter((s) => s.op === op);
-    const t = of.map((s) => s.ms);
-    const bad = of.filter((s) => s.status >= 500 || s.status === 0).length;
-    console.log(
-      row(
-        `  ${op}`,
-        `${fmt(of.length)}: p50 ${fmt(percentile(t, 50))} / p99 ${fmt(percentile(t, 99))} ms`,
-        bad ? `${bad} 5xx/no answer` : '',
-      ),
-    );
-  }
-  return missed;
 }
 
 /** Where the benchmark's own Postgres listens (the demo profile's ports, shifted like them). */
@@ -415,8 +319,9 @@ for (const name of DATABASES) {
 }
 for (const result of results) missed.push(...report(result));
 console.log(
-  "\nRSS is wrangler dev's two workerd processes: they keep memory for every request they served," +
-    '\nwhatever it ran (the control line), so it is reported, not a target; the Worker heap is what our code keeps.',
+  "\nRSS is wrangler dev's two workerd processes (statically linked tcmalloc, which returns no freed memory" +
+    '\nhere): they keep memory for every request they served, whatever it ran, a static asset included (the' +
+    '\ncontrols), so it is reported, not a target; the Worker heap after GC is what our code keeps.',
 );
 if (missed.length > 0) {
   console.log(`\nTargets missed:\n${missed.map((m) => `  - ${m}`).join('\n')}`);

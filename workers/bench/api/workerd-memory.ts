@@ -1,6 +1,8 @@
 /**
  * The resident memory of the workerd processes that `wrangler dev` started: they share the process
- * group of the wrangler process the stack launched, so the group is how they are found.
+ * group of the wrangler process the stack launched, so the group is how they are found. There are two:
+ * the Worker's own runtime (the one with an inspector: our code, the assets, the Durable Objects) and
+ * wrangler's dev proxy in front of it (its ProxyWorker and InspectorProxyWorker: none of our code).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -23,16 +25,42 @@ export function workerdPids(group: number): number[] {
   return pids;
 }
 
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number.parseInt(/^VmRSS:\s*(\d+)/m.exec(status)?.[1] ?? '0', 10) / 1024;
+  } catch {
+    return 0; // Gone.
+  }
+}
+
+/** The Worker's runtime is the workerd that wrangler started with an inspector. */
+function isWorkerRuntime(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr');
+  } catch {
+    return false;
+  }
+}
+
+/** RSS in MB, by process: the Worker's runtime, wrangler's dev proxy, and their sum. */
+export interface WorkerdRss {
+  runtime: number;
+  proxy: number;
+  total: number;
+}
+
+export function workerdRss(group: number): WorkerdRss {
+  let runtime = 0;
+  let proxy = 0;
+  for (const pid of workerdPids(group)) {
+    if (isWorkerRuntime(pid)) runtime += rssMb(pid);
+    else proxy += rssMb(pid);
+  }
+  return { runtime, proxy, total: runtime + proxy };
+}
+
 /** RSS in MB of every workerd in the group, summed (0 when none is found). */
 export function workerdRssMb(group: number): number {
-  let kb = 0;
-  for (const pid of workerdPids(group)) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      kb += Number.parseInt(/^VmRSS:\s*(\d+)/m.exec(status)?.[1] ?? '0', 10);
-    } catch {
-      // Gone.
-    }
-  }
-  return kb / 1024;
+  return workerdRss(group).total;
 }

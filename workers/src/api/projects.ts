@@ -12,7 +12,6 @@ import { ApiError } from './errors.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
-import { getSettings } from '../settings/store.ts';
 import {
   CreateProjectBody,
   DEFAULT_BUDGET_MICROS,
@@ -102,11 +101,7 @@ export const projects = newApi<AuthedEnv>()
       });
     }
     const db = await c.var.db();
-    const budgetMicros =
-      body.budgetMicros ??
-      (await getSettings(db, c.var.user.id)).defaultBudgetMicros ??
-      DEFAULT_BUDGET_MICROS;
-    const project = await createProject(db, c.var.user.id, { ...body, budgetMicros });
+    const project = await createProject(db, c.var.user.id, body, DEFAULT_BUDGET_MICROS);
     // Not a 503 when the object cannot take them now: the project exists, and a retried POST would make a
     // second one. The object asks for its facts the first time it is used without them.
     await pushProjectFacts(c.env, db, c.var.user.id, projectIdOf(project.id)).catch((err: unknown) =>

@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ProjectId } from '../ids.ts';
 import type { ProjectCursor } from './cursor.ts';
 
-const { projects, projectSnapshots } = schema;
+const { projects, projectSnapshots, users } = schema;
 
 export type ProjectMode = (typeof schema.projectModes)[number];
 export type ProjectStatus = (typeof schema.projectStatuses)[number];
@@ -70,16 +70,27 @@ export interface NewProject {
   name: string;
   description: string;
   mode: ProjectMode;
-  budgetMicros: number;
+  /** The budget asked for; undefined: the owner's default budget (their settings), else `fallbackBudgetMicros`. */
+  budgetMicros?: number | undefined;
   pipeline: string;
   models: Record<string, string>;
   reviewChanges: boolean;
 }
 
-export async function createProject(db: Database, ownerId: string, input: NewProject): Promise<ProjectView> {
+/**
+ * Creates the project in one round trip: a budget left out is read from the owner's settings inside the
+ * same statement, so creating a project never waits for a settings read first.
+ */
+export async function createProject(
+  db: Database,
+  ownerId: string,
+  { budgetMicros, ...input }: NewProject,
+  fallbackBudgetMicros: number,
+): Promise<ProjectView> {
+  const ownersDefault = sql<number>`coalesce((select (${users.settings} ->> 'defaultBudgetMicros')::bigint from ${users} where ${users.id} = ${ownerId}), ${fallbackBudgetMicros})`;
   const [row] = await db
     .insert(projects)
-    .values({ ownerId, ...input })
+    .values({ ownerId, ...input, budgetMicros: budgetMicros ?? ownersDefault })
     .returning(viewColumns);
   return toView(row!);
 }
