@@ -19,14 +19,12 @@ import type { AuthedEnv, Bindings } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { redisClient } from '../platform/deps.ts';
 import { ApiError } from './errors.ts';
-import { ownsProject, withFacts } from './project-access.ts';
+import { ownsProject, projectNotFound, withFacts } from './project-access.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, newApi, signedIn } from './openapi.ts';
 
 /** Lifetime of a live ticket. */
 export const TICKET_TTL_SECONDS = 30;
-
-const notFound = () => new ApiError(404, 'not_found', 'No such project.');
 
 /** The Redis key of a ticket: its hash, so what Redis holds cannot be used as a ticket. */
 export async function ticketKey(ticket: string): Promise<string> {
@@ -70,7 +68,7 @@ async function forward(c: Context<AuthedEnv>, userId: string, projectId: Project
     (answer) => answer.status === 409,
     userId,
   );
-  if (res.status === 404) throw notFound();
+  if (res.status === 404) throw projectNotFound();
   if (!res.webSocket) throw new ApiError(500, 'internal', 'The live channel could not be opened.');
   // The object's response has immutable headers; the API's middleware adds its own (request id...).
   return new Response(null, { status: 101, webSocket: res.webSocket });
@@ -82,7 +80,7 @@ async function forward(c: Context<AuthedEnv>, userId: string, projectId: Project
  */
 const projectParam = validator('param', (value) => {
   const parsed = ProjectIdParam.safeParse(value);
-  if (!parsed.success) throw notFound();
+  if (!parsed.success) throw projectNotFound();
   return parsed.data;
 });
 
@@ -119,7 +117,7 @@ const ticketRoute = createRoute({
 export const live = newApi<AuthedEnv>()
   .openapi(ticketRoute, async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await ownsProject(await c.var.db(), c.var.user.id, id))) throw notFound();
+    if (!(await ownsProject(await c.var.db(), c.var.user.id, id))) throw projectNotFound();
     const ticket = newTicket();
     try {
       await redisClient(c.env).set(
