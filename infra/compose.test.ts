@@ -15,14 +15,17 @@ function composeConfig(file: string): { status: number | null; output: string } 
   return { status: res.status, output: `${res.stdout}${res.stderr}` };
 }
 
+// docker-compose is a Python program: on a busy machine it can take seconds just to start.
+const COMPOSE_TIMEOUT_MS = 60_000;
+
 describe('docker-compose.local.yml', () => {
-  it('is a valid Compose file', () => {
+  it('is a valid Compose file', { timeout: COMPOSE_TIMEOUT_MS }, () => {
     const res = composeConfig(composeFile);
     expect(res.output).toBe('');
     expect(res.status).toBe(0);
   });
 
-  it('is rejected by the same check when a service is malformed', () => {
+  it('is rejected by the same check when a service is malformed', { timeout: COMPOSE_TIMEOUT_MS }, () => {
     const broken = readFileSync(composeFile, 'utf8').replace(
       '  redis:\n',
       '  redis:\n    restart_policy: sometimes\n',
