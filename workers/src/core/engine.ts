@@ -176,22 +176,32 @@ export class Engine {
     const what = step ? `The step "${step.ref.title}" cannot run` : 'The run cannot continue';
     const message = `${what}: ${err.message}`.slice(0, MAX_ERROR_CHARS);
     journal.atomic(() => {
-      if (step) {
-        journal.recordFailure(step.id, message);
-        journal.setStepStatus(step.id, 'failed', 'retry');
-        this.emit({
-          type: 'step.failed',
-          stepId: step.id,
-          agent: step.ref.agent,
-          attempt: step.attempt,
-          error: message,
-          willRetry: false,
-        });
-      }
-      journal.setStatus('failed', { code: 'step_failed', message });
-      this.emit({ type: 'run.status', status: 'failed', reason: journal.run().reason });
-      journal.syncProject();
+      if (step) this.recordStepFailure(step, message, false);
+      this.failRun(message);
     });
+  }
+
+  /** A step's failure: recorded, told to viewers, and the step set to run again or not. */
+  private recordStepFailure(step: StepRecord, message: string, willRetry: boolean): void {
+    const { journal } = this.deps;
+    journal.recordFailure(step.id, message);
+    journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed', 'retry');
+    this.emit({
+      type: 'step.failed',
+      stepId: step.id,
+      agent: step.ref.agent,
+      attempt: step.attempt,
+      error: message,
+      willRetry,
+    });
+  }
+
+  /** The run fails, saying why (inside the caller's transaction). */
+  private failRun(message: string): void {
+    const { journal } = this.deps;
+    journal.setStatus('failed', { code: 'step_failed', message });
+    this.emit({ type: 'run.status', status: 'failed', reason: journal.run().reason });
+    journal.syncProject();
   }
 
   private iterationGuardTrips(step: StepRecord): boolean {
@@ -319,24 +329,8 @@ export class Engine {
     const failures = step.failures + 1;
     const willRetry = failures < this.guards.maxStepAttempts;
     journal.atomic(() => {
-      journal.recordFailure(step.id, message);
-      journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed', 'retry');
-      this.emit({
-        type: 'step.failed',
-        stepId: step.id,
-        agent: step.ref.agent,
-        attempt: step.attempt,
-        error: message,
-        willRetry,
-      });
-      if (!willRetry) {
-        journal.setStatus('failed', {
-          code: 'step_failed',
-          message: `The step "${step.ref.title}" failed ${failures} times: ${message}`,
-        });
-        this.emit({ type: 'run.status', status: 'failed', reason: journal.run().reason });
-        journal.syncProject();
-      }
+      this.recordStepFailure(step, message, willRetry);
+      if (!willRetry) this.failRun(`The step "${step.ref.title}" failed ${failures} times: ${message}`);
     });
     return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
   }
