@@ -57,6 +57,26 @@ describe('a near-miss, applied when it matches one place up to whitespace', () =
     ).toEqual({ ok: true, content: 'class A {\n    run() {\n        stop();\n        go();\n    }\n}\n' });
   });
 
+  it('matches a search indented by four spaces where the file uses two (the same depth on every line), and indents the replacement by two', () => {
+    const two = 'if (a) {\n  if (b) {\n    go();\n  }\n}\n';
+    expect(
+      applyEdits(two, [
+        {
+          search: 'if (b) {\n        go();\n    }',
+          replace: 'if (b) {\n        go();\n        stop();\n    }',
+        },
+      ]),
+    ).toMatchObject({ ok: false });
+    expect(
+      applyEdits(two, [
+        {
+          search: '    if (b) {\n        go();\n    }',
+          replace: '    if (b) {\n        go();\n        stop();\n    }',
+        },
+      ]),
+    ).toEqual({ ok: true, content: 'if (a) {\n  if (b) {\n    go();\n    stop();\n  }\n}\n' });
+  });
+
   it('keeps the line breaks of a CRLF file for an LF search', () => {
     const crlf = 'registry=https://a.example/\r\nstrict-ssl=true\r\nloglevel=warn\r\n';
     expect(

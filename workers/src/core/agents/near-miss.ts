@@ -9,7 +9,7 @@
  * - the matched place is the file's lines from the first matched line to the last, whole.
  *
  * It is applied only when exactly one place matches, and only when the indentation differs consistently
- * (the same prefix added or removed on every line, or tabs for a fixed number of spaces): the replacement
+ * (the same prefix added or removed on every line, or another unit: tabs for spaces, 2 spaces for 4): the replacement
  * is then re-indented the same way and written with the file's line breaks. Anything else is refused.
  */
 
@@ -68,7 +68,8 @@ function commonSuffixLength(a: string, b: string): number {
 
 /**
  * How to turn the search's indentation into the file's, from the matched pairs of lines: a fixed prefix
- * swapped on every line, or a tab for a fixed number of spaces (either way). Null when inconsistent.
+ * swapped on every line, or another unit at the same depth (tabs for spaces, two spaces for four).
+ * Null when inconsistent.
  */
 export function indentMapping(
   pairs: readonly { file: string; search: string }[],
@@ -84,26 +85,27 @@ export function indentMapping(
   if (swaps.every((s) => s.to === to && s.from === from))
     return (line) => (line.startsWith(from) && line.trim() !== '' ? to + line.slice(from.length) : line);
 
-  for (const [tabsIn, spaces] of [
-    ['file', 'search'],
-    ['search', 'file'],
-  ] as const) {
-    if (!indents.every((i) => /^\t*$/.test(i[tabsIn]) && /^ *$/.test(i[spaces]))) continue;
-    const withTabs = indents.find((i) => i[tabsIn].length > 0);
-    if (!withTabs) continue;
-    const width = withTabs[spaces].length / withTabs[tabsIn].length;
-    if (!Number.isInteger(width) || width < 1) continue;
-    if (!indents.every((i) => i[spaces].length === i[tabsIn].length * width)) continue;
-    return tabsIn === 'file'
-      ? (line) => {
-          const n = /^ */.exec(line)![0].length;
-          return '\t'.repeat(Math.floor(n / width)) + ' '.repeat(n % width) + line.slice(n);
-        }
-      : (line) => {
-          const n = /^\t*/.exec(line)![0].length;
-          return ' '.repeat(n * width) + line.slice(n);
-        };
-  }
+  // Another indentation unit: a tab for some spaces, or two spaces for four. Each side indents with one
+  // character, and every line's depth keeps the same ratio.
+  const unit = (indent: string) => (indent === '' ? '' : indent[0]!);
+  const fileChar = indents.map((i) => unit(i.file)).find(Boolean);
+  const searchChar = indents.map((i) => unit(i.search)).find(Boolean);
+  const sample = indents.find((i) => i.file !== '' && i.search !== '');
+  if (!fileChar || !searchChar || !sample) return null;
+  const uniform = (indent: string, char: string) => indent === char.repeat(indent.length);
+  const [f, s] = [sample.file.length, sample.search.length];
+  const consistent = indents.every(
+    (i) =>
+      uniform(i.file, fileChar) && uniform(i.search, searchChar) && i.search.length * f === i.file.length * s,
+  );
+  if (!consistent) return null;
+  return (line) => {
+    const n = /^[ \t]*/.exec(line)![0];
+    if (!uniform(n, searchChar) || line.trim() === '') return line;
+    const depth = Math.floor((n.length * f) / s);
+    const rest = n.length - Math.ceil((depth * s) / f);
+    return fileChar.repeat(depth) + ' '.repeat(Math.max(0, rest)) + line.slice(n.length);
+  };
   return null;
 }
 
