@@ -106,7 +106,6 @@ export function indentMapping(
     const rest = n.length - Math.ceil((depth * s) / f);
     return fileChar.repeat(depth) + ' '.repeat(Math.max(0, rest)) + line.slice(n.length);
   };
-  return null;
 }
 
 /** Applies `search` → `replace` to the one place of `content` that matches up to whitespace, if any. */
