@@ -141,6 +141,40 @@ describe('CodeMonkey', () => {
     const reask = userPrompt(key, 7);
     expect(reask).toContain('could not be applied');
     expect(reask).toContain('does not occur in the file: "return a - b;"');
+    // The re-ask shows the file as it is now, to copy the search texts from.
+    expect(reask).toContain(`The current text of src/add.js (the whole file):\n\`\`\`\n${ADD_JS}\`\`\``);
+  }, 30_000);
+
+  it('applies an edit whose search text differs from the file only in whitespace, without a re-ask', async () => {
+    const { h, key } = setup([
+      ...planning(),
+      developer([
+        writeStep('src/add.js'),
+        writeStep('test/add.test.js'),
+        { type: 'code', path: 'src/add.js', instructions: 'name the parameters x and y' },
+      ]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+      // Indented by four spaces where the file has two, with a trailing space and CRLF line breaks.
+      {
+        match: agent('CodeMonkey'),
+        json: {
+          summary: 'adds',
+          edits: [
+            {
+              search: 'export function add(a, b) { \r\n    return a + b;\r\n',
+              replace: 'export function add(x, y) {\r\n    return x + y;\r\n',
+            },
+          ],
+        },
+      },
+      { match: agent('TechnicalWriter'), text: '# calc\n' },
+    ]);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(h.read('src/add.js')).toBe('export function add(x, y) {\n  return x + y;\n}\n');
+    expect(fixture.requestsOf(key).filter((r) => r.body.includes('could not be applied'))).toHaveLength(0);
   }, 30_000);
 
   it('fails the step, changing nothing, when the re-ask misses too', async () => {
@@ -382,6 +416,59 @@ describe('guards', () => {
     await h.drain();
     const third = fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))[2]!;
     expect(third.body).toContain("The user's hint: The test itself is wrong: 1 is not 2.");
+  }, 60_000);
+});
+
+describe('BugHunter', () => {
+  it('re-asks a refused edit with the current text of a file an earlier fix wrote, which was in no prompt', async () => {
+    const npmrc = 'strict-ssl=true\nloglevel=warn\n';
+    const { h, key } = setup([
+      ...planning(),
+      developer([writeStep('test/x.test.js')]),
+      { match: agent('CodeMonkey'), json: { summary: 'a test', content: NEVER_PASSES } },
+      {
+        match: agent('BugHunter'),
+        json: {
+          hypotheses: ['npm'],
+          explanation: 'npm settings',
+          kind: 'logging',
+          changes: [{ path: '.npmrc', content: npmrc }],
+        },
+      },
+      // The model guesses the file's text wrong: refused, re-asked with the file.
+      {
+        match: agent('BugHunter'),
+        json: {
+          hypotheses: ['npm'],
+          explanation: 'more logging',
+          kind: 'logging',
+          changes: [{ path: '.npmrc', edits: [{ search: 'loglevel=info', replace: 'loglevel=verbose' }] }],
+        },
+      },
+      {
+        match: agent('BugHunter'),
+        json: {
+          hypotheses: ['npm'],
+          explanation: 'more logging',
+          kind: 'logging',
+          changes: [{ path: '.npmrc', edits: [{ search: 'loglevel=warn', replace: 'loglevel=verbose' }] }],
+        },
+      },
+      uselessFix(3),
+    ]);
+    h.controls.start();
+    await h.drain();
+    const hunts = fixture.requestsOf(key).filter((r) => r.body.includes("You are Samokoder's BugHunter"));
+    expect(hunts.length).toBeGreaterThanOrEqual(3);
+    // The second attempt's prompt did not show the file; its re-ask does.
+    expect(hunts[1]!.body).not.toContain('strict-ssl=true');
+    expect(hunts[2]!.body).toContain(
+      '.npmrc: edit 1: the search text does not occur in the file: \\"loglevel=info\\"',
+    );
+    expect(hunts[2]!.body).toContain(
+      JSON.stringify(`The current text of .npmrc (the whole file):\n\`\`\`\n${npmrc}\`\`\``).slice(1, -1),
+    );
+    expect(h.read('.npmrc')).toBe('strict-ssl=true\nloglevel=verbose\n');
   }, 60_000);
 });
 

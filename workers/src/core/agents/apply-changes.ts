@@ -1,10 +1,12 @@
 /**
  * Turns an agent's file changes into new file contents under the rules: a new file is written whole; an
- * existing file changes only by search/replace edits that each match exactly once. Anything else is a
- * problem to re-ask about, never applied.
+ * existing file changes only by search/replace edits that each match exactly once (or, failing that, one
+ * place up to whitespace). Anything else is a problem to re-ask about, never applied; the re-ask shows
+ * the refused files' current text.
  */
 import { normalizePath } from '../paths.ts';
 import { applyEdits, type SearchReplace } from './edits.ts';
+import { refusedFilesText, type RefusedFile } from './refused-files.ts';
 import type { AgentContext } from './state.ts';
 
 export interface ProposedChange {
@@ -13,9 +15,20 @@ export interface ProposedChange {
   edits?: SearchReplace[] | undefined;
 }
 
+/**
+ * The problems of a refused answer. The array also carries (as a non-enumerable property, so it still
+ * reads, compares and serializes as a plain list of messages) the refused files' current text, which
+ * `problemsFeedback` shows: callers pass the problems on as they are.
+ */
+export type Problems = string[] & { readonly refusedFiles?: readonly RefusedFile[] };
+
 export type Resolved =
   | { ok: true; files: { path: string; before: string | null; after: string }[] }
-  | { ok: false; problems: string[] };
+  | { ok: false; problems: Problems };
+
+function withRefusedFiles(problems: string[], refusedFiles: readonly RefusedFile[]): Problems {
+  return Object.defineProperty(problems, 'refusedFiles', { value: refusedFiles, enumerable: false });
+}
 
 /** Resolves every change against the current files; all or nothing. */
 export async function resolveChanges(
@@ -23,6 +36,12 @@ export async function resolveChanges(
   changes: readonly ProposedChange[],
 ): Promise<Resolved> {
   const problems: string[] = [];
+  const refused: RefusedFile[] = [];
+  const refuse = (path: string, content: string, missed: readonly string[]) => {
+    const known = refused.find((f) => f.path === path);
+    if (known) known.missed = [...known.missed, ...missed];
+    else refused.push({ path, content, missed });
+  };
   const files: { path: string; before: string | null; after: string }[] = [];
   for (const change of changes) {
     const path = normalizePath(change.path);
@@ -30,7 +49,8 @@ export async function resolveChanges(
       problems.push(`${change.path}: not an acceptable path (relative, no ".." segments)`);
       continue;
     }
-    const before = files.find((f) => f.path === path)?.after ?? (await ctx.files.read(path));
+    const onDisk = await ctx.files.read(path);
+    const before = files.find((f) => f.path === path)?.after ?? onDisk;
     if (before === null) {
       if (change.content === undefined)
         problems.push(`${path}: the file does not exist yet; give its whole content`);
@@ -41,20 +61,34 @@ export async function resolveChanges(
       problems.push(
         `${path}: the file exists; change it with search/replace edits, not by rewriting it whole`,
       );
+      refuse(path, onDisk ?? before, []);
       continue;
     }
     const applied = applyEdits(before, change.edits);
-    if (!applied.ok) problems.push(...applied.problems.map((p) => `${path}: ${p}`));
-    else {
+    if (!applied.ok) {
+      problems.push(...applied.problems.map((p) => `${path}: ${p}`));
+      // The whole answer is refused, so the file the agent must copy from is the one on disk.
+      refuse(path, onDisk ?? before, applied.missed);
+    } else {
       const existing = files.findIndex((f) => f.path === path);
       if (existing >= 0) files[existing] = { path, before: files[existing]!.before, after: applied.content };
       else files.push({ path, before, after: applied.content });
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, files };
+  return problems.length > 0
+    ? { ok: false, problems: withRefusedFiles(problems, refused) }
+    : { ok: true, files };
 }
 
-/** The re-ask's text about the problems. */
-export function problemsFeedback(problems: readonly string[]): string {
-  return `Your previous answer could not be applied:\n${problems.map((p) => `- ${p}`).join('\n')}\nAnswer again with corrected changes. Copy search texts exactly from the current file.`;
+/** The re-ask's text about the problems, with the refused files' current text when it is known. */
+export function problemsFeedback(problems: readonly string[] | Problems): string {
+  const refusedFiles = (problems as Problems).refusedFiles ?? [];
+  return [
+    `Your previous answer could not be applied:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    refusedFilesText(refusedFiles),
+    'Answer again with corrected changes. Copy search texts exactly from the current file' +
+      (refusedFiles.length > 0 ? ' as shown above.' : '.'),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
