@@ -15,20 +15,14 @@ export interface ProposedChange {
   edits?: SearchReplace[] | undefined;
 }
 
-/**
- * The problems of a refused answer. The array also carries (as a non-enumerable property, so it still
- * reads, compares and serializes as a plain list of messages) the refused files' current text, which
- * `problemsFeedback` shows: callers pass the problems on as they are.
- */
-export type Problems = string[] & { readonly refusedFiles?: readonly RefusedFile[] };
+/** Why an answer was refused: its problems, and the current text of the files it could not change. */
+export interface Refused {
+  problems: string[];
+  refusedFiles: readonly RefusedFile[];
+}
 
 export type Resolved =
-  | { ok: true; files: { path: string; before: string | null; after: string }[] }
-  | { ok: false; problems: Problems };
-
-function withRefusedFiles(problems: string[], refusedFiles: readonly RefusedFile[]): Problems {
-  return Object.defineProperty(problems, 'refusedFiles', { value: refusedFiles, enumerable: false });
-}
+  { ok: true; files: { path: string; before: string | null; after: string }[] } | ({ ok: false } & Refused);
 
 /** Resolves every change against the current files; all or nothing. */
 export async function resolveChanges(
@@ -75,14 +69,11 @@ export async function resolveChanges(
       else files.push({ path, before, after: applied.content });
     }
   }
-  return problems.length > 0
-    ? { ok: false, problems: withRefusedFiles(problems, refused) }
-    : { ok: true, files };
+  return problems.length > 0 ? { ok: false, problems, refusedFiles: refused } : { ok: true, files };
 }
 
 /** The re-ask's text about the problems, with the refused files' current text when it is known. */
-export function problemsFeedback(problems: readonly string[] | Problems): string {
-  const refusedFiles = (problems as Problems).refusedFiles ?? [];
+export function problemsFeedback({ problems, refusedFiles }: Refused): string {
   return [
     `Your previous answer could not be applied:\n${problems.map((p) => `- ${p}`).join('\n')}`,
     refusedFilesText(refusedFiles),

@@ -74,7 +74,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
   let resolved = await resolveChanges(ctx, diagnosis.changes);
   if (!resolved.ok) {
     diagnosis = await session.object({
-      messages: ask(problemsFeedback(resolved.problems)),
+      messages: ask(problemsFeedback(resolved)),
       schema: Diagnosis,
     });
     resolved = await resolveChanges(ctx, diagnosis.changes);

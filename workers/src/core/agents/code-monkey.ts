@@ -7,7 +7,7 @@
  */
 import { diffText } from '../diff.ts';
 import { codeMonkeyV1, reviewV1 } from '../prompts/code-monkey/v1.ts';
-import { problemsFeedback, resolveChanges } from './apply-changes.ts';
+import { problemsFeedback, resolveChanges, type Refused } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
 import { afterWorkStep, currentTask } from './flow.ts';
 import { fileContents, projectSummary } from './project-context.ts';
@@ -24,7 +24,7 @@ async function writeOnce(
   ctx: AgentContext,
   session: AgentSession,
   vars: Parameters<typeof codeMonkeyV1.user>[0],
-): Promise<Written | { problems: string[] }> {
+): Promise<Written | Refused> {
   const change = await session.object({
     messages: [
       { role: 'system', content: codeMonkeyV1.system },
@@ -37,7 +37,7 @@ async function writeOnce(
   ]);
   return resolved.ok
     ? { after: resolved.files[0]!.after, summary: change.summary }
-    : { problems: resolved.problems };
+    : { problems: resolved.problems, refusedFiles: resolved.refusedFiles };
 }
 
 /** Writes the file, re-asking once when the answer cannot be applied. */
@@ -50,7 +50,7 @@ async function write(
   if ('after' in first) return first;
   const second = await writeOnce(ctx, session, {
     ...vars,
-    feedback: [vars.feedback, problemsFeedback(first.problems)].filter(Boolean).join('\n\n'),
+    feedback: [vars.feedback, problemsFeedback(first)].filter(Boolean).join('\n\n'),
   });
   if ('after' in second) return second;
   throw new Error(
