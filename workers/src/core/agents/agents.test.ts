@@ -1,30 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startLlmFixture,
-  type LlmFixture,
-  type ScriptedReply,
-} from '../../../../infra/llm-fixture/fixture.ts';
-import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { describe, expect, it } from 'vitest';
+import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import { platformOnly } from '../../llm/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
 import type { AppPort } from './app-port.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
-import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+import { fixtureSuite } from './testing/fixture-suite.ts';
+import { localSandbox } from './testing/local-sandbox.ts';
 
-let fixture: LlmFixture;
-const sandboxes: LocalSandbox[] = [];
-let n = 0;
-
-beforeAll(async () => {
-  fixture = await startLlmFixture({ port: 0 });
-});
-afterAll(async () => {
-  await fixture.close();
-});
-afterEach(() => {
-  for (const s of sandboxes.splice(0)) s.close();
-});
+const suite = fixtureSuite();
 
 /** These small projects have no server: their "app" is taken as running. */
 const runningApp: AppPort = {
@@ -38,11 +22,18 @@ const runningApp: AppPort = {
 };
 
 function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {}) {
-  const key = validFixtureKey('openai', `unit${++n}${Date.now()}`);
+  const key = suite.newKey('unit');
   const sandbox = localSandbox();
-  sandboxes.push(sandbox);
-  fixture.add(key, replies);
-  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, app: runningApp, review: false, ...opts });
+  suite.track(sandbox);
+  suite.fixture.add(key, replies);
+  const h = agentsHarness({
+    fixtureUrl: suite.fixture.url,
+    key,
+    sandbox,
+    app: runningApp,
+    review: false,
+    ...opts,
+  });
   return { h, key, sandbox };
 }
 
@@ -50,7 +41,7 @@ const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
 const userPrompt = (key: string, i: number) => {
-  const body = JSON.parse(fixture.requestsOf(key)[i]!.body) as {
+  const body = JSON.parse(suite.fixture.requestsOf(key)[i]!.body) as {
     messages: { role: string; content: string }[];
   };
   return body.messages
@@ -174,7 +165,9 @@ describe('CodeMonkey', () => {
     await h.drain();
     expectCompleted(h);
     expect(h.read('src/add.js')).toBe('export function add(x, y) {\n  return x + y;\n}\n');
-    expect(fixture.requestsOf(key).filter((r) => r.body.includes('could not be applied'))).toHaveLength(0);
+    expect(suite.fixture.requestsOf(key).filter((r) => r.body.includes('could not be applied'))).toHaveLength(
+      0,
+    );
   }, 30_000);
 
   it('fails the step, changing nothing, when the re-ask misses too', async () => {
@@ -225,7 +218,7 @@ describe('questions and the plan in interactive mode', () => {
     h.controls.answer(q2.id, 'Also subtract, please');
     await h.drain();
     // The SpecWriter was not asked again on its re-run; the TechLead got the feedback.
-    const agents = fixture.requestsOf(key).map((r) => /You are Samokoder's (\w+)/.exec(r.body)?.[1]);
+    const agents = suite.fixture.requestsOf(key).map((r) => /You are Samokoder's (\w+)/.exec(r.body)?.[1]);
     expect(agents.slice(0, 4)).toEqual(['SpecWriter', 'Architect', 'TechLead', 'TechLead']);
     expect(userPrompt(key, 3)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
     expect(userPrompt(key, 2)).toContain('Decided: Integers only? → No');
@@ -236,7 +229,7 @@ describe('questions and the plan in interactive mode', () => {
 describe('dependencies', () => {
   it('installs them (with the network) before the next command once package.json declares some, and only again when it changes', async () => {
     const sandbox = localSandbox();
-    sandboxes.push(sandbox);
+    suite.track(sandbox);
     // The registry is out of reach from here: the install (the only command that asks for the
     // network) is answered as npm would, every other command runs for real.
     const installs: ExecRequest[] = [];
@@ -288,11 +281,11 @@ describe('keys', () => {
     expect(h.journal.run().status).toBe('waiting');
     const question = h.journal.openQuestion()!;
     expect(question.text).toMatch(/No API key for OpenAI: add one in Settings → LLM keys/);
-    expect(fixture.requestsOf(key)).toHaveLength(0);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(0);
     const withKey = h.restart({ keys: platformOnly({ openai: { apiKey: key } }), sandbox });
     withKey.controls.answer(question.id, 'Added');
     await withKey.drain();
-    expect(fixture.requestsOf(key).length).toBeGreaterThanOrEqual(3);
+    expect(suite.fixture.requestsOf(key).length).toBeGreaterThanOrEqual(3);
     const frames = JSON.stringify(withKey.events()) + JSON.stringify(withKey.sql.all('SELECT * FROM steps'));
     expect(frames).not.toContain(key);
   }, 30_000);
@@ -311,7 +304,7 @@ describe('keys in autopilot', () => {
     h.controls.resume();
     await h.drain();
     expect(h.journal.run().status).toBe('waiting');
-    expect(fixture.requestsOf(key)).toHaveLength(0);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(0);
   }, 30_000);
 });
 
@@ -338,7 +331,7 @@ describe('guards', () => {
     await h.drain();
     expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'budget' } });
     expect(h.journal.run().reason!.message).toMatch(/budget is spent/);
-    expect(fixture.requestsOf(key)).toHaveLength(1);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(1);
   }, 30_000);
 
   it('counts and records calls that were billed but unusable, and makes no re-ask the budget cannot pay', async () => {
@@ -357,7 +350,7 @@ describe('guards', () => {
       "SELECT key, cost_micros FROM llm_calls WHERE key LIKE '%:lost%' ORDER BY key",
     );
     expect(lost.map((r) => r.key)).toEqual(['s1:c1:lost1', 's1:c1:lost2', 's1:c1:lost3']);
-    const billed = fixture.requestsOf(key).length;
+    const billed = suite.fixture.requestsOf(key).length;
     expect(billed).toBe(6);
     expect(h.journal.run().totals.costMicros).toBe(lost.reduce((n, r) => n + r.cost_micros, 0));
     expect(h.journal.run().totals.inputTokens).toBe(billed * 1000);
@@ -369,7 +362,7 @@ describe('guards', () => {
     broke.h.controls.start();
     await broke.h.drain();
     expect(broke.h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'budget' } });
-    expect(fixture.requestsOf(broke.key)).toHaveLength(1);
+    expect(suite.fixture.requestsOf(broke.key)).toHaveLength(1);
     expect(broke.h.journal.run().totals.costMicros).toBeGreaterThan(100_000);
   }, 30_000);
 
@@ -387,7 +380,7 @@ describe('guards', () => {
     await h.drain();
     expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_failure' } });
     expect(h.journal.run().reason!.message).toMatch(/7 times in a row in the task "Add": npm test/);
-    expect(fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(3);
+    expect(suite.fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(3);
   }, 60_000);
 
   it('asks an interactive user for a hint after two failed fixes, and gives it to the next attempt', async () => {
@@ -411,10 +404,10 @@ describe('guards', () => {
     }
     const hint = h.journal.openQuestion()!;
     expect(hint.text).toMatch(/`npm test` still fails after 2 fixes/);
-    expect(fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(2);
+    expect(suite.fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))).toHaveLength(2);
     h.controls.answer(hint.id, 'The test itself is wrong: 1 is not 2.');
     await h.drain();
-    const third = fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))[2]!;
+    const third = suite.fixture.requestsOf(key).filter((r) => r.body.includes('BugHunter'))[2]!;
     expect(third.body).toContain("The user's hint: The test itself is wrong: 1 is not 2.");
   }, 60_000);
 });
@@ -458,7 +451,9 @@ describe('BugHunter', () => {
     ]);
     h.controls.start();
     await h.drain();
-    const hunts = fixture.requestsOf(key).filter((r) => r.body.includes("You are Samokoder's BugHunter"));
+    const hunts = suite.fixture
+      .requestsOf(key)
+      .filter((r) => r.body.includes("You are Samokoder's BugHunter"));
     expect(hunts.length).toBeGreaterThanOrEqual(3);
     // The second attempt's prompt did not show the file; its re-ask does.
     expect(hunts[1]!.body).not.toContain('strict-ssl=true');
@@ -493,13 +488,13 @@ describe('resuming', () => {
     // The fifth call (the first review) never returns: the process "dies" with the CodeMonkey's write recorded.
     void h.drain();
     await new Promise((r) => setTimeout(r, 500));
-    expect(fixture.requestsOf(key)).toHaveLength(4);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(4);
     const resumed = h.restart({ wrapLlm: undefined, sandbox });
     await resumed.drain();
     expectCompleted(resumed);
     // Nine replies, nine requests: the recorded CodeMonkey call of the interrupted step was replayed.
-    expect(fixture.requestsOf(key)).toHaveLength(replies.length);
-    expect(fixture.script.pending()[key]).toBe(0);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(replies.length);
+    expect(suite.fixture.script.pending()[key]).toBe(0);
     const started = ofType(resumed.events(), 'step.started').filter((e) => e.agent === 'CodeMonkey');
     expect(started.map((e) => `${e.stepId}/${e.attempt}`)).toEqual(['5/1', '5/2', '6/1']);
   }, 30_000);

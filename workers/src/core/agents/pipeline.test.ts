@@ -1,32 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLlmFixture, type LlmFixture } from '../../../../infra/llm-fixture/fixture.ts';
-import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT, todoSession } from '../../../../infra/demo/todo-session.ts';
 import { FIXED_REMOVE, README_MD } from '../../../../infra/demo/todo-app.ts';
 import type { ArtifactKind, ServerEvent } from '../../protocol.ts';
 import { agentsHarness } from './testing/harness.ts';
-import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+import { fixtureSuite } from './testing/fixture-suite.ts';
+import { localSandbox } from './testing/local-sandbox.ts';
 
-let fixture: LlmFixture;
-const sandboxes: LocalSandbox[] = [];
-let n = 0;
-
-beforeAll(async () => {
-  fixture = await startLlmFixture({ port: 0 });
-});
-afterAll(async () => {
-  await fixture.close();
-});
-afterEach(() => {
-  for (const s of sandboxes.splice(0)) s.close();
-});
+const suite = fixtureSuite();
 
 /** A run of its own: a fixture key (script and requests) and a sandbox (closed after the test unless `keep`). */
 function setup(opts: Partial<Parameters<typeof agentsHarness>[0]> = {}, keep = false) {
-  const key = validFixtureKey('openai', `agents${++n}${Date.now()}`);
+  const key = suite.newKey('agents');
   const sandbox = localSandbox();
-  if (!keep) sandboxes.push(sandbox);
-  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, ...DEMO_PROJECT, ...opts });
+  if (!keep) suite.track(sandbox);
+  const h = agentsHarness({ fixtureUrl: suite.fixture.url, key, sandbox, ...DEMO_PROJECT, ...opts });
   return { h, key, sandbox };
 }
 
@@ -39,7 +26,7 @@ const artifactOf = <K extends ArtifactKind>(events: ServerEvent[], kind: K) =>
 
 /** The user message of each request the fixture got for `key`, by the agent it was for. */
 function prompts(key: string): { agent: string; user: string; system: string }[] {
-  return fixture.requestsOf(key).map((r) => {
+  return suite.fixture.requestsOf(key).map((r) => {
     const body = JSON.parse(r.body) as { messages: { role: string; content: string }[] };
     const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
     return {
@@ -54,7 +41,7 @@ describe('the agents build the demo app', () => {
   let run: ReturnType<typeof setup>;
   beforeAll(async () => {
     run = setup({}, true);
-    fixture.add(run.key, todoSession());
+    suite.fixture.add(run.key, todoSession());
     run.h.controls.start();
     await run.h.drain();
   }, 60_000);
@@ -66,7 +53,7 @@ describe('the agents build the demo app', () => {
     const events = h.events();
 
     // Every scripted reply was used, each agent spoke in turn.
-    expect(fixture.script.pending()[key]).toBe(0);
+    expect(suite.fixture.script.pending()[key]).toBe(0);
     expect(prompts(key).map((p) => p.agent)).toEqual([
       'SpecWriter',
       'Architect',
@@ -191,7 +178,7 @@ describe('the agents build the demo app', () => {
     const { h, key } = run;
     const deleteLine =
       "        return store.remove(id) ? send(res, 204, null) : send(res, 404, { error: 'not found' });";
-    fixture.add(key, [
+    suite.fixture.add(key, [
       {
         match: { contains: "You are Samokoder's Troubleshooter" },
         json: {

@@ -1,28 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startLlmFixture,
-  type LlmFixture,
-  type ScriptedReply,
-} from '../../../../infra/llm-fixture/fixture.ts';
-import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { describe, expect, it } from 'vitest';
+import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
-import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+import { fixtureSuite } from './testing/fixture-suite.ts';
+import { localSandbox } from './testing/local-sandbox.ts';
 
-let fixture: LlmFixture;
-const sandboxes: LocalSandbox[] = [];
-let n = 0;
-
-beforeAll(async () => {
-  fixture = await startLlmFixture({ port: 0 });
-});
-afterAll(async () => {
-  await fixture.close();
-});
-afterEach(() => {
-  for (const s of sandboxes.splice(0)) s.close();
-});
+const suite = fixtureSuite();
 
 /** These small projects have no server: their "app" is taken as running. */
 const runningApp: AppPort = {
@@ -81,17 +65,24 @@ function session(extra: ScriptedReply[] = []): ScriptedReply[] {
 }
 
 function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions>) {
-  const key = validFixtureKey('openai', `review${++n}${Date.now()}`);
+  const key = suite.newKey('review');
   const sandbox = localSandbox();
-  sandboxes.push(sandbox);
-  fixture.add(key, replies);
-  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, app: runningApp, review: false, ...opts });
+  suite.track(sandbox);
+  suite.fixture.add(key, replies);
+  const h = agentsHarness({
+    fixtureUrl: suite.fixture.url,
+    key,
+    sandbox,
+    app: runningApp,
+    review: false,
+    ...opts,
+  });
   return { h, key };
 }
 
 /** The user prompts the CodeMonkey was sent, in order. */
 function codeMonkeyPrompts(key: string): string[] {
-  return fixture
+  return suite.fixture
     .requestsOf(key)
     .map((r) => JSON.parse(r.body) as { messages: { role: string; content: string }[] })
     .filter((b) => b.messages.some((m) => m.content.includes("You are Samokoder's CodeMonkey")))

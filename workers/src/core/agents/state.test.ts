@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLlmFixture, type LlmFixture } from '../../../../infra/llm-fixture/fixture.ts';
-import { validFixtureKey } from '../../../../infra/llm-fixture/keys.ts';
+import { describe, expect, it } from 'vitest';
 import { DEMO_PROJECT, todoSession } from '../../../../infra/demo/todo-session.ts';
 import { README_MD } from '../../../../infra/demo/todo-app.ts';
 import type { ServerEvent } from '../../protocol.ts';
@@ -9,34 +7,23 @@ import { UnreadableState } from '../errors.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { readAgentsState } from './state.ts';
 import { agentsHarness, type AgentsHarness } from './testing/harness.ts';
-import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+import { fixtureSuite } from './testing/fixture-suite.ts';
+import { localSandbox } from './testing/local-sandbox.ts';
 
 /** A real state of the previous (unversioned) shape: see its `recorded` note. */
 const recorded = JSON.parse(
   readFileSync(new URL('./testing/state-before-versions.json', import.meta.url), 'utf8'),
 ) as { state: JsonObject; nextInput: JsonValue };
 
-let fixture: LlmFixture;
-const sandboxes: LocalSandbox[] = [];
-let n = 0;
-
-beforeAll(async () => {
-  fixture = await startLlmFixture({ port: 0 });
-});
-afterAll(async () => {
-  await fixture.close();
-});
-afterEach(() => {
-  for (const s of sandboxes.splice(0)) s.close();
-});
+const suite = fixtureSuite();
 
 /** A demo run of its own, started. */
 function demoRun() {
-  const key = validFixtureKey('openai', `state${++n}${Date.now()}`);
+  const key = suite.newKey('state');
   const sandbox = localSandbox();
-  sandboxes.push(sandbox);
-  const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, ...DEMO_PROJECT });
-  fixture.add(key, todoSession());
+  suite.track(sandbox);
+  const h = agentsHarness({ fixtureUrl: suite.fixture.url, key, sandbox, ...DEMO_PROJECT });
+  suite.fixture.add(key, todoSession());
   h.controls.start();
   return { h, key };
 }
@@ -83,7 +70,7 @@ describe("the pipeline's saved state", () => {
   it('fails the run with the reason when a saved state cannot be read, before any paid call', async () => {
     const { h, key } = demoRun();
     await runThrough(h, 3);
-    const calls = fixture.requestsOf(key).length;
+    const calls = suite.fixture.requestsOf(key).length;
     const state = h.journal.stateAfter(3)!;
     h.sql.run('UPDATE steps SET state_after = ? WHERE id = 3', JSON.stringify({ ...state, tasks: 'three' }));
 
@@ -97,7 +84,7 @@ describe("the pipeline's saved state", () => {
     expect(run.reason?.message).toContain('tasks');
     // The user sees it on the live channel, and nothing ran on the state it would have misread.
     expect(runStatuses(resumed.events()).at(-1)).toMatchObject({ status: 'failed', reason: run.reason });
-    expect(fixture.requestsOf(key)).toHaveLength(calls);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(calls);
     // Resuming tries once more and fails the same way at once, rather than looping.
     expect(resumed.controls.resume()).toEqual({ ok: true, pump: true });
     await resumed.drain();
