@@ -20,16 +20,21 @@ function raise(peak: WorkerdRss, now: WorkerdRss): void {
   peak.total = Math.max(peak.total, now.total);
 }
 
-/** Starts watching the group's RSS now; `end` takes the last reading and returns the phase. */
-export function watchRss(group: number): { before: WorkerdRss; end: (requests: number) => RssPhase } {
-  const before = workerdRss(group);
+/** Where RSS is read: wrangler dev's process group, or any reading of the caller's. */
+export type RssSource = number | (() => WorkerdRss);
+
+const read = (source: RssSource): WorkerdRss => (typeof source === 'number' ? workerdRss(source) : source());
+
+/** Starts watching RSS now; `end` takes the last reading and returns the phase. */
+export function watchRss(source: RssSource): { before: WorkerdRss; end: (requests: number) => RssPhase } {
+  const before = read(source);
   const peak = { ...before };
-  const timer = setInterval(() => raise(peak, workerdRss(group)), 500);
+  const timer = setInterval(() => raise(peak, read(source)), 500);
   return {
     before,
     end: (requests) => {
       clearInterval(timer);
-      const after = workerdRss(group);
+      const after = read(source);
       raise(peak, after);
       return { requests, before, peak, after };
     },
@@ -43,13 +48,13 @@ export function keptPerRequestKb(phase: RssPhase, of: keyof WorkerdRss): number 
 
 /** A control: `loops` loops of `GET path` for `seconds`, then 5 s of rest; what RSS kept. */
 export async function rssControl(
-  group: number,
+  source: RssSource,
   base: string,
   path: string,
   loops: number,
   seconds: number,
 ): Promise<RssPhase> {
-  const watch = watchRss(group);
+  const watch = watchRss(source);
   const deadline = Date.now() + seconds * 1000;
   let requests = 0;
   await Promise.all(

@@ -22,16 +22,8 @@
 import { isRunning } from '../../../infra/stack/service.ts';
 import { startStack, type Stack } from '../../../infra/stack/stack.ts';
 import { sleep } from '../../../infra/stack/process.ts';
-import { LiveViewer } from './load-viewer.ts';
-import {
-  createProject,
-  liveUrl,
-  livenessLoop,
-  registerUser,
-  requestLoop,
-  type LoadUser,
-  type Sample,
-} from './load-traffic.ts';
+import { livenessLoop, requestLoop, type LoadUser, type Sample } from './load-traffic.ts';
+import { eventsLost, openViewers, PROJECTS_PER_USER, seedUsers } from './load-setup.ts';
 import { systemPostgres, type BenchDatabase } from './system-postgres.ts';
 import { findInspector, heapAfterGcMb } from './isolate-heap.ts';
 import { workerdPids, workerdRss } from './workerd-memory.ts';
@@ -45,7 +37,6 @@ const AFTER_SECONDS = Number(process.env.LOAD_AFTER_SECONDS ?? 60);
 const DATABASES = (process.env.LOAD_DATABASES ?? 'embedded,postgres').split(',').map((s) => s.trim());
 /** Request loops share users (4 loops each), as several tabs and scripts of one person would. */
 const USERS = Math.max(1, Math.ceil(LOOPS / 4));
-const PROJECTS_PER_USER = 3;
 /** Projects the viewers follow (10 viewers each), each running a scripted pipeline through the load. */
 const LIVE_PROJECTS = Math.ceil(VIEWERS / 10);
 /** Liveness probes beside the load (sequential each). */
@@ -63,110 +54,6 @@ const CONTROLS: [string, string][] = [
   ['GET / (HTML asset)', '/'],
 ];
 
-/** A run that ticks (an LLM call and a message per step) for longer than the load lasts. */
-const TICKING_SCRIPT = JSON.stringify({
-  steps: [
-    {
-      title: 'tick',
-      repeat: Math.ceil((SECONDS * 1000) / 50),
-      actions: [{ llm: 'tick', reply: 'tock', delayMs: 100, costMicros: 1 }, { say: 'tick' }],
-    },
-  ],
-});
-
-async function inBatches<T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < count; i += size) {
-    out.push(
-      ...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => make(i + j)))),
-    );
-  }
-  return out;
-}
-
-async function seedUsers(base: string): Promise<LoadUser[]> {
-  return inBatches(USERS, 10, async (i) => {
-    const token = await registerUser(base, String(i));
-    const projects: string[] = [];
-    for (let p = 0; p < PROJECTS_PER_USER; p++) {
-      projects.push(
-        await createProject(base, token, { name: `Load ${i}.${p}`, description: 'A project to read.' }),
-      );
-    }
-    return { token, projects };
-  });
-}
-
-interface LiveProject {
-  owner: LoadUser;
-  id: string;
-  viewers: LiveViewer[];
-}
-
-async function openViewers(base: string, users: LoadUser[]): Promise<LiveProject[]> {
-  const live: LiveProject[] = [];
-  for (let p = 0; p < LIVE_PROJECTS; p++) {
-    const owner = users[p % users.length]!;
-    const id = await createProject(base, owner.token, {
-      name: `Live ${p}`,
-      description: TICKING_SCRIPT,
-      pipeline: 'scripted',
-      mode: 'autopilot',
-    });
-    const count = Math.min(10, VIEWERS - p * 10);
-    const viewers = await Promise.all(
-      Array.from({ length: count }, async () => LiveViewer.open(await liveUrl(base, owner.token, id, 0))),
-    );
-    for (const viewer of viewers) {
-      if (!(await viewer.until(() => viewer.synced, 30_000))) throw new Error('a viewer was never synced');
-    }
-    live.push({ owner, id, viewers });
-  }
-  return live;
-}
-
-/**
- * How many events the project's log holds: a fresh viewer's hello says. The benchmark's own check,
- * so it tries again (for 30 s) where a user would, instead of failing the run on one busy answer.
- */
-async function logLength(base: string, project: LiveProject): Promise<number> {
-  for (let attempt = 0; attempt < 30; attempt++) {
-    try {
-      const checker = await LiveViewer.open(await liveUrl(base, project.owner.token, project.id));
-      await checker.until(() => checker.helloLastSeq >= 0, 30_000);
-      checker.close();
-      if (checker.helloLastSeq >= 0) return checker.helloLastSeq;
-    } catch {
-      await sleep(1000);
-    }
-  }
-  return -1;
-}
-
-/** Stops the runs, then counts, per viewer, the events of the project's log it never received. */
-async function eventsLost(
-  base: string,
-  live: LiveProject[],
-): Promise<{ events: number; lost: number; dropped: number }> {
-  for (const project of live) project.viewers[0]?.send({ type: 'control', action: 'stop' });
-  let events = 0;
-  let lost = 0;
-  let dropped = 0;
-  for (const project of live) {
-    await project.viewers[0]?.until(() => project.viewers[0]!.ended, 60_000);
-    const lastSeq = await logLength(base, project);
-    if (lastSeq < 0) throw new Error(`could not read the event log of project ${project.id}`);
-    for (const viewer of project.viewers) {
-      await viewer.until(() => viewer.maxSeq >= lastSeq, 15_000);
-      events += lastSeq;
-      lost += viewer.missing(lastSeq);
-      if (viewer.closedEarly) dropped++;
-      viewer.close();
-    }
-  }
-  return { events, lost, dropped };
-}
-
 async function runOn(label: string, stack: Stack): Promise<Result> {
   const worker = stack.services.find((s) => s.name === 'worker');
   if (!worker || !isRunning(worker)) throw new Error('the Worker did not start');
@@ -178,9 +65,9 @@ async function runOn(label: string, stack: Stack): Promise<Result> {
   const base = worker.url;
 
   console.log(`  signing up ${USERS} users with ${PROJECTS_PER_USER} projects each...`);
-  const users = await seedUsers(base);
+  const users = await seedUsers(base, USERS);
   console.log(`  opening ${VIEWERS} viewers on ${LIVE_PROJECTS} running projects...`);
-  const live = await openViewers(base, users);
+  const live = await openViewers(base, users, VIEWERS, SECONDS);
   const inspector = await findInspector(workerdPids(group));
   const heap = async () => {
     if (!inspector) return NaN;

@@ -64,3 +64,9 @@ export function workerdRss(group: number): WorkerdRss {
 export function workerdRssMb(group: number): number {
   return workerdRss(group).total;
 }
+
+/** RSS in MB of a plain `workerd serve` in process group `group`: all runtime, no dev proxy in front. */
+export function plainWorkerdRss(group: number): WorkerdRss {
+  const runtime = workerdPids(group).reduce((sum, pid) => sum + rssMb(pid), 0);
+  return { runtime, proxy: 0, total: runtime };
+}
