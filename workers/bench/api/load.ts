@@ -3,8 +3,8 @@
  *
  * For each database (the embedded PGlite, then a real Postgres: the machine's server binaries running a
  * cluster of the benchmark's own in a temporary directory, on loopback) it starts the real
- * stack under `wrangler dev` (demo profile, with rate limits raised: this measures capacity, not
- * limits), signs up users, and for LOAD_SECONDS runs LOAD_LOOPS concurrent request loops (list, get,
+ * stack under `wrangler dev` (the test profile, whose Worker has the scripted pipeline the viewers'
+ * projects run, with rate limits raised: this measures capacity, not limits), signs up users, and for LOAD_SECONDS runs LOAD_LOOPS concurrent request loops (list, get,
  * rename, create and delete projects, file trees, usage) while LOAD_VIEWERS live viewers follow running
  * projects over WebSockets. It prints per database: answers, 5xx (target 0), requests that got no
  * answer (target 0), p50/p99 of the API beside `GET /api/health/live` under the same load, events the
@@ -59,7 +59,7 @@ async function runOn(label: string, stack: Stack): Promise<Result> {
   if (!worker || !isRunning(worker)) throw new Error('the Worker did not start');
   if (worker.state !== 'started' || !worker.process)
     throw new Error(
-      'a Worker of the demo profile was already running: stop it (its memory is not ours to measure)',
+      'a Worker of the test profile was already running: stop it (its memory is not ours to measure)',
     );
   const group = worker.process.pid;
   const base = worker.url;
@@ -146,8 +146,8 @@ function loops(base: string, users: LoadUser[], deadline: number, samples: Sampl
   );
 }
 
-/** Where the benchmark's own Postgres listens (the demo profile's ports, shifted like them). */
-const BENCH_POSTGRES_PORT = 35433 + Number(process.env.SAMOKODER_PORT_OFFSET ?? 0);
+/** Where the benchmark's own Postgres listens (beside the test profile's ports, shifted like them). */
+const BENCH_POSTGRES_PORT = 15433 + Number(process.env.SAMOKODER_PORT_OFFSET ?? 0);
 
 async function database(
   name: string,
@@ -175,12 +175,12 @@ for (const name of DATABASES) {
     missed.push(`${name}: not run`);
     continue;
   }
-  console.log(`\n${db.label}: starting the stack (demo profile)...`);
+  console.log(`\n${db.label}: starting the stack (test profile)...`);
   // The stack of a non-dev profile takes its database from TEST_DATABASE_URL; unset = the embedded one.
   if (db.env) process.env.TEST_DATABASE_URL = db.env;
   else delete process.env.TEST_DATABASE_URL;
   const stack = await startStack({
-    profile: 'demo',
+    profile: 'test',
     withoutRunner: true,
     workerVars: {
       RATE_LIMITS: JSON.stringify({

@@ -8,6 +8,8 @@
  *   GET  /p/:id/live?after=&batch=1   WebSocket upgrade
  */
 import { ProjectObject, VIEWER_HEADER, type ProjectInfo } from '../../src/project-object/project-object.ts';
+// Its projects run the scripted pipeline: zero-latency steps, so the figures are the engine's own.
+import '../../src/testing/scripted-registration.ts';
 import type { Bindings } from '../../src/env.ts';
 import type { ControlAction } from '../../src/protocol.ts';
 
