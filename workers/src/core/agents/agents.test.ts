@@ -3,38 +3,14 @@ import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import { platformOnly } from '../../llm/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
-import type { AppPort } from './app-port.ts';
-import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
+import { type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
 
-/** These small projects have no server: their "app" is taken as running. */
-const runningApp: AppPort = {
-  start: async () => ({ ready: true, previewUrl: 'http://127.0.0.1:9/', logs: '' }),
-  check: async () => ({
-    status: 'skipped',
-    summary: 'This project has no page.',
-    evidence: '',
-    problems: [],
-  }),
-};
-
 function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {}) {
-  const key = suite.newKey('unit');
-  const sandbox = localSandbox();
-  suite.track(sandbox);
-  suite.fixture.add(key, replies);
-  const h = agentsHarness({
-    fixtureUrl: suite.fixture.url,
-    key,
-    sandbox,
-    app: runningApp,
-    review: false,
-    ...opts,
-  });
-  return { h, key, sandbox };
+  return suite.harness('unit', replies, opts);
 }
 
 const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });

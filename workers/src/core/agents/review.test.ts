@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import type { ServerEvent } from '../../protocol.ts';
-import type { AppPort } from './app-port.ts';
-import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
+import { type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
-
-/** These small projects have no server: their "app" is taken as running. */
-const runningApp: AppPort = {
-  start: async () => ({ ready: true, previewUrl: 'http://127.0.0.1:9/', logs: '' }),
-  check: async () => ({ status: 'skipped', summary: 'No page.', evidence: '', problems: [] }),
-};
 
 const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
@@ -64,20 +56,8 @@ function session(extra: ScriptedReply[] = []): ScriptedReply[] {
   ];
 }
 
-function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions>) {
-  const key = suite.newKey('review');
-  const sandbox = localSandbox();
-  suite.track(sandbox);
-  suite.fixture.add(key, replies);
-  const h = agentsHarness({
-    fixtureUrl: suite.fixture.url,
-    key,
-    sandbox,
-    app: runningApp,
-    review: false,
-    ...opts,
-  });
-  return { h, key };
+function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {}) {
+  return suite.harness('review', replies, opts);
 }
 
 /** The user prompts the CodeMonkey was sent, in order. */

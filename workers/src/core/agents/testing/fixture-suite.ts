@@ -3,9 +3,21 @@
  * every sandbox a test opens is closed after it. Call at the top of the file.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startLlmFixture, type LlmFixture } from '../../../../../infra/llm-fixture/fixture.ts';
+import {
+  startLlmFixture,
+  type LlmFixture,
+  type ScriptedReply,
+} from '../../../../../infra/llm-fixture/fixture.ts';
 import { validFixtureKey } from '../../../../../infra/llm-fixture/keys.ts';
-import type { LocalSandbox } from './local-sandbox.ts';
+import type { AppPort } from '../app-port.ts';
+import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './harness.ts';
+import { localSandbox, type LocalSandbox } from './local-sandbox.ts';
+
+/** The app of a small project with no server: taken as running, its page check skipped. */
+export const runningApp: AppPort = {
+  start: async () => ({ ready: true, previewUrl: 'http://127.0.0.1:9/', logs: '' }),
+  check: async () => ({ status: 'skipped', summary: 'No page.', evidence: '', problems: [] }),
+};
 
 export interface FixtureSuite {
   /** The file's LLM fixture (started before its first test). */
@@ -14,6 +26,15 @@ export interface FixtureSuite {
   newKey(tag: string): string;
   /** Closes `sandbox` after the current test; returns it. */
   track(sandbox: LocalSandbox): LocalSandbox;
+  /**
+   * A harness of its own for one test: a fresh key scripted with `replies`, a local sandbox closed after
+   * the test, an app taken as running and no review pass unless `opts` say otherwise.
+   */
+  harness(
+    tag: string,
+    replies: ScriptedReply[],
+    opts?: Partial<AgentsHarnessOptions>,
+  ): { h: AgentsHarness; key: string; sandbox: LocalSandbox };
 }
 
 export function fixtureSuite(): FixtureSuite {
@@ -35,9 +56,23 @@ export function fixtureSuite(): FixtureSuite {
       return fixture;
     },
     newKey: (tag) => validFixtureKey('openai', `${tag}${++n}${Date.now()}`),
-    track: (sandbox) => {
+    track(sandbox) {
       sandboxes.push(sandbox);
       return sandbox;
+    },
+    harness(tag, replies, opts = {}) {
+      const key = this.newKey(tag);
+      const sandbox = this.track(localSandbox());
+      this.fixture.add(key, replies);
+      const h = agentsHarness({
+        fixtureUrl: this.fixture.url,
+        key,
+        sandbox,
+        app: runningApp,
+        review: false,
+        ...opts,
+      });
+      return { h, key, sandbox };
     },
   };
 }
