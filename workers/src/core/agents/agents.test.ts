@@ -3,7 +3,7 @@ import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import { platformOnly } from '../../llm/keys.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
-import { type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
+import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import type { ServerEvent } from '../../protocol.ts';
-import { type AgentsHarness, type AgentsHarnessOptions } from './testing/harness.ts';
+import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 
 const suite = fixtureSuite();
