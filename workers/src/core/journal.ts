@@ -22,7 +22,6 @@ export interface RunRecord {
   reason: RunReason | null;
   mode: ProjectMode;
   branch: number;
-  pipeline: string;
   totals: Totals;
   /** Loop guards count steps after this id (a user's resume gives the run a fresh allowance). */
   guardEpoch: number;

@@ -158,7 +158,6 @@ export class SqlJournal implements Journal {
     const project = this.project();
     return {
       ...meta,
-      pipeline: project?.pipeline ?? 'scripted',
       project: {
         projectId: project?.projectId ?? '',
         name: project?.name ?? '',
