@@ -3,8 +3,28 @@
  * following projects that run a scripted pipeline, and, once the runs stop, the events each viewer missed.
  */
 import { sleep } from '../../../infra/stack/process.ts';
+import { startStack, type Stack } from '../../../infra/stack/stack.ts';
 import { LiveViewer } from './load-viewer.ts';
 import { createProject, liveUrl, registerUser, type LoadUser } from './load-traffic.ts';
+
+/**
+ * The stack the load runs against: the test profile (its Worker has the scripted pipeline the viewers'
+ * projects run), without a runner, with rate limits raised: the benchmarks measure capacity, not limits.
+ * The database is TEST_DATABASE_URL's, or the embedded one when it is unset.
+ */
+export function startLoadStack(): Promise<Stack> {
+  return startStack({
+    profile: 'test',
+    withoutRunner: true,
+    workerVars: {
+      RATE_LIMITS: JSON.stringify({
+        auth: { limit: 100_000, windowSeconds: 60 },
+        api: { limit: 1_000_000, windowSeconds: 60 },
+        projectCreate: { limit: 1_000_000, windowSeconds: 60 },
+      }),
+    },
+  });
+}
 
 /** Projects each user owns for the loops to read and rename. */
 export const PROJECTS_PER_USER = 3;

@@ -20,10 +20,10 @@
  * one instead of the benchmark's own cluster. Everything it starts is stopped at the end, or on Ctrl-C.
  */
 import { isRunning } from '../../../infra/stack/service.ts';
-import { startStack, type Stack } from '../../../infra/stack/stack.ts';
+import type { Stack } from '../../../infra/stack/stack.ts';
 import { sleep } from '../../../infra/stack/process.ts';
 import { livenessLoop, requestLoop, type LoadUser, type Sample } from './load-traffic.ts';
-import { eventsLost, openViewers, PROJECTS_PER_USER, seedUsers } from './load-setup.ts';
+import { eventsLost, openViewers, PROJECTS_PER_USER, seedUsers, startLoadStack } from './load-setup.ts';
 import { systemPostgres, type BenchDatabase } from './system-postgres.ts';
 import { findInspector, heapAfterGcMb } from './isolate-heap.ts';
 import { workerdPids, workerdRss } from './workerd-memory.ts';
@@ -179,17 +179,7 @@ for (const name of DATABASES) {
   // The stack of a non-dev profile takes its database from TEST_DATABASE_URL; unset = the embedded one.
   if (db.env) process.env.TEST_DATABASE_URL = db.env;
   else delete process.env.TEST_DATABASE_URL;
-  const stack = await startStack({
-    profile: 'test',
-    withoutRunner: true,
-    workerVars: {
-      RATE_LIMITS: JSON.stringify({
-        auth: { limit: 100_000, windowSeconds: 60 },
-        api: { limit: 1_000_000, windowSeconds: 60 },
-        projectCreate: { limit: 1_000_000, windowSeconds: 60 },
-      }),
-    },
-  });
+  const stack = await startLoadStack();
   // Ctrl-C stops what this run started, like a run that ends.
   const interrupted = () => void stack.stop().finally(() => db.stop().finally(() => process.exit(130)));
   process.once('SIGINT', interrupted);

@@ -17,10 +17,9 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isRunning } from '../../../infra/stack/service.ts';
-import { startStack } from '../../../infra/stack/stack.ts';
 import { sleep } from '../../../infra/stack/process.ts';
 import { livenessLoop, requestLoop, type LoadUser, type Sample } from './load-traffic.ts';
-import { eventsLost, openViewers, seedUsers, type LiveProject } from './load-setup.ts';
+import { eventsLost, openViewers, seedUsers, startLoadStack, type LiveProject } from './load-setup.ts';
 import { keptPerRequestKb, rssControl, watchRss, type RssPhase } from './load-memory.ts';
 import { plainWorkerdRss, workerdRss, type WorkerdRss } from './workerd-memory.ts';
 import { readEnvFile, startPlainWorkerd } from './plain-workerd.ts';
@@ -176,17 +175,7 @@ const { label, db } = await database();
 if (db) process.env.TEST_DATABASE_URL = db.url;
 else delete process.env.TEST_DATABASE_URL;
 console.log(`Starting the test profile's stack on ${label}, wrangler dev included...`);
-const stack = await startStack({
-  profile: 'test',
-  withoutRunner: true,
-  workerVars: {
-    RATE_LIMITS: JSON.stringify({
-      auth: { limit: 100_000, windowSeconds: 60 },
-      api: { limit: 1_000_000, windowSeconds: 60 },
-      projectCreate: { limit: 1_000_000, windowSeconds: 60 },
-    }),
-  },
-});
+const stack = await startLoadStack();
 let plain: Awaited<ReturnType<typeof startPlainWorkerd>> | undefined;
 const stopAll = async () => {
   await plain?.process.stop();
