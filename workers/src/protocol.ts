@@ -37,6 +37,10 @@ export const RunReasonCode = z.enum([
   'budget',
   'task_iterations',
   'repeated_failure',
+  /** A call would send the same request as an earlier step of its task: a loop, stopped before paying. */
+  'repeated_prompt',
+  /** A task (or the steps outside the tasks) took longer than the guards allow. */
+  'task_time',
   'step_failed',
   'rollback',
   'completed',

@@ -6,7 +6,7 @@
  */
 import { ReviewVerdict, type ChangeProposal, type EventBody } from '../protocol.ts';
 import { diffText } from './diff.ts';
-import { BudgetExceeded, ParkSignal, StepCancelled } from './errors.ts';
+import { BudgetExceeded, ParkSignal, RepeatedPrompt, StepCancelled } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 import type { Journal, RunRecord, StepRecord } from './journal.ts';
@@ -162,6 +162,11 @@ export class StepScope {
     );
     const recorded = journal.recordedCall(key);
     if (recorded && recorded.fingerprint === print) return answer(recorded.completion, call, true);
+    // The same request from a later step of the task would most likely get the same answer: a loop.
+    // (The same step run again replays its own calls above; a resume resets the guards, so it lets the
+    // call through once.)
+    const earlier = journal.earlierCall(print, this.step.id, this.step.ref.task?.id ?? null);
+    if (earlier) throw new RepeatedPrompt(agent, earlier);
 
     const { totals } = journal.run();
     if (totals.costMicros >= totals.budgetMicros)

@@ -10,7 +10,7 @@
  */
 import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
-import { BudgetExceeded, ParkSignal, UnreadableState } from './errors.ts';
+import { BudgetExceeded, ParkSignal, RepeatedPrompt, UnreadableState } from './errors.ts';
 import type { JsonObject } from './json.ts';
 import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
 import {
@@ -204,16 +204,30 @@ export class Engine {
     journal.syncProject();
   }
 
+  /**
+   * The guards checked before a step first starts: the steps its task took, and their working time. A
+   * step outside the tasks counts with the steps around it (starting the app and debugging it, for one).
+   */
   private iterationGuardTrips(step: StepRecord): boolean {
-    const task = step.ref.task;
-    if (!task || step.attempt > 0) return false;
-    const history = this.deps.journal.taskHistory(task.id, 1);
-    if (history.steps < this.guards.maxTaskIterations) return false;
-    this.setStatus('paused', {
-      code: 'task_iterations',
-      message: `The task "${task.title}" took ${history.steps} steps without finishing (limit ${this.guards.maxTaskIterations}). Resume to allow more, skip the task, or roll back.`,
-    });
-    return true;
+    if (step.attempt > 0) return false;
+    const task = step.ref.task ?? null;
+    const history = this.deps.journal.taskHistory(task?.id ?? null, 1);
+    const scope = scopeName(step);
+    if (history.steps >= this.guards.maxTaskIterations) {
+      this.setStatus('paused', {
+        code: 'task_iterations',
+        message: `${capitalized(scope)} took ${history.steps} steps without finishing (limit ${this.guards.maxTaskIterations}). Resume to allow more, give a hint in the chat, skip, or roll back.`,
+      });
+      return true;
+    }
+    if (history.workingMs >= this.guards.maxTaskWallMs) {
+      this.setStatus('paused', {
+        code: 'task_time',
+        message: `${capitalized(scope)} has been working for ${minutes(history.workingMs)} without finishing (limit ${minutes(this.guards.maxTaskWallMs)}). Resume to allow more, give a hint in the chat, skip, or roll back.`,
+      });
+      return true;
+    }
+    return false;
   }
 
   private async commit(
@@ -282,17 +296,17 @@ export class Engine {
         journal.syncProject({ stepId: step.id, label: task?.title ?? 'The finished app' });
       }
     });
-    if (result.failure && task && this.failureGuardTrips(task.title, task.id)) return IDLE;
+    if (result.failure && this.failureGuardTrips(step)) return IDLE;
     return { kind: 'continue' };
   }
 
-  private failureGuardTrips(title: string, taskId: string): boolean {
+  private failureGuardTrips(step: StepRecord): boolean {
     const limit = this.guards.maxRepeatedFailures;
-    const recent = this.deps.journal.taskHistory(taskId, limit).recentFailures;
+    const recent = this.deps.journal.taskHistory(step.ref.task?.id ?? null, limit).recentFailures;
     if (recent.length < limit || recent.some((sig) => sig === null || sig !== recent[0])) return false;
     this.setStatus('paused', {
       code: 'repeated_failure',
-      message: `The same failure happened ${limit} times in a row in the task "${title}": ${recent[0]}. Resume to try again, give a hint in the chat, skip the task, or roll back.`,
+      message: `The same failure happened ${limit} times in a row in ${scopeName(step)}: ${recent[0]}. Resume to try again, give a hint in the chat, skip, or roll back.`,
     });
     return true;
   }
@@ -316,10 +330,11 @@ export class Engine {
       return IDLE;
     }
     if (signal.aborted) return IDLE;
-    if (err instanceof BudgetExceeded) {
+    if (err instanceof BudgetExceeded || err instanceof RepeatedPrompt) {
+      const code = err instanceof BudgetExceeded ? 'budget' : 'repeated_prompt';
       journal.atomic(() => {
         journal.setStepStatus(step.id, 'pending', 'restart');
-        journal.setStatus('paused', { code: 'budget', message: err.message });
+        journal.setStatus('paused', { code, message: err.message });
         this.emit({ type: 'run.status', status: 'paused', reason: journal.run().reason });
         journal.syncProject();
       });
@@ -334,4 +349,19 @@ export class Engine {
     });
     return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
   }
+}
+
+/** What a step's guards count over, in words: its task, or the steps outside the tasks it is one of. */
+function scopeName(step: StepRecord): string {
+  const task = step.ref.task;
+  return task ? `the task "${task.title}"` : `the steps outside the plan's tasks (now "${step.ref.title}")`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  return m >= 1 ? `${Math.round(m)} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -30,6 +30,24 @@ export class BudgetExceeded extends Error {
   }
 }
 
+/**
+ * Thrown before an LLM call that would send exactly what an earlier step of the same task sent (since the
+ * guards were last reset): the same request would most likely get the same answer, so it is a loop, and
+ * the run pauses before paying for it again.
+ */
+export class RepeatedPrompt extends Error {
+  readonly agent: string;
+  readonly earlier: { stepId: number; title: string };
+  constructor(agent: string, earlier: { stepId: number; title: string }) {
+    super(
+      `The ${agent} would send the same request as in step ${earlier.stepId} ("${earlier.title}"), so it would most likely get the same answer again. Give a hint in the chat, skip, roll back, or Resume to let it try once more.`,
+    );
+    this.name = 'RepeatedPrompt';
+    this.agent = agent;
+    this.earlier = earlier;
+  }
+}
+
 /** Thrown by the step context once the step was cancelled (stop, skip, rollback). */
 export class StepCancelled extends Error {
   constructor() {
@@ -40,7 +58,12 @@ export class StepCancelled extends Error {
 
 /** True for the engine's own signals, which a step must never swallow. */
 export function isEngineSignal(err: unknown): boolean {
-  return err instanceof ParkSignal || err instanceof BudgetExceeded || err instanceof StepCancelled;
+  return (
+    err instanceof ParkSignal ||
+    err instanceof BudgetExceeded ||
+    err instanceof RepeatedPrompt ||
+    err instanceof StepCancelled
+  );
 }
 
 /**

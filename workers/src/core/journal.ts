@@ -82,11 +82,24 @@ export interface CommitInput {
   endedAt: number;
 }
 
+/**
+ * What the loop guards count of a task since the guard epoch, on the current branch. The steps outside
+ * the tasks count as one scope per stretch of them: those after the latest step of a task (the planning
+ * before the first task, starting the app after the last).
+ */
 export interface TaskHistory {
-  /** Steps of the task (started or finished) since the guard epoch, on the current branch. */
+  /** Steps of the task (finished or failed). */
   steps: number;
   /** Failure signatures of its most recent finished steps, newest first (null: no failure). */
   recentFailures: (string | null)[];
+  /** The summed durations of its finished steps (working time, not time spent waiting). */
+  workingMs: number;
+}
+
+/** A step that made an LLM call (the one `Journal.earlierCall` found). */
+export interface EarlierCall {
+  stepId: number;
+  title: string;
 }
 
 export interface Journal {
@@ -116,7 +129,13 @@ export interface Journal {
   setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void;
   recordFailure(stepId: number, error: string): void;
   commitStep(input: CommitInput): void;
-  taskHistory(taskId: string, limit: number): TaskHistory;
+  /** What the guards count of a task (null: the steps outside the tasks); see {@link TaskHistory}. */
+  taskHistory(taskId: string | null, limit: number): TaskHistory;
+  /**
+   * An earlier step of the same task as `stepId` (the same scope as {@link TaskHistory}) that made a call
+   * with this fingerprint: a request sent again by a later step is a loop. Null when there is none.
+   */
+  earlierCall(fingerprint: string, stepId: number, taskId: string | null): EarlierCall | null;
 
   recordedCall(key: string): RecordedCall | null;
   /** Records a call and adds its usage to the totals; returns the new totals. */

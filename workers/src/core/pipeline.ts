@@ -162,7 +162,11 @@ export interface StepResult<S extends object = JsonObject> {
 
 export type StepFn<S extends object = JsonObject> = (ctx: StepContext<S>) => Promise<StepResult<S>>;
 
-/** Limits of the loop guards; each trip pauses the run and says why. */
+/**
+ * Limits of the loop guards; each trip pauses the run and says why. They count per task, and the steps
+ * outside the tasks (the planning before them, starting the app after them) count as a scope of their
+ * own, so a loop there is bounded too, also when its calls cost nothing (a local model).
+ */
 export interface GuardLimits {
   /** Steps one task may take before the run pauses. */
   maxTaskIterations: number;
@@ -170,12 +174,19 @@ export interface GuardLimits {
   maxRepeatedFailures: number;
   /** Attempts of a step that throws before the run fails. */
   maxStepAttempts: number;
+  /**
+   * Working time (the summed durations of its steps, not the time spent waiting for the person) one
+   * task may take before the run pauses.
+   */
+  maxTaskWallMs: number;
 }
 
 export const DEFAULT_GUARDS: GuardLimits = {
   maxTaskIterations: 40,
   maxRepeatedFailures: 3,
   maxStepAttempts: 3,
+  // Well above what a task takes with a slow local model, well below a night of spinning.
+  maxTaskWallMs: 45 * 60_000,
 };
 
 /** A pipeline definition. */

@@ -187,6 +187,93 @@ describe('loop guards', () => {
     expect(ofType(h.events(), 'step.completed')).toHaveLength(3);
   });
 
+  it('pauses before a later step of a task would send the same request again, and a resume lets it through once', async () => {
+    const h = harness({
+      script: {
+        steps: [
+          { title: 'ask', task: 'T', actions: [{ llm: 'the same question' }] },
+          { title: 'ask again', task: 'T', actions: [{ llm: 'the same question' }] },
+          { title: 'and again', task: 'T', endsTask: true, actions: [{ llm: 'the same question' }] },
+          // Another task may ask the same: it is not a loop.
+          { title: 'elsewhere', task: 'U', endsTask: true, actions: [{ llm: 'the same question' }] },
+        ],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_prompt' } });
+    // Stopped before the second call was paid for, saying which step sent it and what the user can do.
+    expect(h.calls).toHaveLength(1);
+    expect(h.journal.run().reason!.message).toMatch(
+      /would send the same request as in step 1 \("ask"\).*hint in the chat.*skip.*roll back.*Resume/,
+    );
+    expect(h.journal.run().totals.costMicros).toBe(10);
+
+    // Resume lets the repeated call through once; the next repetition stops again.
+    expect(h.controls.resume().ok).toBe(true);
+    await h.drain();
+    expect(h.calls).toHaveLength(2);
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_prompt' } });
+    expect(h.journal.run().reason!.message).toContain('step 2 ("ask again")');
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.calls).toHaveLength(4);
+    expect(ofType(h.events(), 'step.failed')).toEqual([]);
+  });
+
+  it('bounds the steps outside the tasks too (starting the app), apart from the planning before them', async () => {
+    const h = harness({
+      guards: { maxTaskIterations: 3 },
+      script: {
+        steps: [
+          { title: 'spec', repeat: 2, actions: [{ touch: 'spec' }] },
+          { title: 'work', task: 'T', endsTask: true, actions: [{ touch: 'f' }] },
+          // A loop with no task and no cost: starting the app, debugging it, starting it again...
+          { title: 'Start the app', repeat: 50, actions: [{ touch: 'app' }] },
+        ],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'task_iterations' } });
+    expect(h.journal.run().reason!.message).toMatch(/outside the plan's tasks.*took 3 steps/);
+    expect(ofType(h.events(), 'step.completed')).toHaveLength(2 + 1 + 3);
+
+    const failing = harness({
+      guards: { maxRepeatedFailures: 3 },
+      script: { steps: [{ title: 'Start the app', repeat: 50, actions: [{ fail: 'EADDRINUSE :3000' }] }] },
+    });
+    failing.controls.start();
+    await failing.drain();
+    expect(failing.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'repeated_failure' } });
+    expect(ofType(failing.events(), 'step.completed')).toHaveLength(3);
+  });
+
+  it("pauses a task that has been working too long, counting its steps' time, and resume gives a fresh allowance", async () => {
+    const h = harness({
+      // Every read of the clock is a minute: each step takes minutes of work.
+      tickMs: 60_000,
+      guards: { maxTaskWallMs: 30 * 60_000 },
+      script: {
+        steps: [{ title: 'slow', task: 'T', repeat: 200, endsTask: true, actions: [{ touch: 'f' }] }],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'task_time' } });
+    expect(h.journal.run().reason!.message).toMatch(
+      /The task "T" has been working for \d+ min .*limit 30 min/,
+    );
+    const first = ofType(h.events(), 'step.completed').length;
+    expect(first).toBeGreaterThan(1);
+    expect(first).toBeLessThan(30);
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().reason?.code).toBe('task_time');
+    expect(ofType(h.events(), 'step.completed').length).toBeGreaterThan(first + 1);
+  });
+
   it("pauses before an LLM call the project's budget does not allow", async () => {
     const h = harness({
       budgetMicros: 25,

@@ -150,7 +150,13 @@ function refAt(script: Script, position: number, iteration: number): StepRef | n
   };
 }
 
-async function perform(ctx: StepContext<ScriptState>, action: Action, state: ScriptState, it: number) {
+async function perform(
+  ctx: StepContext<ScriptState>,
+  action: Action,
+  state: ScriptState,
+  it: number,
+  repeated: boolean,
+) {
   if ('say' in action) ctx.say(action.say);
   else if ('llm' in action) {
     const directive = {
@@ -161,6 +167,9 @@ async function perform(ctx: StepContext<ScriptState>, action: Action, state: Scr
         costMicros: action.costMicros === undefined ? 10 : action.costMicros,
         ...(action.model ? { model: action.model } : {}),
       },
+      // Each iteration of a repeated step is new work, as a real agent's next step is: its request says
+      // which one it is, so it is not the same request sent again (a loop the guards stop).
+      ...(repeated ? { iteration: it + 1 } : {}),
     };
     const out = await ctx.llm.complete({
       messages: [
@@ -201,7 +210,7 @@ async function runScriptStep(ctx: StepContext<ScriptState>): Promise<StepResult<
   let failure: StepResult['failure'];
   for (const action of step.actions) {
     if ('fail' in action) failure = { signature: action.fail, message: `failed: ${action.fail}` };
-    else await perform(ctx, action, state, iteration);
+    else await perform(ctx, action, state, iteration, (step.repeat ?? 1) > 1);
   }
   const last = iteration + 1 >= (step.repeat ?? 1);
   const next = last ? refAt(script, position + 1, 0) : refAt(script, position, iteration + 1);

@@ -7,6 +7,7 @@ import type { FileChange, RerunCause, RunReason, RunStatus, StepUsage, Totals } 
 import type { JsonObject } from '../../core/json.ts';
 import type {
   CommitInput,
+  EarlierCall,
   FileWrite,
   Journal,
   QuestionRecord,
@@ -227,9 +228,14 @@ export class SqlJournal implements Journal {
     this.steps.commit(input);
   }
 
-  taskHistory(taskId: string, limit: number): TaskHistory {
+  taskHistory(taskId: string | null, limit: number): TaskHistory {
     const { branch, guardEpoch } = this.runMeta();
     return this.steps.taskHistory(branch, guardEpoch, taskId, limit);
+  }
+
+  earlierCall(fingerprint: string, stepId: number, taskId: string | null): EarlierCall | null {
+    const { branch, guardEpoch } = this.runMeta();
+    return this.steps.earlierCall(branch, guardEpoch, { fingerprint, stepId, taskId });
   }
 
   recordedCall(key: string): RecordedCall | null {

@@ -1,6 +1,6 @@
 /** The step log: one row per step (its ref, status, attempts, resulting state and successor). */
 import type { JsonObject } from '../../core/json.ts';
-import type { CommitInput, StepRecord, StepStatus, TaskHistory } from '../../core/journal.ts';
+import type { CommitInput, EarlierCall, StepRecord, StepStatus, TaskHistory } from '../../core/journal.ts';
 import type { StepRef } from '../../core/pipeline.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { RerunCause } from '../../protocol.ts';
@@ -154,24 +154,66 @@ export class StepStore {
     );
   }
 
-  /** Steps of a task on `branch` after `guardEpoch`, and its most recent failure signatures. */
-  taskHistory(branch: number, guardEpoch: number, taskId: string, limit: number): TaskHistory {
-    const count =
-      this.sql.one<{ n: number }>(
-        `SELECT count(*) AS n FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status IN ('done', 'failed')`,
+  /**
+   * The id after which the guards count for `taskId` on `branch`: the guard epoch; for the steps outside
+   * the tasks (null), the latest step of a task too, so the planning and starting the app are counted
+   * apart from each other.
+   */
+  private scopeFloor(branch: number, guardEpoch: number, taskId: string | null): number {
+    if (taskId !== null) return guardEpoch;
+    const lastTaskStep =
+      this.sql.one<{ id: number }>(
+        'SELECT id FROM steps WHERE branch = ? AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1',
         branch,
-        taskId,
-        guardEpoch,
-      )?.n ?? 0;
+      )?.id ?? 0;
+    return Math.max(guardEpoch, lastTaskStep);
+  }
+
+  /** Steps of a task (null: outside the tasks) on `branch` after `guardEpoch`: see `TaskHistory`. */
+  taskHistory(branch: number, guardEpoch: number, taskId: string | null, limit: number): TaskHistory {
+    const floor = this.scopeFloor(branch, guardEpoch, taskId);
+    const totals = this.sql.one<{ n: number; ms: number | null }>(
+      `SELECT count(*) AS n,
+         sum(CASE WHEN status = 'done' THEN max(0, ended_at - started_at) ELSE 0 END) AS ms
+       FROM steps WHERE branch = ? AND task_id IS ? AND id > ? AND status IN ('done', 'failed')`,
+      branch,
+      taskId,
+      floor,
+    );
     const recent = this.sql.all<{ failure_sig: string | null }>(
-      `SELECT failure_sig FROM steps WHERE branch = ? AND task_id = ? AND id > ? AND status = 'done'
+      `SELECT failure_sig FROM steps WHERE branch = ? AND task_id IS ? AND id > ? AND status = 'done'
        ORDER BY id DESC LIMIT ?`,
       branch,
       taskId,
-      guardEpoch,
+      floor,
       limit,
     );
-    return { steps: count, recentFailures: recent.map((r) => r.failure_sig) };
+    return {
+      steps: totals?.n ?? 0,
+      recentFailures: recent.map((r) => r.failure_sig),
+      workingMs: totals?.ms ?? 0,
+    };
+  }
+
+  /** An earlier step of the same task (scope as in `taskHistory`) with a call of this fingerprint. */
+  earlierCall(
+    branch: number,
+    guardEpoch: number,
+    call: { fingerprint: string; stepId: number; taskId: string | null },
+  ): EarlierCall | null {
+    const floor = this.scopeFloor(branch, guardEpoch, call.taskId);
+    // The range of step ids walks the calls' step index; only the scope's own calls are compared.
+    const row = this.sql.one<{ id: number; title: string }>(
+      `SELECT s.id AS id, s.title AS title FROM llm_calls c JOIN steps s ON s.id = c.step_id
+       WHERE c.step_id > ? AND c.step_id < ? AND c.fingerprint = ? AND s.branch = ? AND s.task_id IS ?
+       ORDER BY c.step_id DESC LIMIT 1`,
+      floor,
+      call.stepId,
+      call.fingerprint,
+      branch,
+      call.taskId,
+    );
+    return row ? { stepId: row.id, title: row.title } : null;
   }
 
   // -- LLM calls ------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export interface HarnessOptions {
   db?: DatabaseSync;
   /** Shared across restarts: every call the LLM adapters were asked to make. */
   calls?: LlmRequest[];
+  /** How far the clock moves each time it is read (default 1 ms): long steps without waiting. */
+  tickMs?: number;
 }
 
 /** One instance of the engine over a database. */
@@ -32,7 +34,8 @@ export function harness(opts: HarnessOptions) {
   const sql = nodeSql(opts.db);
   const broadcast: string[] = [];
   let now = 1_700_000_000_000;
-  const clock = { now: () => (now += 1) };
+  const tick = opts.tickMs ?? 1;
+  const clock = { now: () => (now += tick) };
   let outboxKicks = 0;
   const storage = openProjectStorage(sql, {
     clock,
