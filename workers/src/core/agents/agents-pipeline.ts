@@ -8,6 +8,7 @@ import type { SandboxPort } from '../ports.ts';
 import { architect } from './architect.ts';
 import { bugHunter } from './bug-hunter.ts';
 import { codeMonkey } from './code-monkey.ts';
+import { settlingAttempts } from './debug-history.ts';
 import { developer } from './developer.ts';
 import { executor } from './executor.ts';
 import { nextAfterTask } from './flow.ts';
@@ -38,7 +39,7 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     TechLead: agentStep(techLead),
     Developer: agentStep(developer),
     CodeMonkey: agentStep(codeMonkey({ review: opts.review ?? true })),
-    Executor: agentStep(executor({ sandbox: opts.sandbox, app: opts.app })),
+    Executor: agentStep(settlingAttempts(executor({ sandbox: opts.sandbox, app: opts.app }))),
     BugHunter: agentStep(bugHunter),
     Troubleshooter: agentStep(troubleshooter),
     TechnicalWriter: agentStep(technicalWriter),

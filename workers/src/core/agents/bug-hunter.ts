@@ -1,19 +1,22 @@
 /**
  * BugHunter: a failing command's output → hypotheses → added logging or a fix → the command runs again
- * (the Executor). Its edits follow the CodeMonkey's rules (exact single matches, re-asked once). After
+ * (the Executor). Its edits follow the CodeMonkey's rules (exact single matches, re-asked once; still
+ * refused after the re-ask, the attempt is recorded as rejected and the next round is told so). Every
+ * round is shown what became of the earlier attempts of its task (`debug-history.ts`). After
  * many attempts at one failure it asks the user for a hint (autopilot: moves on and says so); the engine's
  * loop guards pause a task whose failure keeps repeating before that.
  */
 import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
 import type { LlmMessage } from '../ports.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
+import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
 import { afterWorkStep, currentTask, failureSignature, mentionedPaths } from './flow.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import { forTask, type AgentsState, type AgentStep } from './state.ts';
-import type { AgentRef, FailureInput } from './steps.ts';
+import type { AgentRef } from './steps.ts';
 
 /**
  * Fixes tried on one failure before an interactive run asks the user for a hint. It must stay below the
@@ -42,22 +45,29 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     hint = `The user's hint: ${answer}`;
   }
   const session = new AgentSession(ctx);
+  const scope = task?.id ?? null;
+  const stored = historyOf(state, scope);
+  // An input stored before the history was kept in the state carries the explanations of its attempts.
+  const history =
+    stored.attempts.length === 0 && failure.previous?.length
+      ? legacyHistory(scope, failure.command, failure.previous)
+      : stored;
   const paths = await filePaths(ctx);
-  const relevant = [
+  const mentioned = [
     ...mentionedPaths(failure.output, paths),
     ...(state.work?.relevantFiles ?? []),
     ...(state.work?.steps.flatMap((s) => (s.type === 'code' ? [s.path] : [])) ?? []),
   ];
+  // The files the latest attempts changed, or tried to: a rejected edit is answered from their text.
+  const relevant = [...recentFiles(history), ...(mentioned.length ? mentioned : paths)];
   const vars = {
     summary: projectSummary(ctx, state, { brief: true }),
     task: task ? describeTask(task) : 'Start the finished app.',
     command: failure.command,
     ended: failure.ended,
     output: failure.output,
-    files: await fileContents(ctx, relevant.length ? relevant : paths),
-    history: failure.previous.length
-      ? `Earlier attempts at this failure:\n${failure.previous.map((p) => `- ${p}`).join('\n')}`
-      : '',
+    files: await fileContents(ctx, relevant),
+    history: historyText(history, failure.output),
     feedback: hint,
   };
   const ask = (feedback: string): LlmMessage[] => [
@@ -78,8 +88,39 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
       schema: Diagnosis,
     });
     resolved = await resolveChanges(ctx, diagnosis.changes);
-    if (!resolved.ok)
-      throw new Error(`the fix could not be applied after a re-ask: ${resolved.problems.join('; ')}`);
+  }
+  const attempt = {
+    command: failure.command,
+    kind: diagnosis.kind,
+    explanation: diagnosis.explanation,
+  };
+  // The failure is still there until a re-run says otherwise: reporting it lets the loop guard count a
+  // fix that changes nothing (or that cannot be applied) as one more repetition.
+  const stillFailing = {
+    signature: failureSignature(failure.command, failure.output),
+    message: failure.output.slice(-500),
+  };
+  if (!resolved.ok) {
+    // Still not applicable after its re-ask: a rejected attempt, which the next round is told about
+    // (with the files' current text), instead of a thrown step whose retries would replay these answers.
+    const problems = resolved.problems;
+    ctx.say(`The fix could not be applied, so nothing was changed: ${problems.join('; ')}. Trying again.`);
+    const files = [...new Set(diagnosis.changes.map((c) => c.path))];
+    const next: AgentsState = withAttempt(session.addStats(state, task?.id ?? 'finish'), history, {
+      ...attempt,
+      files,
+      outcome: { status: 'rejected', reason: `the changes could not be applied: ${problems.join('; ')}` },
+    });
+    return {
+      state: next,
+      next: {
+        agent: 'BugHunter',
+        title: `Debug ${failure.command}`,
+        ...forTask(task),
+        input: { ...failure, attempt: failure.attempt + 1 },
+      },
+      failure: stillFailing,
+    };
   }
   for (const file of resolved.files) ctx.files.write(file.path, file.after);
   ctx.artifact({
@@ -93,27 +134,18 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     },
   });
   ctx.say(`${diagnosis.kind === 'fix' ? 'Fix' : 'Added logging'}: ${diagnosis.explanation}`);
-  const rerun: FailureInput = {
-    ...failure,
-    previous: [...failure.previous, `${diagnosis.kind}: ${diagnosis.explanation}`],
-  };
-  const next: AgentsState = session.addStats(state, task?.id ?? 'finish');
+  const next: AgentsState = withAttempt(session.addStats(state, task?.id ?? 'finish'), history, {
+    ...attempt,
+    files: resolved.files.map((f) => f.path),
+    outcome: { status: 'applied' },
+  });
   const again: AgentRef =
     failure.index === null
       ? {
           agent: 'Executor',
           title: 'Start the app',
-          input: { start: true, attempt: failure.attempt, previous: rerun.previous },
+          input: { start: true, attempt: failure.attempt },
         }
-      : { agent: 'Executor', title: `Run ${failure.command}`, ...forTask(task), input: { rerun } };
-  // The failure is still there until the re-run says otherwise: reporting it lets the loop guard count a
-  // fix that changes nothing as one more repetition.
-  return {
-    state: next,
-    next: again,
-    failure: {
-      signature: failureSignature(failure.command, failure.output),
-      message: failure.output.slice(-500),
-    },
-  };
+      : { agent: 'Executor', title: `Run ${failure.command}`, ...forTask(task), input: { rerun: failure } };
+  return { state: next, next: again, failure: stillFailing };
 };

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { DevStep } from '../../protocol.ts';
 import { UnreadableState } from '../errors.ts';
+import { DebugHistory } from './debug-history.ts';
 import type { JsonObject } from '../json.ts';
 import type { StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
 import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
@@ -73,6 +74,11 @@ export const AgentsState = z.object({
   app: z.object({ ready: z.boolean() }).nullable(),
   /** Troubleshooting tasks started from the user's reports. */
   fixes: z.number(),
+  /**
+   * The debug loop's attempts in the current task (or after the tasks) and what became of them; absent
+   * in states saved before it was kept (and until the first attempt).
+   */
+  debug: DebugHistory.optional(),
 });
 export type AgentsState = z.infer<typeof AgentsState>;
 

@@ -20,8 +20,11 @@ export const FailureInput = z.object({
   ended: z.string(),
   output: z.string(),
   attempt: z.number().int(),
-  /** What earlier fixes of this failure tried. */
-  previous: z.array(z.string()),
+  /**
+   * What earlier fixes of this failure tried, as inputs stored before the debug loop's history was kept
+   * in the state (`AgentsState.debug`) said it; shown when the state has no history of its own.
+   */
+  previous: z.array(z.string()).optional(),
 });
 export type FailureInput = z.infer<typeof FailureInput>;
 
