@@ -50,7 +50,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
   // An input stored before the history was kept in the state carries the explanations of its attempts.
   const history =
     stored.attempts.length === 0 && failure.previous?.length
-      ? legacyHistory(scope, failure.command, failure.previous)
+      ? legacyHistory(stored, failure.command, failure.previous)
       : stored;
   const paths = await filePaths(ctx);
   const mentioned = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  historyOf,
   historyText,
   legacyHistory,
   settled,
@@ -47,6 +48,17 @@ describe("the debug loop's history", () => {
     expect(text.length).toBeLessThan(6_000);
   });
 
+  it("keeps a task's history for that task, and starting the app after another fix begins afresh", () => {
+    const applied = attempt(1, { status: 'applied' });
+    const inTask = withAttempt(initialState(), historyOf(initialState(), 't1'), applied);
+    expect(historyOf(inTask, 't1').attempts).toHaveLength(1);
+    expect(historyOf(inTask, 't2').attempts).toEqual([]);
+    expect(historyOf(inTask, null).attempts).toEqual([]);
+    const starting = withAttempt(inTask, historyOf(inTask, null), applied);
+    expect(historyOf(starting, null).attempts).toHaveLength(1);
+    expect(historyOf({ ...starting, fixes: 1 }, null).attempts).toEqual([]);
+  });
+
   it('reads an input stored before the history was kept, and shows its attempts', () => {
     const stored = {
       agent: 'BugHunter',
@@ -64,7 +76,10 @@ describe("the debug loop's history", () => {
     const read = readAgentInput(stored);
     const input = read.input as { previous: string[]; ended: string };
     expect(input.ended).toBe('exit code 1');
-    const text = historyText(legacyHistory('t1', 'npm test', input.previous), 'not ok 1');
+    const text = historyText(
+      legacyHistory({ task: 't1', attempts: [], dropped: 0 }, 'npm test', input.previous),
+      'not ok 1',
+    );
     expect(text).toContain('#1 (fix, at `npm test`): add the missing export');
     expect(text).toContain('Your previous attempt #2 (logging, at `npm test`): print the sum');
   });

@@ -39,6 +39,11 @@ export type DebugAttempt = z.infer<typeof DebugAttempt>;
 /** The attempts of one task (null: the steps after the tasks), oldest first. */
 export const DebugHistory = z.object({
   task: z.string().nullable(),
+  /**
+   * After the tasks: how many of the user's fix tasks came before (`AgentsState.fixes`), so starting the
+   * app again after another fix begins a history of its own.
+   */
+  fixes: z.number().int().optional(),
   attempts: z.array(DebugAttempt),
   /** Older attempts no longer kept (the state stays small). */
   dropped: z.number().int(),
@@ -66,7 +71,10 @@ function tail(text: string, max: number): string {
 /** The history of `task` (null: the steps after the tasks); empty when the state holds another task's. */
 export function historyOf(state: AgentsState, task: string | null): DebugHistory {
   const kept = state.debug;
-  return kept && kept.task === task ? kept : { task, attempts: [], dropped: 0 };
+  if (task !== null) return kept?.task === task ? kept : { task, attempts: [], dropped: 0 };
+  return kept?.task === null && (kept.fixes ?? 0) === state.fixes
+    ? kept
+    : { task, fixes: state.fixes, attempts: [], dropped: 0 };
 }
 
 /** The state with `attempt` added to `history` (the one the round was shown). */
@@ -83,7 +91,7 @@ export function withAttempt(state: AgentsState, history: DebugHistory, attempt: 
   const over = Math.max(0, attempts.length - KEPT);
   return {
     ...state,
-    debug: { task: history.task, attempts: attempts.slice(over), dropped: history.dropped + over },
+    debug: { ...history, attempts: attempts.slice(over), dropped: history.dropped + over },
   };
 }
 
@@ -122,8 +130,11 @@ export function settlingAttempts(step: AgentStep<'Executor'>): AgentStep<'Execut
         }),
       };
     }
+    // A failure that is not the BugHunter's, or the same command tried again (a retry of the platform's):
+    // the attempt waits for its command's real end.
     if (result.failure) return result;
     const input = ctx.input;
+    if (next?.agent === 'Executor' && JSON.stringify(next.input) === JSON.stringify(input)) return result;
     const what =
       'rerun' in input
         ? `\`${input.rerun.command}\` passed`
@@ -203,13 +214,12 @@ export function recentFiles(history: DebugHistory): string[] {
  * only (what became of them was not recorded).
  */
 export function legacyHistory(
-  task: string | null,
+  empty: DebugHistory,
   command: string,
   previous: readonly string[],
 ): DebugHistory {
   return {
-    task,
-    dropped: 0,
+    ...empty,
     attempts: previous.map((line) => {
       const logging = line.startsWith('logging: ');
       return {
