@@ -161,9 +161,11 @@ export class StepStore {
    */
   private scopeFloor(branch: number, guardEpoch: number, taskId: string | null): number {
     if (taskId !== null) return guardEpoch;
+    // Walked from the newest step back (not through the task index, which would visit every task step):
+    // the steps outside the tasks since the last task step are few, the guards see to that.
     const lastTaskStep =
       this.sql.one<{ id: number }>(
-        'SELECT id FROM steps WHERE branch = ? AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1',
+        'SELECT id FROM steps NOT INDEXED WHERE branch = ? AND task_id IS NOT NULL ORDER BY id DESC LIMIT 1',
         branch,
       )?.id ?? 0;
     return Math.max(guardEpoch, lastTaskStep);
