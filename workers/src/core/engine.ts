@@ -213,10 +213,11 @@ export class Engine {
     const task = step.ref.task ?? null;
     const history = this.deps.journal.taskHistory(task?.id ?? null, 1);
     const scope = scopeName(step);
-    if (history.steps >= this.guards.maxTaskIterations) {
+    const limit = task ? this.guards.maxTaskIterations : this.guards.maxStepsOutsideTasks;
+    if (history.steps >= limit) {
       this.setStatus('paused', {
         code: 'task_iterations',
-        message: `${capitalized(scope)} took ${history.steps} steps without finishing (limit ${this.guards.maxTaskIterations}). Resume to allow more, give a hint in the chat, skip, or roll back.`,
+        message: `${capitalized(scope)} took ${history.steps} steps without finishing (limit ${limit}). Resume to allow more, give a hint in the chat, skip, or roll back.`,
       });
       return true;
     }

@@ -170,6 +170,8 @@ export type StepFn<S extends object = JsonObject> = (ctx: StepContext<S>) => Pro
 export interface GuardLimits {
   /** Steps one task may take before the run pauses. */
   maxTaskIterations: number;
+  /** Steps in a stretch outside the tasks (the planning, starting the app) before the run pauses. */
+  maxStepsOutsideTasks: number;
   /** The same failure signature this many times in a row within a task pauses the run. */
   maxRepeatedFailures: number;
   /** Attempts of a step that throws before the run fails. */
@@ -183,6 +185,7 @@ export interface GuardLimits {
 
 export const DEFAULT_GUARDS: GuardLimits = {
   maxTaskIterations: 40,
+  maxStepsOutsideTasks: 40,
   maxRepeatedFailures: 3,
   maxStepAttempts: 3,
   // Well above what a task takes with a slow local model, well below a night of spinning.

@@ -224,7 +224,7 @@ describe('loop guards', () => {
 
   it('bounds the steps outside the tasks too (starting the app), apart from the planning before them', async () => {
     const h = harness({
-      guards: { maxTaskIterations: 3 },
+      guards: { maxStepsOutsideTasks: 3 },
       script: {
         steps: [
           { title: 'spec', repeat: 2, actions: [{ touch: 'spec' }] },

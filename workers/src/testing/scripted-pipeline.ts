@@ -237,6 +237,9 @@ async function finish(ctx: StepContext<ScriptState>): Promise<StepResult<ScriptS
 /** The scripted pipeline. */
 export const scriptedPipeline = definePipeline<ScriptState>({
   name: 'scripted',
+  // A script's long stretches outside tasks are what it is for (the benchmarks' and the UI tests' long
+  // runs), not a loop: only a test that wants the limit sets one.
+  guards: { maxStepsOutsideTasks: 1_000_000 },
   initialState: () => ({ answers: {}, lastReply: '' }),
   first: (_state, project) => refAt(scriptOf(project.description), 0, 0)!,
   steps: { script: runScriptStep, reply, finish },

@@ -69,7 +69,8 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
       });
     },
     // A failing command and the BugHunter's attempt at it both report the failure: 7 in a row is the
-    // same failure surviving three fixes.
-    guards: { maxTaskIterations: 40, maxRepeatedFailures: 7 },
+    // same failure surviving three fixes. Outside the tasks, 20 steps are ten rounds of starting the app
+    // and debugging it.
+    guards: { maxTaskIterations: 40, maxStepsOutsideTasks: 20, maxRepeatedFailures: 7 },
   });
 }

@@ -258,7 +258,7 @@ describe('the debug loop', () => {
         ...Array.from({ length: 20 }, (_, i) => useless(i + 1)),
       ],
       // The repeated-failure guard is set out of the way: the round limit is what stops this loop.
-      { app: neverUp, guards: { maxTaskIterations: 6, maxRepeatedFailures: 1000 } },
+      { app: neverUp, guards: { maxStepsOutsideTasks: 6, maxRepeatedFailures: 1000 } },
     );
     h.controls.start();
     await h.drain();
