@@ -38,6 +38,8 @@ export const RunReasonCode = z.enum([
   'task_iterations',
   'repeated_failure',
   'step_failed',
+  /** A command kept failing because of the environment (network, TLS, registry, disk, a tool, the sandbox). */
+  'environment',
   'rollback',
   'completed',
 ]);

@@ -115,6 +115,9 @@ export interface Journal {
   /** Sets a step's status; `rerun` says why it will start again, when that is known. */
   setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void;
   recordFailure(stepId: number, error: string): void;
+  /** How many times in a row `stepId` failed because of the environment (0 for any other step). */
+  environmentTries(stepId: number): number;
+  setEnvironmentTries(stepId: number, tries: number): void;
   commitStep(input: CommitInput): void;
   taskHistory(taskId: string, limit: number): TaskHistory;
 

@@ -170,12 +170,15 @@ export interface GuardLimits {
   maxRepeatedFailures: number;
   /** Attempts of a step that throws before the run fails. */
   maxStepAttempts: number;
+  /** Tries of a step whose command fails because of the environment before the run pauses. */
+  maxEnvironmentTries: number;
 }
 
 export const DEFAULT_GUARDS: GuardLimits = {
   maxTaskIterations: 40,
   maxRepeatedFailures: 3,
   maxStepAttempts: 3,
+  maxEnvironmentTries: 4,
 };
 
 /** A pipeline definition. */

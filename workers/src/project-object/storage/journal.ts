@@ -223,6 +223,15 @@ export class SqlJournal implements Journal {
     this.steps.recordFailure(stepId, error);
   }
 
+  environmentTries(stepId: number): number {
+    const stored = this.meta.environmentTries();
+    return stored?.stepId === stepId ? stored.tries : 0;
+  }
+
+  setEnvironmentTries(stepId: number, tries: number): void {
+    this.meta.setEnvironmentTries({ stepId, tries });
+  }
+
   commitStep(input: CommitInput): void {
     this.steps.commit(input);
   }
