@@ -133,6 +133,28 @@ describe('an environment failure', () => {
     expect(suite.fixture.script.pending()[key]).toBe(0);
   }, 60_000);
 
+  it('takes a sandbox that fails (its runner answering an error) for the environment too', async () => {
+    const { sandbox } = sandboxWithRegistry(suite.track(localSandbox()));
+    const working = sandbox.exec;
+    let down = true;
+    sandbox.exec = (request, onOutput, signal) =>
+      down && request.command === 'npm test'
+        ? Promise.reject(new Error('the sandbox-runner answered 503'))
+        : working(request, onOutput, signal);
+    const { h, key } = suite.harness('env', project, { sandbox, guards: { maxEnvironmentTries: 2 } });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'paused', reason: { code: 'environment' } });
+    expect(h.journal.run().reason!.message).toContain(
+      'The sandbox failed, not the project (the sandbox-runner answered 503)',
+    );
+    expect(agentsAsked(key)).not.toContain('BugHunter');
+    down = false;
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().status, h.journal.run().reason?.message).toBe('completed');
+  }, 60_000);
+
   it('gives the platform a fresh round of tries after Resume, and a recovery midway needs no Resume', async () => {
     const { registry, sandbox } = sandboxWithRegistry(suite.track(localSandbox()));
     registry.failure = NPM11_SELF_SIGNED;
