@@ -49,6 +49,11 @@ describe('classifyFailure', () => {
     expect(causeOf(install('npm error code EJSONPARSE\nnpm error JSON.parse Unexpected token'))).toBe('code');
   });
 
+  it('takes a package’s install script that cannot download for the network, the project’s own script for the code', () => {
+    expect(causeOf(install(out.NPM_POSTINSTALL_DOWNLOAD))).toBe('network');
+    expect(causeOf(install(out.NPM_POSTINSTALL_DB_HOST))).toBe('code');
+  });
+
   it('leaves a test that cannot reach the app under test to the code', () => {
     expect(causeOf(command('npm test', out.VITEST_ECONNREFUSED))).toBe('code');
     // A command without the network that tried to download: the fix is to declare the dependency.

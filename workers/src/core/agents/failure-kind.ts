@@ -19,7 +19,10 @@
  *      (`SELF_SIGNED_CERT_IN_CHAIN`, `UNABLE_TO_GET_ISSUER_CERT_LOCALLY`...), the registry refusing or
  *      failing (`E401`, `E403`, `E5xx`), a proxy (`E407`) or the workspace not writable (`EACCES`). Every
  *      other code is the project's: `E404` (a misspelt name), `ETARGET` (no such version), `ERESOLVE`,
- *      `EINTEGRITY`, a lifecycle script's exit (`code 1`), even when that script printed a network error.
+ *      `EINTEGRITY`, a lifecycle script's exit (`code 1`), with one exception: a package's install
+ *      script that downloads (a browser, an engine binary) and could not resolve a remote host name or
+ *      trust its certificate. A script failing on a local service (`connect ECONNREFUSED 127.0.0.1`,
+ *      a host name without a dot such as `db`) stays the code's.
  *    - without npm's line (pnpm, yarn): a fetch of a URL that failed for a network or certificate reason
  *      (`request to URL failed, reason: ...`, `ERR_PNPM_META_FETCH_FAIL`, `error sending request for url`).
  *    - an install that timed out without saying anything of its own.
@@ -189,7 +192,16 @@ function npmDetail(output: string, code: string): string {
   return line ? `${code}: ${line}` : code;
 }
 
+/** A download by a package's install script that failed for the network's or TLS's reasons. */
+function failedDownload(output: string): FailureKind | null {
+  const unresolved = /\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN) [\w-]+(?:\.[\w-]+)+/.exec(output);
+  if (unresolved) return environment('network', unresolved[0]);
+  const untrusted = TLS_TEXT.exec(output);
+  return untrusted ? environment('tls', untrusted[0]) : null;
+}
+
 function fromNpmCode(code: string, output: string): FailureKind {
+  if (code === '1' || code === 'ELIFECYCLE') return failedDownload(output) ?? CODE;
   const detail = npmDetail(output, code);
   if (NETWORK_CODES.has(code)) return environment('network', detail);
   if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_')) return environment('tls', detail);

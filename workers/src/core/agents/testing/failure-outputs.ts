@@ -188,3 +188,31 @@ export const NODE_SPAWN_ENOENT = (name: string) => `Error: spawn ${name} ENOENT
   spawnargs: []
 }
 `;
+
+/** npm: a package's install script that downloads a browser, in a sandbox whose DNS cannot resolve the host. */
+export const NPM_POSTINSTALL_DOWNLOAD = `npm error code 1
+npm error path /workspace/node_modules/puppeteer
+npm error command failed
+npm error command sh -c node install.mjs
+npm error Error: ERROR: Failed to set up chrome v131.0.6778.204! Set "PUPPETEER_SKIP_DOWNLOAD" env variable to skip download.
+npm error     at downloadBrowser (file:///workspace/node_modules/puppeteer/lib/esm/puppeteer/node/install.js:102:15) {
+npm error   [cause]: Error: getaddrinfo EAI_AGAIN storage.example.test
+npm error       at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:120:26) {
+npm error     errno: -3001,
+npm error     code: 'EAI_AGAIN',
+npm error     syscall: 'getaddrinfo',
+npm error     hostname: 'storage.example.test'
+npm error   }
+npm error }
+`;
+
+/** npm: the project's own seed script, run on install, looking for a database host the sandbox lacks. */
+export const NPM_POSTINSTALL_DB_HOST = `> app@1.0.0 postinstall
+> node scripts/seed.js
+
+Error: getaddrinfo ENOTFOUND db
+npm error code 1
+npm error path /workspace
+npm error command failed
+npm error command sh -c node scripts/seed.js
+`;
