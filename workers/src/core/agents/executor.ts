@@ -209,10 +209,10 @@ async function run(
 function throwIfEnvironment(
   state: AgentsState,
   command: string,
-  ended: Pick<ExecOutcome, 'output' | 'timedOut'>,
+  ended: Pick<ExecOutcome, 'output' | 'timedOut' | 'oomKilled'>,
 ): void {
   const network = isInstall(state, command);
-  const kind = classifyFailure({ command, output: ended.output, timedOut: ended.timedOut, network });
+  const kind = classifyFailure({ command, network, ...ended });
   if (kind.kind === 'environment')
     throw new EnvironmentFailure(kind.cause, environmentMessage(command, kind));
 }

@@ -79,6 +79,11 @@ describe('classifyFailure', () => {
     expect(causeOf(command('npm test', oci))).toBe('sandbox');
   });
 
+  it('takes an install the memory limit killed for the environment, a test it killed for the code', () => {
+    expect(causeOf(install('Killed\n', { oomKilled: true }))).toBe('memory');
+    expect(causeOf({ ...command('npm test', 'Killed\n'), oomKilled: true })).toBe('code');
+  });
+
   it('takes an install that timed out saying nothing of its own for the network, a test that timed out for the code', () => {
     expect(causeOf(install('', { timedOut: true }))).toBe('network');
     expect(causeOf({ ...command('npm test', 'still running'), timedOut: true })).toBe('code');

@@ -25,7 +25,8 @@
  *      a host name without a dot such as `db`) stays the code's.
  *    - without npm's line (pnpm, yarn): a fetch of a URL that failed for a network or certificate reason
  *      (`request to URL failed, reason: ...`, `ERR_PNPM_META_FETCH_FAIL`, `error sending request for url`).
- *    - an install that timed out without saying anything of its own.
+ *    - an install the sandbox's memory limit killed (the runner says so; a test or a build that runs
+ *      out of memory is the code's), or one that timed out without saying anything of its own.
  *
  * So a test that prints `ECONNREFUSED` because the app under test is not listening is code (the command
  * had no network), and so is a command other than the install that tried to download something (the
@@ -33,7 +34,8 @@
  */
 
 /** Which part of the environment failed. */
-export type EnvironmentCause = 'network' | 'tls' | 'registry' | 'proxy' | 'disk' | 'tool' | 'sandbox';
+export type EnvironmentCause =
+  'network' | 'tls' | 'registry' | 'proxy' | 'disk' | 'memory' | 'tool' | 'sandbox';
 
 export type FailureKind =
   | { kind: 'code' }
@@ -53,6 +55,8 @@ export interface CommandFailure {
   timedOut: boolean;
   /** The command was given the network (it installs dependencies). */
   network: boolean;
+  /** The sandbox's memory limit killed a process while it ran (the runner says so). */
+  oomKilled?: boolean;
 }
 
 const CODE: FailureKind = { kind: 'code' };
@@ -151,6 +155,8 @@ const ADVICE: Record<EnvironmentCause, string> = {
     'The package registry refused or failed the request. Check the registry’s credentials and health, or have the operator point the sandbox-runner at a registry that serves these packages (SANDBOX_NPM_REGISTRY).',
   proxy:
     'The proxy between the sandbox and the registry asks for credentials. The operator sets a proxy URL with them for the sandbox-runner (SANDBOX_HTTPS_PROXY).',
+  memory:
+    'Installing the dependencies took more memory than the sandbox has. The operator raises the memory limit of sandboxes.',
   disk: 'The sandbox ran out of disk space. Delete large generated files or ask the operator for a larger workspace quota.',
   tool: 'The sandbox image lacks a tool this project needs. The operator adds it to the sandbox image, or the project can be changed to do without it (say so in the chat).',
   sandbox:
@@ -252,6 +258,7 @@ export function classifyFailure(failure: CommandFailure): FailureKind {
   const tool = missingTool(output);
   if (tool) return environment('tool', `${tool}: not found`);
   if (!failure.network) return CODE;
+  if (failure.oomKilled) return environment('memory', 'the install was killed for using too much memory');
   const code = npmCode(output);
   if (code) return fromNpmCode(code, output);
   const fetched = fromFetchError(output);
