@@ -97,7 +97,7 @@ export interface Journal {
   /** Sets the run's status; the caller emits the matching `run.status` event in the same transaction. */
   setStatus(status: RunStatus, reason: RunReason | null): void;
   setBranch(branch: number): void;
-  /** Restarts the loop guards' counting after the latest step. */
+  /** Restarts the loop guards' counting after the latest step (and the count of environment tries). */
   resetGuards(): void;
 
   /** The unfinished (pending, running or waiting) step of the current branch. */

@@ -254,6 +254,19 @@ describe('environment failures', () => {
     expect(again.journal.run().status).toBe('completed');
     expect(ofType(again.events(), 'message').map((e) => e.text)).toContain('installed');
   });
+
+  it('gives a fresh round of tries after the user stopped the run during one', async () => {
+    const h = harness({
+      guards: { maxEnvironmentTries: 3 },
+      script: { steps: [{ title: 'install', actions: [{ environment: blocked }] }] },
+    });
+    h.controls.start();
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 30_000 });
+    h.controls.stop();
+    h.controls.resume();
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+  });
 });
 
 describe('controls', () => {

@@ -179,6 +179,8 @@ export class SqlJournal implements Journal {
   resetGuards(): void {
     // Steps still to run count against the new allowance; finished ones do not.
     this.writeRun({ ...this.runMeta(), guardEpoch: this.steps.lastFinishedId() });
+    // The platform's tries of a command the environment keeps failing start afresh too.
+    this.meta.clearEnvironmentTries();
   }
 
   // -- steps ----------------------------------------------------------------------------------------

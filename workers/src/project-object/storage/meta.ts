@@ -125,4 +125,8 @@ export class ObjectMeta {
   setEnvironmentTries(value: { stepId: number; tries: number }): void {
     this.write('environment_tries', value);
   }
+
+  clearEnvironmentTries(): void {
+    this.sql.run("DELETE FROM meta WHERE key = 'environment_tries'");
+  }
 }
