@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRegistry } from '../../infra/npm-registry/test-registry.ts';
 import type { TestRegistry } from '../../infra/npm-registry/test-registry.ts';
 import { stackById } from '../../workers/src/core/catalog/catalog.ts';
+import { classifyFailure } from '../../workers/src/core/agents/failure-kind.ts';
 import type { Browser } from 'playwright-core';
 import type { ExecRequest, PreviewInfo, ProcessInfo } from '../src/contract.ts';
 import { DEFAULT_PACKAGE_ACCESS, SANDBOX_CA_CERTS_PATH } from '../src/sandbox/package-access.ts';
@@ -57,6 +58,15 @@ async function timed(client: Client, id: string, req: ExecRequest): Promise<Exec
 }
 
 const output = (r: ExecResult) => `${r.stdout}\n${r.stderr}`;
+
+/** Whose failure the agents' Executor takes a failed install for (failure-kind.ts). */
+const kindOfInstall = (r: ExecResult) =>
+  classifyFailure({
+    command: 'npm install --no-audit --no-fund',
+    output: output(r),
+    timedOut: r.exit?.timedOut ?? false,
+    network: true,
+  });
 
 /** A new egress sandbox holding a package.json that depends on the small package. */
 async function sandboxNeedingSmallPackage(client: Client): Promise<string> {
@@ -119,6 +129,8 @@ describe('installing dependencies from a registry behind a private CA', () => {
     });
     expect(install.exit?.exitCode).not.toBe(0);
     expect(output(install)).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
+    // The platform's to fix (the operator's CA), not the code's: no agent is asked to debug it.
+    expect(kindOfInstall(install)).toMatchObject({ kind: 'environment', cause: 'tls' });
     // npm's own settings retry for over a minute first; the runner's give up quickly.
     expect(install.ms).toBeLessThan(30_000);
   });
@@ -136,6 +148,7 @@ describe('installing dependencies from a registry behind a private CA', () => {
     // npm names the registry it could not reach and why.
     expect(output(install)).toContain(`request to https://${gateway}:${closed}/fill-range failed`);
     expect(output(install)).toMatch(/ECONNREFUSED/);
+    expect(kindOfInstall(install)).toMatchObject({ kind: 'environment', cause: 'network' });
     expect(install.ms).toBeLessThan(30_000);
   });
 

@@ -42,6 +42,8 @@ export const RunReasonCode = z.enum([
   /** A task (or the steps outside the tasks) took longer than the guards allow. */
   'task_time',
   'step_failed',
+  /** A command kept failing because of the environment (network, TLS, registry, disk, a tool, the sandbox). */
+  'environment',
   'rollback',
   'completed',
 ]);

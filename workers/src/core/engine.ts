@@ -10,7 +10,7 @@
  */
 import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
-import { BudgetExceeded, ParkSignal, RepeatedPrompt, UnreadableState } from './errors.ts';
+import { BudgetExceeded, EnvironmentFailure, ParkSignal, RepeatedPrompt, UnreadableState } from './errors.ts';
 import type { JsonObject } from './json.ts';
 import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
 import {
@@ -331,6 +331,7 @@ export class Engine {
       return IDLE;
     }
     if (signal.aborted) return IDLE;
+    if (err instanceof EnvironmentFailure) return this.onEnvironmentFailure(step, err);
     if (err instanceof BudgetExceeded || err instanceof RepeatedPrompt) {
       const code = err instanceof BudgetExceeded ? 'budget' : 'repeated_prompt';
       journal.atomic(() => {
@@ -350,6 +351,56 @@ export class Engine {
     });
     return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
   }
+
+  /**
+   * A command failed because of the environment: no change to the project fixes it, so no agent is
+   * asked. The step runs again by itself, later than after other throws (a registry or a network takes
+   * a while to come back), and is not counted as a failure of its own (it would fail the run after
+   * `maxStepAttempts`). After `maxEnvironmentTries` in a row the run pauses with the reason, what failed
+   * and what to do; the count starts afresh, so Resume gives it as many tries again.
+   */
+  private onEnvironmentFailure(step: StepRecord, err: EnvironmentFailure): StepOutcome {
+    const { journal } = this.deps;
+    const tries = journal.environmentTries(step.id) + 1;
+    const willRetry = tries < this.guards.maxEnvironmentTries;
+    const message = err.message.slice(0, 2 * MAX_ERROR_CHARS);
+    journal.atomic(() => {
+      // Said by the platform, once a round: the step's own messages are keyed for its re-runs to repeat.
+      if (tries === 1) {
+        const messageId = `s${step.id}:env:a${step.attempt}`;
+        const text = `${message} No change to the project can fix this, so no agent is asked: the platform tries again by itself, and pauses the run if it keeps failing.`;
+        this.emit(
+          { type: 'message', messageId, role: 'system', agent: step.ref.agent, stepId: step.id, text },
+          messageId,
+        );
+      }
+      journal.setEnvironmentTries(step.id, willRetry ? tries : 0);
+      journal.setStepStatus(step.id, 'pending', 'retry');
+      this.emit({
+        type: 'step.failed',
+        stepId: step.id,
+        agent: step.ref.agent,
+        attempt: step.attempt,
+        error: message,
+        willRetry,
+      });
+      if (!willRetry) {
+        const times = tries === 1 ? 'once' : `${tries} times`;
+        journal.setStatus('paused', {
+          code: 'environment',
+          message: `${message} The platform tried ${times}; Resume to try again.`,
+        });
+        this.emit({ type: 'run.status', status: 'paused', reason: journal.run().reason });
+        journal.syncProject();
+      }
+    });
+    return willRetry ? { kind: 'retry', delayMs: environmentBackoffMs(tries) } : IDLE;
+  }
+}
+
+/** The wait before the next try of a step that failed because of the environment: 10 s, 30 s, 90 s, 2 min. */
+export function environmentBackoffMs(tries: number): number {
+  return Math.min(120_000, 10_000 * 3 ** (tries - 1));
 }
 
 /** What a step's guards count over, in words: its task, or the steps outside the tasks it is one of. */

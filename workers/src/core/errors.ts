@@ -56,13 +56,32 @@ export class StepCancelled extends Error {
   }
 }
 
+/**
+ * A command failed because of the environment (the network, TLS trust, the registry, the disk, a tool
+ * missing from the image, the sandbox), not the code: no change to the project fixes it. The engine
+ * runs the step again later by itself, with a longer backoff than other throws and without counting it
+ * as the step's failure; after `maxEnvironmentTries` the run pauses with the `environment` reason and
+ * this message, and Resume tries again.
+ */
+export class EnvironmentFailure extends Error {
+  /** Which part of the environment (`network`, `tls`, `registry`, `proxy`, `disk`, `tool`, `sandbox`). */
+  readonly kind: string;
+  /** `message`: what failed and what to do, for the user. */
+  constructor(kind: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EnvironmentFailure';
+    this.kind = kind;
+  }
+}
+
 /** True for the engine's own signals, which a step must never swallow. */
 export function isEngineSignal(err: unknown): boolean {
   return (
     err instanceof ParkSignal ||
     err instanceof BudgetExceeded ||
     err instanceof RepeatedPrompt ||
-    err instanceof StepCancelled
+    err instanceof StepCancelled ||
+    err instanceof EnvironmentFailure
   );
 }
 

@@ -110,7 +110,7 @@ export interface Journal {
   /** Sets the run's status; the caller emits the matching `run.status` event in the same transaction. */
   setStatus(status: RunStatus, reason: RunReason | null): void;
   setBranch(branch: number): void;
-  /** Restarts the loop guards' counting after the latest step. */
+  /** Restarts the loop guards' counting after the latest step (and the count of environment tries). */
   resetGuards(): void;
 
   /** The unfinished (pending, running or waiting) step of the current branch. */
@@ -128,6 +128,9 @@ export interface Journal {
   /** Sets a step's status; `rerun` says why it will start again, when that is known. */
   setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void;
   recordFailure(stepId: number, error: string): void;
+  /** How many times in a row `stepId` failed because of the environment (0 for any other step). */
+  environmentTries(stepId: number): number;
+  setEnvironmentTries(stepId: number, tries: number): void;
   commitStep(input: CommitInput): void;
   /** What the guards count of a task (null: the steps outside the tasks); see {@link TaskHistory}. */
   taskHistory(taskId: string | null, limit: number): TaskHistory;

@@ -181,6 +181,8 @@ export interface GuardLimits {
    * task may take before the run pauses.
    */
   maxTaskWallMs: number;
+  /** Tries of a step whose command fails because of the environment before the run pauses. */
+  maxEnvironmentTries: number;
 }
 
 export const DEFAULT_GUARDS: GuardLimits = {
@@ -190,6 +192,7 @@ export const DEFAULT_GUARDS: GuardLimits = {
   maxStepAttempts: 3,
   // Well above what a task takes with a slow local model, well below a night of spinning.
   maxTaskWallMs: 45 * 60_000,
+  maxEnvironmentTries: 4,
 };
 
 /** A pipeline definition. */

@@ -92,6 +92,8 @@ export interface ExecOutcome {
   durationMs: number;
   /** stdout and stderr as they were interleaved (possibly truncated by the runner). */
   output: string;
+  /** The sandbox's memory limit killed a process while the command ran (absent: it did not, or unknown). */
+  oomKilled?: boolean;
 }
 
 export interface SandboxFile {

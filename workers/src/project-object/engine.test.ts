@@ -306,6 +306,56 @@ describe('loop guards', () => {
   });
 });
 
+describe('environment failures', () => {
+  const blocked = 'The registry cannot be reached. The operator sets a mirror.';
+
+  it('retries one with a longer backoff and not as a failure of the step, across a restart, then pauses; Resume tries again', async () => {
+    const h = harness({
+      guards: { maxStepAttempts: 2, maxEnvironmentTries: 3 },
+      // Fails on its first four attempts: three in the first round, one after Resume.
+      script: {
+        steps: [
+          { title: 'install', actions: [{ environment: blocked, attempts: 4 }] },
+          { title: 'after', actions: [{ say: 'installed' }] },
+        ],
+      },
+    });
+    h.controls.start();
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+    // The object is evicted during the wait: the count of tries is not lost.
+    const again = h.restart();
+    expect(await again.engine.runNext()).toEqual({ kind: 'retry', delayMs: 30_000 });
+    // A generic throw would have failed the run by now (maxStepAttempts 2).
+    expect(await again.engine.runNext()).toEqual({ kind: 'idle' });
+    const run = again.journal.run();
+    expect(run).toMatchObject({ status: 'paused', reason: { code: 'environment' } });
+    expect(run.reason!.message).toBe(`${blocked} The platform tried 3 times; Resume to try again.`);
+    const told = ofType(again.events(), 'message').filter((e) => e.role === 'system');
+    expect(told.map((e) => e.text)).toEqual([expect.stringContaining(blocked)]);
+    expect(ofType(again.events(), 'step.failed').map((e) => e.willRetry)).toEqual([true, true, false]);
+
+    // Resume: a fresh round (the first try waits 10 s again), and the step passes on its next attempt.
+    expect(again.controls.resume().ok).toBe(true);
+    expect(await again.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+    await again.drain();
+    expect(again.journal.run().status).toBe('completed');
+    expect(ofType(again.events(), 'message').map((e) => e.text)).toContain('installed');
+  });
+
+  it('gives a fresh round of tries after the user stopped the run during one', async () => {
+    const h = harness({
+      guards: { maxEnvironmentTries: 3 },
+      script: { steps: [{ title: 'install', actions: [{ environment: blocked }] }] },
+    });
+    h.controls.start();
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 30_000 });
+    h.controls.stop();
+    h.controls.resume();
+    expect(await h.engine.runNext()).toEqual({ kind: 'retry', delayMs: 10_000 });
+  });
+});
+
 describe('controls', () => {
   it('rolls back to a step on a new branch and keeps the old history', async () => {
     const h = harness({

@@ -171,6 +171,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
       return {
         exitCode: exit.exitCode,
         timedOut: exit.timedOut,
+        ...(exit.oomKilled ? { oomKilled: true } : {}),
         durationMs: exit.durationMs ?? Date.now() - started,
         output,
       };

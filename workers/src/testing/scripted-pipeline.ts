@@ -6,6 +6,7 @@
  * The script is the project's description when that is a JSON {@link Script}; otherwise a short demo.
  */
 import { z } from 'zod';
+import { EnvironmentFailure } from '../core/errors.ts';
 import type { JsonObject } from '../core/json.ts';
 import {
   definePipeline,
@@ -51,6 +52,8 @@ const Action = z.union([
   z.strictObject({ throw: z.string(), attempts: z.number().int().min(1).optional() }),
   /** Reports a failure with this signature (a failing test). */
   z.strictObject({ fail: z.string() }),
+  /** Fails because of the environment (an unreachable registry...) while the attempt is at most `attempts`. */
+  z.strictObject({ environment: z.string(), attempts: z.number().int().min(1).optional() }),
 ]);
 type Action = z.infer<typeof Action>;
 
@@ -198,6 +201,9 @@ async function perform(
     for (let i = 0; i < action.emit; i++) ctx.say(`event ${i + 1} of ${action.emit}`);
   else if ('throw' in action) {
     if (action.attempts === undefined || ctx.attempt <= action.attempts) throw new Error(action.throw);
+  } else if ('environment' in action) {
+    if (action.attempts === undefined || ctx.attempt <= action.attempts)
+      throw new EnvironmentFailure('network', action.environment);
   }
 }
 

@@ -1,16 +1,21 @@
 /**
  * Executor: runs a command of the plan in the sandbox (with a timeout; its output streams to the
- * terminal), a human check, a re-run after a fix, or the app itself at the end. A failing command
- * starts the debug loop: the BugHunter gets its output, and the failure's signature lets the loop
- * guards notice the same failure repeating.
+ * terminal), a human check, a re-run after a fix, or the app itself at the end. A failing command is
+ * classified first (failure-kind.ts): one the environment caused (the network, TLS, the registry, the
+ * disk, a missing tool, the sandbox) is thrown as an `EnvironmentFailure` saying what to do, which the
+ * engine tells the user, retries and then pauses on; no agent is asked. A code failure starts the debug
+ * loop: the BugHunter gets its output, and the failure's signature lets the loop guards notice the same
+ * failure repeating.
  *
  * Before a command, the workspace gets the files that changed since the last write (by version); a
  * sandbox that was recreated, or a rollback to another branch, makes it write every file.
  */
 import { stackById } from '../catalog/catalog.ts';
 import type { FileInfo } from '../pipeline.ts';
+import { EnvironmentFailure, isEngineSignal } from '../errors.ts';
 import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
+import { classifyFailure, environmentMessage } from './failure-kind.ts';
 import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
 import { SYNC_MARKER, type AppPort } from './app-port.ts';
 import { forTask, type AgentContext, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
@@ -135,11 +140,29 @@ async function surviveReset<T>(
   work: (state: AgentsState) => Promise<T>,
 ): Promise<T> {
   try {
-    return await work(state);
+    try {
+      return await work(state);
+    } catch (err) {
+      if (!(err instanceof SandboxReset)) throw err;
+      return await work(await writeAll(ctx, ports, state, true));
+    }
   } catch (err) {
-    if (!(err instanceof SandboxReset)) throw err;
-    return work(await writeAll(ctx, ports, state, true));
+    throw sandboxFault(err);
   }
+}
+
+/**
+ * An error the sandbox threw (its runner down, refusing, a stream cut): the platform's failure, not the
+ * project's, so it is an environment failure the engine retries and pauses on. Signals pass through.
+ */
+function sandboxFault(err: unknown): unknown {
+  if (isEngineSignal(err)) return err;
+  const reason = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+  return new EnvironmentFailure(
+    'sandbox',
+    `The sandbox failed, not the project (${reason}). It is usually temporary; if it keeps happening, tell the operator.`,
+    { cause: err },
+  );
 }
 
 /** Brings the workspace up to date; a recreated sandbox gets everything. */
@@ -179,6 +202,21 @@ async function run(
   });
 }
 
+/**
+ * Throws an `EnvironmentFailure` when the environment, not the code, made `command` fail (the engine
+ * tells the user, retries and pauses; no agent is asked); returns for a failure of the code.
+ */
+function throwIfEnvironment(
+  state: AgentsState,
+  command: string,
+  ended: Pick<ExecOutcome, 'output' | 'timedOut' | 'oomKilled'>,
+): void {
+  const network = isInstall(state, command);
+  const kind = classifyFailure({ command, network, ...ended });
+  if (kind.kind === 'environment')
+    throw new EnvironmentFailure(kind.cause, environmentMessage(command, kind));
+}
+
 function failed(ctx: AgentContext, state: AgentsState, failure: FailureInput): AgentResult {
   const task = state.work ? currentTask(state).task : null;
   ctx.say(`\`${failure.command}\` failed (${failure.ended}). Looking for the cause.`);
@@ -215,6 +253,7 @@ async function startApp(
   const synced = ready.state;
   if (ready.kind === 'install failed') {
     const { command, outcome } = ready;
+    throwIfEnvironment(synced, command, outcome);
     return failed(ctx, synced, {
       command,
       timeoutSeconds: INSTALL_TIMEOUT_S,
@@ -227,6 +266,7 @@ async function startApp(
   }
   const { started } = ready;
   if (!started.ready) {
+    throwIfEnvironment(synced, stack.start, { output: started.logs, timedOut: false });
     return failed(ctx, synced, {
       command: stack.start,
       timeoutSeconds: DEFAULT_TIMEOUT_S,
@@ -293,6 +333,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
           ? { state: synced, next: { agent: 'Executor', title: 'Start the app', input: { start: true } } }
           : afterWorkStep(ctx, synced, f.index);
       }
+      throwIfEnvironment(synced, ran.command, outcome);
       return failed(ctx, synced, {
         ...f,
         command: ran.command,
@@ -315,6 +356,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
     const { outcome, state: synced } = ran;
     if (ran.command === step.command && outcome.exitCode === 0 && !outcome.timedOut)
       return afterWorkStep(ctx, synced, input.index);
+    throwIfEnvironment(synced, ran.command, outcome);
     return failed(ctx, synced, {
       command: ran.command,
       timeoutSeconds: ran.timeoutSeconds,

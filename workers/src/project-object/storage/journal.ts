@@ -180,6 +180,8 @@ export class SqlJournal implements Journal {
   resetGuards(): void {
     // Steps still to run count against the new allowance; finished ones do not.
     this.writeRun({ ...this.runMeta(), guardEpoch: this.steps.lastFinishedId() });
+    // The platform's tries of a command the environment keeps failing start afresh too.
+    this.meta.clearEnvironmentTries();
   }
 
   // -- steps ----------------------------------------------------------------------------------------
@@ -222,6 +224,15 @@ export class SqlJournal implements Journal {
 
   recordFailure(stepId: number, error: string): void {
     this.steps.recordFailure(stepId, error);
+  }
+
+  environmentTries(stepId: number): number {
+    const stored = this.meta.environmentTries();
+    return stored?.stepId === stepId ? stored.tries : 0;
+  }
+
+  setEnvironmentTries(stepId: number, tries: number): void {
+    this.meta.setEnvironmentTries({ stepId, tries });
   }
 
   commitStep(input: CommitInput): void {

@@ -40,7 +40,7 @@ export interface AppSync {
   state: AppState;
 }
 
-type Key = 'project' | 'run' | 'guards' | 'llm_calls_made' | 'app_sync';
+type Key = 'project' | 'run' | 'guards' | 'llm_calls_made' | 'app_sync' | 'environment_tries';
 
 export class ObjectMeta {
   private readonly sql: Sql;
@@ -113,5 +113,20 @@ export class ObjectMeta {
 
   setAppSync(sync: AppSync): void {
     this.write('app_sync', sync);
+  }
+
+  /** The step that last failed because of the environment, and how many times in a row. */
+  environmentTries(): { stepId: number; tries: number } | null {
+    const value = this.read('environment_tries') as { stepId?: unknown; tries?: unknown } | null;
+    if (typeof value?.stepId !== 'number' || typeof value.tries !== 'number') return null;
+    return { stepId: value.stepId, tries: value.tries };
+  }
+
+  setEnvironmentTries(value: { stepId: number; tries: number }): void {
+    this.write('environment_tries', value);
+  }
+
+  clearEnvironmentTries(): void {
+    this.sql.run("DELETE FROM meta WHERE key = 'environment_tries'");
   }
 }
