@@ -202,6 +202,59 @@ describe('questions and the plan in interactive mode', () => {
   }, 30_000);
 });
 
+describe('checks by hand', () => {
+  const CHECK = 'Open the page and see that 2 + 3 shows 5';
+  const withCheck = () => [
+    ...planning(),
+    developer([
+      writeStep('src/add.js'),
+      writeStep('test/add.test.js'),
+      { type: 'human', instructions: CHECK },
+    ]),
+    { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+    { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+    { match: agent('TechnicalWriter'), text: '# calc\n' },
+  ];
+  /** What the agents said about checks by hand. */
+  const checkNotes = (h: AgentsHarness) =>
+    ofType(h.events(), 'message')
+      .filter((e) => e.role === 'agent' && /check by hand/i.test(e.text))
+      .map((e) => e.text);
+
+  it('skips a check by hand in autopilot and says so, instead of passing it off as done', async () => {
+    const { h } = setup(withCheck());
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(ofType(h.events(), 'question.answered').at(-1)).toMatchObject({ answer: 'Skip', by: 'autopilot' });
+    expect(checkNotes(h)).toEqual([
+      `Skipped a check by hand (no one checked it): ${CHECK}\nCheck it yourself when you try the app.`,
+    ]);
+  }, 30_000);
+
+  it('asks an interactive user to check by hand and waits for the answer', async () => {
+    const { h, key } = setup(withCheck(), { mode: 'interactive' });
+    h.controls.start();
+    await h.drain();
+    const plan = h.journal.openQuestion()!;
+    expect(plan.text).toMatch(/^The plan:/);
+    h.controls.answer(plan.id, 'Approve');
+    await h.drain();
+    // The run waits on the check: the tests after it have not run, the README is not written.
+    expect(h.journal.run()).toMatchObject({ status: 'waiting', reason: { code: 'question' } });
+    const check = h.journal.openQuestion()!;
+    expect(check).toMatchObject({ options: ['Done', 'Skip'], answer: null });
+    expect(check.text).toContain(CHECK);
+    expect(ofType(h.events(), 'command.start')).toEqual([]);
+    expect(suite.fixture.requestsOf(key).some((r) => r.body.includes('TechnicalWriter'))).toBe(false);
+    h.controls.answer(check.id, 'Done');
+    await h.drain();
+    expectCompleted(h);
+    expect(ofType(h.events(), 'command.start').map((e) => e.command)).toEqual(['npm test']);
+    expect(checkNotes(h)).toEqual([]);
+  }, 30_000);
+});
+
 describe('dependencies', () => {
   it('installs them (with the network) before the next command once package.json declares some, and only again when it changes', async () => {
     const sandbox = localSandbox();
