@@ -202,6 +202,36 @@ describe('questions and the plan in interactive mode', () => {
   }, 30_000);
 });
 
+describe('conventions', () => {
+  it("shows every agent the Architect's conventions, seeded from the stack's, as the one source", async () => {
+    const CONVENTIONS = 'ES modules. Tests in test/*.test.js with node:test; one module per feature in src/.';
+    const [spec, architect, ...rest] = planning();
+    const { h, key } = setup([
+      spec!,
+      { ...architect!, json: { ...(architect!.json as object), conventions: CONVENTIONS } },
+      ...rest,
+      developer([writeStep('src/add.js'), writeStep('test/add.test.js')]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+      { match: agent('TechnicalWriter'), text: '# calc\n' },
+    ]);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    const requests = suite.fixture.requestsOf(key).map((_, i) => userPrompt(key, i));
+    // The Architect saw the stack's conventions to start from.
+    expect(requests[1]).toContain('src/app.js exports createServer() (node:http) without listening');
+    // Every later agent sees the Architect's, and not the catalog's beside them.
+    for (const later of requests.slice(2)) {
+      expect(later).toContain(`Conventions:\n${CONVENTIONS}`);
+      expect(later).not.toContain('src/app.js exports createServer() (node:http) without listening');
+    }
+    expect(ofType(h.events(), 'artifact').find((e) => e.kind === 'architecture')?.data).toMatchObject({
+      conventions: CONVENTIONS,
+    });
+  }, 30_000);
+});
+
 describe('checks by hand', () => {
   const CHECK = 'Open the page and see that 2 + 3 shows 5';
   const withCheck = () => [

@@ -54,7 +54,15 @@ const SpecState = z.object({
 export const AgentsState = z.object({
   version: z.literal(AGENTS_STATE_VERSION),
   spec: SpecState.nullable(),
-  stack: z.object({ id: z.string(), packages: z.array(z.string()), notes: z.string() }).nullable(),
+  stack: z
+    .object({
+      id: z.string(),
+      packages: z.array(z.string()),
+      notes: z.string(),
+      /** The project's conventions as the Architect stated them (absent in older runs: the stack's). */
+      conventions: z.string().optional(),
+    })
+    .nullable(),
   tasks: z.array(TaskState),
   work: WorkState.nullable(),
   /** One line per file, written by whoever wrote the file: the project summary's file list. */
