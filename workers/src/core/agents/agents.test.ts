@@ -167,6 +167,55 @@ describe('CodeMonkey', () => {
   }, 30_000);
 });
 
+describe('what the coder and its reviewer see', () => {
+  it('shows the test writer the module it tests, and the reviewer the task, the tests and the whole file', async () => {
+    const ADD_SUB_JS = `${ADD_JS}\nexport function subtract(a, b) {\n  return a + b;\n}\n`;
+    const { h, key } = setup(
+      [
+        ...planning(),
+        developer([
+          writeStep('src/add.js'),
+          { type: 'code', path: 'test/add.test.js', instructions: 'test it' },
+          { type: 'code', path: 'src/add.js', instructions: 'also export subtract(a, b)' },
+        ]),
+        { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        {
+          match: agent('CodeMonkey'),
+          json: { summary: 'adds', edits: [{ search: '}\n', replace: ADD_SUB_JS.slice(ADD_JS.length - 2) }] },
+        },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        { match: agent('TechnicalWriter'), text: '# calc\n' },
+      ],
+      { review: true },
+    );
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(h.read('src/add.js')).toBe(ADD_SUB_JS);
+    const requests = suite.fixture
+      .requestsOf(key)
+      .map((r, i) => ({ body: r.body, user: userPrompt(key, i) }));
+    const of = (who: string) => requests.filter((r) => r.body.includes(`You are Samokoder's ${who}`));
+    const [, testWriter] = of('CodeMonkey');
+    const [, , lastReview] = of('code reviewer');
+
+    // The test writer was shown the module it tests (no step or plan named it: found by its name).
+    expect(testWriter!.user).toContain('The file test/add.test.js does not exist yet');
+    expect(testWriter!.user).toContain(`--- src/add.js\n${ADD_JS}\n--- end of src/add.js`);
+
+    // The reviewer of the module's change saw the task with its acceptance criteria, the module's
+    // tests, and the whole file as it would be, not only the diff.
+    expect(lastReview!.user).toContain(
+      'Task: Add\nsrc/add.js exports add(a, b).\nAcceptance criteria:\n- npm test passes',
+    );
+    expect(lastReview!.user).toContain(`--- test/add.test.js\n${ADD_TEST}\n--- end of test/add.test.js`);
+    expect(lastReview!.user).toContain(`The whole of src/add.js after the change:\n${ADD_SUB_JS}`);
+  }, 30_000);
+});
+
 describe('questions and the plan in interactive mode', () => {
   it("parks on the SpecWriter's question and on the plan, and revises the plan with the user's feedback", async () => {
     const question = { question: 'Integers only?', options: ['Yes', 'No'], default: 'Yes' };

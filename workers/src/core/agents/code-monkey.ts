@@ -1,19 +1,21 @@
 /**
  * CodeMonkey: writes one file of the plan. New files whole, existing files by search/replace edits that
  * each match exactly once; a miss is re-asked once with what failed, never applied blindly. A review
- * pass checks the change against its instructions and may send it back once. When the project asks for
+ * pass checks the whole file against its task, its instructions and the files it must agree with (its
+ * tests, the module it tests), and may send it back once. When the project asks for
  * review before apply, the person then accepts the change, edits it, or rejects it with a comment that
  * the re-write (and every later file of the task) is given.
  */
 import { diffText } from '../diff.ts';
-import { codeMonkeyV1, reviewV1 } from '../prompts/code-monkey/v1.ts';
+import { codeMonkeyV2, reviewV2 } from '../prompts/code-monkey/v2.ts';
 import { problemsFeedback, resolveChanges, type Refused } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
+import { isTestFile, namedFiles, relativeImports, testedModules, testsOf } from './file-links.ts';
 import { afterWorkStep, currentTask } from './flow.ts';
-import { fileContents, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, MAX_CONTEXT_CHARS, projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentContext, AgentsState, AgentStep, ReviewNote } from './state.ts';
+import type { AgentContext, AgentsState, AgentStep, ReviewNote, WorkState } from './state.ts';
 
 interface Written {
   after: string;
@@ -23,12 +25,12 @@ interface Written {
 async function writeOnce(
   ctx: AgentContext,
   session: AgentSession,
-  vars: Parameters<typeof codeMonkeyV1.user>[0],
+  vars: Parameters<typeof codeMonkeyV2.user>[0],
 ): Promise<Written | Refused> {
   const change = await session.object({
     messages: [
-      { role: 'system', content: codeMonkeyV1.system },
-      { role: 'user', content: codeMonkeyV1.user(vars) },
+      { role: 'system', content: codeMonkeyV2.system },
+      { role: 'user', content: codeMonkeyV2.user(vars) },
     ],
     schema: FileChange,
   });
@@ -44,7 +46,7 @@ async function writeOnce(
 async function write(
   ctx: AgentContext,
   session: AgentSession,
-  vars: Parameters<typeof codeMonkeyV1.user>[0],
+  vars: Parameters<typeof codeMonkeyV2.user>[0],
 ): Promise<Written> {
   const first = await writeOnce(ctx, session, vars);
   if ('after' in first) return first;
@@ -67,6 +69,34 @@ function rejectionFeedback(path: string, before: string | null, rejected: string
   ].join('\n\n');
 }
 
+/**
+ * The files the file of step `index` must agree with, most binding first (the context budget cuts from
+ * the end): for a test the module it tests, for a module its tests; the files its instructions name and
+ * its current text imports; the files written earlier in the task (latest first); the plan's relevant files.
+ */
+async function filesToAgreeWith(
+  ctx: AgentContext,
+  work: WorkState,
+  index: number,
+  path: string,
+  current: string | null,
+): Promise<string[]> {
+  const paths = await filePaths(ctx);
+  const step = work.steps[index]!;
+  const earlier = work.steps
+    .slice(0, index)
+    .flatMap((s) => (s.type === 'code' ? [s.path] : []))
+    .reverse();
+  const linked = [
+    ...(isTestFile(path) ? testedModules(path, paths) : testsOf(path, paths)),
+    ...namedFiles(step.type === 'code' ? step.instructions : '', paths),
+    ...relativeImports(path, current ?? '', paths),
+    ...earlier,
+    ...work.relevantFiles,
+  ];
+  return [...new Set(linked)].filter((p) => p !== path);
+}
+
 /** The person's review comments on earlier files of the task, which every later file should heed. */
 function earlierComments(reviews: readonly ReviewNote[]): string {
   if (reviews.length === 0) return '';
@@ -83,16 +113,14 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
     const session = new AgentSession(ctx);
     const current = await ctx.files.read(step.path);
     const earlier = work.reviews ?? [];
+    const agreeWith = await filesToAgreeWith(ctx, work, index, step.path, current);
     const vars = {
       summary: projectSummary(ctx, state, { brief: true }),
       task: describeTask(task),
       path: step.path,
       instructions: step.instructions,
       current,
-      context: await fileContents(
-        ctx,
-        work.relevantFiles.filter((p) => p !== step.path),
-      ),
+      context: await fileContents(ctx, agreeWith),
       feedback: earlierComments(earlier),
     };
     let written = await write(ctx, session, vars);
@@ -100,10 +128,18 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
       const diff = diffText(current ?? '', written.after).unified;
       const review = await session.object({
         messages: [
-          { role: 'system', content: reviewV1.system },
+          { role: 'system', content: reviewV2.system },
           {
             role: 'user',
-            content: reviewV1.user({ path: step.path, instructions: step.instructions, diff }),
+            content: reviewV2.user({
+              task: vars.task,
+              path: step.path,
+              instructions: step.instructions,
+              // Half the writer's budget: the reviewer also reads the whole file and the diff.
+              context: await fileContents(ctx, agreeWith, MAX_CONTEXT_CHARS / 2),
+              after: written.after,
+              diff,
+            }),
           },
         ],
         schema: Review,
