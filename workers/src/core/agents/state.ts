@@ -79,7 +79,7 @@ export const AgentsState = z.object({
   /** LLM calls and estimated prompt tokens per task (`plan` before the first task). */
   stats: z.record(z.string(), z.object({ calls: z.number(), promptTokens: z.number() })),
   app: z.object({ ready: z.boolean() }).nullable(),
-  /** Troubleshooting tasks started from the user's reports. */
+  /** Tasks started from the user's messages on the finished app (bug reports and change requests). */
   fixes: z.number(),
 });
 export type AgentsState = z.infer<typeof AgentsState>;
