@@ -10,7 +10,14 @@ import { diffText } from '../diff.ts';
 import { codeMonkeyV2, reviewV2 } from '../prompts/code-monkey/v2.ts';
 import { problemsFeedback, resolveChanges, type Refused } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
-import { isTestFile, namedFiles, relativeImports, testedModules, testsOf } from './file-links.ts';
+import {
+  isSourceModule,
+  isTestFile,
+  namedFiles,
+  relativeImports,
+  testedModules,
+  testsOf,
+} from './file-links.ts';
 import { afterWorkStep, currentTask } from './flow.ts';
 import { fileContents, filePaths, MAX_CONTEXT_CHARS, projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
@@ -71,8 +78,10 @@ function rejectionFeedback(path: string, before: string | null, rejected: string
 
 /**
  * The files the file of step `index` must agree with, most binding first (the context budget cuts from
- * the end): for a test the module it tests, for a module its tests; the files its instructions name and
- * its current text imports; the files written earlier in the task (latest first); the plan's relevant files.
+ * the end). `tests`: for a test the module it tests, for a module its tests, and the files its
+ * instructions name. `nearby`: the files its current text imports, for a test the modules written
+ * earlier in the task, the plan's relevant files. The writer gets both; the reviewer, who also reads
+ * the whole file, the first.
  */
 async function filesToAgreeWith(
   ctx: AgentContext,
@@ -80,21 +89,29 @@ async function filesToAgreeWith(
   index: number,
   path: string,
   current: string | null,
-): Promise<string[]> {
+): Promise<{ tests: string[]; nearby: string[] }> {
   const paths = await filePaths(ctx);
   const step = work.steps[index]!;
-  const earlier = work.steps
-    .slice(0, index)
-    .flatMap((s) => (s.type === 'code' ? [s.path] : []))
-    .reverse();
-  const linked = [
-    ...(isTestFile(path) ? testedModules(path, paths) : testsOf(path, paths)),
+  const test = isTestFile(path);
+  const others = (list: string[], not: readonly string[] = []) =>
+    [...new Set(list)].filter((p) => p !== path && !not.includes(p));
+  const tests = others([
+    ...(test ? testedModules(path, paths) : testsOf(path, paths)),
     ...namedFiles(step.type === 'code' ? step.instructions : '', paths),
-    ...relativeImports(path, current ?? '', paths),
-    ...earlier,
-    ...work.relevantFiles,
-  ];
-  return [...new Set(linked)].filter((p) => p !== path);
+  ]);
+  // For a test, the modules written earlier in the task (latest first) are the likeliest it tests. Other
+  // files find what they use through the summary's notes, their instructions and the relevant files.
+  const earlierModules = test
+    ? work.steps
+        .slice(0, index)
+        .flatMap((s) => (s.type === 'code' && isSourceModule(s.path) ? [s.path] : []))
+        .reverse()
+    : [];
+  const nearby = others(
+    [...relativeImports(path, current ?? '', paths), ...earlierModules, ...work.relevantFiles],
+    tests,
+  );
+  return { tests, nearby };
 }
 
 /** The person's review comments on earlier files of the task, which every later file should heed. */
@@ -120,12 +137,13 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
       path: step.path,
       instructions: step.instructions,
       current,
-      context: await fileContents(ctx, agreeWith),
+      context: await fileContents(ctx, [...agreeWith.tests, ...agreeWith.nearby]),
       feedback: earlierComments(earlier),
     };
     let written = await write(ctx, session, vars);
     if (opts.review) {
-      const diff = diffText(current ?? '', written.after).unified;
+      // A new file's diff is the file again: the reviewer reads it once.
+      const diff = current === null ? null : diffText(current, written.after).unified;
       const review = await session.object({
         messages: [
           { role: 'system', content: reviewV2.system },
@@ -136,7 +154,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
               path: step.path,
               instructions: step.instructions,
               // Half the writer's budget: the reviewer also reads the whole file and the diff.
-              context: await fileContents(ctx, agreeWith, MAX_CONTEXT_CHARS / 2),
+              context: await fileContents(ctx, agreeWith.tests, MAX_CONTEXT_CHARS / 2),
               after: written.after,
               diff,
             }),

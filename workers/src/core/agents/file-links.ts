@@ -73,3 +73,8 @@ export function testsOf(path: string, paths: readonly string[]): string[] {
 }
 
 const isSource = (path: string) => SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext));
+
+/** Whether `path` is a module of code that is not a test (what a test may test). */
+export function isSourceModule(path: string): boolean {
+  return isSource(path) && !isTestFile(path);
+}

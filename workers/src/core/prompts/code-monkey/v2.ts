@@ -45,7 +45,8 @@ export interface ReviewVars {
   context: string;
   /** The whole file after the change. */
   after: string;
-  diff: string;
+  /** The change as a unified diff; null for a new file (its whole text is the change). */
+  diff: string | null;
 }
 
 export const reviewV2: PromptTemplate<ReviewVars> = {
@@ -59,8 +60,10 @@ Approve unless the change misses part of the instructions, breaks existing behav
       `Task: ${v.task}`,
       `Instructions for ${v.path}:\n${v.instructions}`,
       `Files ${v.path} must agree with:\n${v.context}`,
-      `The whole of ${v.path} after the change:\n${v.after}`,
-      `The change (unified diff):\n${v.diff}`,
+      v.diff === null
+        ? `${v.path} is a new file. Its whole text:\n${v.after}`
+        : `The whole of ${v.path} after the change:\n${v.after}`,
+      v.diff !== null && `The change (unified diff):\n${v.diff}`,
       'Review it.',
     ),
 };
