@@ -64,6 +64,8 @@ export const ArchitectureArtifact = z.object({
   name: z.string(),
   packages: z.array(z.string()),
   systemDependencies: z.array(z.string()),
+  /** The project's conventions (absent in logs older than this field). */
+  conventions: z.string().optional(),
   notes: z.string(),
 });
 export type ArchitectureArtifact = z.infer<typeof ArchitectureArtifact>;

@@ -306,7 +306,16 @@ export class RunControls {
       if (run.status !== 'completed' || head === null || !pipeline.onMessage || journal.activeStep()) return;
       const next = this.nextForMessage(head, message);
       if (!next) return;
-      journal.createStep(run.branch, head, next);
+      const created = journal.createStep(run.branch, head, next);
+      if (next.task) {
+        this.engine.emit({
+          type: 'task',
+          taskId: next.task.id,
+          title: next.task.title,
+          status: 'started',
+          stepId: created.id,
+        });
+      }
       journal.resetGuards();
       journal.setStatus('running', { code: 'user', message: 'Continuing with your message.' });
       this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });

@@ -277,7 +277,9 @@ export class Engine {
       }
       if (next) {
         const created = journal.createStep(step.branch, step.id, next);
-        if (next.task && next.task.id !== task?.id) {
+        // A task whose title changed is announced again: a user's request starts with a neutral title
+        // until the model has summed it up.
+        if (next.task && (next.task.id !== task?.id || next.task.title !== task.title)) {
           this.emit({
             type: 'task',
             taskId: next.task.id,

@@ -355,7 +355,8 @@ export class ProjectLiveState {
       case 'task': {
         const status = event.status;
         const existing = this.tasks.find((t) => t.taskId === event.taskId);
-        if (existing) existing.status = status;
+        // A task announced again may have a new title (the model's summary of a user's request).
+        if (existing) Object.assign(existing, { status, title: event.title });
         else this.tasks.push({ taskId: event.taskId, title: event.title, status });
         break;
       }

@@ -55,6 +55,26 @@ describe("a project's live state", () => {
     expect(state.conversation).toMatchObject([{ kind: 'question', answer: '3000', by: 'user' }]);
   });
 
+  it("shows a user's request under the title the model gave it once it is announced again", () => {
+    const state = new ProjectLiveState();
+    const task = (title: string, status: 'started' | 'completed', stepId: number): EventBody => ({
+      type: 'task',
+      taskId: 'change1',
+      title,
+      status,
+      stepId,
+    });
+    replay(
+      state,
+      [1_000, task('Your change request', 'started', 7)],
+      [2_000, task('Visit count at the top', 'started', 8)],
+      [3_000, task('Visit count at the top', 'completed', 9)],
+    );
+    expect(state.tasks).toEqual([
+      { taskId: 'change1', title: 'Visit count at the top', status: 'completed' },
+    ]);
+  });
+
   it("keeps the project's files and each step's changes, the latest version of each path", () => {
     const state = new ProjectLiveState();
     const change = (path: string, op: 'create' | 'update' | 'delete', version: number) => ({

@@ -1,9 +1,10 @@
 /**
  * The agents' pipeline: SpecWriter → Architect → TechLead → per task (Developer → CodeMonkey / Executor
  * steps, with the BugHunter on failures) → the app started → TechnicalWriter. A user's message on a
- * finished run starts the Troubleshooter.
+ * finished run becomes a task: a bug report the Troubleshooter's, a change request (or a plain message)
+ * the Developer's.
  */
-import { definePipeline, type Pipeline, type StepFn, type StepRef } from '../pipeline.ts';
+import { definePipeline, type Pipeline, type StepFn, type StepRef, type UserMessage } from '../pipeline.ts';
 import type { SandboxPort } from '../ports.ts';
 import { architect } from './architect.ts';
 import { bugHunter } from './bug-hunter.ts';
@@ -15,7 +16,7 @@ import { nextAfterTask } from './flow.ts';
 import type { AppPort } from './app-port.ts';
 import { specWriter } from './spec-writer.ts';
 import { agentStep, initialState, readAgentsState, type AgentsState } from './state.ts';
-import { readAgentInput, stepRef, type AgentName } from './steps.ts';
+import { readAgentInput, stepRef, type AgentName, type AgentRef } from './steps.ts';
 import { techLead } from './tech-lead.ts';
 import { technicalWriter } from './technical-writer.ts';
 import { troubleshooter } from './troubleshooter.ts';
@@ -29,6 +30,29 @@ export interface AgentsPipelineOptions {
 }
 
 export const AGENTS_PIPELINE = 'agents';
+
+/**
+ * The step a user's message on the finished app starts. Its task's title is neutral until the model
+ * has summed the request up (the title it gives the task replaces it).
+ */
+export function userRequestRef(state: AgentsState, message: UserMessage): AgentRef {
+  const n = state.fixes + 1;
+  if (message.kind === 'bug') {
+    return {
+      agent: 'Troubleshooter',
+      title: 'Look into your bug report',
+      task: { id: `fix${n}`, title: 'Your bug report' },
+      input: { text: message.text },
+    };
+  }
+  const kind = message.kind === 'change' ? 'change' : 'message';
+  return {
+    agent: 'Developer',
+    title: kind === 'change' ? 'Plan your change request' : 'Plan your request',
+    task: { id: `change${n}`, title: kind === 'change' ? 'Your change request' : 'Your request' },
+    input: { request: { text: message.text, kind } },
+  };
+}
 
 /** The pipeline, bound to the ports its agents need beyond the engine's. */
 export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
@@ -57,16 +81,7 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     },
     onMessage: (state, message) => {
       if (state.tasks.length === 0) return null;
-      const task = {
-        id: `fix${state.fixes + 1}`,
-        title: `${message.kind === 'bug' ? 'Fix' : 'Change'}: ${message.text.slice(0, 60)}`,
-      };
-      return stepRef({
-        agent: 'Troubleshooter',
-        title: 'Look into your report',
-        task,
-        input: { text: message.text },
-      });
+      return stepRef(userRequestRef(state, message));
     },
     // A failing command and the BugHunter's attempt at it both report the failure: 7 in a row is the
     // same failure surviving three fixes. Outside the tasks, 20 steps are ten rounds of starting the app

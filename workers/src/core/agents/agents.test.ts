@@ -167,6 +167,55 @@ describe('CodeMonkey', () => {
   }, 30_000);
 });
 
+describe('what the coder and its reviewer see', () => {
+  it('shows the test writer the module it tests, and the reviewer the task, the tests and the whole file', async () => {
+    const ADD_SUB_JS = `${ADD_JS}\nexport function subtract(a, b) {\n  return a + b;\n}\n`;
+    const { h, key } = setup(
+      [
+        ...planning(),
+        developer([
+          writeStep('src/add.js'),
+          { type: 'code', path: 'test/add.test.js', instructions: 'test it' },
+          { type: 'code', path: 'src/add.js', instructions: 'also export subtract(a, b)' },
+        ]),
+        { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        {
+          match: agent('CodeMonkey'),
+          json: { summary: 'adds', edits: [{ search: '}\n', replace: ADD_SUB_JS.slice(ADD_JS.length - 2) }] },
+        },
+        { match: agent('code reviewer'), json: { approved: true, issues: [] } },
+        { match: agent('TechnicalWriter'), text: '# calc\n' },
+      ],
+      { review: true },
+    );
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(h.read('src/add.js')).toBe(ADD_SUB_JS);
+    const requests = suite.fixture
+      .requestsOf(key)
+      .map((r, i) => ({ body: r.body, user: userPrompt(key, i) }));
+    const of = (who: string) => requests.filter((r) => r.body.includes(`You are Samokoder's ${who}`));
+    const [, testWriter] = of('CodeMonkey');
+    const [, , lastReview] = of('code reviewer');
+
+    // The test writer was shown the module it tests (no step or plan named it: found by its name).
+    expect(testWriter!.user).toContain('The file test/add.test.js does not exist yet');
+    expect(testWriter!.user).toContain(`--- src/add.js\n${ADD_JS}\n--- end of src/add.js`);
+
+    // The reviewer of the module's change saw the task with its acceptance criteria, the module's
+    // tests, and the whole file as it would be, not only the diff.
+    expect(lastReview!.user).toContain(
+      'Task: Add\nsrc/add.js exports add(a, b).\nAcceptance criteria:\n- npm test passes',
+    );
+    expect(lastReview!.user).toContain(`--- test/add.test.js\n${ADD_TEST}\n--- end of test/add.test.js`);
+    expect(lastReview!.user).toContain(`The whole of src/add.js after the change:\n${ADD_SUB_JS}`);
+  }, 30_000);
+});
+
 describe('questions and the plan in interactive mode', () => {
   it("parks on the SpecWriter's question and on the plan, and revises the plan with the user's feedback", async () => {
     const question = { question: 'Integers only?', options: ['Yes', 'No'], default: 'Yes' };
@@ -199,6 +248,89 @@ describe('questions and the plan in interactive mode', () => {
     expect(userPrompt(key, 3)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
     expect(userPrompt(key, 2)).toContain('Decided: Integers only? → No');
     expect(h.state()!.tasks.map((t) => t.title)).toEqual(['Add and subtract']);
+  }, 30_000);
+});
+
+describe('conventions', () => {
+  it("shows every agent the Architect's conventions, seeded from the stack's, as the one source", async () => {
+    const CONVENTIONS = 'ES modules. Tests in test/*.test.js with node:test; one module per feature in src/.';
+    const [spec, architect, ...rest] = planning();
+    const { h, key } = setup([
+      spec!,
+      { ...architect!, json: { ...(architect!.json as object), conventions: CONVENTIONS } },
+      ...rest,
+      developer([writeStep('src/add.js'), writeStep('test/add.test.js')]),
+      { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+      { match: agent('TechnicalWriter'), text: '# calc\n' },
+    ]);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    const requests = suite.fixture.requestsOf(key).map((_, i) => userPrompt(key, i));
+    // The Architect saw the stack's conventions to start from.
+    expect(requests[1]).toContain('src/app.js exports createServer() (node:http) without listening');
+    // Every later agent sees the Architect's, and not the catalog's beside them.
+    for (const later of requests.slice(2)) {
+      expect(later).toContain(`Conventions:\n${CONVENTIONS}`);
+      expect(later).not.toContain('src/app.js exports createServer() (node:http) without listening');
+    }
+    expect(ofType(h.events(), 'artifact').find((e) => e.kind === 'architecture')?.data).toMatchObject({
+      conventions: CONVENTIONS,
+    });
+  }, 30_000);
+});
+
+describe('checks by hand', () => {
+  const CHECK = 'Open the page and see that 2 + 3 shows 5';
+  const withCheck = () => [
+    ...planning(),
+    developer([
+      writeStep('src/add.js'),
+      writeStep('test/add.test.js'),
+      { type: 'human', instructions: CHECK },
+    ]),
+    { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
+    { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
+    { match: agent('TechnicalWriter'), text: '# calc\n' },
+  ];
+  /** What the agents said about checks by hand. */
+  const checkNotes = (h: AgentsHarness) =>
+    ofType(h.events(), 'message')
+      .filter((e) => e.role === 'agent' && /check by hand/i.test(e.text))
+      .map((e) => e.text);
+
+  it('skips a check by hand in autopilot and says so, instead of passing it off as done', async () => {
+    const { h } = setup(withCheck());
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(ofType(h.events(), 'question.answered').at(-1)).toMatchObject({ answer: 'Skip', by: 'autopilot' });
+    expect(checkNotes(h)).toEqual([
+      `Skipped a check by hand (no one checked it): ${CHECK}\nCheck it yourself when you try the app.`,
+    ]);
+  }, 30_000);
+
+  it('asks an interactive user to check by hand and waits for the answer', async () => {
+    const { h, key } = setup(withCheck(), { mode: 'interactive' });
+    h.controls.start();
+    await h.drain();
+    const plan = h.journal.openQuestion()!;
+    expect(plan.text).toMatch(/^The plan:/);
+    h.controls.answer(plan.id, 'Approve');
+    await h.drain();
+    // The run waits on the check: the tests after it have not run, the README is not written.
+    expect(h.journal.run()).toMatchObject({ status: 'waiting', reason: { code: 'question' } });
+    const check = h.journal.openQuestion()!;
+    expect(check).toMatchObject({ options: ['Done', 'Skip'], answer: null });
+    expect(check.text).toContain(CHECK);
+    expect(ofType(h.events(), 'command.start')).toEqual([]);
+    expect(suite.fixture.requestsOf(key).some((r) => r.body.includes('TechnicalWriter'))).toBe(false);
+    h.controls.answer(check.id, 'Done');
+    await h.drain();
+    expectCompleted(h);
+    expect(ofType(h.events(), 'command.start').map((e) => e.command)).toEqual(['npm test']);
+    expect(checkNotes(h)).toEqual([]);
   }, 30_000);
 });
 

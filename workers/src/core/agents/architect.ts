@@ -1,6 +1,9 @@
-/** Architect: a stack from the catalog, the packages, and the stack's starting files. */
+/**
+ * Architect: a stack from the catalog, the packages, the project's conventions (the one place every
+ * later agent takes them from), and the stack's starting files.
+ */
 import { describeCatalog, stackById } from '../catalog/catalog.ts';
-import { architectV1 } from '../prompts/architect/v1.ts';
+import { architectV2 } from '../prompts/architect/v2.ts';
 import { projectSummary } from './project-context.ts';
 import { Architecture } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -18,15 +21,17 @@ export const architect: AgentStep<'Architect'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const arch = await session.object({
     messages: [
-      { role: 'system', content: architectV1.system },
+      { role: 'system', content: architectV2.system },
       {
         role: 'user',
-        content: architectV1.user({ summary: projectSummary(ctx, state), catalog: describeCatalog() }),
+        content: architectV2.user({ summary: projectSummary(ctx, state), catalog: describeCatalog() }),
       },
     ],
     schema: Architecture,
   });
   const stack = stackById(arch.stack)!;
+  // An answer without conventions keeps the stack's: either way the state holds the project's own.
+  const conventions = arch.conventions?.trim() || stack.conventions;
   const fileNotes = { ...state.fileNotes };
   for (const file of stack.scaffold) {
     if ((await ctx.files.read(file.path)) !== null) continue;
@@ -40,13 +45,18 @@ export const architect: AgentStep<'Architect'> = async (ctx, state) => {
       name: stack.name,
       packages: arch.packages,
       systemDependencies: arch.systemDependencies,
+      conventions,
       notes: arch.notes,
     },
   });
   ctx.say(`Stack: ${stack.name}${arch.packages.length ? ` with ${arch.packages.join(', ')}` : ''}.`);
   return {
     state: session.addStats(
-      { ...state, stack: { id: stack.id, packages: arch.packages, notes: arch.notes }, fileNotes },
+      {
+        ...state,
+        stack: { id: stack.id, packages: arch.packages, notes: arch.notes, conventions },
+        fileNotes,
+      },
       'plan',
     ),
     next: { agent: 'TechLead', title: 'Plan the tasks' },

@@ -1,12 +1,16 @@
-/** Developer: a task's plan (steps, relevant files, test instructions); the stack's tests close it. */
+/**
+ * Developer: a task's plan (steps, relevant files, test instructions); the stack's tests close it. A
+ * user's change request on the built app is planned here too, as a task of its own.
+ */
 import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
-import { developerV1 } from '../prompts/developer/v1.ts';
+import { changeRequestV1, developerV2 } from '../prompts/developer/v2.ts';
 import { workStepRef } from './flow.ts';
 import { filePaths, projectSummary, userNotes } from './project-context.ts';
-import { DevPlan, type DevStep } from './schemas.ts';
+import { ChangePlan, DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentsState, AgentStep, TaskState, WorkState } from './state.ts';
+import type { AgentContext, AgentResult, AgentsState, AgentStep, TaskState, WorkState } from './state.ts';
+import type { ChangeRequest } from './steps.ts';
 
 /** Describes a task for a prompt. */
 export function describeTask(task: TaskState): string {
@@ -47,25 +51,49 @@ export function workOf(
   };
 }
 
-export const developer: AgentStep<'Developer'> = async (ctx, state) => {
-  const { taskIndex } = ctx.input;
-  const task = state.tasks[taskIndex];
-  if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
-  const session = new AgentSession(ctx);
-  // The summary lists the files with notes; only the others (a user's uploads, say) are listed here.
-  const paths = (await filePaths(ctx))
+/**
+ * A task the user asked for (a change request, a bug report), added to the plan with its work planned:
+ * the result of the step that planned it, its first work step next.
+ */
+export function startUserTask(
+  ctx: AgentContext,
+  session: AgentSession,
+  state: AgentsState,
+  task: TaskState,
+  plan: { steps: DevStep[]; relevantFiles: string[]; testInstructions: string },
+): AgentResult {
+  const withTask: AgentsState = { ...state, tasks: [...state.tasks, task], fixes: state.fixes + 1 };
+  const work = workOf(task, plan, withTask);
+  ctx.artifact({
+    kind: 'task-plan',
+    data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
+  });
+  const next = session.addStats({ ...withTask, work }, task.id);
+  return { state: next, next: workStepRef(next, 0) };
+}
+
+/** Files the planner is shown by path: the summary lists the files with notes, so only the others. */
+async function otherPaths(ctx: AgentContext, state: AgentsState): Promise<string> {
+  return (await filePaths(ctx))
     .filter((p) => !(p in state.fileNotes))
     .map((p) => `- ${p}`)
     .join('\n');
+}
+
+/** Plans task `taskIndex` of the plan. */
+async function planTask(ctx: AgentContext, state: AgentsState, taskIndex: number): Promise<AgentResult> {
+  const task = state.tasks[taskIndex];
+  if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
+  const session = new AgentSession(ctx);
   const plan = await session.object({
     messages: [
-      { role: 'system', content: developerV1.system },
+      { role: 'system', content: developerV2.system },
       {
         role: 'user',
-        content: developerV1.user({
+        content: developerV2.user({
           summary: projectSummary(ctx, state),
           task: describeTask(task),
-          paths,
+          paths: await otherPaths(ctx, state),
           notes: userNotes(ctx),
         }),
       },
@@ -79,4 +107,48 @@ export const developer: AgentStep<'Developer'> = async (ctx, state) => {
   });
   const next: AgentsState = session.addStats({ ...state, work }, task.id);
   return { state: next, next: workStepRef(next, 0) };
+}
+
+/**
+ * Plans a user's change request as a task of its own: the model sums it up in the task's title (until
+ * it has answered, the step shows a neutral one) and states its acceptance criteria.
+ */
+async function planRequest(
+  ctx: AgentContext,
+  state: AgentsState,
+  request: ChangeRequest,
+): Promise<AgentResult> {
+  const session = new AgentSession(ctx);
+  const plan = await session.object({
+    messages: [
+      { role: 'system', content: changeRequestV1.system },
+      {
+        role: 'user',
+        content: changeRequestV1.user({
+          summary: projectSummary(ctx, state),
+          paths: await otherPaths(ctx, state),
+          // The request itself is among the messages: shown once, as the request.
+          notes: ctx.messages.some((m) => m.text !== request.text) ? userNotes(ctx) : '',
+          kind: request.kind,
+          text: request.text,
+        }),
+      },
+    ],
+    schema: ChangePlan,
+  });
+  const task: TaskState = {
+    id: ctx.task?.id ?? `change${state.fixes + 1}`,
+    title: plan.title.trim(),
+    description: `${plan.description}\n\nThe user's words: ${request.text}`,
+    acceptance: plan.acceptance,
+  };
+  ctx.say(
+    `Planned as the task "${task.title}". Done when:\n${task.acceptance.map((a) => `- ${a}`).join('\n')}`,
+  );
+  return startUserTask(ctx, session, state, task, plan);
+}
+
+export const developer: AgentStep<'Developer'> = async (ctx, state) => {
+  const input = ctx.input;
+  return 'request' in input ? planRequest(ctx, state, input.request) : planTask(ctx, state, input.taskIndex);
 };

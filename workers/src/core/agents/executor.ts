@@ -316,6 +316,36 @@ async function startApp(
   return { state: running, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
 }
 
+const CHECKED = 'Done';
+const SKIP_CHECK = 'Skip';
+
+/**
+ * A check only a person can make. Interactive: the run asks and waits for the answer. Autopilot (or a
+ * run switched to it while it waited): nobody is there to check, so the check is skipped, and the
+ * conversation says so with what to check by hand, never passing it off as done.
+ */
+async function humanCheck(
+  ctx: AgentContext,
+  state: AgentsState,
+  index: number,
+  instructions: string,
+): Promise<AgentResult> {
+  const answer = await ctx.ask({
+    text: `Please check by hand, then answer "${CHECKED}" (or "${SKIP_CHECK}" to leave it for later):\n${instructions}`,
+    options: [CHECKED, SKIP_CHECK],
+    default: SKIP_CHECK,
+  });
+  const said = answer.trim();
+  if (said === SKIP_CHECK) {
+    ctx.say(
+      `Skipped a check by hand (no one checked it): ${instructions}\nCheck it yourself when you try the app.`,
+    );
+  } else if (said !== CHECKED) {
+    ctx.say(`Your answer to the check "${instructions}": ${said}`);
+  }
+  return afterWorkStep(ctx, state, index);
+}
+
 export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
   return async (ctx, state) => {
     const input: ExecutorInput = ctx.input;
@@ -348,10 +378,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
     const step = state.work?.steps[input.index];
     if (!step || step.type === 'code')
       throw new Error(`step ${input.index + 1} of the plan is not a command or a check`);
-    if (step.type === 'human') {
-      await ctx.ask({ text: `Please check: ${step.instructions}`, options: ['Done'], default: 'Done' });
-      return afterWorkStep(ctx, state, input.index);
-    }
+    if (step.type === 'human') return humanCheck(ctx, state, input.index, step.instructions);
     const ran = await run(ctx, ports, state, step.command, step.timeoutSeconds ?? DEFAULT_TIMEOUT_S);
     const { outcome, state: synced } = ran;
     if (ran.command === step.command && outcome.exitCode === 0 && !outcome.timedOut)

@@ -24,6 +24,12 @@ const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =
 const artifactOf = <K extends ArtifactKind>(events: ServerEvent[], kind: K) =>
   ofType(events, 'artifact').find((e): e is Extract<typeof e, { kind: K }> => e.kind === kind);
 
+/** A task's events, as `status: title`. */
+const taskEvents = (h: { events(): ServerEvent[] }, taskId: string) =>
+  ofType(h.events(), 'task')
+    .filter((e) => e.taskId === taskId)
+    .map((e) => `${e.status}: ${e.title}`);
+
 /** The user message of each request the fixture got for `key`, by the agent it was for. */
 function prompts(key: string): { agent: string; user: string; system: string }[] {
   return suite.fixture.requestsOf(key).map((r) => {
@@ -182,6 +188,7 @@ describe('the agents build the demo app', () => {
       {
         match: { contains: "You are Samokoder's Troubleshooter" },
         json: {
+          title: 'DELETE of a missing todo answers 410',
           analysis: 'DELETE of a missing todo answers 404; the user wants 410 Gone.',
           hypotheses: ['the DELETE route maps a missing todo to 404'],
           relevantFiles: ['src/app.js'],
@@ -208,17 +215,21 @@ describe('the agents build the demo app', () => {
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
     expect(h.read('src/app.js')).toContain("send(res, 410, { error: 'not found' })");
-    const tasks = ofType(h.events(), 'task').map((e) => `${e.taskId}:${e.status}`);
-    // (The engine logs no `task started` for a step created from a chat message; the completion is there.)
-    expect(tasks.at(-1)).toBe('fix1:completed');
+    // The task starts with a neutral title; the model's summary replaces it, never the report cut off.
+    expect(taskEvents(h, 'fix1')).toEqual([
+      'started: Your bug report',
+      'started: DELETE of a missing todo answers 410',
+      'completed: DELETE of a missing todo answers 410',
+    ]);
     expect(h.state()!.tasks.at(-1)).toMatchObject({
       id: 'fix1',
-      title: 'Fix: Deleting a todo that does not exist should say 410 Gone',
+      title: 'DELETE of a missing todo answers 410',
     });
+    expect(prompts(key).filter((p) => p.agent === 'Developer')).toHaveLength(3); // the plan's three tasks only
     const said = ofType(h.events(), 'message').find((e) => e.agent === 'Troubleshooter')!;
     expect(said.text).toContain('Hypotheses:\n1. the DELETE route maps a missing todo to 404');
     const troubleshooter = prompts(key).find((p) => p.agent === 'Troubleshooter')!;
-    expect(troubleshooter.system).toContain('reproduces it');
+    expect(troubleshooter.system).toContain('a test that reproduces the problem');
     expect(troubleshooter.user).toContain('should say 410 Gone');
     expect(troubleshooter.user).toContain(
       '- src/app.js: the HTTP server: the API under /api and the files of public/',
@@ -228,5 +239,107 @@ describe('the agents build the demo app', () => {
       .filter((p) => p.agent === 'CodeMonkey')
       .at(-1)!;
     expect(change.user).toContain('The current content of src/app.js:');
+  }, 60_000);
+  it("plans the user's change request as a task of its own, with acceptance criteria and a summary title", async () => {
+    const { h, key } = run;
+    const before = prompts(key).length;
+    suite.fixture.add(key, [
+      {
+        match: { contains: "The user's change request:" },
+        json: {
+          title: 'Todo count above the list',
+          description: 'The page shows how many todos there are, above the list, kept up to date.',
+          acceptance: ['the page shows "N todos" above the list', 'the count follows adds and deletes'],
+          relevantFiles: ['public/app.js'],
+          steps: [
+            { type: 'code', path: 'public/index.html', instructions: 'Add <p id="count"></p> under the h1.' },
+          ],
+          testInstructions: 'Open the page: the count shows above the list.',
+        },
+      },
+      {
+        match: { contains: "You are Samokoder's CodeMonkey" },
+        json: {
+          summary: 'the page',
+          edits: [{ search: '<h1>Todos</h1>', replace: '<h1>Todos</h1>\n      <p id="count"></p>' }],
+        },
+      },
+      { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
+      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+    ]);
+    const text = 'show the total number of todos at the top of the page';
+    expect(h.controls.chat(text, 'change')).toEqual({ ok: true, pump: true });
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.read('public/index.html')).toContain('<p id="count"></p>');
+
+    // The Developer planned it (not the Troubleshooter, whose prompt asks for a failing test of a bug).
+    const asked = prompts(key).slice(before);
+    expect(asked.map((p) => p.agent)).toEqual([
+      'Developer',
+      'CodeMonkey',
+      'code reviewer',
+      'TechnicalWriter',
+    ]);
+    expect(asked[0]!.user).toContain(`The user's change request:\n${text}`);
+    expect(asked[0]!.user).toContain('Plan:\n');
+    // The task is in the plan, with the model's title and acceptance criteria, which the coder is given.
+    expect(h.state()!.tasks.at(-1)).toMatchObject({
+      id: 'change2',
+      title: 'Todo count above the list',
+      acceptance: ['the page shows "N todos" above the list', 'the count follows adds and deletes'],
+    });
+    expect(asked[1]!.user).toContain('Task: Todo count above the list');
+    expect(asked[1]!.user).toContain('- the count follows adds and deletes');
+    expect(taskEvents(h, 'change2')).toEqual([
+      'started: Your change request',
+      'started: Todo count above the list',
+      'completed: Todo count above the list',
+    ]);
+    const steps = ofType(h.events(), 'step.started').filter((e) => e.task === 'change2');
+    expect(steps[0]).toMatchObject({ agent: 'Developer', title: 'Plan your change request' });
+    const said = ofType(h.events(), 'message').filter((e) => e.agent === 'Developer');
+    expect(said.at(-1)!.text).toContain('Planned as the task "Todo count above the list"');
+  }, 60_000);
+
+  it('plans a plain message on the finished app as a change too, not as a bug to reproduce', async () => {
+    const { h, key } = run;
+    const before = prompts(key).length;
+    suite.fixture.add(key, [
+      {
+        match: { contains: "The user's message:" },
+        json: {
+          title: 'Footer with the app name',
+          description: 'A footer under the list naming the app.',
+          acceptance: ['the page ends with a footer saying "Todos"'],
+          relevantFiles: [],
+          steps: [{ type: 'code', path: 'public/index.html', instructions: 'Add a footer.' }],
+          testInstructions: 'Open the page: the footer shows.',
+        },
+      },
+      {
+        match: { contains: "You are Samokoder's CodeMonkey" },
+        json: {
+          summary: 'the page',
+          edits: [{ search: '</main>', replace: '  <footer>Todos</footer>\n    </main>' }],
+        },
+      },
+      { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
+      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+    ]);
+    h.controls.chat('put a footer with the app name under the list', 'message');
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(
+      prompts(key)
+        .slice(before)
+        .map((p) => p.agent),
+    ).toEqual(['Developer', 'CodeMonkey', 'code reviewer', 'TechnicalWriter']);
+    expect(taskEvents(h, 'change3')).toEqual([
+      'started: Your request',
+      'started: Footer with the app name',
+      'completed: Footer with the app name',
+    ]);
+    expect(h.read('public/index.html')).toContain('<footer>Todos</footer>');
   }, 60_000);
 });

@@ -36,7 +36,8 @@ export function projectSummary(
     lines.push(
       `Stack: ${stack.name} (test: \`${stack.test}\`, start: \`${stack.start}\`, port ${stack.previewPort})`,
     );
-    lines.push(`Conventions:\n${stack.conventions}`);
+    // The Architect's conventions (the catalog's only for runs from before the Architect stated them).
+    lines.push(`Conventions:\n${state.stack!.conventions ?? stack.conventions}`);
     if (state.stack!.packages.length) lines.push(`Packages: ${state.stack!.packages.join(', ')}`);
   }
   if (state.tasks.length) {

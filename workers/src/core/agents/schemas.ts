@@ -26,6 +26,11 @@ export const Architecture = z.object({
   /** npm packages beyond the stack's own (empty for the dependency-free stacks when possible). */
   packages: z.array(z.string()).max(20),
   systemDependencies: z.array(z.string()).max(10),
+  /**
+   * The project's conventions (layout, modules, tests, naming), seeded from the stack's: the one place
+   * every later agent takes them from (absent: the stack's, as the catalog states them).
+   */
+  conventions: z.string().min(1).max(2000).optional(),
   notes: z.string().max(2000),
 });
 export type Architecture = z.infer<typeof Architecture>;
@@ -42,6 +47,18 @@ export const DevPlan = z.object({
   testInstructions: z.string().min(1),
 });
 export type DevPlan = z.infer<typeof DevPlan>;
+
+/** A task's title: a short summary the model writes (never the user's words cut off). */
+const TaskTitle = z.string().min(1).max(80);
+
+/** The Developer's plan of a user's change request: the task it makes (title, acceptance) and its steps. */
+export const ChangePlan = DevPlan.extend({
+  title: TaskTitle,
+  /** What the change does, for the engineers who carry it out. */
+  description: z.string().min(1).max(2000),
+  acceptance: z.array(z.string().min(1)).min(1).max(10),
+});
+export type ChangePlan = z.infer<typeof ChangePlan>;
 
 const Edit = z.object({ search: z.string().min(1), replace: z.string() });
 
@@ -81,6 +98,8 @@ export const Diagnosis = z.object({
 export type Diagnosis = z.infer<typeof Diagnosis>;
 
 export const Troubleshooting = z.object({
+  /** The task's title: the problem (or change) summed up in a few words. */
+  title: TaskTitle,
   analysis: z.string().min(1),
   /** For a problem: what may cause it, most likely first. */
   hypotheses: z.array(z.string().min(1)).max(5).optional(),

@@ -55,7 +55,15 @@ const SpecState = z.object({
 export const AgentsState = z.object({
   version: z.literal(AGENTS_STATE_VERSION),
   spec: SpecState.nullable(),
-  stack: z.object({ id: z.string(), packages: z.array(z.string()), notes: z.string() }).nullable(),
+  stack: z
+    .object({
+      id: z.string(),
+      packages: z.array(z.string()),
+      notes: z.string(),
+      /** The project's conventions as the Architect stated them (absent in older runs: the stack's). */
+      conventions: z.string().optional(),
+    })
+    .nullable(),
   tasks: z.array(TaskState),
   work: WorkState.nullable(),
   /** One line per file, written by whoever wrote the file: the project summary's file list. */
@@ -72,7 +80,7 @@ export const AgentsState = z.object({
   /** LLM calls and estimated prompt tokens per task (`plan` before the first task). */
   stats: z.record(z.string(), z.object({ calls: z.number(), promptTokens: z.number() })),
   app: z.object({ ready: z.boolean() }).nullable(),
-  /** Troubleshooting tasks started from the user's reports. */
+  /** Tasks started from the user's messages on the finished app (bug reports and change requests). */
   fixes: z.number(),
   /**
    * The debug loop's attempts in the current task (or after the tasks) and what became of them; absent

@@ -28,6 +28,10 @@ export const FailureInput = z.object({
 });
 export type FailureInput = z.infer<typeof FailureInput>;
 
+/** A user's change request on the built app (or a plain message, planned the same way). */
+export const ChangeRequest = z.object({ text: z.string(), kind: z.enum(['change', 'message']) });
+export type ChangeRequest = z.infer<typeof ChangeRequest>;
+
 /** The Executor runs a step of the plan, runs a failed command again after a fix, or starts the app. */
 export const ExecutorInput = z.union([
   z.object({ index: z.number().int().min(0) }),
@@ -50,8 +54,11 @@ export const AGENT_INPUTS = {
   SpecWriter: NoInput,
   Architect: NoInput,
   TechLead: NoInput,
-  /** The task (by its index in the plan) to plan. */
-  Developer: z.object({ taskIndex: z.number().int().min(0) }),
+  /** The task (by its index in the plan) to plan, or a user's change request to plan as a task. */
+  Developer: z.union([
+    z.object({ taskIndex: z.number().int().min(0) }),
+    z.object({ request: ChangeRequest }),
+  ]),
   /** The step of the current task's plan to write. */
   CodeMonkey: z.object({ index: z.number().int().min(0) }),
   Executor: ExecutorInput,

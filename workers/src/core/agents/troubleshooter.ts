@@ -1,11 +1,11 @@
 /**
- * Troubleshooter: a user's bug report or change request on the finished app becomes a task of its own
- * (analysis, hypotheses, steps, test instructions), carried out like any other task. For a bug the steps
- * reproduce it in a test before fixing it, so a fix that does not work meets the debug loop.
+ * Troubleshooter: a user's bug report on the finished app becomes a task of its own (a title summing it
+ * up, analysis, hypotheses, steps, test instructions), carried out like any other task. The steps
+ * reproduce the bug in a test before fixing it, so a fix that does not work meets the debug loop.
+ * (A change request is the Developer's: `developer.ts`.)
  */
-import { troubleshooterV2 } from '../prompts/troubleshooter/v2.ts';
-import { workOf } from './developer.ts';
-import { workStepRef } from './flow.ts';
+import { troubleshooterV3 } from '../prompts/troubleshooter/v3.ts';
+import { startUserTask } from './developer.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
 import { Troubleshooting } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -31,10 +31,10 @@ export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) =>
   const paths = await filePaths(ctx);
   const result = await session.object({
     messages: [
-      { role: 'system', content: troubleshooterV2.system },
+      { role: 'system', content: troubleshooterV3.system },
       {
         role: 'user',
-        content: troubleshooterV2.user({
+        content: troubleshooterV3.user({
           summary: projectSummary(ctx, state),
           report: text,
           paths: paths.map((p) => `- ${p}`).join('\n'),
@@ -46,7 +46,7 @@ export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) =>
   });
   const task: TaskState = {
     id: ctx.task?.id ?? `fix${state.fixes + 1}`,
-    title: ctx.task?.title ?? `Fix: ${text.slice(0, 60)}`,
+    title: result.title.trim(),
     description: `${text}\n\nAnalysis: ${result.analysis}`,
     acceptance: [result.testInstructions],
   };
@@ -54,12 +54,5 @@ export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) =>
     ? `\nHypotheses:\n${result.hypotheses.map((h, i) => `${i + 1}. ${h}`).join('\n')}`
     : '';
   ctx.say(`${result.analysis}${hypotheses}`);
-  const withTask: AgentsState = { ...state, tasks: [...state.tasks, task], fixes: state.fixes + 1 };
-  const work = workOf(task, result, withTask);
-  ctx.artifact({
-    kind: 'task-plan',
-    data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
-  });
-  const next = session.addStats({ ...withTask, work }, task.id);
-  return { state: next, next: workStepRef(next, 0) };
+  return startUserTask(ctx, session, state, task, result);
 };

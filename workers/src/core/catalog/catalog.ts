@@ -132,7 +132,18 @@ export function stackById(id: string): StackEntry | null {
   return STACKS.find((s) => s.id === id) ?? null;
 }
 
-/** The catalog as the Architect's prompt shows it. */
+/**
+ * The catalog as the Architect's prompt shows it: each stack with its conventions, from which the
+ * Architect states the project's own.
+ */
 export function describeCatalog(): string {
-  return STACKS.map((s) => `- ${s.id}: ${s.name}. ${s.description}`).join('\n');
+  return STACKS.map(
+    (s) => `- ${s.id}: ${s.name}. ${s.description}\n  Conventions:\n${indent(s.conventions)}`,
+  ).join('\n');
 }
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
