@@ -10,7 +10,7 @@
  */
 import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
-import { BudgetExceeded, ParkSignal, UnreadableState } from './errors.ts';
+import { BudgetExceeded, isEngineSignal, ParkSignal, UnreadableState } from './errors.ts';
 import type { JsonObject } from './json.ts';
 import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
 import {
@@ -139,6 +139,7 @@ export class Engine {
       try {
         result = await fn(scope.context());
       } catch (err) {
+        this.retireFailedAnswer(scope, err, controller.signal);
         return this.onThrow(step, err, controller.signal);
       }
       if (controller.signal.aborted) return IDLE;
@@ -295,6 +296,18 @@ export class Engine {
       message: `The same failure happened ${limit} times in a row in the task "${title}": ${recent[0]}. Resume to try again, give a hint in the chat, skip the task, or roll back.`,
     });
     return true;
+  }
+
+  /**
+   * A step that threw while handling a model's answer (one it could not use, or that broke it) would
+   * throw the same way if that answer were replayed: the retry, and a user's resume, ask the model
+   * again. A throw of the LLM port itself (the provider failed) keeps the earlier answers, which are
+   * good; so do the engine's own signals.
+   */
+  private retireFailedAnswer(scope: StepScope, err: unknown, signal: AbortSignal): void {
+    if (signal.aborted || isEngineSignal(err)) return;
+    const key = scope.callBehind(err);
+    if (key) this.deps.journal.retireCall(key);
   }
 
   private onThrow(step: StepRecord, err: unknown, signal: AbortSignal): StepOutcome {

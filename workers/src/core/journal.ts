@@ -50,6 +50,15 @@ export interface RecordedCall {
   completion: LlmCompletion;
 }
 
+/**
+ * A call slot (`s<step>:c<n>`: the n-th call of a step) as the journal has it: the recorded call a
+ * replay uses and its key, or (`recorded` null) the key the slot's next call is recorded under.
+ */
+export interface CallSlot {
+  key: string;
+  recorded: RecordedCall | null;
+}
+
 export interface QuestionRecord {
   id: string;
   stepId: number;
@@ -115,10 +124,20 @@ export interface Journal {
   /** Sets a step's status; `rerun` says why it will start again, when that is known. */
   setStepStatus(stepId: number, status: StepStatus, rerun?: RerunCause): void;
   recordFailure(stepId: number, error: string): void;
+  /** Clears a step's failure count: a user's resume gives a failed step a full allowance of attempts. */
+  resetFailures(stepId: number): void;
   commitStep(input: CommitInput): void;
   taskHistory(taskId: string, limit: number): TaskHistory;
 
-  recordedCall(key: string): RecordedCall | null;
+  /** The call a slot replays (its latest try, unless retired), or the key of its next call. */
+  callSlot(slot: string): CallSlot;
+  /**
+   * Stops replaying the call recorded under `key`: its slot's next call asks the model again, under a
+   * key of its own. The retired call stays in the totals and the usage ledger (it was paid for).
+   */
+  retireCall(key: string): void;
+  /** Retires every call a step recorded (a fresh try of the step). */
+  retireCalls(stepId: number): void;
   /** Records a call and adds its usage to the totals; returns the new totals. */
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals;
   /** What a step's recorded calls used (an indexed sum over that step's calls only). */

@@ -6,6 +6,7 @@
 import type { FileChange, RerunCause, RunReason, RunStatus, StepUsage, Totals } from '../../protocol.ts';
 import type { JsonObject } from '../../core/json.ts';
 import type {
+  CallSlot,
   CommitInput,
   FileWrite,
   Journal,
@@ -223,6 +224,10 @@ export class SqlJournal implements Journal {
     this.steps.recordFailure(stepId, error);
   }
 
+  resetFailures(stepId: number): void {
+    this.steps.resetFailures(stepId);
+  }
+
   commitStep(input: CommitInput): void {
     this.steps.commit(input);
   }
@@ -232,8 +237,16 @@ export class SqlJournal implements Journal {
     return this.steps.taskHistory(branch, guardEpoch, taskId, limit);
   }
 
-  recordedCall(key: string): RecordedCall | null {
-    return this.calls.recorded(key);
+  callSlot(slot: string): CallSlot {
+    return this.calls.slot(slot);
+  }
+
+  retireCall(key: string): void {
+    this.calls.retire(key);
+  }
+
+  retireCalls(stepId: number): void {
+    this.calls.retireStep(stepId);
   }
 
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals {
