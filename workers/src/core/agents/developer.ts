@@ -3,7 +3,7 @@ import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
 import { developerV1 } from '../prompts/developer/v1.ts';
 import { workStepRef } from './flow.ts';
-import { filePaths, projectSummary, userNotes } from './project-context.ts';
+import { filePaths, projectSummary } from './project-context.ts';
 import { DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentsState, AgentStep, TaskState, WorkState } from './state.ts';
@@ -66,7 +66,6 @@ export const developer: AgentStep<'Developer'> = async (ctx, state) => {
           summary: projectSummary(ctx, state),
           task: describeTask(task),
           paths,
-          notes: userNotes(ctx),
         }),
       },
     ],

@@ -4,7 +4,6 @@ export interface DeveloperVars {
   summary: string;
   task: string;
   paths: string;
-  notes: string;
 }
 
 export const developerV1: PromptTemplate<DeveloperVars> = {
@@ -15,11 +14,10 @@ export const developerV1: PromptTemplate<DeveloperVars> = {
 - "human": something only a person can check.
 Also list the existing files the work needs to see (relevantFiles), and write short instructions for the user to try the result by hand.
 Write tests along with the code, in the stack's conventions.`,
-  user: ({ summary, task, paths, notes }) =>
+  user: ({ summary, task, paths }) =>
     sections(
       summary,
       paths && `Other files in the project:\n${paths}`,
-      notes,
       `The task:\n${task}`,
       'Plan the steps of this task.',
     ),
