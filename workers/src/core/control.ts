@@ -82,8 +82,8 @@ export class RunControls {
 
   /**
    * Continues a paused, stopped or failed run, with a fresh allowance for the loop guards. A failed step
-   * gets a fresh try: a full allowance of attempts, and its recorded calls are not replayed (they gave
-   * the answers that failed it), so the model is asked again.
+   * gets a fresh try: a full allowance of attempts, and the calls of its failed attempts are not replayed
+   * (they gave the answers that failed it), so the model is asked again.
    */
   resume(): ControlResult {
     const { journal } = this.deps;

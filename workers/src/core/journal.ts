@@ -136,7 +136,10 @@ export interface Journal {
    * key of its own. The retired call stays in the totals and the usage ledger (it was paid for).
    */
   retireCall(key: string): void;
-  /** Retires every call a step recorded (a fresh try of the step). */
+  /**
+   * A fresh try of a step: retires the calls it made since its latest answered question (the calls of
+   * the attempts that failed; the earlier ones led to that question and its answer, and stay).
+   */
   retireCalls(stepId: number): void;
   /** Records a call and adds its usage to the totals; returns the new totals. */
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals;

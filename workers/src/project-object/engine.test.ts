@@ -257,6 +257,37 @@ describe('fresh tries', () => {
     ).toEqual(['usage:s1:c1', 'usage:s1:c1:t1', 'usage:s1:c1:t2', 'usage:s1:c1:t3']);
   });
 
+  it('keeps what led to an answered question on a fresh try: the question is not asked again', async () => {
+    const h = harness({
+      guards: { maxStepAttempts: 1 },
+      script: {
+        steps: [
+          {
+            title: 'ask then judge',
+            actions: [
+              { llm: 'think' },
+              { ask: 'Which?', options: ['a', 'b'], default: 'a' },
+              { llm: 'after' },
+              { throw: 'bad answer', attempts: 2 },
+            ],
+          },
+        ],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    h.controls.answer(h.journal.openQuestion()!.id, 'b');
+    await h.drain();
+    expect(h.journal.run().status).toBe('failed');
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    // "think" led to the question and is replayed; "after" failed the step and is asked again.
+    expect(h.calls.map((c) => c.messages[1]!.content)).toEqual(['think', 'after', 'after']);
+    expect(ofType(h.events(), 'question')).toHaveLength(1);
+    expect(h.journal.stateAfter(1)).toMatchObject({ answers: { 'Which?': 'b' } });
+  });
+
   it('replays the good answers on a retry after the provider failed', async () => {
     let failed = false;
     const h = harness({

@@ -84,14 +84,20 @@ export class LlmCallStore {
     );
   }
 
-  /** Stops replaying every call a step recorded. */
+  /**
+   * Stops replaying the calls a step made since its latest answered question: those of its attempts
+   * that ran on to fail. The calls before led to the question the person answered, and stay replayed
+   * (asked again, they could ask a different question, which the recorded answer would then meet).
+   */
   retireStep(stepId: number): void {
     this.sql.run(
       `UPDATE llm_calls SET fingerprint = ? || fingerprint
-       WHERE step_id = ? AND fingerprint <> ? AND fingerprint NOT LIKE '${RETIRED}%'`,
+       WHERE step_id = ? AND fingerprint <> ? AND fingerprint NOT LIKE '${RETIRED}%'
+         AND created_at >= coalesce((SELECT max(answered_at) FROM questions WHERE step_id = ?), 0)`,
       RETIRED,
       stepId,
       LOST,
+      stepId,
     );
   }
 
