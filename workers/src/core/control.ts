@@ -198,6 +198,7 @@ export class RunControls {
       }
       const branch = journal.createBranch(stepId);
       journal.setBranch(branch);
+      journal.requeueMessages(stepId);
       this.engine.emit({ type: 'branch.created', branch, parentBranch: target.branch, fromStepId: stepId });
       const next = journal.nextOf(stepId);
       if (next) journal.createStep(branch, stepId, next);

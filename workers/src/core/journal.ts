@@ -161,6 +161,11 @@ export interface Journal {
   pendingMessages(): UserMessage[];
   addMessage(message: UserMessage): void;
   consumeMessages(ids: string[], stepId: number): void;
+  /**
+   * Makes the messages that steps after `stepId` consumed pending again: a rollback to `stepId` undoes
+   * the agents' work, not what the user said, so the next step hears it again.
+   */
+  requeueMessages(stepId: number): void;
 
   /**
    * Starts a branch from the state right after `stepId` (its files and state): returns the new branch.

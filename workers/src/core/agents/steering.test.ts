@@ -117,20 +117,37 @@ const goodRename: ScriptedReply = {
 };
 const RENAMED = 'export function add(x, y) {\n  return x + y;\n}\n';
 
-/** A run that fails: the rename's edit misses on every attempt of its step (3 attempts, 4 asks). */
-async function failedRun() {
-  const { h, key } = setup([
-    ...planning(),
-    developer([writeStep('src/add.js'), writeStep('test/add.test.js'), RENAME]),
-    write('adds', ADD_JS),
-    write('test', ADD_TEST),
-    { ...missingEdit, times: 4 },
-  ]);
+/**
+ * A run that fails: the rename's edit misses on every attempt of its step (3 attempts, 4 asks). With
+ * `note`, the user sends it while the CodeMonkey's first call is in flight.
+ */
+async function failedRun(note?: string) {
+  let h: AgentsHarness | null = null;
+  const chatting = (port: LlmPort): LlmPort => ({
+    complete: (request) => {
+      if (note && request.agent === 'CodeMonkey' && h!.journal.pendingMessages().length === 0) {
+        h!.controls.chat(note, 'message');
+        note = undefined;
+      }
+      return port.complete(request);
+    },
+  });
+  const run = setup(
+    [
+      ...planning(),
+      developer([writeStep('src/add.js'), writeStep('test/add.test.js'), RENAME]),
+      write('adds', ADD_JS),
+      write('test', ADD_TEST),
+      { ...missingEdit, times: 4 },
+    ],
+    { wrapLlm: chatting },
+  );
+  h = run.h;
   h.controls.start();
   await h.drain();
   expect(h.journal.run()).toMatchObject({ status: 'failed', reason: { code: 'step_failed' } });
   expect(h.journal.run().reason!.message).toMatch(/failed 3 times/);
-  return { h, key };
+  return { h, key: run.key };
 }
 
 describe('resume', () => {
@@ -151,8 +168,10 @@ describe('resume', () => {
     expect(recorded).toBe(suite.fixture.requestsOf(key).length);
   }, 60_000);
 
-  it('continues a run rolled back from a failure: the step runs again on the new branch and asks the model', async () => {
-    const { h, key } = await failedRun();
+  it('continues a run rolled back from a failure: the steps run again on the new branch, asking the model, and still hear the user', async () => {
+    const NOTE = 'Keep add() in one file.';
+    const { h, key } = await failedRun(NOTE);
+    expect(h.state()!.notes).toEqual([expect.objectContaining({ text: NOTE })]);
     const developerStep = ofType(h.events(), 'step.completed').find((e) => e.agent === 'Developer')!;
     suite.fixture.add(key, [write('adds', ADD_JS), write('test', ADD_TEST), goodRename, readme]);
     expect(h.controls.rollback(developerStep.stepId)).toEqual({ ok: true, pump: false });
@@ -162,7 +181,11 @@ describe('resume', () => {
     await h.drain();
     expectCompleted(h);
     expect(h.read('src/add.js')).toBe(RENAMED);
-    expect(suite.fixture.requestsOf(key).length - before).toBe(4);
+    const after = suite.fixture.requestsOf(key).slice(before);
+    expect(after).toHaveLength(4);
+    // The message was heard after the step rolled back to: a rollback does not undo what the user said.
+    for (const r of after) expect(r.body, agentOf(r.body)).toContain(NOTE);
+    expect(h.state()!.notes).toEqual([expect.objectContaining({ text: NOTE })]);
   }, 60_000);
 
   it('continues a run paused by a loop guard, asking the BugHunter again', async () => {

@@ -374,6 +374,10 @@ export class SqlJournal implements Journal {
     for (const id of ids) this.sql.run('UPDATE inbox SET consumed_by = ? WHERE id = ?', stepId, id);
   }
 
+  requeueMessages(stepId: number): void {
+    this.sql.run('UPDATE inbox SET consumed_by = NULL WHERE consumed_by > ?', stepId);
+  }
+
   // -- Postgres outbox ------------------------------------------------------------------------------
 
   /** Queues a Postgres write; the sync is kicked once the outermost transaction commits. */
