@@ -343,7 +343,11 @@ export class Engine {
     const willRetry = failures < this.guards.maxStepAttempts;
     journal.atomic(() => {
       this.recordStepFailure(step, message, willRetry);
-      if (!willRetry) this.failRun(`The step "${step.ref.title}" failed ${failures} times: ${message}`);
+      if (!willRetry) {
+        this.failRun(
+          `The step "${step.ref.title}" failed ${failures} times: ${message}${/[.!?]$/.test(message) ? '' : '.'} Resume to try it afresh (say in the chat what to do differently), or roll back.`,
+        );
+      }
     });
     return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
   }

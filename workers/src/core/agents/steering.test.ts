@@ -146,7 +146,7 @@ async function failedRun(note?: string) {
   h.controls.start();
   await h.drain();
   expect(h.journal.run()).toMatchObject({ status: 'failed', reason: { code: 'step_failed' } });
-  expect(h.journal.run().reason!.message).toMatch(/failed 3 times/);
+  expect(h.journal.run().reason!.message).toMatch(/failed 3 times: .*\. Resume to try it afresh/);
   return { h, key: run.key };
 }
 
