@@ -233,8 +233,14 @@ export class StepScope {
     this.checkCancelled();
     const { journal, sink } = this.ports;
     this.questions += 1;
-    const id = `s${this.step.id}:q${this.questions}`;
-    const existing = journal.question(id);
+    let id = `s${this.step.id}:q${this.questions}`;
+    let existing = journal.question(id);
+    // Answered, but asked otherwise now (the model was asked again before it, after a message or a
+    // fresh try): a new question, which the answer to the old one must not meet.
+    for (let n = 2; existing?.answer != null && existing.text !== question.text; n++) {
+      id = `s${this.step.id}:q${this.questions}:${n}`;
+      existing = journal.question(id);
+    }
     if (existing?.answer != null) return existing.answer;
     // What autopilot answers, if it may: a question without a default waits for the user in any mode.
     const autopilot = journal.run().mode === 'autopilot' ? question.default : null;

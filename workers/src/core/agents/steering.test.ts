@@ -367,6 +367,36 @@ describe("the user's words", () => {
   }, 60_000);
 });
 
+describe('a message while a question waits', () => {
+  it('asks the SpecWriter again with it, and asks the question it then asks instead of reusing the old answer', async () => {
+    const NOTE = 'It is a calculator for children.';
+    const spec = (question: string): ScriptedReply => ({
+      match: agent('SpecWriter'),
+      json: {
+        name: 'calc',
+        summary: 'A tiny module.',
+        features: ['adds numbers'],
+        complexity: 'simple',
+        questions: [{ question, options: ['Yes', 'No'], default: 'Yes' }],
+      },
+    });
+    const { h, key } = setup([spec('Integers only?'), spec('Big buttons?')], { mode: 'interactive' });
+    h.controls.start();
+    await h.drain();
+    const first = h.journal.openQuestion()!;
+    expect(first.text).toBe('Integers only?');
+    h.controls.chat(NOTE, 'message');
+    h.controls.answer(first.id, 'No');
+    await h.drain();
+    const requests = suite.fixture.requestsOf(key);
+    expect(requests.map((r) => agentOf(r.body))).toEqual(['SpecWriter', 'SpecWriter']);
+    expect(requests[1]!.body).toContain(NOTE);
+    // The new specification's question is asked: the answer to the old one does not answer it.
+    expect(h.journal.run().status).toBe('waiting');
+    expect(h.journal.openQuestion()!.text).toBe('Big buttons?');
+  }, 60_000);
+});
+
 describe('the specification', () => {
   const REVIVE = {
     question: 'Can a dead cell come back to life?',
