@@ -53,6 +53,10 @@ export class StepScope {
   private readonly run: RunRecord;
   private readonly state: JsonObject;
   private calls = 0;
+  /** The key of the latest call whose answer the step got (replayed or new). */
+  private answered: string | null = null;
+  /** The latest error the LLM port threw (the provider failed, not an answer). */
+  private llmError: unknown = undefined;
   private questions = 0;
   private events = 0;
   private commands = 0;
@@ -64,6 +68,14 @@ export class StepScope {
     this.state = state;
     this.signal = signal;
     this.messages = ports.journal.pendingMessages();
+  }
+
+  /**
+   * The recorded call whose answer the step was handling when it threw `err`: null when the throw came
+   * from the LLM port itself (the provider failed; the earlier answers are good) or no call was answered.
+   */
+  callBehind(err: unknown): string | null {
+    return err === this.llmError ? null : this.answered;
   }
 
   /** Builds the step's context. */
@@ -155,13 +167,22 @@ export class StepScope {
     this.checkCancelled();
     const { journal, sink, llm } = this.ports;
     this.calls += 1;
-    const key = `s${this.step.id}:c${this.calls}`;
+    const slot = `s${this.step.id}:c${this.calls}`;
     const agent = this.step.ref.agent;
     const print = fingerprint(
       JSON.stringify({ agent, model: call.model ?? null, messages: call.messages, schema: !!call.schema }),
     );
-    const recorded = journal.recordedCall(key);
-    if (recorded && recorded.fingerprint === print) return answer(recorded.completion, call, true);
+    const { recorded, key: recordedKey } = journal.callSlot(slot);
+    let key = recordedKey;
+    if (recorded && recorded.fingerprint === print) {
+      this.answered = key;
+      return answer(recorded.completion, call, true);
+    }
+    if (recorded) {
+      // The prompt changed since: the old answer is not replayed, and stays recorded (it was paid for).
+      journal.retireCall(key);
+      key = journal.callSlot(slot).key;
+    }
     // The same request from a later step of the task would most likely get the same answer: a loop.
     // (The same step run again replays its own calls above; a resume resets the guards, so it lets the
     // call through once.)
@@ -186,6 +207,7 @@ export class StepScope {
         budgetLeftMicros: totals.budgetMicros - totals.costMicros,
       });
     } catch (err) {
+      this.llmError = err;
       const spent = spentOf(err);
       if (spent) {
         // Billed but not usable: counted and in the usage ledger, under a key no replay ever reads.
@@ -207,6 +229,7 @@ export class StepScope {
       sink.emit({ type: 'usage', totals: totalsAfter, step: journal.stepUsage(this.step.id) });
       journal.syncProject();
     });
+    this.answered = key;
     this.checkCancelled();
     return answer(completion, call, false);
   }
@@ -215,8 +238,14 @@ export class StepScope {
     this.checkCancelled();
     const { journal, sink } = this.ports;
     this.questions += 1;
-    const id = `s${this.step.id}:q${this.questions}`;
-    const existing = journal.question(id);
+    let id = `s${this.step.id}:q${this.questions}`;
+    let existing = journal.question(id);
+    // Answered, but asked otherwise now (the model was asked again before it, after a message or a
+    // fresh try): a new question, which the answer to the old one must not meet.
+    for (let n = 2; existing?.answer != null && existing.text !== question.text; n++) {
+      id = `s${this.step.id}:q${this.questions}:${n}`;
+      existing = journal.question(id);
+    }
     if (existing?.answer != null) return existing.answer;
     // What autopilot answers, if it may: a question without a default waits for the user in any mode.
     const autopilot = journal.run().mode === 'autopilot' ? question.default : null;

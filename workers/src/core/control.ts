@@ -80,7 +80,11 @@ export class RunControls {
     return done(false);
   }
 
-  /** Continues a paused, stopped or failed run, with a fresh allowance for the loop guards. */
+  /**
+   * Continues a paused, stopped or failed run, with a fresh allowance for the loop guards. A failed step
+   * gets a fresh try: a full allowance of attempts, and the calls of its failed attempts are not replayed
+   * (they gave the answers that failed it), so the model is asked again.
+   */
   resume(): ControlResult {
     const { journal } = this.deps;
     const run = journal.run();
@@ -97,7 +101,11 @@ export class RunControls {
     const open = journal.openQuestion();
     const waiting = open !== null && open.stepId === active.id && waitsForPerson(open, run);
     journal.atomic(() => {
-      if (active.status === 'failed') journal.setStepStatus(active.id, 'pending');
+      if (active.status === 'failed') {
+        journal.setStepStatus(active.id, 'pending');
+        journal.resetFailures(active.id);
+        journal.retireCalls(active.id);
+      }
       journal.resetGuards();
       const status = waiting ? 'waiting' : 'running';
       journal.setStatus(
@@ -190,6 +198,7 @@ export class RunControls {
       }
       const branch = journal.createBranch(stepId);
       journal.setBranch(branch);
+      journal.requeueMessages(stepId);
       this.engine.emit({ type: 'branch.created', branch, parentBranch: target.branch, fromStepId: stepId });
       const next = journal.nextOf(stepId);
       if (next) journal.createStep(branch, stepId, next);

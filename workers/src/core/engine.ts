@@ -10,7 +10,14 @@
  */
 import type { EventBody, RunReason } from '../protocol.ts';
 import { StepScope, toJson, type ContextPorts } from './context.ts';
-import { BudgetExceeded, EnvironmentFailure, ParkSignal, RepeatedPrompt, UnreadableState } from './errors.ts';
+import {
+  BudgetExceeded,
+  EnvironmentFailure,
+  isEngineSignal,
+  ParkSignal,
+  RepeatedPrompt,
+  UnreadableState,
+} from './errors.ts';
 import type { JsonObject } from './json.ts';
 import { waitsForPerson, type RunRecord, type StepRecord } from './journal.ts';
 import {
@@ -139,6 +146,7 @@ export class Engine {
       try {
         result = await fn(scope.context());
       } catch (err) {
+        this.retireFailedAnswer(scope, err, controller.signal);
         return this.onThrow(step, err, controller.signal);
       }
       if (controller.signal.aborted) return IDLE;
@@ -314,6 +322,18 @@ export class Engine {
     return true;
   }
 
+  /**
+   * A step that threw while handling a model's answer (one it could not use, or that broke it) would
+   * throw the same way if that answer were replayed: the retry, and a user's resume, ask the model
+   * again. A throw of the LLM port itself (the provider failed) keeps the earlier answers, which are
+   * good; so do the engine's own signals.
+   */
+  private retireFailedAnswer(scope: StepScope, err: unknown, signal: AbortSignal): void {
+    if (signal.aborted || isEngineSignal(err)) return;
+    const key = scope.callBehind(err);
+    if (key) this.deps.journal.retireCall(key);
+  }
+
   private onThrow(step: StepRecord, err: unknown, signal: AbortSignal): StepOutcome {
     const { journal } = this.deps;
     if (err instanceof ParkSignal) {
@@ -349,7 +369,11 @@ export class Engine {
     const willRetry = failures < this.guards.maxStepAttempts;
     journal.atomic(() => {
       this.recordStepFailure(step, message, willRetry);
-      if (!willRetry) this.failRun(`The step "${step.ref.title}" failed ${failures} times: ${message}`);
+      if (!willRetry) {
+        this.failRun(
+          `The step "${step.ref.title}" failed ${failures} times: ${message}${/[.!?]$/.test(message) ? '' : '.'} Resume to try it afresh (say in the chat what to do differently), or roll back.`,
+        );
+      }
     });
     return willRetry ? { kind: 'retry', delayMs: Math.min(30_000, 500 * 2 ** (failures - 1)) } : IDLE;
   }

@@ -50,6 +50,15 @@ export interface RecordedCall {
   completion: LlmCompletion;
 }
 
+/**
+ * A call slot (`s<step>:c<n>`: the n-th call of a step) as the journal has it: the recorded call a
+ * replay uses and its key, or (`recorded` null) the key the slot's next call is recorded under.
+ */
+export interface CallSlot {
+  key: string;
+  recorded: RecordedCall | null;
+}
+
 export interface QuestionRecord {
   id: string;
   stepId: number;
@@ -131,6 +140,8 @@ export interface Journal {
   /** How many times in a row `stepId` failed because of the environment (0 for any other step). */
   environmentTries(stepId: number): number;
   setEnvironmentTries(stepId: number, tries: number): void;
+  /** Clears a step's failure count: a user's resume gives a failed step a full allowance of attempts. */
+  resetFailures(stepId: number): void;
   commitStep(input: CommitInput): void;
   /** What the guards count of a task (null: the steps outside the tasks); see {@link TaskHistory}. */
   taskHistory(taskId: string | null, limit: number): TaskHistory;
@@ -140,7 +151,18 @@ export interface Journal {
    */
   earlierCall(fingerprint: string, stepId: number, taskId: string | null): EarlierCall | null;
 
-  recordedCall(key: string): RecordedCall | null;
+  /** The call a slot replays (its latest try, unless retired), or the key of its next call. */
+  callSlot(slot: string): CallSlot;
+  /**
+   * Stops replaying the call recorded under `key`: its slot's next call asks the model again, under a
+   * key of its own. The retired call stays in the totals and the usage ledger (it was paid for).
+   */
+  retireCall(key: string): void;
+  /**
+   * A fresh try of a step: retires the calls it made since its latest answered question (the calls of
+   * the attempts that failed; the earlier ones led to that question and its answer, and stay).
+   */
+  retireCalls(stepId: number): void;
   /** Records a call and adds its usage to the totals; returns the new totals. */
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals;
   /** What a step's recorded calls used (an indexed sum over that step's calls only). */
@@ -161,6 +183,11 @@ export interface Journal {
   pendingMessages(): UserMessage[];
   addMessage(message: UserMessage): void;
   consumeMessages(ids: string[], stepId: number): void;
+  /**
+   * Makes the messages that steps after `stepId` consumed pending again: a rollback to `stepId` undoes
+   * the agents' work, not what the user said, so the next step hears it again.
+   */
+  requeueMessages(stepId: number): void;
 
   /**
    * Starts a branch from the state right after `stepId` (its files and state): returns the new branch.

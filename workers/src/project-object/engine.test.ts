@@ -306,6 +306,100 @@ describe('loop guards', () => {
   });
 });
 
+describe('fresh tries', () => {
+  it("asks the model again on a retry after the step failed on its answer, and on the user's resume of the failed step", async () => {
+    const h = harness({
+      guards: { maxStepAttempts: 2 },
+      script: {
+        steps: [
+          {
+            title: 'judge',
+            actions: [
+              { llm: 'p', costMicros: 10 },
+              { throw: 'bad answer', attempts: 3 },
+            ],
+          },
+        ],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run()).toMatchObject({ status: 'failed', reason: { code: 'step_failed' } });
+    // The retry did not replay the answer the step failed on.
+    expect(h.calls).toHaveLength(2);
+
+    // Resume: a full allowance of attempts again (the third throws, the fourth gets through).
+    expect(h.controls.resume()).toEqual({ ok: true, pump: true });
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.calls).toHaveLength(4);
+    expect(ofType(h.events(), 'step.failed').map((e) => e.willRetry)).toEqual([true, false, true]);
+    // Every paid call stays recorded and counted, each under a key of its own (the ledger's id).
+    const rows = h.sql.all<{ key: string }>('SELECT key FROM llm_calls ORDER BY rowid');
+    expect(rows.map((r) => r.key)).toEqual(['s1:c1', 's1:c1:t1', 's1:c1:t2', 's1:c1:t3']);
+    expect(h.journal.run().totals.costMicros).toBe(40);
+    expect(h.journal.stepUsage(1)).toMatchObject({ calls: 4, costMicros: 40 });
+    expect(
+      h.sql.all<{ key: string }>("SELECT key FROM outbox WHERE kind = 'usage' ORDER BY id").map((r) => r.key),
+    ).toEqual(['usage:s1:c1', 'usage:s1:c1:t1', 'usage:s1:c1:t2', 'usage:s1:c1:t3']);
+  });
+
+  it('keeps what led to an answered question on a fresh try: the question is not asked again', async () => {
+    const h = harness({
+      guards: { maxStepAttempts: 1 },
+      script: {
+        steps: [
+          {
+            title: 'ask then judge',
+            actions: [
+              { llm: 'think' },
+              { ask: 'Which?', options: ['a', 'b'], default: 'a' },
+              { llm: 'after' },
+              { throw: 'bad answer', attempts: 2 },
+            ],
+          },
+        ],
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    h.controls.answer(h.journal.openQuestion()!.id, 'b');
+    await h.drain();
+    expect(h.journal.run().status).toBe('failed');
+    h.controls.resume();
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    // "think" led to the question and is replayed; "after" failed the step and is asked again.
+    expect(h.calls.map((c) => c.messages[1]!.content)).toEqual(['think', 'after', 'after']);
+    expect(ofType(h.events(), 'question')).toHaveLength(1);
+    expect(h.journal.stateAfter(1)).toMatchObject({ answers: { 'Which?': 'b' } });
+  });
+
+  it('replays the good answers on a retry after the provider failed', async () => {
+    let failed = false;
+    const h = harness({
+      script: { steps: [{ title: 'two calls', actions: [{ llm: 'first' }, { llm: 'second' }] }] },
+      llm: (calls) => {
+        const real = scriptedLlm((r) => calls.push(r));
+        return {
+          complete: async (r) => {
+            if (r.messages.some((m) => m.content === 'second') && !failed) {
+              failed = true;
+              calls.push(r);
+              throw new Error('503 from the provider');
+            }
+            return real.complete(r);
+          },
+        };
+      },
+    });
+    h.controls.start();
+    await h.drain();
+    expect(h.journal.run().status).toBe('completed');
+    expect(h.calls.map((c) => c.messages[1]!.content)).toEqual(['first', 'second', 'second']);
+  });
+});
+
 describe('environment failures', () => {
   const blocked = 'The registry cannot be reached. The operator sets a mirror.';
 

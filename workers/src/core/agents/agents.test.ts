@@ -147,18 +147,22 @@ describe('CodeMonkey', () => {
   }, 30_000);
 
   it('fails the step, changing nothing, when the re-ask misses too', async () => {
-    const { h } = setup([
+    const { h, key } = setup([
       ...planning(),
       developer([writeStep('src/add.js'), { type: 'code', path: 'src/add.js', instructions: 'rename' }]),
       { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
       {
         match: agent('CodeMonkey'),
         json: { summary: 'adds', edits: [{ search: 'nope', replace: 'x' }] },
-        times: 2,
+        times: 4,
       },
     ]);
     h.controls.start();
     await h.drain();
+    // Each retry asked the model again for the answer that could not be applied (not a replay of it).
+    expect(suite.fixture.requestsOf(key).filter((r) => r.body.includes('could not be applied'))).toHaveLength(
+      3,
+    );
     const failures = ofType(h.events(), 'step.failed');
     expect(failures.at(-1)).toMatchObject({ agent: 'CodeMonkey', willRetry: false });
     expect(failures.at(-1)!.error).toMatch(/could not be applied after a re-ask: src\/add.js: edit 1/);
@@ -222,6 +226,11 @@ describe('questions and the plan in interactive mode', () => {
     const { h, key } = setup(
       [
         ...planning([question]),
+        // The answer differs from the default: the features are brought in line with it.
+        {
+          match: agent('SpecWriter'),
+          json: { summary: 'A tiny module.', features: ['adds integers and fractions'] },
+        },
         {
           match: agent('TechLead'),
           json: { tasks: [{ title: 'Add and subtract', description: 'both', acceptance: ['tests pass'] }] },
@@ -244,9 +253,9 @@ describe('questions and the plan in interactive mode', () => {
     await h.drain();
     // The SpecWriter was not asked again on its re-run; the TechLead got the feedback.
     const agents = suite.fixture.requestsOf(key).map((r) => /You are Samokoder's (\w+)/.exec(r.body)?.[1]);
-    expect(agents.slice(0, 4)).toEqual(['SpecWriter', 'Architect', 'TechLead', 'TechLead']);
-    expect(userPrompt(key, 3)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
-    expect(userPrompt(key, 2)).toContain('Decided: Integers only? → No');
+    expect(agents.slice(0, 5)).toEqual(['SpecWriter', 'SpecWriter', 'Architect', 'TechLead', 'TechLead']);
+    expect(userPrompt(key, 4)).toContain("The user's feedback on the previous plan:\nAlso subtract, please");
+    expect(userPrompt(key, 3)).toContain('Decided: Integers only? → No');
     expect(h.state()!.tasks.map((t) => t.title)).toEqual(['Add and subtract']);
   }, 30_000);
 });

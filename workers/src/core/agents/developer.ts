@@ -6,7 +6,7 @@ import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
 import { changeRequestV1, developerV2 } from '../prompts/developer/v2.ts';
 import { workStepRef } from './flow.ts';
-import { filePaths, projectSummary, userNotes } from './project-context.ts';
+import { filePaths, projectSummary } from './project-context.ts';
 import { ChangePlan, DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentContext, AgentResult, AgentsState, AgentStep, TaskState, WorkState } from './state.ts';
@@ -94,7 +94,6 @@ async function planTask(ctx: AgentContext, state: AgentsState, taskIndex: number
           summary: projectSummary(ctx, state),
           task: describeTask(task),
           paths: await otherPaths(ctx, state),
-          notes: userNotes(ctx),
         }),
       },
     ],
@@ -127,8 +126,6 @@ async function planRequest(
         content: changeRequestV1.user({
           summary: projectSummary(ctx, state),
           paths: await otherPaths(ctx, state),
-          // The request itself is among the messages: shown once, as the request.
-          notes: ctx.messages.some((m) => m.text !== request.text) ? userNotes(ctx) : '',
           kind: request.kind,
           text: request.text,
         }),

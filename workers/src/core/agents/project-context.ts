@@ -6,6 +6,7 @@
 import { stackById } from '../catalog/catalog.ts';
 import { SYNC_MARKER } from './app-port.ts';
 import type { AgentContext, AgentsState } from './state.ts';
+import { notesSection } from './user-notes.ts';
 
 /** Largest part of one file an agent is shown; beyond it the file is cut with a note. */
 export const MAX_FILE_CHARS = 12_000;
@@ -13,8 +14,8 @@ export const MAX_FILE_CHARS = 12_000;
 export const MAX_CONTEXT_CHARS = 48_000;
 
 /**
- * The summary every call carries. `brief` leaves out the feature list and decisions: an agent that
- * works on one file has its task's own description instead.
+ * The summary every call carries, the user's notes last. `brief` leaves out the feature list and
+ * decisions: an agent that works on one file has its task's own description instead.
  */
 export function projectSummary(
   ctx: AgentContext,
@@ -55,6 +56,9 @@ export function projectSummary(
     files.length ? 'Files:' : 'Files: none yet',
     ...files.map(([path, note]) => `- ${path}: ${note}`),
   );
+  // Brief or not: what the user said concerns every agent.
+  const notes = notesSection(state.notes);
+  if (notes) lines.push(notes);
   return lines.join('\n');
 }
 
@@ -87,10 +91,4 @@ export async function fileContents(
     parts.push(`--- ${path}\n${shown}\n--- end of ${path}`);
   }
   return parts.length ? parts.join('\n\n') : '(none)';
-}
-
-/** User messages not consumed yet, as prompt text (empty when there are none). */
-export function userNotes(ctx: AgentContext): string {
-  if (ctx.messages.length === 0) return '';
-  return `\nMessages from the user since the last step:\n${ctx.messages.map((m) => `- (${m.kind}) ${m.text}`).join('\n')}\n`;
 }

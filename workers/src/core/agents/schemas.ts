@@ -21,6 +21,10 @@ export const Spec = SpecFields.extend({
 });
 export type Spec = z.infer<typeof Spec>;
 
+/** The SpecWriter's summary and features revised to agree with the answers to its questions. */
+export const SpecRevision = SpecFields.pick({ summary: true, features: true });
+export type SpecRevision = z.infer<typeof SpecRevision>;
+
 export const Architecture = z.object({
   stack: z.enum(STACK_IDS),
   /** npm packages beyond the stack's own (empty for the dependency-free stacks when possible). */

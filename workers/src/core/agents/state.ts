@@ -12,8 +12,9 @@ import { DevStep } from '../../protocol.ts';
 import { UnreadableState } from '../errors.ts';
 import { DebugHistory } from './debug-history.ts';
 import type { JsonObject } from '../json.ts';
-import type { StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
+import type { QuestionSpec, StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
 import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
+import { answerNote, messageNotes, UserNote, withNotes } from './user-notes.ts';
 
 /** The version of the state this code writes. */
 export const AGENTS_STATE_VERSION = 1;
@@ -87,6 +88,11 @@ export const AgentsState = z.object({
    * in states saved before it was kept (and until the first attempt).
    */
   debug: DebugHistory.optional(),
+  /**
+   * What the user said during the run, newest first (see user-notes.ts): every later call shows it.
+   * Absent in states written before notes were kept, and until the user says something.
+   */
+  notes: z.array(UserNote).optional(),
 });
 export type AgentsState = z.infer<typeof AgentsState>;
 
@@ -163,8 +169,27 @@ export type AgentStep<A extends AgentName> = (
  */
 export function agentStep<A extends AgentName>(fn: AgentStep<A>): StepFn<AgentsState> {
   return async (ctx) => {
-    const result = await fn(ctx as AgentContext<A>, ctx.state);
-    return { ...result, next: result.next && stepRef(result.next) };
+    // The user's words reach every agent from here: the messages that arrived since the last step, in
+    // the state this step starts from (so its prompts show them), and the user's own answers to this
+    // step's questions, in the state it leaves (later steps show them).
+    const heard = messageNotes(ctx.messages);
+    const answers: UserNote[] = [];
+    let asked = 0;
+    const ask = async (question: QuestionSpec): Promise<string> => {
+      const id = `s${ctx.stepId}:q${++asked}`;
+      const answer = await ctx.ask(question);
+      const note = answerNote(id, question, answer);
+      if (note) answers.push(note);
+      return answer;
+    };
+    const state = heard.length ? { ...ctx.state, notes: withNotes(ctx.state.notes, heard) } : ctx.state;
+    const result = await fn({ ...ctx, ask, state } as AgentContext<A>, state);
+    const kept = [...heard, ...answers];
+    return {
+      ...result,
+      state: kept.length ? { ...result.state, notes: withNotes(result.state.notes, kept) } : result.state,
+      next: result.next && stepRef(result.next),
+    };
   };
 }
 

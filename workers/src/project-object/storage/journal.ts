@@ -6,6 +6,7 @@
 import type { FileChange, RerunCause, RunReason, RunStatus, StepUsage, Totals } from '../../protocol.ts';
 import type { JsonObject } from '../../core/json.ts';
 import type {
+  CallSlot,
   CommitInput,
   EarlierCall,
   FileWrite,
@@ -235,6 +236,10 @@ export class SqlJournal implements Journal {
     this.meta.setEnvironmentTries({ stepId, tries });
   }
 
+  resetFailures(stepId: number): void {
+    this.steps.resetFailures(stepId);
+  }
+
   commitStep(input: CommitInput): void {
     this.steps.commit(input);
   }
@@ -249,8 +254,16 @@ export class SqlJournal implements Journal {
     return this.steps.earlierCall(branch, guardEpoch, { fingerprint, stepId, taskId });
   }
 
-  recordedCall(key: string): RecordedCall | null {
-    return this.calls.recorded(key);
+  callSlot(slot: string): CallSlot {
+    return this.calls.slot(slot);
+  }
+
+  retireCall(key: string): void {
+    this.calls.retire(key);
+  }
+
+  retireCalls(stepId: number): void {
+    this.calls.retireStep(stepId);
   }
 
   recordCall(key: string, stepId: number, agent: string, call: RecordedCall): Totals {
@@ -376,6 +389,10 @@ export class SqlJournal implements Journal {
 
   consumeMessages(ids: string[], stepId: number): void {
     for (const id of ids) this.sql.run('UPDATE inbox SET consumed_by = ? WHERE id = ?', stepId, id);
+  }
+
+  requeueMessages(stepId: number): void {
+    this.sql.run('UPDATE inbox SET consumed_by = NULL WHERE consumed_by > ?', stepId);
   }
 
   // -- Postgres outbox ------------------------------------------------------------------------------

@@ -2,8 +2,14 @@
  * The LLM calls the steps made, recorded under their keys: a step re-run after an interruption replays
  * a recorded call instead of making (and paying for) it again. Each row also carries the call's usage,
  * for the step's and the run's totals and for the usage ledger in Postgres.
+ *
+ * A call slot (`s<step>:c<n>`, the n-th call of a step) may be tried more than once: a call that must
+ * not be replayed any more (its answer failed the step, the user resumed the step for a fresh try, its
+ * prompt changed) is retired, and the slot's next call is recorded under a new key (`<slot>:t<k>`). A
+ * key is never reused: the usage ledger in Postgres is idempotent by key, and a retired call stays in
+ * the totals and the ledger (it was paid for).
  */
-import type { RecordedCall } from '../../core/journal.ts';
+import type { CallSlot, RecordedCall } from '../../core/journal.ts';
 import type { StepUsage } from '../../protocol.ts';
 import type { Sql } from './sql.ts';
 
@@ -22,6 +28,18 @@ export interface LedgerCall {
   createdAt: number;
 }
 
+/** The fingerprint of a retired call starts with this: never equal to a prompt's fingerprint. */
+const RETIRED = 'retired:';
+/** A call that was billed but unusable (see context.ts): never replayed either. */
+const LOST = 'lost';
+
+/** Which try of `slot` a key records (0: the slot's own key), or null for other keys (`:lost` ones). */
+function tryOf(slot: string, key: string): number | null {
+  if (key === slot) return 0;
+  const match = /^:t(\d+)$/.exec(key.slice(slot.length));
+  return key.startsWith(slot) && match ? Number(match[1]) : null;
+}
+
 export class LlmCallStore {
   private readonly sql: Sql;
 
@@ -29,14 +47,58 @@ export class LlmCallStore {
     this.sql = sql;
   }
 
-  recorded(key: string): RecordedCall | null {
-    const row = this.sql.one<{ fingerprint: string; completion: string }>(
-      'SELECT fingerprint, completion FROM llm_calls WHERE key = ?',
-      key,
+  /** The latest try of a call slot: its call to replay, or (retired, or none yet) the key of the next. */
+  slot(slot: string): CallSlot {
+    // The slot's own key and its tries (`<slot>:t…`): a range of the primary key.
+    const rows = this.sql.all<{ key: string; fingerprint: string; completion: string }>(
+      'SELECT key, fingerprint, completion FROM llm_calls WHERE key = ? OR (key > ? AND key < ?)',
+      slot,
+      `${slot}:t`,
+      `${slot}:u`,
     );
-    return row
-      ? { fingerprint: row.fingerprint, completion: JSON.parse(row.completion) as RecordedCall['completion'] }
-      : null;
+    let latest: { n: number; row: (typeof rows)[number] } | null = null;
+    for (const row of rows) {
+      const n = tryOf(slot, row.key);
+      if (n !== null && (latest === null || n > latest.n)) latest = { n, row };
+    }
+    if (!latest) return { key: slot, recorded: null };
+    if (latest.row.fingerprint.startsWith(RETIRED))
+      return { key: `${slot}:t${latest.n + 1}`, recorded: null };
+    return {
+      key: latest.row.key,
+      recorded: {
+        fingerprint: latest.row.fingerprint,
+        completion: JSON.parse(latest.row.completion) as RecordedCall['completion'],
+      },
+    };
+  }
+
+  /** Stops replaying the call recorded under `key` (it stays, with its usage). */
+  retire(key: string): void {
+    this.sql.run(
+      `UPDATE llm_calls SET fingerprint = ? || fingerprint
+       WHERE key = ? AND fingerprint <> ? AND fingerprint NOT LIKE '${RETIRED}%'`,
+      RETIRED,
+      key,
+      LOST,
+    );
+  }
+
+  /**
+   * Stops replaying the calls a step made since its latest answered question: those of its attempts
+   * that ran on to fail. The calls before led to the question the person answered, and stay replayed
+   * (asked again, they could ask a different question, which the recorded answer would then meet).
+   */
+  retireStep(stepId: number): void {
+    this.sql.run(
+      `UPDATE llm_calls SET fingerprint = ? || fingerprint
+       WHERE step_id = ? AND fingerprint <> ? AND fingerprint NOT LIKE '${RETIRED}%'
+         AND created_at >= coalesce((SELECT max(answered_at) FROM questions WHERE step_id = ?), 0)`,
+      RETIRED,
+      stepId,
+      LOST,
+      stepId,
+    );
   }
 
   /** Records a call made by `stepId` (a call recorded again under its key takes the new completion). */

@@ -141,6 +141,10 @@ export class StepStore {
     this.sql.run('UPDATE steps SET failures = failures + 1, last_error = ? WHERE id = ?', error, stepId);
   }
 
+  resetFailures(stepId: number): void {
+    this.sql.run('UPDATE steps SET failures = 0 WHERE id = ?', stepId);
+  }
+
   commit(input: CommitInput): void {
     this.sql.run(
       `UPDATE steps SET status = 'done', state_after = ?, next = ?, failure_sig = ?, ended_at = ?,

@@ -4,7 +4,6 @@ export interface DeveloperVars {
   summary: string;
   task: string;
   paths: string;
-  notes: string;
 }
 
 /**
@@ -19,11 +18,10 @@ export const developerV2: PromptTemplate<DeveloperVars> = {
 - "human": a check only a person can make (how a page looks or feels, something no test can observe). In interactive mode the run stops there, asks the user and waits for the answer; in autopilot nobody is asked: the check is skipped and noted for the user. Use one only when no test can check the thing, never instead of a test.
 Also list the existing files the work needs to see (relevantFiles), and write short instructions for the user to try the result by hand.
 Write tests along with the code, in the project's conventions.`,
-  user: ({ summary, task, paths, notes }) =>
+  user: ({ summary, task, paths }) =>
     sections(
       summary,
       paths && `Other files in the project:\n${paths}`,
-      notes,
       `The task:\n${task}`,
       'Plan the steps of this task.',
     ),
@@ -32,7 +30,6 @@ Write tests along with the code, in the project's conventions.`,
 export interface ChangeRequestVars {
   summary: string;
   paths: string;
-  notes: string;
   /** How the user sent it: as a change request, or as a plain message. */
   kind: 'change' | 'message';
   text: string;
@@ -51,11 +48,10 @@ export const changeRequestV1: PromptTemplate<ChangeRequestVars> = {
 - Steps: "code" (one file to create or change, with precise instructions; one step per file), "command" (a shell command in the project's workspace; the stack's test command runs by itself after your steps: do not add it), "human" (a check only a person can make: in interactive mode the run stops there, asks the user and waits; in autopilot it is skipped and noted for the user; use one only when no test can check the thing).
 - List the existing files the work needs to see (relevantFiles), and write short instructions for the user to try the result by hand.
 - Change only what the request needs; write tests along with the code, in the project's conventions.`,
-  user: ({ summary, paths, notes, kind, text }) =>
+  user: ({ summary, paths, kind, text }) =>
     sections(
       summary,
       paths && `Other files in the project:\n${paths}`,
-      notes,
       `The user's ${kind === 'change' ? 'change request' : 'message'}:\n${text}`,
       'Plan it as one task: its title, description, acceptance criteria and steps.',
     ),
