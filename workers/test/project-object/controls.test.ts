@@ -109,8 +109,8 @@ describe('run controls over the live channel', () => {
     );
     viewer.send({ type: 'control', action: 'resume' });
     await viewer.waitFor(statusIs('completed'));
-    const texts = viewer.events().flatMap((e) => (e.type === 'message' ? [e.text] : []));
-    expect(texts).toEqual(['in B']);
+    const texts = viewer.events().flatMap((e) => (e.type === 'message' ? [`${e.role}: ${e.text}`] : []));
+    expect(texts).toEqual(['system: Skipped: the task "A" is not done.', 'agent: in B']);
   });
 
   it('pauses between steps and resumes where it stopped; autopilot answers with the default', async () => {

@@ -3,6 +3,7 @@ import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
 import { developerV1 } from '../prompts/developer/v1.ts';
 import { workStepRef } from './flow.ts';
+import { earlierTry } from './try-again.ts';
 import { filePaths, projectSummary, userNotes } from './project-context.ts';
 import { DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -64,7 +65,7 @@ export const developer: AgentStep<'Developer'> = async (ctx, state) => {
         role: 'user',
         content: developerV1.user({
           summary: projectSummary(ctx, state),
-          task: describeTask(task),
+          task: `${describeTask(task)}${earlierTry(state, task)}`,
           paths,
           notes: userNotes(ctx),
         }),
@@ -72,7 +73,7 @@ export const developer: AgentStep<'Developer'> = async (ctx, state) => {
     ],
     schema: DevPlan,
   });
-  const work = workOf(task, plan, state);
+  const work = { ...workOf(task, plan, state), ...(ctx.input.again ? { again: true } : {}) };
   ctx.artifact({
     kind: 'task-plan',
     data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },

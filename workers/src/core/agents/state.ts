@@ -12,6 +12,7 @@ import { DevStep } from '../../protocol.ts';
 import { UnreadableState } from '../errors.ts';
 import type { JsonObject } from '../json.ts';
 import type { StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
+import { settleSkipped } from './outcome.ts';
 import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
 
 /** The version of the state this code writes. */
@@ -38,8 +39,22 @@ export const WorkState = z.object({
   testInstructions: z.string(),
   /** The person's review comments so far in this task: later files of the task heed them too. */
   reviews: z.array(ReviewNote).optional(),
+  /**
+   * Commands of this task the user moved on from while they still failed (the BugHunter's "Skip"): the
+   * task ends `failed`, not done.
+   */
+  unresolved: z.array(z.string()).optional(),
+  /** The task is tried again after it failed or was skipped: when it ends, the app is started again. */
+  again: z.boolean().optional(),
 });
 export type WorkState = z.infer<typeof WorkState>;
+
+/** How a task ended (see `TaskOutcomeStatus`), and why when it is not done. */
+export const TaskOutcome = z.object({
+  status: z.enum(['completed', 'failed', 'skipped']),
+  reason: z.string().optional(),
+});
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
 /** The specification as the SpecWriter made it, with the answers to its questions. */
 const SpecState = z.object({
@@ -73,6 +88,11 @@ export const AgentsState = z.object({
   app: z.object({ ready: z.boolean() }).nullable(),
   /** Troubleshooting tasks started from the user's reports. */
   fixes: z.number(),
+  /**
+   * How each ended task ended, by task id. Absent in states of runs from before outcomes were kept (their
+   * tasks before the current one are taken as done); see `outcome.ts`.
+   */
+  outcomes: z.record(z.string(), TaskOutcome).optional(),
 });
 export type AgentsState = z.infer<typeof AgentsState>;
 
@@ -90,6 +110,7 @@ export function initialState(): AgentsState {
     stats: {},
     app: null,
     fixes: 0,
+    outcomes: {},
   };
 }
 
@@ -149,7 +170,9 @@ export type AgentStep<A extends AgentName> = (
  */
 export function agentStep<A extends AgentName>(fn: AgentStep<A>): StepFn<AgentsState> {
   return async (ctx) => {
-    const result = await fn(ctx as AgentContext<A>, ctx.state);
+    // Tasks the Skip control moved past are recorded as skipped before anything reads the plan.
+    const state = settleSkipped(ctx.state, ctx.task);
+    const result = await fn(ctx as AgentContext<A>, state);
     return { ...result, next: result.next && stepRef(result.next) };
   };
 }

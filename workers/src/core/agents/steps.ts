@@ -47,15 +47,16 @@ export const AGENT_INPUTS = {
   SpecWriter: NoInput,
   Architect: NoInput,
   TechLead: NoInput,
-  /** The task (by its index in the plan) to plan. */
-  Developer: z.object({ taskIndex: z.number().int().min(0) }),
+  /** The task (by its index in the plan) to plan; `again`: a failed or skipped task tried again. */
+  Developer: z.object({ taskIndex: z.number().int().min(0), again: z.boolean().optional() }),
   /** The step of the current task's plan to write. */
   CodeMonkey: z.object({ index: z.number().int().min(0) }),
   Executor: ExecutorInput,
   BugHunter: FailureInput,
   /** The user's report or change request. */
   Troubleshooter: z.object({ text: z.string() }),
-  TechnicalWriter: NoInput,
+  /** `appNotStarted`: why the app is not running (its start still failed, or was skipped). */
+  TechnicalWriter: z.object({ appNotStarted: z.string() }).optional(),
 } as const satisfies Record<RosterAgentName, z.ZodType>;
 
 /** The name of a step (an agent) of the agents' pipeline. */
@@ -65,7 +66,7 @@ export type InputOf<A extends AgentName> = z.infer<(typeof AGENT_INPUTS)[A]>;
 /** The next step: an agent of the pipeline and the input that agent takes. */
 export type AgentRef = {
   [A in AgentName]: { agent: A; title: string; task?: TaskRef | null } & (undefined extends InputOf<A>
-    ? { input?: undefined }
+    ? { input?: InputOf<A> }
     : { input: InputOf<A> });
 }[AgentName];
 

@@ -1,6 +1,7 @@
 /** TechnicalWriter: the generated app's README, written whole at the end (streamed as it is written). */
 import { stackById } from '../catalog/catalog.ts';
-import { technicalWriterV1 } from '../prompts/technical-writer/v1.ts';
+import { technicalWriterV2 } from '../prompts/technical-writer/v2.ts';
+import { notWorkingYet } from './outcome.ts';
 import { fileContents, projectSummary } from './project-context.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
@@ -23,22 +24,28 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
         .filter(Boolean)
         .join('\n')
     : '(none)';
+  const unfinished = notWorkingYet(state, ctx.input?.appNotStarted);
   const answer = await session.complete({
     messages: [
-      { role: 'system', content: technicalWriterV1.system },
+      { role: 'system', content: technicalWriterV2.system },
       {
         role: 'user',
-        content: technicalWriterV1.user({
+        content: technicalWriterV2.user({
           summary: projectSummary(ctx, state),
           commands,
           files: await fileContents(ctx, ['package.json'], 8_000),
+          unfinished: unfinished.join('\n'),
         }),
       },
     ],
     stream: true,
   });
   ctx.files.write('README.md', unfenceMarkdown(answer.text));
-  ctx.say('The README is written. The app is ready.');
+  ctx.say(
+    unfinished.length
+      ? `The README is written. Not everything works yet:\n${unfinished.join('\n')}`
+      : 'The README is written. The app is ready.',
+  );
   return {
     state: session.addStats(
       { ...state, fileNotes: { ...state.fileNotes, 'README.md': 'how to install, test and run the app' } },
