@@ -84,7 +84,10 @@ export type ConversationItem =
 export interface TaskView {
   taskId: string;
   title: string;
-  status: 'pending' | 'started' | 'completed' | 'skipped';
+  /** Only `completed` is done: `failed` (a command still fails) and `skipped` are not. */
+  status: 'pending' | 'started' | 'completed' | 'skipped' | 'failed';
+  /** Why a failed or skipped task is not done (null otherwise). */
+  reason: string | null;
 }
 
 export interface CommandView {
@@ -354,9 +357,10 @@ export class ProjectLiveState {
         break;
       case 'task': {
         const status = event.status;
+        const reason = event.reason ?? null;
         const existing = this.tasks.find((t) => t.taskId === event.taskId);
-        if (existing) existing.status = status;
-        else this.tasks.push({ taskId: event.taskId, title: event.title, status });
+        if (existing) Object.assign(existing, { status, reason });
+        else this.tasks.push({ taskId: event.taskId, title: event.title, status, reason });
         break;
       }
       case 'branch.created':
