@@ -135,6 +135,10 @@ describe('a task that is not done', () => {
     expect(writer).toContain('Not working yet:\n- "Check the data" is not done (failed:');
     expect(writer).toContain('[done] Add');
     expect(messages.at(-1)).toMatch(/^The README is written. Not everything works yet:/);
+    // The README (what the export downloads) says it in a section the platform writes.
+    expect(h.read('README.md')).toBe(
+      `# calc\n\n## Not working yet\n\nSamokoder could not finish these parts:\n\n- "Check the data" is not done (failed: \`${CHECK}\` still fails)\n`,
+    );
   }, 60_000);
 
   it('is skipped from a paused run, shown as skipped to later agents, and can be tried again', async () => {
@@ -196,6 +200,7 @@ describe('a task that is not done', () => {
     expect(promptsTo(key, 'TechnicalWriter')).toHaveLength(2);
     expect(promptsTo(key, 'TechnicalWriter')[1]).not.toContain('Not working yet');
     expect(said(h).at(-1)).toBe('The README is written. The app is ready.');
+    expect(h.read('README.md')).toBe('# calc\n');
   }, 60_000);
 });
 
@@ -237,7 +242,8 @@ describe("the Skip control and the app's start", () => {
     expect(ofType(h.events(), 'question.answered').at(-1)).toMatchObject({ questionId: question });
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
-    expect(h.read('README.md')).toBe('# calc\n');
+    expect(h.read('README.md')).toContain('## Not working yet');
+    expect(h.read('README.md')).toContain('- The app was not started (skipped by the user).');
     expect(promptsTo(key, 'TechnicalWriter')[0]).toContain(
       'Not working yet:\n- The app was not started (skipped by the user).',
     );

@@ -12,6 +12,15 @@ export function unfenceMarkdown(text: string): string {
   return `${(fenced ? fenced[1]! : text).trim()}\n`;
 }
 
+/**
+ * The README with what does not work yet in a section of its own: written by the platform, not the
+ * model, so a downloaded app always says which parts are not done.
+ */
+export function withKnownIssues(readme: string, unfinished: readonly string[]): string {
+  if (unfinished.length === 0) return readme;
+  return `${readme}\n## Not working yet\n\nSamokoder could not finish these parts:\n\n${unfinished.join('\n')}\n`;
+}
+
 export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) => {
   const stack = state.stack ? stackById(state.stack.id) : null;
   const session = new AgentSession(ctx);
@@ -40,7 +49,7 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
     ],
     stream: true,
   });
-  ctx.files.write('README.md', unfenceMarkdown(answer.text));
+  ctx.files.write('README.md', withKnownIssues(unfenceMarkdown(answer.text), unfinished));
   ctx.say(
     unfinished.length
       ? `The README is written. Not everything works yet:\n${unfinished.join('\n')}`

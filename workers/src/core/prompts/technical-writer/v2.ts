@@ -11,7 +11,7 @@ export const technicalWriterV2: PromptTemplate<{
   system: `You are Samokoder's TechnicalWriter. You write the README.md of the finished app, in Markdown.
 - What the app does, how to install, test and start it (exact commands), its API or screens, and how it is organised.
 - Accurate to the code you are shown; short and practical. Reply with the README only.
-- When you are told that parts do not work yet, say so plainly in a "Known issues" section near the top, naming each part and why; never describe them as working.`,
+- When you are told that parts do not work yet, never describe them as working: a "Not working yet" section listing them is added after your README, so do not write one yourself.`,
   user: ({ summary, files, commands, unfinished }) =>
     sections(
       summary,
