@@ -361,6 +361,9 @@ export class ProjectLiveState {
         const existing = this.tasks.find((t) => t.taskId === event.taskId);
         if (existing) Object.assign(existing, { status, reason });
         else this.tasks.push({ taskId: event.taskId, title: event.title, status, reason });
+        // The step that ended a task without it being done says so in the steps too.
+        const ended = status === 'failed' ? this.#step(event.stepId) : undefined;
+        if (ended) ended.note = `The task "${event.title}" is not done${reason ? `: ${reason}` : ''}.`;
         break;
       }
       case 'branch.created':

@@ -100,6 +100,16 @@ describe("the plan's tasks", { timeout: 30_000 }, () => {
         ...(reason ? { reason } : {}),
       });
     task('t1', 'started');
+    server.append({
+      type: 'step.started',
+      stepId: 1,
+      agent: 'BugHunter',
+      branch: 0,
+      title: 'Debug npm test',
+      task: 't1',
+      attempt: 1,
+    });
+    server.append({ type: 'step.completed', stepId: 1, agent: 'BugHunter', durationMs: 10 });
     task('t1', 'failed', '`npm test` still fails');
     task('t2', 'started');
     task('t2', 'skipped', 'skipped by the user');
@@ -110,6 +120,11 @@ describe("the plan's tasks", { timeout: 30_000 }, () => {
       { taskId: 't1', title: 'Game logic', status: 'failed', reason: '`npm test` still fails' },
       { taskId: 't2', title: 'Board', status: 'skipped', reason: 'skipped by the user' },
     ]);
+    // The step that ended the task says it is not done.
+    expect(workspace.live.steps[0]).toMatchObject({
+      status: 'completed',
+      note: 'The task "Game logic" is not done: `npm test` still fails.',
+    });
 
     expect(workspace.retry('t1')).toBe(true);
     expect(workspace.pending).toBe('retry');
