@@ -168,7 +168,8 @@ describe('a task that is not done', () => {
     await page.getByRole('tab', { name: 'Plan' }).click();
     const task = page.locator('li[data-task-status]', { hasText: 'Health API' });
     expect(await task.getAttribute('data-task-status')).toBe('failed');
-    expect(await task.locator('[data-task-reason]').innerText()).toBe('Not done: `npm test` still fails');
+    expect(await task.locator('[data-task-reason]').innerText()).toBe('Not done: npm test still fails');
+    expect(await task.locator('[data-task-reason] code').innerText()).toBe('npm test');
     expect(await task.innerText()).toContain('Failed: not done');
     expect(await page.locator('[data-plan-progress]').innerText()).toBe('0 of 1 tasks');
     expect(await page.locator('[data-plan-not-done]').innerText()).toContain('1 not done');
