@@ -141,7 +141,8 @@ export class RunControls {
     const { journal, pipeline, ids } = this.deps;
     const run = journal.run();
     const active = journal.activeStep();
-    const nothing = 'There is nothing to skip now: Skip moves past a task or the start of the app.';
+    const nothing =
+      'There is nothing to skip now: Skip moves past a task, the start of the app or the README.';
     if (!active || !pipeline.skipTask) return refuse('conflict', nothing);
     const task = active.ref.task ?? null;
     let state: JsonObject;
@@ -187,8 +188,19 @@ export class RunControls {
         stepId: active.id,
         text: task
           ? `Skipped: the task "${task.title}" is not done.${pipeline.retryTask ? ' You can try it again from the plan once the run has finished.' : ''}`
-          : `Skipped "${active.ref.title}": it did not finish. Moving on to "${next.title}".`,
+          : next === 'finish'
+            ? `Skipped "${active.ref.title}": the run finishes without it.`
+            : `Skipped "${active.ref.title}": it did not finish. Moving on to "${next.title}".`,
       });
+      if (next === 'finish') {
+        const reason = { code: 'completed' as const, message: `Finished without "${active.ref.title}".` };
+        journal.setStatus('completed', reason);
+        this.engine.emit({ type: 'run.status', status: 'completed', reason });
+        journal.syncProject(
+          active.parentId === null ? undefined : { stepId: active.parentId, label: 'The finished app' },
+        );
+        return;
+      }
       const created = journal.createStep(active.branch, active.parentId, next);
       if (next.task && next.task.id !== task?.id) {
         this.engine.emit({

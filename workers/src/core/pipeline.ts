@@ -203,8 +203,11 @@ export interface Pipeline<S extends object = JsonObject> {
   readInput?(ref: StepRef): StepRef;
   first(state: S, project: ProjectInput): StepRef;
   readonly steps: Readonly<Record<string, StepFn<S>>>;
-  /** The step after skipping the task of `current`, or null when there is nothing to skip. */
-  skipTask?(state: S, current: StepRef, project: ProjectInput): StepRef | null;
+  /**
+   * The step after skipping the task of `current` (or `current` itself when it is outside the tasks);
+   * `finish` when skipping it ends the run (its last step); null when there is nothing to skip.
+   */
+  skipTask?(state: S, current: StepRef, project: ProjectInput): StepRef | 'finish' | null;
   /**
    * The step that tries task `taskId` again (one that ended failed or skipped) on a finished run; a
    * sentence saying why not when it cannot be.

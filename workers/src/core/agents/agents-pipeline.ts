@@ -51,9 +51,9 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     readInput: readAgentInput,
     first: () => stepRef({ agent: 'SpecWriter', title: 'Write the specification' }),
     steps,
-    skipTask: (state, current): StepRef | null => {
+    skipTask: (state, current): StepRef | 'finish' | null => {
       const next = afterSkip(state, current);
-      return next && stepRef(next);
+      return next === 'finish' || next === null ? next : stepRef(next);
     },
     retryTask: (state, taskId) => {
       const next = tryAgainRef(state, taskId);

@@ -313,6 +313,24 @@ describe("the Skip control and the app's start", () => {
     );
   }, 60_000);
 
+  it('finishes the run without a README when its step is skipped', async () => {
+    const { h, key } = setup(onlyAdd.slice(0, 5));
+    h.controls.start();
+    for (let i = 0; i < 50 && h.journal.activeStep()?.ref.agent !== 'TechnicalWriter'; i++) {
+      await h.engine.runNext();
+    }
+    expect(h.journal.activeStep()?.ref.title).toBe('Write the README');
+    expect(h.controls.skip()).toEqual({ ok: true, pump: false });
+    expect(h.journal.run()).toMatchObject({
+      status: 'completed',
+      reason: { code: 'completed', message: 'Finished without "Write the README".' },
+    });
+    await h.drain();
+    expect(h.read('README.md')).toBeNull();
+    expect(promptsTo(key, 'TechnicalWriter')).toHaveLength(0);
+    expect(said(h).at(-1)).toBe('Skipped "Write the README": the run finishes without it.');
+  }, 60_000);
+
   it('refuses, saying why, where there is nothing to skip', async () => {
     const { h } = setup([], { mode: 'interactive' });
     h.controls.start();
@@ -320,7 +338,7 @@ describe("the Skip control and the app's start", () => {
     expect(h.controls.skip()).toMatchObject({
       ok: false,
       code: 'conflict',
-      message: 'There is nothing to skip now: Skip moves past a task or the start of the app.',
+      message: 'There is nothing to skip now: Skip moves past a task, the start of the app or the README.',
     });
   });
 });

@@ -32,10 +32,11 @@ export function skipFailure(ctx: AgentContext, state: AgentsState, failure: Fail
 
 /**
  * Where the Skip control leads from step `current`: past its task (the next task, or starting the app
- * after the last one or after a task tried again), or from the app's start to the README. Null where
- * there is nothing to skip (the specification, the plan, the README itself).
+ * after the last one or after a task tried again), from the app's start to the README, or from the
+ * README to the end of the run. Null where there is nothing to skip (the specification, the plan).
  */
-export function afterSkip(state: AgentsState, current: StepRef): AgentRef | null {
+export function afterSkip(state: AgentsState, current: StepRef): AgentRef | 'finish' | null {
+  if (current.agent === 'TechnicalWriter') return 'finish';
   if (current.task) {
     const index = state.tasks.findIndex((t) => t.id === current.task!.id);
     const again =
