@@ -279,8 +279,11 @@ export const EventBody = z.discriminatedUnion('type', [
     type: z.literal('task'),
     taskId: z.string(),
     title: z.string(),
-    status: z.enum(['started', 'completed', 'skipped']),
+    /** `failed`: the task ended with a command of it still failing (the user moved on); never done. */
+    status: z.enum(['started', 'completed', 'skipped', 'failed']),
     stepId: z.number().int(),
+    /** Why a task ended failed or skipped, in words ("`npm test` still fails"). */
+    reason: z.string().optional(),
   }),
   z.object({
     type: z.literal('branch.created'),
@@ -426,6 +429,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
     verdict: ReviewVerdict,
   }),
   z.strictObject({ type: z.literal('control'), action: ControlAction }),
+  /** Try a failed or skipped task of the plan again (on a finished run): it is planned anew. */
+  z.strictObject({ type: z.literal('retry'), taskId: z.string().min(1).max(200) }),
   /** Go back to the state right after step `stepId` on a new branch; nothing is destroyed. */
   z.strictObject({ type: z.literal('rollback'), stepId: z.number().int().min(1) }),
   z.strictObject({ type: z.literal('ping') }),

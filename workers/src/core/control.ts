@@ -139,12 +139,19 @@ export class RunControls {
     return done(false);
   }
 
-  /** Abandons the current task and continues where the pipeline says a skipped task leads. */
+  /**
+   * Abandons the current task (or the step outside the plan, such as the app's start) and continues
+   * where the pipeline says a skip leads. The skipped task is not done and is said so; a question the
+   * step asked is closed. A paused or failed run continues too (skipping is the way out the loop guards
+   * and a failed step offer), unless its budget is spent; a stopped run stays stopped until resumed.
+   */
   skip(): ControlResult {
-    const { journal, pipeline } = this.deps;
+    const { journal, pipeline, ids } = this.deps;
     const run = journal.run();
     const active = journal.activeStep();
-    if (!active || !pipeline.skipTask) return refuse('conflict', 'There is no task to skip.');
+    const nothing =
+      'There is nothing to skip now: Skip moves past a task, the start of the app or the README.';
+    if (!active || !pipeline.skipTask) return refuse('conflict', nothing);
     const task = active.ref.task ?? null;
     let state: JsonObject;
     try {
@@ -155,9 +162,20 @@ export class RunControls {
       return refuse('conflict', err.message);
     }
     const next = pipeline.skipTask(state, active.ref, run.project);
-    if (!next) return refuse('conflict', 'There is no task to skip.');
+    if (!next) return refuse('conflict', nothing);
+    const open = journal.openQuestion();
+    const budgetSpent = run.totals.costMicros >= run.totals.budgetMicros;
+    const continues =
+      run.status === 'waiting' || ((run.status === 'paused' || run.status === 'failed') && !budgetSpent);
     this.engine.cancelInFlight();
     journal.atomic(() => {
+      if (open && open.stepId === active.id) {
+        journal.answerQuestion(open.id, 'Skip', 'user');
+        this.engine.emit(
+          { type: 'question.answered', questionId: open.id, answer: 'Skipped', by: 'user' },
+          `${open.id}:answered`,
+        );
+      }
       journal.setStepStatus(active.id, 'aborted');
       this.aborted(active, 'skipped');
       if (task) {
@@ -167,11 +185,43 @@ export class RunControls {
           title: task.title,
           status: 'skipped',
           stepId: active.id,
+          reason: 'skipped by the user',
         });
       }
-      journal.createStep(active.branch, active.parentId, next);
-      if (run.status === 'waiting') {
-        journal.setStatus('running', { code: 'user', message: 'Task skipped.' });
+      this.engine.emit({
+        type: 'message',
+        messageId: ids.next('msg'),
+        role: 'system',
+        agent: null,
+        stepId: active.id,
+        text: task
+          ? `Skipped: the task "${task.title}" is not done.${pipeline.retryTask ? ' You can try it again from the plan once the run has finished.' : ''}`
+          : next === 'finish'
+            ? `Skipped "${active.ref.title}": the run finishes without it.`
+            : `Skipped "${active.ref.title}": it did not finish. Moving on to "${next.title}".`,
+      });
+      if (next === 'finish') {
+        const reason = { code: 'completed' as const, message: `Finished without "${active.ref.title}".` };
+        journal.setStatus('completed', reason);
+        this.engine.emit({ type: 'run.status', status: 'completed', reason });
+        journal.syncProject(
+          active.parentId === null ? undefined : { stepId: active.parentId, label: 'The finished app' },
+        );
+        return;
+      }
+      const created = journal.createStep(active.branch, active.parentId, next);
+      if (next.task && next.task.id !== task?.id) {
+        this.engine.emit({
+          type: 'task',
+          taskId: next.task.id,
+          title: next.task.title,
+          status: 'started',
+          stepId: created.id,
+        });
+      }
+      if (continues) {
+        journal.resetGuards();
+        journal.setStatus('running', { code: 'user', message: 'Skipped; moving on.' });
         this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
         journal.syncProject();
       }
@@ -332,6 +382,47 @@ export class RunControls {
       pump = true;
     });
     return done(pump);
+  }
+
+  /**
+   * Tries a task that ended failed or skipped again, once the run has nothing else to do: the pipeline
+   * plans it anew and carries it out, then finishes the app again.
+   */
+  retry(taskId: string): ControlResult {
+    const { journal, pipeline } = this.deps;
+    const run = journal.run();
+    const head = journal.headStepId();
+    if (!pipeline.retryTask) return refuse('conflict', 'This run cannot try a task again.');
+    if (run.status !== 'completed' || head === null || journal.activeStep()) {
+      return refuse('conflict', 'A task can be tried again once the run has finished.');
+    }
+    let next: StepRef | { refused: string };
+    try {
+      next = pipeline.retryTask(this.engine.readState(journal.stateAfter(head), run), taskId, run.project);
+    } catch (err) {
+      if (!(err instanceof UnreadableState)) throw err;
+      this.engine.failUnreadable(null, err);
+      return refuse('conflict', err.message);
+    }
+    if ('refused' in next) return refuse('conflict', next.refused, 'taskId');
+    const ref = next;
+    journal.atomic(() => {
+      const step = journal.createStep(run.branch, head, ref);
+      journal.resetGuards();
+      journal.setStatus('running', { code: 'user', message: 'Trying the task again.' });
+      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+      if (ref.task) {
+        this.engine.emit({
+          type: 'task',
+          taskId: ref.task.id,
+          title: ref.task.title,
+          status: 'started',
+          stepId: step.id,
+        });
+      }
+      journal.syncProject();
+    });
+    return done(true);
   }
 
   /** The step the pipeline starts for a message on a finished run (null: none, or its state is unreadable). */

@@ -280,8 +280,12 @@ export class Engine {
           title: task.title,
           status: result.taskDone,
           stepId: step.id,
+          ...(result.taskReason ? { reason: result.taskReason } : {}),
         });
-        journal.syncProject({ stepId: step.id, label: task.title });
+        // A snapshot's label says when the task it closes is not done.
+        const label =
+          result.taskDone === 'completed' ? task.title : `${task.title} (${result.taskDone}, not done)`;
+        journal.syncProject({ stepId: step.id, label });
       }
       if (next) {
         const created = journal.createStep(step.branch, step.id, next);

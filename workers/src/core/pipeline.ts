@@ -34,6 +34,9 @@ export interface TaskRef {
   title: string;
 }
 
+/** How a task ended. Only `completed` is done: the others are shown as not done everywhere. */
+export type TaskOutcomeStatus = 'completed' | 'failed' | 'skipped';
+
 /** Which step runs next: the agent (a key of `Pipeline.steps`), what it is given, and its task. */
 export interface StepRef {
   agent: string;
@@ -154,8 +157,13 @@ export interface StepResult<S extends object = JsonObject> {
   state: S;
   /** The next step, or null when the pipeline is done. */
   next: StepRef | null;
-  /** The step finished its task: the file tree is snapshotted (export, listing). */
-  taskDone?: 'completed' | 'skipped';
+  /**
+   * The step ended its task, and how: `completed` (its commands pass), `failed` (one still fails and the
+   * user moved on), `skipped`. The file tree is snapshotted (export, listing) either way.
+   */
+  taskDone?: TaskOutcomeStatus;
+  /** Why the task ended `failed` or `skipped`, in words for the user. */
+  taskReason?: string;
   /** A failure the step observed (a failing test...): the same signature repeated trips a loop guard. */
   failure?: { signature: string; message: string };
 }
@@ -212,8 +220,16 @@ export interface Pipeline<S extends object = JsonObject> {
   readInput?(ref: StepRef): StepRef;
   first(state: S, project: ProjectInput): StepRef;
   readonly steps: Readonly<Record<string, StepFn<S>>>;
-  /** The step after skipping the task of `current`, or null when there is nothing to skip. */
-  skipTask?(state: S, current: StepRef, project: ProjectInput): StepRef | null;
+  /**
+   * The step after skipping the task of `current` (or `current` itself when it is outside the tasks);
+   * `finish` when skipping it ends the run (its last step); null when there is nothing to skip.
+   */
+  skipTask?(state: S, current: StepRef, project: ProjectInput): StepRef | 'finish' | null;
+  /**
+   * The step that tries task `taskId` again (one that ended failed or skipped) on a finished run; a
+   * sentence saying why not when it cannot be.
+   */
+  retryTask?(state: S, taskId: string, project: ProjectInput): StepRef | { refused: string };
   /** The step that handles a chat message when the run has nothing else to do; null to keep it queued. */
   onMessage?(state: S, message: UserMessage, project: ProjectInput): StepRef | null;
   readonly guards?: Partial<GuardLimits>;

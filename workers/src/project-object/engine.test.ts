@@ -508,8 +508,9 @@ describe('controls', () => {
     h.controls.start();
     await h.drain();
     expect(h.journal.run().reason?.code).toBe('task_iterations');
-    expect(h.controls.skip().ok).toBe(true);
-    h.controls.resume();
+    // Skipping is the way out the guard offers: the paused run continues with the next task.
+    expect(h.controls.skip()).toEqual({ ok: true, pump: true });
+    expect(h.journal.run().status).toBe('running');
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
     const events = h.events();

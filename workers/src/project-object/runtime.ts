@@ -253,6 +253,12 @@ export class ProjectRuntime {
     return bound ? this.after(bound.controls.rollback(stepId)) : this.unattached();
   }
 
+  /** Tries a failed or skipped task again (see `RunControls.retry`). */
+  retry(taskId: string): ControlResult {
+    const bound = this.engine();
+    return bound ? this.after(bound.controls.retry(taskId)) : this.unattached();
+  }
+
   snapshot(): RunSnapshot {
     const run = this.journal.run();
     const active = this.journal.activeStep();
@@ -392,6 +398,9 @@ export class ProjectRuntime {
         break;
       case 'rollback':
         result = this.rollback(msg.stepId);
+        break;
+      case 'retry':
+        result = this.retry(msg.taskId);
         break;
     }
     if (!result.ok) this.hub.sendError(ws, result.code, result.message);

@@ -1,6 +1,6 @@
 /**
  * The user's `llm` rate limit on the live channel: frames that make the run call models (starting or
- * resuming it, answering it or reviewing its change, asking it for a change) count against it, like the API's LLM-spending
+ * resuming it, skipping on, answering it or reviewing its change, asking it for a change or to try a task again) count against it, like the API's LLM-spending
  * routes. Like the API's limits, a Redis failure lets the action through.
  */
 import type { Bindings } from '../env.ts';
@@ -16,7 +16,8 @@ export function spendsOnLlm(msg: ClientMessage): boolean {
     msg.type === 'answer' ||
     msg.type === 'review' ||
     msg.type === 'chat' ||
-    (msg.type === 'control' && (msg.action === 'start' || msg.action === 'resume'))
+    msg.type === 'retry' ||
+    (msg.type === 'control' && (msg.action === 'start' || msg.action === 'resume' || msg.action === 'skip'))
   );
 }
 

@@ -109,8 +109,15 @@ describe('run controls over the live channel', () => {
     );
     viewer.send({ type: 'control', action: 'resume' });
     await viewer.waitFor(statusIs('completed'));
-    const texts = viewer.events().flatMap((e) => (e.type === 'message' ? [e.text] : []));
-    expect(texts).toEqual(['in B']);
+    const texts = viewer.events().flatMap((e) => (e.type === 'message' ? [`${e.role}: ${e.text}`] : []));
+    expect(texts).toEqual(['system: Skipped: the task "A" is not done.', 'agent: in B']);
+    // Trying a task again reaches the run, which says why it cannot (the scripted pipeline has no retry).
+    viewer.send({ type: 'retry', taskId: 'A' });
+    await viewer.waitUntil((fs) =>
+      fs.some(
+        (f) => f.type === 'error' && f.code === 'conflict' && /cannot try a task again/.test(f.message),
+      ),
+    );
   });
 
   it('pauses between steps and resumes where it stopped; autopilot answers with the default', async () => {

@@ -84,7 +84,10 @@ export type ConversationItem =
 export interface TaskView {
   taskId: string;
   title: string;
-  status: 'pending' | 'started' | 'completed' | 'skipped';
+  /** Only `completed` is done: `failed` (a command still fails) and `skipped` are not. */
+  status: 'pending' | 'started' | 'completed' | 'skipped' | 'failed';
+  /** Why a failed or skipped task is not done (null otherwise). */
+  reason: string | null;
 }
 
 export interface CommandView {
@@ -354,10 +357,14 @@ export class ProjectLiveState {
         break;
       case 'task': {
         const status = event.status;
+        const reason = event.reason ?? null;
         const existing = this.tasks.find((t) => t.taskId === event.taskId);
         // A task announced again may have a new title (the model's summary of a user's request).
-        if (existing) Object.assign(existing, { status, title: event.title });
-        else this.tasks.push({ taskId: event.taskId, title: event.title, status });
+        if (existing) Object.assign(existing, { status, reason, title: event.title });
+        else this.tasks.push({ taskId: event.taskId, title: event.title, status, reason });
+        // The step that ended a task without it being done says so in the steps too.
+        const ended = status === 'failed' ? this.#step(event.stepId) : undefined;
+        if (ended) ended.note = `The task "${event.title}" is not done${reason ? `: ${reason}` : ''}.`;
         break;
       }
       case 'branch.created':

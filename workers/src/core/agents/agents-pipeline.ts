@@ -12,14 +12,15 @@ import { codeMonkey } from './code-monkey.ts';
 import { settlingAttempts } from './debug-history.ts';
 import { developer } from './developer.ts';
 import { executor } from './executor.ts';
-import { nextAfterTask } from './flow.ts';
 import type { AppPort } from './app-port.ts';
+import { afterSkip } from './skip.ts';
 import { specWriter } from './spec-writer.ts';
 import { agentStep, initialState, readAgentsState, type AgentsState } from './state.ts';
 import { readAgentInput, stepRef, type AgentName, type AgentRef } from './steps.ts';
 import { techLead } from './tech-lead.ts';
 import { technicalWriter } from './technical-writer.ts';
 import { troubleshooter } from './troubleshooter.ts';
+import { tryAgainRef } from './try-again.ts';
 
 export interface AgentsPipelineOptions {
   /** Writes the project's files into the sandbox (the Executor syncs before each command). */
@@ -75,9 +76,13 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     readInput: readAgentInput,
     first: () => stepRef({ agent: 'SpecWriter', title: 'Write the specification' }),
     steps,
-    skipTask: (state, current): StepRef | null => {
-      const index = current.task ? state.tasks.findIndex((t) => t.id === current.task!.id) : -1;
-      return index < 0 ? null : stepRef(nextAfterTask(state, index));
+    skipTask: (state, current): StepRef | 'finish' | null => {
+      const next = afterSkip(state, current);
+      return next === 'finish' || next === null ? next : stepRef(next);
+    },
+    retryTask: (state, taskId) => {
+      const next = tryAgainRef(state, taskId);
+      return 'refused' in next ? next : stepRef(next);
     },
     onMessage: (state, message) => {
       if (state.tasks.length === 0) return null;

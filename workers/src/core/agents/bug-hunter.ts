@@ -11,9 +11,10 @@ import type { LlmMessage } from '../ports.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
-import { afterWorkStep, currentTask, failureSignature, mentionedPaths } from './flow.ts';
+import { currentTask, failureSignature, mentionedPaths } from './flow.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
+import { skipFailure } from './skip.ts';
 import { AgentSession } from './session.ts';
 import { forTask, type AgentsState, type AgentStep } from './state.ts';
 import type { AgentRef } from './steps.ts';
@@ -36,12 +37,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
       options: [SKIP],
       default: SKIP,
     });
-    if (answer.trim() === SKIP) {
-      ctx.say(`Moving on although \`${failure.command}\` fails.`);
-      return failure.index === null
-        ? { state, next: { agent: 'TechnicalWriter', title: 'Write the README' } }
-        : afterWorkStep(ctx, state, failure.index);
-    }
+    if (answer.trim() === SKIP) return skipFailure(ctx, state, failure);
     hint = `The user's hint: ${answer}`;
   }
   const session = new AgentSession(ctx);

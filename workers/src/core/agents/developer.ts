@@ -6,6 +6,7 @@ import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
 import { changeRequestV1, developerV2 } from '../prompts/developer/v2.ts';
 import { workStepRef } from './flow.ts';
+import { earlierTry } from './try-again.ts';
 import { filePaths, projectSummary } from './project-context.ts';
 import { ChangePlan, DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -81,7 +82,12 @@ async function otherPaths(ctx: AgentContext, state: AgentsState): Promise<string
 }
 
 /** Plans task `taskIndex` of the plan. */
-async function planTask(ctx: AgentContext, state: AgentsState, taskIndex: number): Promise<AgentResult> {
+async function planTask(
+  ctx: AgentContext,
+  state: AgentsState,
+  input: { taskIndex: number; again?: boolean | undefined },
+): Promise<AgentResult> {
+  const { taskIndex } = input;
   const task = state.tasks[taskIndex];
   if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
   const session = new AgentSession(ctx);
@@ -92,14 +98,14 @@ async function planTask(ctx: AgentContext, state: AgentsState, taskIndex: number
         role: 'user',
         content: developerV2.user({
           summary: projectSummary(ctx, state),
-          task: describeTask(task),
+          task: `${describeTask(task)}${earlierTry(state, task)}`,
           paths: await otherPaths(ctx, state),
         }),
       },
     ],
     schema: DevPlan,
   });
-  const work = workOf(task, plan, state);
+  const work = { ...workOf(task, plan, state), ...(input.again ? { again: true } : {}) };
   ctx.artifact({
     kind: 'task-plan',
     data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
@@ -147,5 +153,5 @@ async function planRequest(
 
 export const developer: AgentStep<'Developer'> = async (ctx, state) => {
   const input = ctx.input;
-  return 'request' in input ? planRequest(ctx, state, input.request) : planTask(ctx, state, input.taskIndex);
+  return 'request' in input ? planRequest(ctx, state, input.request) : planTask(ctx, state, input);
 };

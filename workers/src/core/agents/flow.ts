@@ -4,6 +4,7 @@
  */
 import { fingerprint } from '../fingerprint.ts';
 import { forTask, type AgentContext, type AgentResult, type AgentsState, type TaskState } from './state.ts';
+import { withOutcome } from './outcome.ts';
 import type { AgentRef } from './steps.ts';
 
 /** The task a work plan belongs to. */
@@ -45,11 +46,29 @@ export function nextAfterTask(state: AgentsState, taskIndex: number): AgentRef {
     : startAppRef();
 }
 
-/** After step `index` of the plan: the next step, or the end of the task with the user's test instructions. */
+/**
+ * After step `index` of the plan: the next step, or the end of the task. A task ends done (with the
+ * user's test instructions) only when none of its commands was left failing; otherwise it ends `failed`
+ * and the conversation says it is not done. A task tried again is followed by starting the app again.
+ */
 export function afterWorkStep(ctx: AgentContext, state: AgentsState, index: number): AgentResult {
   const work = state.work!;
   if (index + 1 < work.steps.length) return { state, next: workStepRef(state, index + 1) };
   const { task, index: taskIndex } = currentTask(state);
+  const next = work.again ? startAppRef() : nextAfterTask(state, taskIndex);
+  const unresolved = work.unresolved ?? [];
+  if (unresolved.length > 0) {
+    const reason = `${unresolved.map((c) => `\`${c}\``).join(', ')} still ${unresolved.length > 1 ? 'fail' : 'fails'}`;
+    ctx.say(
+      `The task "${task.title}" is not done: ${reason}. It is marked as failed; you can try it again from the plan once the run has finished.`,
+    );
+    return {
+      state: { ...withOutcome(state, task.id, { status: 'failed', reason }), work: null },
+      next,
+      taskDone: 'failed',
+      taskReason: reason,
+    };
+  }
   ctx.artifact({
     kind: 'test-instructions',
     data: {
@@ -59,7 +78,20 @@ export function afterWorkStep(ctx: AgentContext, state: AgentsState, index: numb
     },
   });
   ctx.say(`"${task.title}" is done. To try it yourself:\n${work.testInstructions}`);
-  return { state: { ...state, work: null }, next: nextAfterTask(state, taskIndex), taskDone: 'completed' };
+  return {
+    state: { ...withOutcome(state, task.id, { status: 'completed' }), work: null },
+    next,
+    taskDone: 'completed',
+  };
+}
+
+/** The state after the user chose to move on although `command` of the current task still fails. */
+export function leaveUnresolved(state: AgentsState, command: string): AgentsState {
+  const work = state.work!;
+  const unresolved = work.unresolved ?? [];
+  return unresolved.includes(command)
+    ? state
+    : { ...state, work: { ...work, unresolved: [...unresolved, command] } };
 }
 
 /**

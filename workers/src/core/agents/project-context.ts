@@ -5,6 +5,7 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import { SYNC_MARKER } from './app-port.ts';
+import { planLine } from './outcome.ts';
 import type { AgentContext, AgentsState } from './state.ts';
 import { notesSection } from './user-notes.ts';
 
@@ -42,14 +43,8 @@ export function projectSummary(
     if (state.stack!.packages.length) lines.push(`Packages: ${state.stack!.packages.join(', ')}`);
   }
   if (state.tasks.length) {
-    const current = state.work?.taskId;
-    const at = state.tasks.findIndex((t) => t.id === current);
-    lines.push(
-      'Plan:',
-      ...state.tasks.map(
-        (t, i) => `${at < 0 ? '-' : i < at ? '[done]' : i === at ? '[now]' : '[todo]'} ${t.title}`,
-      ),
-    );
+    const current = ctx.task?.id ?? state.work?.taskId ?? null;
+    lines.push('Plan:', ...state.tasks.map((t) => planLine(state, t, current)));
   }
   const files = Object.entries(state.fileNotes).sort(([a], [b]) => (a < b ? -1 : 1));
   lines.push(

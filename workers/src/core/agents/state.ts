@@ -13,6 +13,7 @@ import { UnreadableState } from '../errors.ts';
 import { DebugHistory } from './debug-history.ts';
 import type { JsonObject } from '../json.ts';
 import type { QuestionSpec, StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
+import { settleSkipped } from './outcome.ts';
 import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
 import { answerNote, messageNotes, UserNote, withNotes } from './user-notes.ts';
 
@@ -40,8 +41,22 @@ export const WorkState = z.object({
   testInstructions: z.string(),
   /** The person's review comments so far in this task: later files of the task heed them too. */
   reviews: z.array(ReviewNote).optional(),
+  /**
+   * Commands of this task the user moved on from while they still failed (the BugHunter's "Skip"): the
+   * task ends `failed`, not done.
+   */
+  unresolved: z.array(z.string()).optional(),
+  /** The task is tried again after it failed or was skipped: when it ends, the app is started again. */
+  again: z.boolean().optional(),
 });
 export type WorkState = z.infer<typeof WorkState>;
+
+/** How a task ended (see `TaskOutcomeStatus`), and why when it is not done. */
+export const TaskOutcome = z.object({
+  status: z.enum(['completed', 'failed', 'skipped']),
+  reason: z.string().optional(),
+});
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
 /** The specification as the SpecWriter made it, with the answers to its questions. */
 const SpecState = z.object({
@@ -93,6 +108,11 @@ export const AgentsState = z.object({
    * Absent in states written before notes were kept, and until the user says something.
    */
   notes: z.array(UserNote).optional(),
+  /**
+   * How each ended task ended, by task id. Absent in states of runs from before outcomes were kept (their
+   * tasks before the current one are taken as done); see `outcome.ts`.
+   */
+  outcomes: z.record(z.string(), TaskOutcome).optional(),
 });
 export type AgentsState = z.infer<typeof AgentsState>;
 
@@ -110,6 +130,7 @@ export function initialState(): AgentsState {
     stats: {},
     app: null,
     fixes: 0,
+    outcomes: {},
   };
 }
 
@@ -182,7 +203,9 @@ export function agentStep<A extends AgentName>(fn: AgentStep<A>): StepFn<AgentsS
       if (note) answers.push(note);
       return answer;
     };
-    const state = heard.length ? { ...ctx.state, notes: withNotes(ctx.state.notes, heard) } : ctx.state;
+    // Tasks the Skip control moved past are recorded as skipped before anything reads the plan.
+    const settled = settleSkipped(ctx.state, ctx.task);
+    const state = heard.length ? { ...settled, notes: withNotes(settled.notes, heard) } : settled;
     const result = await fn({ ...ctx, ask, state } as AgentContext<A>, state);
     const kept = [...heard, ...answers];
     return {

@@ -54,9 +54,12 @@ export const AGENT_INPUTS = {
   SpecWriter: NoInput,
   Architect: NoInput,
   TechLead: NoInput,
-  /** The task (by its index in the plan) to plan, or a user's change request to plan as a task. */
+  /**
+   * The task (by its index in the plan) to plan (`again`: a failed or skipped task tried again), or a
+   * user's change request to plan as a task.
+   */
   Developer: z.union([
-    z.object({ taskIndex: z.number().int().min(0) }),
+    z.object({ taskIndex: z.number().int().min(0), again: z.boolean().optional() }),
     z.object({ request: ChangeRequest }),
   ]),
   /** The step of the current task's plan to write. */
@@ -65,7 +68,8 @@ export const AGENT_INPUTS = {
   BugHunter: FailureInput,
   /** The user's report or change request. */
   Troubleshooter: z.object({ text: z.string() }),
-  TechnicalWriter: NoInput,
+  /** `appNotStarted`: why the app is not running (its start still failed, or was skipped). */
+  TechnicalWriter: z.object({ appNotStarted: z.string() }).optional(),
 } as const satisfies Record<RosterAgentName, z.ZodType>;
 
 /** The name of a step (an agent) of the agents' pipeline. */
@@ -75,7 +79,7 @@ export type InputOf<A extends AgentName> = z.infer<(typeof AGENT_INPUTS)[A]>;
 /** The next step: an agent of the pipeline and the input that agent takes. */
 export type AgentRef = {
   [A in AgentName]: { agent: A; title: string; task?: TaskRef | null } & (undefined extends InputOf<A>
-    ? { input?: undefined }
+    ? { input?: InputOf<A> }
     : { input: InputOf<A> });
 }[AgentName];
 

@@ -1,6 +1,7 @@
 /** TechnicalWriter: the generated app's README, written whole at the end (streamed as it is written). */
 import { stackById } from '../catalog/catalog.ts';
-import { technicalWriterV1 } from '../prompts/technical-writer/v1.ts';
+import { technicalWriterV2 } from '../prompts/technical-writer/v2.ts';
+import { notWorkingYet } from './outcome.ts';
 import { fileContents, projectSummary } from './project-context.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
@@ -9,6 +10,15 @@ import type { AgentStep } from './state.ts';
 export function unfenceMarkdown(text: string): string {
   const fenced = /^\s*```(?:markdown|md)?\s*\n([\s\S]*?)\n```\s*$/i.exec(text);
   return `${(fenced ? fenced[1]! : text).trim()}\n`;
+}
+
+/**
+ * The README with what does not work yet in a section of its own: written by the platform, not the
+ * model, so a downloaded app always says which parts are not done.
+ */
+export function withKnownIssues(readme: string, unfinished: readonly string[]): string {
+  if (unfinished.length === 0) return readme;
+  return `${readme}\n## Not working yet\n\nSamokoder could not finish these parts:\n\n${unfinished.join('\n')}\n`;
 }
 
 export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) => {
@@ -23,22 +33,28 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
         .filter(Boolean)
         .join('\n')
     : '(none)';
+  const unfinished = notWorkingYet(state, ctx.input?.appNotStarted);
   const answer = await session.complete({
     messages: [
-      { role: 'system', content: technicalWriterV1.system },
+      { role: 'system', content: technicalWriterV2.system },
       {
         role: 'user',
-        content: technicalWriterV1.user({
+        content: technicalWriterV2.user({
           summary: projectSummary(ctx, state),
           commands,
           files: await fileContents(ctx, ['package.json'], 8_000),
+          unfinished: unfinished.join('\n'),
         }),
       },
     ],
     stream: true,
   });
-  ctx.files.write('README.md', unfenceMarkdown(answer.text));
-  ctx.say('The README is written. The app is ready.');
+  ctx.files.write('README.md', withKnownIssues(unfenceMarkdown(answer.text), unfinished));
+  ctx.say(
+    unfinished.length
+      ? `The README is written. Not everything works yet:\n${unfinished.join('\n')}`
+      : 'The README is written. The app is ready.',
+  );
   return {
     state: session.addStats(
       { ...state, fileNotes: { ...state.fileNotes, 'README.md': 'how to install, test and run the app' } },

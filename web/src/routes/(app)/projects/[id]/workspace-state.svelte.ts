@@ -3,14 +3,14 @@ import { me } from '$lib/api/auth.ts';
 import { LiveConnection, liveUrl } from '$lib/live/connection.svelte.ts';
 import { ProjectLiveState } from '$lib/live/project-state.svelte.ts';
 
-export type PendingAction = ControlAction | 'answer' | 'chat' | 'rollback';
+export type PendingAction = ControlAction | 'answer' | 'chat' | 'rollback' | 'retry';
 
 /** How long a sent action may wait for the run's answer before its button is usable again. */
 const ACTION_TIMEOUT_MS = 10_000;
 
 /**
  * A project's workspace: its live channel and the state built from it, and the user's actions over
- * the channel (answers, reviews, chat, controls, rollback) with their pending state and the server's refusals.
+ * the channel (answers, reviews, chat, controls, rollback, trying a task again) with their pending state and the server's refusals.
  */
 export class WorkspaceState {
   readonly projectId: string;
@@ -72,6 +72,11 @@ export class WorkspaceState {
     return this.#send('rollback', { type: 'rollback', stepId });
   }
 
+  /** Tries a failed or skipped task again (a finished run plans it anew). */
+  retry(taskId: string): boolean {
+    return this.#send('retry', { type: 'retry', taskId });
+  }
+
   #send(action: PendingAction, message: Parameters<LiveConnection['send']>[0]): boolean {
     this.actionError = '';
     if (!this.connection.send(message)) {
@@ -104,6 +109,8 @@ function settles(action: PendingAction, type: string): boolean {
       return type === 'message';
     case 'rollback':
       return type === 'branch.created' || type === 'run.status';
+    case 'retry':
+      return type === 'run.status' || type === 'task';
     default:
       return type === 'run.status' || type === 'step.aborted' || type === 'task';
   }

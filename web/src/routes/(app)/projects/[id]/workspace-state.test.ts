@@ -87,3 +87,56 @@ describe("the workspace's actions over the live channel", { timeout: 30_000 }, (
     expect(workspace.pending).toBeNull();
   });
 });
+
+describe("the plan's tasks", { timeout: 30_000 }, () => {
+  it('shows a failed or skipped task as not done with its reason, and tries it again', async () => {
+    const task = (taskId: string, status: 'started' | 'completed' | 'failed' | 'skipped', reason?: string) =>
+      server.append({
+        type: 'task',
+        taskId,
+        title: taskId === 't1' ? 'Game logic' : 'Board',
+        status,
+        stepId: 1,
+        ...(reason ? { reason } : {}),
+      });
+    task('t1', 'started');
+    server.append({
+      type: 'step.started',
+      stepId: 1,
+      agent: 'BugHunter',
+      branch: 0,
+      title: 'Debug npm test',
+      task: 't1',
+      attempt: 1,
+    });
+    server.append({ type: 'step.completed', stepId: 1, agent: 'BugHunter', durationMs: 10 });
+    task('t1', 'failed', '`npm test` still fails');
+    task('t2', 'started');
+    task('t2', 'skipped', 'skipped by the user');
+    workspace = new WorkspaceState(PROJECT_ID, async () => true);
+    workspace.start();
+    await until(() => workspace?.live.tasks.length).toBe(2);
+    expect(workspace.live.tasks).toEqual([
+      { taskId: 't1', title: 'Game logic', status: 'failed', reason: '`npm test` still fails' },
+      { taskId: 't2', title: 'Board', status: 'skipped', reason: 'skipped by the user' },
+    ]);
+    // The step that ended the task says it is not done.
+    expect(workspace.live.steps[0]).toMatchObject({
+      status: 'completed',
+      note: 'The task "Game logic" is not done: `npm test` still fails.',
+    });
+
+    expect(workspace.retry('t1')).toBe(true);
+    expect(workspace.pending).toBe('retry');
+    await until(() => server.messages('retry').length).toBe(1);
+    expect(server.messages('retry')[0]!.message).toEqual({ type: 'retry', taskId: 't1' });
+    task('t1', 'started');
+    await until(() => workspace?.pending).toBeNull();
+    expect(workspace.live.tasks[0]).toEqual({
+      taskId: 't1',
+      title: 'Game logic',
+      status: 'started',
+      reason: null,
+    });
+  });
+});
