@@ -22,6 +22,8 @@ export type LlmErrorCode =
   | 'cancelled'
   /** A structured output did not validate, even after the one re-ask. */
   | 'invalid_output'
+  /** A structured output was cut off at the model's output limit, even after a re-ask for a shorter one. */
+  | 'truncated'
   /** The layer is misconfigured (an unknown provider, a base URL override in production). */
   | 'config';
 

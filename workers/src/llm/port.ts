@@ -1,10 +1,12 @@
 /**
  * The LLM port over the providers: picks the agent's model and a key, makes the call with retries,
- * streams deltas, asks for and validates structured outputs (one re-ask with the validation error), and
+ * streams deltas, asks for and validates structured outputs (one re-ask with the validation error, or for
+ * a shorter answer when the reply was cut off at the output limit), and
  * prices the usage. Every provider attempt is reported to `onCall` (usage recording, metrics); the
  * engine records the completion itself in the Durable Object, and the ledger row follows from that.
  */
 import { LlmKeyMissing } from '../core/agents/errors.ts';
+import { cutOffMessage, isCutOff } from '../core/cut-off.ts';
 import { BudgetExceeded } from '../core/errors.ts';
 import type { LlmCompletion, LlmPort, LlmRequest, LlmUsage } from '../core/ports.ts';
 import type { JsonValue } from '../core/json.ts';
@@ -17,7 +19,7 @@ import { groqClient } from './providers/groq.ts';
 import { openAiClient } from './providers/openai.ts';
 import type { ProviderClient, ProviderConnection, ProviderResult } from './providers/types.ts';
 import { DEFAULT_RETRY, REAL_RETRY_DEPS, withRetries, type RetryDeps, type RetryPolicy } from './retry.ts';
-import { jsonSchemaOf, parseStructured, reaskMessages } from './structured.ts';
+import { cutOffReaskMessages, jsonSchemaOf, parseStructured, reaskMessages } from './structured.ts';
 
 /** One provider attempt as `onCall` hears of it: never the key, never the prompt. */
 export interface CallRecord {
@@ -231,6 +233,17 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
           latencyMs: deps.now() - started,
         });
         if (!request.schema) return done();
+        // A reply cut off at the output limit is never used, even where what arrived happens to parse
+        // (a tool's input cut off is still an object): it is re-asked for a shorter one.
+        if (isCutOff(result.finishReason)) {
+          if (round === 1) {
+            const cut = new LlmError('truncated', spec.provider, cutOffMessage(result.finishReason));
+            cut.spent = spentSoFar();
+            throw cut;
+          }
+          messages = cutOffReaskMessages(request.messages, result.usage.outputTokens);
+          continue;
+        }
         const parsed = parseStructured(
           request.schema,
           result.value !== undefined ? { value: result.value } : { text: result.text },
