@@ -95,16 +95,21 @@ function trimmed(schema: ZodType, value: unknown, issues: readonly z.core.$ZodIs
   return copy;
 }
 
+/** Trim passes at most: zod checks the items of an array only once the array itself is within bounds. */
+const TRIM_PASSES = 4;
+
 /** Validates one candidate value, trimming it first where the schema allows. */
 function validate(schema: ZodType, value: unknown): Parsed {
-  const first = schema.safeParse(value);
-  // The raw value, not zod's output: the engine parses the recorded object again on every (re)play,
-  // which must not meet an already transformed value.
-  if (first.success) return { ok: true, value };
-  const cut = trimmed(schema, value, first.error.issues);
-  if (cut === null) return { ok: false, error: describeIssues(first.error, value) };
-  const second = schema.safeParse(cut);
-  return second.success ? { ok: true, value: cut } : { ok: false, error: describeIssues(second.error, cut) };
+  let current = value;
+  for (let pass = 0; ; pass++) {
+    const result = schema.safeParse(current);
+    // The raw value, not zod's output: the engine parses the recorded object again on every (re)play,
+    // which must not meet an already transformed value.
+    if (result.success) return { ok: true, value: current };
+    const cut = pass < TRIM_PASSES ? trimmed(schema, current, result.error.issues) : null;
+    if (cut === null) return { ok: false, error: describeIssues(result.error, current) };
+    current = cut;
+  }
 }
 
 /**
