@@ -83,20 +83,19 @@ export function recordedRun(
 }
 
 /**
- * Runs the engine until a step of `agentName` has completed or failed for good, or the run stops
- * moving: a test of one agent does not pay for (or wait on) the rest of the pipeline.
+ * Runs the engine until `count` steps of `agentName` have completed, or one has failed for good, or the
+ * run stops moving: a test of one agent does not pay for (or wait on) the rest of the pipeline.
  */
-export async function runThrough(run: RecordedRun, agentName: string, maxSteps = 200): Promise<void> {
+export async function runThrough(run: RecordedRun, agentName: string, count = 1): Promise<void> {
   const { h } = run;
-  const settled = () =>
-    h
-      .events()
-      .some(
-        (e) =>
-          (e.type === 'step.completed' && e.agent === agentName) ||
-          (e.type === 'step.failed' && e.agent === agentName && !e.willRetry),
-      );
-  for (let i = 0; i < maxSteps; i++) {
+  const settled = () => {
+    const events = h.events().filter((e) => 'agent' in e && e.agent === agentName);
+    return (
+      events.filter((e) => e.type === 'step.completed').length >= count ||
+      events.some((e) => e.type === 'step.failed' && !e.willRetry)
+    );
+  };
+  for (let i = 0; i < 200; i++) {
     if (settled()) return;
     const outcome = await h.engine.runNext();
     if (outcome.kind === 'idle' || outcome.kind === 'busy') return;
