@@ -248,6 +248,8 @@ describe('BugHunter', () => {
     run.h.controls.start();
     await runThrough(run, 'BugHunter');
     expect(run.requestsOf('BugHunter')).toHaveLength(2);
+    // The cut-off input parses (the change lost its edits): the re-ask is about the cut, not the change.
+    expect(run.lastUserMessage('BugHunter', 1)).toContain('cut off at the output limit');
     expect(run.h.read('src/add.js')).toBe(ADD_JS);
   }, 60_000);
 });

@@ -210,6 +210,7 @@ describe('TechLead', () => {
     run.h.controls.start();
     await runThrough(run, 'TechLead');
     expect(run.requestsOf('TechLead')).toHaveLength(2);
+    expect(run.lastUserMessage('TechLead', 1)).toContain('cut off at the output limit');
     expect(run.h.state()!.tasks.map((t) => t.title)).toEqual(['Add']);
   }, 30_000);
 });
@@ -281,6 +282,7 @@ describe('Developer', () => {
     run.h.controls.start();
     await runThrough(run, 'Developer');
     expect(run.requestsOf('Developer')).toHaveLength(2);
+    expect(run.lastUserMessage('Developer', 1)).toContain('cut off at the output limit');
     expect(steps(run)).toEqual(['src/add.js', 'test/add.test.js', 'npm test']);
   }, 30_000);
 });
