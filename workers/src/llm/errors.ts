@@ -42,6 +42,8 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | null;
   /** What the call had spent before it failed (billed rounds), to be recorded; see `spentOf`. */
   spent?: LlmCompletion;
+  /** For `invalid_output` refused by the provider itself: the model's reply, to quote in the re-ask. */
+  rejectedOutput?: string;
 
   constructor(
     code: LlmErrorCode,

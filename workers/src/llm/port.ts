@@ -1,9 +1,9 @@
 /**
  * The LLM port over the providers: picks the agent's model and a key, makes the call with retries,
  * streams deltas, asks for and validates structured outputs (one re-ask with the validation error, or for
- * a shorter answer when the reply was cut off at the output limit), and
- * prices the usage. Every provider attempt is reported to `onCall` (usage recording, metrics); the
- * engine records the completion itself in the Durable Object, and the ledger row follows from that.
+ * a shorter answer when the reply was cut off at the output limit), and prices the usage. Every provider
+ * attempt is reported to `onCall` (usage recording, metrics); the engine records the completion itself in
+ * the Durable Object, and the ledger row follows from that.
  */
 import { LlmKeyMissing } from '../core/agents/errors.ts';
 import { cutOffMessage, isCutOff } from '../core/cut-off.ts';
@@ -213,10 +213,16 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
             { policy: retry, deps: retryDeps, signal: request.signal },
           );
         } catch (err) {
-          // The re-ask failed (or was cancelled) after the first round was billed.
-          const paid = usage.inputTokens + usage.outputTokens > 0 || (cost ?? 0) > 0;
-          if (paid && err instanceof LlmError) err.spent = spentSoFar();
-          throw err;
+          if (err instanceof LlmError && err.rejectedOutput !== undefined && request.schema) {
+            // The provider refused the model's reply as invalid JSON (Groq in JSON mode, often for prose
+            // around the JSON): the reply is read here like any other, and re-asked only if unusable.
+            result = { text: err.rejectedOutput, usage: ZERO, finishReason: 'stop' };
+          } else {
+            // The re-ask failed (or was cancelled) after the first round was billed.
+            const paid = usage.inputTokens + usage.outputTokens > 0 || (cost ?? 0) > 0;
+            if (paid && err instanceof LlmError) err.spent = spentSoFar();
+            throw err;
+          }
         }
         usage = add(usage, result.usage);
         const roundCost = costOf(result.usage);

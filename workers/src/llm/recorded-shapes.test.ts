@@ -170,3 +170,28 @@ describe('an answer over the schema limits', () => {
     expect(failed?.message).toContain('title: 66 characters where at most 60 are allowed: say it shorter');
   });
 });
+
+describe("Groq's refusal of a reply that is not valid JSON (400 json_validate_failed)", () => {
+  it('reads the refused reply like any other: JSON wrapped in prose is used, at no extra call', async () => {
+    const { ask, sent } = setup('groq', [
+      {
+        fault: { kind: 'json_validate_failed' },
+        text: `Here is the checklist:\n${JSON.stringify(ANSWER)}\nGood luck!`,
+      },
+    ]);
+    expect((await ask()).object).toEqual(ANSWER);
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('re-asks a refused reply that holds no usable JSON, quoting it, instead of failing as a bad request', async () => {
+    const { ask, sent } = setup('groq', [
+      { fault: { kind: 'json_validate_failed' }, text: '{"title": "Ship it", steps: [write the routes]}' },
+      { json: ANSWER },
+    ]);
+    expect((await ask()).object).toEqual(ANSWER);
+    const bodies = sent();
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toContain('did not match the required JSON schema: the reply is not valid JSON');
+    expect(bodies[1]).toContain('steps: [write the routes]');
+  });
+});

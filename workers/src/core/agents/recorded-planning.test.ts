@@ -201,6 +201,22 @@ describe('TechLead', () => {
     expect(run.requestsOf('TechLead')).toHaveLength(2);
   }, 30_000);
 
+  it('uses the plan in the reply Groq refused for the prose around its JSON, at no extra call', async () => {
+    const run = recordedRun(suite, 'groq', [
+      ...planningReplies().slice(0, 2),
+      {
+        match: agent('TechLead'),
+        fault: { kind: 'json_validate_failed' },
+        text: `Here is the plan:\n${JSON.stringify(PLAN, null, 2)}\nEach task ends with its tests passing.`,
+      },
+    ]);
+    run.h.controls.start();
+    await runThrough(run, 'TechLead');
+    expect(run.failures('TechLead')).toEqual([]);
+    expect(run.said('TechLead')).toEqual(['1 task:\n1. Add']);
+    expect(run.requestsOf('TechLead')).toHaveLength(1);
+  }, 30_000);
+
   it("re-asks Groq's plan cut off mid-description", async () => {
     const run = recordedRun(suite, 'groq', [
       ...planningReplies().slice(0, 2),
