@@ -15,7 +15,12 @@ export type Fault =
   /** A 200 whose body is not JSON at all. */
   | { kind: 'malformed' }
   /** A normal reply whose content is not valid JSON (for a structured-output request). */
-  | { kind: 'invalid_json' };
+  | { kind: 'invalid_json' }
+  /**
+   * Groq's refusal of a reply that is not valid JSON in JSON mode: a 400 `json_validate_failed` whose
+   * `failed_generation` is the reply's `text` (chat-completions providers only).
+   */
+  | { kind: 'json_validate_failed' };
 
 /** Token counts the reply reports; anything left out is estimated from the text (about 4 characters a token). */
 export interface ScriptedUsage {
@@ -128,7 +133,14 @@ export function scriptProblem(value: unknown): string | null {
     if (reply.toolCalls !== undefined && !Array.isArray(reply.toolCalls))
       return `replies[${i}].toolCalls must be an array`;
     const fault = reply.fault as { kind?: unknown } | undefined;
-    const kinds = ['rate_limit', 'server_error', 'stream_cut', 'malformed', 'invalid_json'];
+    const kinds = [
+      'rate_limit',
+      'server_error',
+      'stream_cut',
+      'malformed',
+      'invalid_json',
+      'json_validate_failed',
+    ];
     if (fault !== undefined && !kinds.includes(String(fault?.kind)))
       return `replies[${i}].fault.kind must be one of ${kinds.join(', ')}`;
   }

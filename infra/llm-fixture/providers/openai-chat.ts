@@ -207,6 +207,19 @@ function fault(flavour: ChatFlavour, reply: ScriptedReply, model: string): Provi
       note: 'fault:server_error',
     };
   }
+  if (f?.kind === 'json_validate_failed') {
+    const error = {
+      message:
+        "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details.",
+      type: 'invalid_request_error',
+      code: 'json_validate_failed',
+      failed_generation: reply.text ?? '{"unfinished": tru',
+    };
+    return {
+      ...json(400, { error }, { 'x-request-id': requestId('req_') }),
+      note: 'fault:json_validate_failed',
+    };
+  }
   if (f?.kind === 'malformed') {
     return {
       kind: 'raw',

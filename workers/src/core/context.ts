@@ -407,6 +407,7 @@ function answer<T>(completion: LlmCompletion, call: LlmCall<T>, replayed: boolea
     usage: completion.usage,
     costMicros: replayed ? 0 : completion.costMicros,
     replayed,
+    finishReason: completion.finishReason,
   };
 }
 

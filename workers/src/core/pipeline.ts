@@ -80,6 +80,8 @@ export interface LlmAnswer<T> {
   costMicros: number | null;
   /** True when the output came from the record of an earlier run of this step (no call was made). */
   replayed: boolean;
+  /** Why the model stopped (`stop`, `length`…); absent where a test double leaves it out. */
+  finishReason?: string;
 }
 
 /** LLM calls of a step, recorded by a deterministic key (the step id and the call's index in the step). */

@@ -22,6 +22,8 @@ export type LlmErrorCode =
   | 'cancelled'
   /** A structured output did not validate, even after the one re-ask. */
   | 'invalid_output'
+  /** A structured output was cut off at the model's output limit, even after a re-ask for a shorter one. */
+  | 'truncated'
   /** The layer is misconfigured (an unknown provider, a base URL override in production). */
   | 'config';
 
@@ -40,6 +42,8 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | null;
   /** What the call had spent before it failed (billed rounds), to be recorded; see `spentOf`. */
   spent?: LlmCompletion;
+  /** For `invalid_output` refused by the provider itself: the model's reply, to quote in the re-ask. */
+  rejectedOutput?: string;
 
   constructor(
     code: LlmErrorCode,

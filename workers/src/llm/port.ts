@@ -1,10 +1,12 @@
 /**
  * The LLM port over the providers: picks the agent's model and a key, makes the call with retries,
- * streams deltas, asks for and validates structured outputs (one re-ask with the validation error), and
- * prices the usage. Every provider attempt is reported to `onCall` (usage recording, metrics); the
- * engine records the completion itself in the Durable Object, and the ledger row follows from that.
+ * streams deltas, asks for and validates structured outputs (one re-ask with the validation error, or for
+ * a shorter answer when the reply was cut off at the output limit), and prices the usage. Every provider
+ * attempt is reported to `onCall` (usage recording, metrics); the engine records the completion itself in
+ * the Durable Object, and the ledger row follows from that.
  */
 import { LlmKeyMissing } from '../core/agents/errors.ts';
+import { cutOffMessage, isCutOff } from '../core/cut-off.ts';
 import { BudgetExceeded } from '../core/errors.ts';
 import type { LlmCompletion, LlmPort, LlmRequest, LlmUsage } from '../core/ports.ts';
 import type { JsonValue } from '../core/json.ts';
@@ -17,7 +19,7 @@ import { groqClient } from './providers/groq.ts';
 import { openAiClient } from './providers/openai.ts';
 import type { ProviderClient, ProviderConnection, ProviderResult } from './providers/types.ts';
 import { DEFAULT_RETRY, REAL_RETRY_DEPS, withRetries, type RetryDeps, type RetryPolicy } from './retry.ts';
-import { jsonSchemaOf, parseStructured, reaskMessages } from './structured.ts';
+import { cutOffReaskMessages, jsonSchemaOf, parseStructured, reaskMessages } from './structured.ts';
 
 /** One provider attempt as `onCall` hears of it: never the key, never the prompt. */
 export interface CallRecord {
@@ -211,10 +213,16 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
             { policy: retry, deps: retryDeps, signal: request.signal },
           );
         } catch (err) {
-          // The re-ask failed (or was cancelled) after the first round was billed.
-          const paid = usage.inputTokens + usage.outputTokens > 0 || (cost ?? 0) > 0;
-          if (paid && err instanceof LlmError) err.spent = spentSoFar();
-          throw err;
+          if (err instanceof LlmError && err.rejectedOutput !== undefined && request.schema) {
+            // The provider refused the model's reply as invalid JSON (Groq in JSON mode, often for prose
+            // around the JSON): the reply is read here like any other, and re-asked only if unusable.
+            result = { text: err.rejectedOutput, usage: ZERO, finishReason: 'stop' };
+          } else {
+            // The re-ask failed (or was cancelled) after the first round was billed.
+            const paid = usage.inputTokens + usage.outputTokens > 0 || (cost ?? 0) > 0;
+            if (paid && err instanceof LlmError) err.spent = spentSoFar();
+            throw err;
+          }
         }
         usage = add(usage, result.usage);
         const roundCost = costOf(result.usage);
@@ -231,6 +239,17 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
           latencyMs: deps.now() - started,
         });
         if (!request.schema) return done();
+        // A reply cut off at the output limit is never used, even where what arrived happens to parse
+        // (a tool's input cut off is still an object): it is re-asked for a shorter one.
+        if (isCutOff(result.finishReason)) {
+          if (round === 1) {
+            const cut = new LlmError('truncated', spec.provider, cutOffMessage(result.finishReason));
+            cut.spent = spentSoFar();
+            throw cut;
+          }
+          messages = cutOffReaskMessages(request.messages, result.usage.outputTokens);
+          continue;
+        }
         const parsed = parseStructured(
           request.schema,
           result.value !== undefined ? { value: result.value } : { text: result.text },

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DevStep, DiagnosisKind, PlanTask, SpecFields } from '../../protocol.ts';
 import { STACK_IDS } from '../catalog/catalog.ts';
+import { trimmable } from '../output-limits.ts';
 
 export const Spec = SpecFields.extend({
   /** Clarifying questions, only when the description leaves something important open. */
@@ -112,3 +113,13 @@ export const Troubleshooting = z.object({
   testInstructions: z.string().min(1),
 });
 export type Troubleshooting = z.infer<typeof Troubleshooting>;
+
+// Fields over their limit that the LLM layer trims instead of re-asking: extras whose loss is harmless
+// (clarifying questions and their options, hypotheses listed most likely first, review issues, context
+// files, a one-line note). Every other limit is re-asked with the limit stated (`output-limits.ts`).
+Spec.register(trimmable, { paths: ['questions', 'questions.*.options'] });
+DevPlan.register(trimmable, { paths: ['relevantFiles'] });
+FileChange.register(trimmable, { paths: ['summary'] });
+Review.register(trimmable, { paths: ['issues'] });
+Diagnosis.register(trimmable, { paths: ['hypotheses'] });
+Troubleshooting.register(trimmable, { paths: ['hypotheses', 'relevantFiles'] });

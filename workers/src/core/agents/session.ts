@@ -1,7 +1,9 @@
 /**
  * An agent's LLM calls within one step: counts calls and estimated prompt tokens (added to the task's
- * stats), and turns a missing key into a question to the user instead of a failure.
+ * stats), turns a missing key into a question to the user instead of a failure, and re-asks a text
+ * answer cut off at the output limit once.
  */
+import { cutOffMessage, cutOffNote, isCutOff } from '../cut-off.ts';
 import { isEngineSignal } from '../errors.ts';
 import type { LlmAnswer, LlmCall } from '../pipeline.ts';
 import { LlmKeyMissing } from './errors.ts';
@@ -28,8 +30,26 @@ export class AgentSession {
    * One call. Without a key for the provider, the run parks on a question asking the user to add one
    * (in autopilot too: nothing but the user can add a key); once answered (the step runs again), the
    * call is tried once more, and a key still missing fails the step with the same clear message.
+   *
+   * A text answer cut off at the model's output limit is never used as it is: the call is made once
+   * more asking for a shorter answer, and an answer cut off again fails the step saying so. (The LLM
+   * layer does the same for structured outputs, within its one re-ask.)
    */
   async complete<T>(call: LlmCall<T>): Promise<LlmAnswer<T>> {
+    const answer = await this.keyed(call);
+    if (call.schema || !isCutOff(answer.finishReason)) return answer;
+    const again = await this.keyed({
+      ...call,
+      messages: [
+        ...call.messages,
+        { role: 'user', content: cutOffNote(answer.usage.outputTokens, 'answer') },
+      ],
+    });
+    if (isCutOff(again.finishReason)) throw new Error(cutOffMessage(again.finishReason!));
+    return again;
+  }
+
+  private async keyed<T>(call: LlmCall<T>): Promise<LlmAnswer<T>> {
     try {
       return await this.once(call);
     } catch (err) {

@@ -1,16 +1,14 @@
 /** TechnicalWriter: the generated app's README, written whole at the end (streamed as it is written). */
 import { stackById } from '../catalog/catalog.ts';
 import { technicalWriterV2 } from '../prompts/technical-writer/v2.ts';
+import { documentOf } from './document-reply.ts';
 import { notWorkingYet } from './outcome.ts';
 import { fileContents, projectSummary } from './project-context.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
 
-/** Strips a fence around the whole reply (```markdown ... ```). */
-export function unfenceMarkdown(text: string): string {
-  const fenced = /^\s*```(?:markdown|md)?\s*\n([\s\S]*?)\n```\s*$/i.exec(text);
-  return `${(fenced ? fenced[1]! : text).trim()}\n`;
-}
+/** The README without what a model wraps it in (a fence, prose around it): see `document-reply.ts`. */
+export const unfenceMarkdown = documentOf;
 
 /**
  * The README with what does not work yet in a section of its own: written by the platform, not the

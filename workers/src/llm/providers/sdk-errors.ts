@@ -36,6 +36,17 @@ function providerType(body: unknown): string | null {
   return type && /^[a-z_]{1,60}$/.test(type) ? type : null;
 }
 
+/**
+ * The model's reply when the provider refused it as invalid JSON in JSON mode (Groq's 400
+ * `json_validate_failed`, which carries it as `failed_generation`); null for any other error.
+ */
+function failedGeneration(body: unknown): string | null {
+  const error = (body as { error?: unknown } | undefined)?.error ?? body;
+  const e = error as { code?: unknown; failed_generation?: unknown } | undefined;
+  if (e?.code !== 'json_validate_failed') return null;
+  return typeof e.failed_generation === 'string' ? e.failed_generation : '';
+}
+
 /** Turns anything a provider call threw into an {@link LlmError}. */
 export function toLlmError(
   err: unknown,
@@ -70,6 +81,15 @@ export function toLlmError(
         status,
         retryAfterMs: retryAfterMs(err.headers),
       });
+    }
+    const rejected = status === 400 ? failedGeneration(err.error) : null;
+    if (rejected !== null) {
+      // The model answered, but not with valid JSON: an output to re-ask about, not a wrong request.
+      const invalid = new LlmError('invalid_output', provider, `${detail}: the reply was not valid JSON`, {
+        status,
+      });
+      invalid.rejectedOutput = rejected;
+      return invalid;
     }
     return new LlmError('bad_request', provider, detail, { status });
   }
