@@ -71,7 +71,7 @@ describe("a project's live state", () => {
       [3_000, task('Visit count at the top', 'completed', 9)],
     );
     expect(state.tasks).toEqual([
-      { taskId: 'change1', title: 'Visit count at the top', status: 'completed' },
+      { taskId: 'change1', title: 'Visit count at the top', status: 'completed', reason: null },
     ]);
   });
 

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  historyOf,
-  historyText,
-  legacyHistory,
-  settled,
-  withAttempt,
-  type DebugAttempt,
-  type DebugHistory,
-} from './debug-history.ts';
+import { historyOf, historyText, legacyHistory, settled, withAttempt } from './debug-history.ts';
+import type { DebugAttempt, DebugHistory } from './debug-attempts.ts';
 import { initialState } from './state.ts';
 import { readAgentInput } from './steps.ts';
 

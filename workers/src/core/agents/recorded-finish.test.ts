@@ -112,6 +112,7 @@ async function reported(run: RecordedRun): Promise<void> {
 }
 
 const TROUBLESHOOTING = {
+  title: 'Round sums to ten decimals',
   analysis: 'Floating-point sums are not rounded.',
   hypotheses: ['add returns the raw floating-point sum'],
   relevantFiles: ['src/add.js'],

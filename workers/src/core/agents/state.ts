@@ -10,12 +10,11 @@
 import { z } from 'zod';
 import { DevStep } from '../../protocol.ts';
 import { UnreadableState } from '../errors.ts';
-import { DebugHistory } from './debug-history.ts';
+import { DebugHistory } from './debug-attempts.ts';
 import type { JsonObject } from '../json.ts';
-import type { QuestionSpec, StepContext, StepFn, StepResult, TaskRef } from '../pipeline.ts';
-import { settleSkipped } from './outcome.ts';
-import { stepRef, type AgentName, type AgentRef, type InputOf } from './steps.ts';
-import { answerNote, messageNotes, UserNote, withNotes } from './user-notes.ts';
+import type { StepContext, StepResult, TaskRef } from '../pipeline.ts';
+import type { AgentName, AgentRef, InputOf } from './steps.ts';
+import { UserNote } from './user-notes.ts';
 
 /** The version of the state this code writes. */
 export const AGENTS_STATE_VERSION = 1;
@@ -183,38 +182,6 @@ export type AgentStep<A extends AgentName> = (
   ctx: AgentContext<A>,
   state: AgentsState,
 ) => Promise<AgentResult>;
-
-/**
- * Agent `A` as the engine's step function. The engine has read the state (`readAgentsState`) and the
- * input (`readAgentInput`, with `A`'s schema) before the step runs: the context holds `A`'s input.
- */
-export function agentStep<A extends AgentName>(fn: AgentStep<A>): StepFn<AgentsState> {
-  return async (ctx) => {
-    // The user's words reach every agent from here: the messages that arrived since the last step, in
-    // the state this step starts from (so its prompts show them), and the user's own answers to this
-    // step's questions, in the state it leaves (later steps show them).
-    const heard = messageNotes(ctx.messages);
-    const answers: UserNote[] = [];
-    let asked = 0;
-    const ask = async (question: QuestionSpec): Promise<string> => {
-      const id = `s${ctx.stepId}:q${++asked}`;
-      const answer = await ctx.ask(question);
-      const note = answerNote(id, question, answer);
-      if (note) answers.push(note);
-      return answer;
-    };
-    // Tasks the Skip control moved past are recorded as skipped before anything reads the plan.
-    const settled = settleSkipped(ctx.state, ctx.task);
-    const state = heard.length ? { ...settled, notes: withNotes(settled.notes, heard) } : settled;
-    const result = await fn({ ...ctx, ask, state } as AgentContext<A>, state);
-    const kept = [...heard, ...answers];
-    return {
-      ...result,
-      state: kept.length ? { ...result.state, notes: withNotes(result.state.notes, kept) } : result.state,
-      next: result.next && stepRef(result.next),
-    };
-  };
-}
 
 /** The task a step ref belongs to. */
 export function taskRef(task: TaskState): TaskRef {
