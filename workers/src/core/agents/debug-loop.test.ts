@@ -12,11 +12,11 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import type { AgentsHarness } from './testing/harness.ts';
+import { agent, planningReplies } from './testing/planning-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
 
-const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
 
@@ -41,36 +41,7 @@ function expectCompleted(h: AgentsHarness): void {
 }
 
 /** SpecWriter, Architect and TechLead replies for a one-task project, free of charge when `free`. */
-function planning(free = false): ScriptedReply[] {
-  const usage = free ? { usage: { input: 0, output: 0 } } : {};
-  return [
-    {
-      match: agent('SpecWriter'),
-      json: {
-        name: 'calc',
-        summary: 'A tiny module.',
-        features: ['adds'],
-        complexity: 'simple',
-        questions: [],
-      },
-      ...usage,
-    },
-    {
-      match: agent('Architect'),
-      json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
-      ...usage,
-    },
-    {
-      match: agent('TechLead'),
-      json: {
-        tasks: [
-          { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
-        ],
-      },
-      ...usage,
-    },
-  ];
-}
+const planning = (free = false): ScriptedReply[] => planningReplies({ free });
 
 function developer(steps: unknown[], free = false): ScriptedReply {
   return {

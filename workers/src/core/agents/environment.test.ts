@@ -4,11 +4,11 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { ExecOutcome } from '../ports.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
+import { agent, planningReplies } from './testing/planning-replies.ts';
 import { NPM10_ENOTFOUND, NPM11_SELF_SIGNED } from './testing/failure-outputs.ts';
 
 const suite = fixtureSuite();
 
-const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
 const agentsAsked = (key: string) =>
@@ -23,26 +23,10 @@ const ADD_TEST =
  * reply is scripted for the BugHunter: a call to it would find none and fail the run.
  */
 const project: ScriptedReply[] = [
-  {
-    match: agent('SpecWriter'),
-    json: {
-      name: 'calc',
-      summary: 'A tiny module.',
-      features: ['adds'],
-      complexity: 'simple',
-      questions: [],
-    },
-  },
-  {
-    match: agent('Architect'),
-    json: { stack: 'node-api', packages: ['left-pad'], systemDependencies: [], notes: 'one module' },
-  },
-  {
-    match: agent('TechLead'),
-    json: {
-      tasks: [{ title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test'] }],
-    },
-  },
+  ...planningReplies({
+    packages: ['left-pad'],
+    tasks: [{ title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test'] }],
+  }),
   {
     match: agent('Developer'),
     json: {

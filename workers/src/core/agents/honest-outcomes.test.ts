@@ -3,6 +3,7 @@ import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
+import { agent, planningReplies } from './testing/planning-replies.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 
 const suite = fixtureSuite();
@@ -11,7 +12,6 @@ function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {
   return suite.harness('honest', replies, opts);
 }
 
-const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
 /** The user prompts `key`'s run sent to `name`, in order. */
@@ -31,31 +31,12 @@ const taskEvents = (h: AgentsHarness) =>
   ofType(h.events(), 'task').map((e) => `${e.title}:${e.status}${e.reason ? ` (${e.reason})` : ''}`);
 
 /** SpecWriter, Architect and TechLead replies for a two-task project. */
-const planning: ScriptedReply[] = [
-  {
-    match: agent('SpecWriter'),
-    json: {
-      name: 'calc',
-      summary: 'A tiny module.',
-      features: ['adds numbers'],
-      complexity: 'simple',
-      questions: [],
-    },
-  },
-  {
-    match: agent('Architect'),
-    json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
-  },
-  {
-    match: agent('TechLead'),
-    json: {
-      tasks: [
-        { title: 'Check the data', description: 'data/ passes its check.', acceptance: ['the check passes'] },
-        { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
-      ],
-    },
-  },
-];
+const planning = planningReplies({
+  tasks: [
+    { title: 'Check the data', description: 'data/ passes its check.', acceptance: ['the check passes'] },
+    { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
+  ],
+});
 /** A command that fails whatever a fix changes: the check of a data file nobody writes. */
 const CHECK = "node -e \"require('fs').readFileSync('data/input.json')\"";
 const checkTask: ScriptedReply = {

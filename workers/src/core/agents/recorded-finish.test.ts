@@ -8,14 +8,13 @@ import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { cutOff, proseWrapped, textCutOff } from './testing/recorded-replies.ts';
 import {
-  agent,
   developerReply,
-  planningReplies,
   recordedRun,
   runThrough,
   writeStep,
   type RecordedRun,
 } from './testing/recorded-run.ts';
+import { agent, planningReplies } from './testing/planning-replies.ts';
 
 const suite = fixtureSuite();
 

@@ -4,6 +4,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
+import { agent, planningReplies, TASK_ADD } from './testing/planning-replies.ts';
 
 const suite = fixtureSuite();
 
@@ -11,7 +12,6 @@ function setup(replies: ScriptedReply[], opts: Partial<AgentsHarnessOptions> = {
   return suite.harness('steer', replies, opts);
 }
 
-const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const ofType = <T extends ServerEvent['type']>(events: ServerEvent[], type: T) =>
   events.filter((e): e is Extract<ServerEvent, { type: T }> => e.type === type);
 /** The agent a request to the fixture came from. */
@@ -32,37 +32,13 @@ async function drainAnswering(h: AgentsHarness, stop: (text: string) => boolean)
   }
 }
 
-const TASK_ADD = {
-  title: 'Add',
-  description: 'src/add.js exports add(a, b).',
-  acceptance: ['npm test passes'],
-};
 const TASK_SUB = {
   title: 'Subtract',
   description: 'src/sub.js exports sub(a, b).',
   acceptance: ['npm test passes'],
 };
 
-/** SpecWriter, Architect and TechLead replies for a project of `tasks`. */
-function planning(tasks: unknown[] = [TASK_ADD]): ScriptedReply[] {
-  return [
-    {
-      match: agent('SpecWriter'),
-      json: {
-        name: 'calc',
-        summary: 'A tiny module.',
-        features: ['adds numbers'],
-        complexity: 'simple',
-        questions: [],
-      },
-    },
-    {
-      match: agent('Architect'),
-      json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
-    },
-    { match: agent('TechLead'), json: { tasks } },
-  ];
-}
+const planning = (tasks: unknown[] = [TASK_ADD]): ScriptedReply[] => planningReplies({ tasks });
 
 const ADD_JS = 'export function add(a, b) {\n  return a + b;\n}\n';
 const ADD_TEST =

@@ -11,6 +11,7 @@ import type { ServerEvent } from '../../../protocol.ts';
 import { runningApp, type FixtureSuite } from './fixture-suite.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './harness.ts';
 import { localSandbox } from './local-sandbox.ts';
+import { agent } from './planning-replies.ts';
 
 const PROVIDER_ID: Record<FixtureProvider, ProviderId> = {
   openai: 'openai',
@@ -33,7 +34,6 @@ export interface RecordedRun {
 }
 
 /** The fixture's match for the requests of one agent. */
-export const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 
 let runs = 0;
 
@@ -101,34 +101,6 @@ export async function runThrough(run: RecordedRun, agentName: string, count = 1)
     if (outcome.kind === 'idle' || outcome.kind === 'busy') return;
   }
   throw new Error(`the run did not settle on a step of ${agentName}`);
-}
-
-/** SpecWriter, Architect and TechLead answers of a one-task project (clean JSON, as a native mode sends). */
-export function planningReplies(): ScriptedReply[] {
-  return [
-    {
-      match: agent('SpecWriter'),
-      json: {
-        name: 'calc',
-        summary: 'A tiny module.',
-        features: ['adds numbers'],
-        complexity: 'simple',
-        questions: [],
-      },
-    },
-    {
-      match: agent('Architect'),
-      json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
-    },
-    {
-      match: agent('TechLead'),
-      json: {
-        tasks: [
-          { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
-        ],
-      },
-    },
-  ];
 }
 
 /** A Developer answer with these steps. */

@@ -1,0 +1,53 @@
+/**
+ * The model's replies that plan a small project (SpecWriter, Architect, TechLead), as the agents' tests
+ * script them: one place for the common start of a run, so each test scripts only what it is about.
+ */
+import type { ScriptedReply } from '../../../../../infra/llm-fixture/fixture.ts';
+
+/** Matches a request to `name` by its system prompt. */
+export const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
+
+/** The one task of the projects the tests plan by default. */
+export const TASK_ADD = {
+  title: 'Add',
+  description: 'src/add.js exports add(a, b).',
+  acceptance: ['npm test passes'],
+};
+
+export interface PlanningOptions {
+  /** The TechLead's tasks. */
+  tasks?: unknown[];
+  /** The npm packages the Architect chooses beyond the stack's. */
+  packages?: string[];
+  /** Replies of a model that costs nothing (a local one). */
+  free?: boolean;
+}
+
+/** SpecWriter, Architect and TechLead replies for a node-api project with `tasks`. */
+export function planningReplies(opts: PlanningOptions = {}): ScriptedReply[] {
+  const usage = opts.free ? { usage: { input: 0, output: 0 } } : {};
+  return [
+    {
+      match: agent('SpecWriter'),
+      json: {
+        name: 'calc',
+        summary: 'A tiny module.',
+        features: ['adds numbers'],
+        complexity: 'simple',
+        questions: [],
+      },
+      ...usage,
+    },
+    {
+      match: agent('Architect'),
+      json: {
+        stack: 'node-api',
+        packages: opts.packages ?? [],
+        systemDependencies: [],
+        notes: 'one module',
+      },
+      ...usage,
+    },
+    { match: agent('TechLead'), json: { tasks: opts.tasks ?? [TASK_ADD] }, ...usage },
+  ];
+}
