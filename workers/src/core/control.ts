@@ -54,20 +54,8 @@ export class RunControls {
     const state = pipeline.initialState(run.project);
     const first = pipeline.first(state, run.project);
     journal.atomic(() => {
-      const step = journal.createStep(run.branch, null, first);
-      journal.resetGuards();
-      journal.setStatus('running', { code: 'user', message: 'Started.' });
-      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
-      if (first.task) {
-        this.engine.emit({
-          type: 'task',
-          taskId: first.task.id,
-          title: first.task.title,
-          status: 'started',
-          stepId: step.id,
-        });
-      }
-      journal.syncProject();
+      this.createStep(run.branch, null, first);
+      this.continueRunning('Started.');
     });
     return done(true);
   }
@@ -209,22 +197,8 @@ export class RunControls {
         );
         return;
       }
-      const created = journal.createStep(active.branch, active.parentId, next);
-      if (next.task && next.task.id !== task?.id) {
-        this.engine.emit({
-          type: 'task',
-          taskId: next.task.id,
-          title: next.task.title,
-          status: 'started',
-          stepId: created.id,
-        });
-      }
-      if (continues) {
-        journal.resetGuards();
-        journal.setStatus('running', { code: 'user', message: 'Skipped; moving on.' });
-        this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
-        journal.syncProject();
-      }
+      this.createStep(active.branch, active.parentId, next, next.task?.id !== task?.id);
+      if (continues) this.continueRunning('Skipped; moving on.');
     });
     return done(journal.run().status === 'running');
   }
@@ -365,20 +339,8 @@ export class RunControls {
       if (run.status !== 'completed' || head === null || !pipeline.onMessage || journal.activeStep()) return;
       const next = this.nextForMessage(head, message);
       if (!next) return;
-      const created = journal.createStep(run.branch, head, next);
-      if (next.task) {
-        this.engine.emit({
-          type: 'task',
-          taskId: next.task.id,
-          title: next.task.title,
-          status: 'started',
-          stepId: created.id,
-        });
-      }
-      journal.resetGuards();
-      journal.setStatus('running', { code: 'user', message: 'Continuing with your message.' });
-      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
-      journal.syncProject();
+      this.createStep(run.branch, head, next);
+      this.continueRunning('Continuing with your message.');
       pump = true;
     });
     return done(pump);
@@ -407,20 +369,8 @@ export class RunControls {
     if ('refused' in next) return refuse('conflict', next.refused, 'taskId');
     const ref = next;
     journal.atomic(() => {
-      const step = journal.createStep(run.branch, head, ref);
-      journal.resetGuards();
-      journal.setStatus('running', { code: 'user', message: 'Trying the task again.' });
-      this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
-      if (ref.task) {
-        this.engine.emit({
-          type: 'task',
-          taskId: ref.task.id,
-          title: ref.task.title,
-          status: 'started',
-          stepId: step.id,
-        });
-      }
-      journal.syncProject();
+      this.createStep(run.branch, head, ref);
+      this.continueRunning('Trying the task again.');
     });
     return done(true);
   }
@@ -438,6 +388,32 @@ export class RunControls {
       this.engine.failUnreadable(null, err);
       return null;
     }
+  }
+
+  /**
+   * Creates the step `ref` (in the caller's transaction) and, when `announce` and it belongs to a task,
+   * says that the task started.
+   */
+  private createStep(branch: number, parentId: number | null, ref: StepRef, announce = true): void {
+    const created = this.deps.journal.createStep(branch, parentId, ref);
+    if (announce && ref.task) {
+      this.engine.emit({
+        type: 'task',
+        taskId: ref.task.id,
+        title: ref.task.title,
+        status: 'started',
+        stepId: created.id,
+      });
+    }
+  }
+
+  /** The run goes on, with a fresh allowance for the loop guards, saying why (in the caller's transaction). */
+  private continueRunning(message: string): void {
+    const { journal } = this.deps;
+    journal.resetGuards();
+    journal.setStatus('running', { code: 'user', message });
+    this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
+    journal.syncProject();
   }
 
   private aborted(step: StepRecord, reason: string): void {
