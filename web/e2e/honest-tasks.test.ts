@@ -124,6 +124,21 @@ const conversation = (page: Page) =>
     .locator('[data-conversation] li')
     .evaluateAll((items) => items.map((li) => (li as HTMLElement).innerText.trim()));
 
+/**
+ * Waits until the projects listing's "not done" note of project `id` reads `expected` (null: no note).
+ * The listing is written from the run in the background: the page is loaded again until it does.
+ */
+async function expectListedNotDone(listing: Page, id: string, expected: string | null): Promise<void> {
+  const read = async (): Promise<string | null> => {
+    await listing.goto(`${baseUrl}/projects`);
+    const row = listing.locator(`[data-project="${id}"]`);
+    await row.waitFor();
+    const note = row.locator('[data-tasks-not-done]');
+    return (await note.count()) > 0 ? note.innerText() : null;
+  };
+  await expect.poll(read, { timeout: 30_000 }).toBe(expected);
+}
+
 describe('a task that is not done', () => {
   it('is shown as failed everywhere after "Skip", never as done, and can be tried again', async () => {
     expect(fixtureUrl, 'the stack runs the LLM fixture').not.toBe('');
@@ -145,6 +160,7 @@ describe('a task that is not done', () => {
       pipeline: 'agents',
     });
     const page = await context.newPage();
+    const listing = await context.newPage();
     const problems = watchProblems(page, aborted);
     await openAndStart(page, baseUrl, id);
 
@@ -174,6 +190,8 @@ describe('a task that is not done', () => {
     expect(await page.locator('[data-plan-progress]').innerText()).toBe('0 of 1 tasks');
     expect(await page.locator('[data-plan-not-done]').innerText()).toContain('1 not done');
     await screenshot(page, 'task-failed');
+    // The projects listing does not call the completed run done either.
+    await expectListedNotDone(listing, id, '1 task not done');
 
     // Tried again: planned anew, the corrected test passes, and the task is done.
     await task.getByRole('button', { name: 'Try again' }).click();
@@ -182,6 +200,7 @@ describe('a task that is not done', () => {
     expect(await page.locator('[data-tasks-not-done]').count()).toBe(0);
     expect(await page.locator('[data-plan-progress]').innerText()).toBe('1 of 1 tasks');
     expect(await task.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    await expectListedNotDone(listing, id, null);
 
     expect(problems).toEqual([]);
     await context.close();

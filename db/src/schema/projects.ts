@@ -57,6 +57,8 @@ export const projects = pgTable(
     costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
     /** Calls whose price was not known: `costMicros` leaves them out (it is a floor when this is above 0). */
     unpricedCalls: integer('unpriced_calls').notNull().default(0),
+    /** Tasks of the run's plan that ended failed or skipped (not done): a completed run may have some. */
+    unfinishedTasks: integer('unfinished_tasks').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),

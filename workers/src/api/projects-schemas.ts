@@ -111,6 +111,9 @@ export const Project = z
       .number()
       .int()
       .openapi({ description: 'Calls whose price is not known (not in costMicros; no budget holds them).' }),
+    unfinishedTasks: z.number().int().openapi({
+      description: 'Tasks of the plan that ended failed or skipped: not done, even when the run completed.',
+    }),
     inputTokens: z.number().int(),
     outputTokens: z.number().int(),
     cachedTokens: z.number().int(),

@@ -222,6 +222,7 @@ export class RunControls {
       }
       const branch = journal.createBranch(stepId);
       journal.setBranch(branch);
+      this.countUnfinishedAfter(stepId);
       journal.requeueMessages(stepId);
       this.engine.emit({ type: 'branch.created', branch, parentBranch: target.branch, fromStepId: stepId });
       const next = journal.nextOf(stepId);
@@ -414,6 +415,19 @@ export class RunControls {
     journal.setStatus('running', { code: 'user', message });
     this.engine.emit({ type: 'run.status', status: 'running', reason: journal.run().reason });
     journal.syncProject();
+  }
+
+  /** The plan's unfinished tasks as of step `stepId` (a rollback's target); unreadable: left as it was. */
+  private countUnfinishedAfter(stepId: number): void {
+    const { journal } = this.deps;
+    const stored = journal.stateAfter(stepId);
+    if (!stored) return;
+    try {
+      this.engine.countUnfinished(this.engine.readState(stored, journal.run()));
+    } catch (err) {
+      // The step that runs next meets the unreadable state and says so.
+      if (!(err instanceof UnreadableState)) throw err;
+    }
   }
 
   private aborted(step: StepRecord, reason: string): void {

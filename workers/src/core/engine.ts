@@ -174,6 +174,12 @@ export class Engine {
     return pipeline.readState ? pipeline.readState(stored) : stored;
   }
 
+  /** Records how many tasks of the plan in `state` ended without being done (in the caller's transaction). */
+  countUnfinished(state: JsonObject): void {
+    const { pipeline, journal } = this.deps;
+    if (pipeline.unfinishedTasks) journal.setUnfinishedTasks(pipeline.unfinishedTasks(state));
+  }
+
   /**
    * Fails the run at once on a checkpoint it cannot read, saying why: retrying cannot help, and the user
    * can still roll back to an earlier step or look at the project. `step`: the step that cannot start
@@ -267,6 +273,7 @@ export class Engine {
         failure: result.failure ?? null,
         endedAt,
       });
+      this.countUnfinished(result.state);
       this.emit({
         type: 'step.completed',
         stepId: step.id,

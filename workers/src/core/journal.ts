@@ -25,6 +25,8 @@ export interface RunRecord {
   totals: Totals;
   /** Loop guards count steps after this id (a user's resume gives the run a fresh allowance). */
   guardEpoch: number;
+  /** Tasks of the plan that ended failed or skipped, as of the last committed step (the listing shows it). */
+  unfinishedTasks: number;
   project: ProjectInput;
 }
 
@@ -119,6 +121,7 @@ export interface Journal {
   /** Sets the run's status; the caller emits the matching `run.status` event in the same transaction. */
   setStatus(status: RunStatus, reason: RunReason | null): void;
   setBranch(branch: number): void;
+  setUnfinishedTasks(count: number): void;
   /** Restarts the loop guards' counting after the latest step (and the count of environment tries). */
   resetGuards(): void;
 

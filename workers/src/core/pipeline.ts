@@ -234,6 +234,8 @@ export interface Pipeline<S extends object = JsonObject> {
   retryTask?(state: S, taskId: string, project: ProjectInput): StepRef | { refused: string };
   /** The step that handles a chat message when the run has nothing else to do; null to keep it queued. */
   onMessage?(state: S, message: UserMessage, project: ProjectInput): StepRef | null;
+  /** How many tasks of the plan in `state` ended without being done (failed or skipped); the listing shows it. */
+  unfinishedTasks?(state: S): number;
   readonly guards?: Partial<GuardLimits>;
 }
 

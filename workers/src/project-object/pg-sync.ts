@@ -223,6 +223,7 @@ export class PgSync {
         status: run.status,
         costMicros: run.totals.costMicros,
         unpricedCalls: run.totals.unpricedCalls,
+        unfinishedTasks: run.unfinishedTasks,
         inputTokens: run.totals.inputTokens,
         outputTokens: run.totals.outputTokens,
         cachedTokens: run.totals.cachedTokens,

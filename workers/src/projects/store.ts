@@ -22,6 +22,8 @@ export interface ProjectView {
   costMicros: number;
   /** Calls whose price was not known: `costMicros` leaves them out. */
   unpricedCalls: number;
+  /** Tasks of the plan that ended failed or skipped: not done, even in a completed run. */
+  unfinishedTasks: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
@@ -42,6 +44,7 @@ const viewColumns = {
   budgetMicros: projects.budgetMicros,
   costMicros: projects.costMicros,
   unpricedCalls: projects.unpricedCalls,
+  unfinishedTasks: projects.unfinishedTasks,
   inputTokens: projects.inputTokens,
   outputTokens: projects.outputTokens,
   cachedTokens: projects.cachedTokens,

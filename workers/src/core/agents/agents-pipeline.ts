@@ -14,6 +14,7 @@ import { developer } from './developer.ts';
 import { executor } from './executor.ts';
 import type { AppPort } from './app-port.ts';
 import { afterSkip } from './skip.ts';
+import { unfinishedTasks } from './outcome.ts';
 import { specWriter } from './spec-writer.ts';
 import { agentStep } from './agent-step.ts';
 import { initialState, readAgentsState, type AgentsState } from './state.ts';
@@ -85,6 +86,7 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
       const next = tryAgainRef(state, taskId);
       return 'refused' in next ? next : stepRef(next);
     },
+    unfinishedTasks: (state) => unfinishedTasks(state).length,
     onMessage: (state, message) => {
       if (state.tasks.length === 0) return null;
       return stepRef(userRequestRef(state, message));

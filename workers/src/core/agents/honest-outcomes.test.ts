@@ -151,6 +151,9 @@ describe('a task that is not done', () => {
       '- "Check the data" is not done (skipped: skipped by the user)',
     );
     expect(h.state()!.outcomes).toMatchObject({ t1: { status: 'skipped' }, t2: { status: 'completed' } });
+    // The run completed, but not everything is done: the run (and so the projects listing) says so.
+    expect(h.journal.run().unfinishedTasks).toBe(1);
+    const firstFinish = h.journal.headStepId()!;
 
     // Trying it again: a done task cannot be; the skipped one is planned anew, told of the earlier try.
     expect(h.controls.retry('t2')).toMatchObject({ ok: false, code: 'conflict' });
@@ -182,6 +185,10 @@ describe('a task that is not done', () => {
     expect(promptsTo(key, 'TechnicalWriter')[1]).not.toContain('Not working yet');
     expect(said(h).at(-1)).toBe('The README is written. The app is ready.');
     expect(h.read('README.md')).toBe('# calc\n');
+    expect(h.journal.run().unfinishedTasks).toBe(0);
+    // Back to the first finish: the skipped task is not done there.
+    expect(h.controls.rollback(firstFinish)).toEqual({ ok: true, pump: false });
+    expect(h.journal.run().unfinishedTasks).toBe(1);
   }, 60_000);
 });
 

@@ -160,6 +160,7 @@ export class SqlJournal implements Journal {
     const project = this.project();
     return {
       ...meta,
+      unfinishedTasks: meta.unfinishedTasks ?? 0,
       project: {
         projectId: project?.projectId ?? '',
         name: project?.name ?? '',
@@ -176,6 +177,11 @@ export class SqlJournal implements Journal {
 
   setBranch(branch: number): void {
     this.writeRun({ ...this.runMeta(), branch });
+  }
+
+  setUnfinishedTasks(count: number): void {
+    if ((this.runMeta().unfinishedTasks ?? 0) !== count)
+      this.writeRun({ ...this.runMeta(), unfinishedTasks: count });
   }
 
   resetGuards(): void {

@@ -27,6 +27,8 @@ export interface RunMeta {
   branch: number;
   guardEpoch: number;
   totals: Totals;
+  /** Tasks of the run's plan that ended without being done (absent in runs from before it was kept). */
+  unfinishedTasks?: number;
 }
 
 /**

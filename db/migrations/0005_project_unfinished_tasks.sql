@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "unfinished_tasks" integer DEFAULT 0 NOT NULL;
