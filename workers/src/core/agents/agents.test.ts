@@ -5,6 +5,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
+import { uselessFix } from './testing/common-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
@@ -428,15 +429,6 @@ describe('keys in autopilot', () => {
 /** A test that no fix makes pass, and the BugHunter's attempts at it (each adds a note, none helps). */
 const NEVER_PASSES =
   "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\ntest('never passes', () => assert.equal(1, 2));\n";
-const uselessFix = (i: number): ScriptedReply => ({
-  match: agent('BugHunter'),
-  json: {
-    hypotheses: ['unclear'],
-    explanation: `attempt ${i}`,
-    kind: 'logging',
-    changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
-  },
-});
 
 describe('guards', () => {
   it('stops before a call the budget no longer allows, and says why', async () => {

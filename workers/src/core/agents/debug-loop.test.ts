@@ -12,7 +12,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import type { AgentsHarness } from './testing/harness.ts';
-import { agent, planningReplies } from './testing/planning-replies.ts';
+import { agent, planningReplies, uselessFix } from './testing/common-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
@@ -206,16 +206,6 @@ describe('the debug loop', () => {
       }),
       check: async () => ({ status: 'skipped', summary: 'No page.', evidence: '', problems: [] }),
     };
-    const useless = (i: number): ScriptedReply => ({
-      match: agent('BugHunter'),
-      json: {
-        hypotheses: ['unclear'],
-        explanation: `attempt ${i}`,
-        kind: 'logging',
-        changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
-      },
-      usage: { input: 0, output: 0 },
-    });
     const { h, key } = suite.harness(
       'free',
       [
@@ -226,7 +216,7 @@ describe('the debug loop', () => {
           json: { summary: 'adds', content: 'export const add = (a, b) => a + b;\n' },
           usage: { input: 0, output: 0 },
         },
-        ...Array.from({ length: 20 }, (_, i) => useless(i + 1)),
+        ...Array.from({ length: 20 }, (_, i) => uselessFix(i + 1, true)),
       ],
       // The repeated-failure guard is set out of the way: the round limit is what stops this loop.
       { app: neverUp, guards: { maxStepsOutsideTasks: 6, maxRepeatedFailures: 1000 } },

@@ -4,7 +4,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { ExecOutcome } from '../ports.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { localSandbox, type LocalSandbox } from './testing/local-sandbox.ts';
-import { agent, planningReplies } from './testing/planning-replies.ts';
+import { agent, planningReplies } from './testing/common-replies.ts';
 import { NPM10_ENOTFOUND, NPM11_SELF_SIGNED } from './testing/failure-outputs.ts';
 
 const suite = fixtureSuite();

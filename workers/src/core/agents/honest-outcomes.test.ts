@@ -3,7 +3,7 @@ import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
 import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { agent, planningReplies } from './testing/planning-replies.ts';
+import { agent, planningReplies, uselessFix } from './testing/common-replies.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 
 const suite = fixtureSuite();
@@ -57,15 +57,6 @@ const addTask: ScriptedReply = {
 };
 const ADD_JS = 'export function add(a, b) {\n  return a + b;\n}\n';
 const writeAdd: ScriptedReply = { match: agent('CodeMonkey'), json: { summary: 'add', content: ADD_JS } };
-const uselessFix = (i: number): ScriptedReply => ({
-  match: agent('BugHunter'),
-  json: {
-    hypotheses: ['unclear'],
-    explanation: `attempt ${i}`,
-    kind: 'logging',
-    changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
-  },
-});
 const readme: ScriptedReply = { match: agent('TechnicalWriter'), text: '# calc\n', times: 3 };
 
 /** Answers the run's questions with their defaults until one matching `stop` is open. */

@@ -14,7 +14,7 @@ import {
   writeStep,
   type RecordedRun,
 } from './testing/recorded-run.ts';
-import { agent, planningReplies } from './testing/planning-replies.ts';
+import { agent, planningReplies } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 

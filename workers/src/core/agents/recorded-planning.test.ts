@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { afterReasoning, cutOff, fenced, proseWrapped, toolCutOff } from './testing/recorded-replies.ts';
 import { recordedRun, runThrough } from './testing/recorded-run.ts';
-import { agent, planningReplies } from './testing/planning-replies.ts';
+import { agent, planningReplies } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 const [, ARCHITECTURE, PLAN] = planningReplies().map((r) => r.json) as [

@@ -4,7 +4,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { agent, planningReplies, TASK_ADD } from './testing/planning-replies.ts';
+import { agent, planningReplies, uselessFix, TASK_ADD } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 
@@ -62,15 +62,6 @@ const fixTest = (path: string): ScriptedReply => ({
     explanation: 'the test expected 1 to be 2',
     kind: 'fix',
     changes: [{ path, edits: [{ search: 'assert.equal(1, 2)', replace: 'assert.equal(2, 2)' }] }],
-  },
-});
-const uselessFix = (i: number): ScriptedReply => ({
-  match: agent('BugHunter'),
-  json: {
-    hypotheses: ['unclear'],
-    explanation: `attempt ${i}`,
-    kind: 'logging',
-    changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
   },
 });
 const readme: ScriptedReply = { match: agent('TechnicalWriter'), text: '# calc\n' };

@@ -11,7 +11,7 @@ import type { ServerEvent } from '../../../protocol.ts';
 import { runningApp, type FixtureSuite } from './fixture-suite.ts';
 import { agentsHarness, type AgentsHarness, type AgentsHarnessOptions } from './harness.ts';
 import { localSandbox } from './local-sandbox.ts';
-import { agent } from './planning-replies.ts';
+import { agent } from './common-replies.ts';
 
 const PROVIDER_ID: Record<FixtureProvider, ProviderId> = {
   openai: 'openai',

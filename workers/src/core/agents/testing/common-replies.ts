@@ -1,6 +1,7 @@
 /**
- * The model's replies that plan a small project (SpecWriter, Architect, TechLead), as the agents' tests
- * script them: one place for the common start of a run, so each test scripts only what it is about.
+ * Replies of the model that many of the agents' tests script: the planning of a small project
+ * (SpecWriter, Architect, TechLead) and a BugHunter that fixes nothing, so each test scripts only what
+ * it is about.
  */
 import type { ScriptedReply } from '../../../../../infra/llm-fixture/fixture.ts';
 
@@ -50,4 +51,18 @@ export function planningReplies(opts: PlanningOptions = {}): ScriptedReply[] {
     },
     { match: agent('TechLead'), json: { tasks: opts.tasks ?? [TASK_ADD] }, ...usage },
   ];
+}
+
+/** A BugHunter reply that adds a note and fixes nothing (attempt `i`); free of charge when `free`. */
+export function uselessFix(i: number, free = false): ScriptedReply {
+  return {
+    match: agent('BugHunter'),
+    json: {
+      hypotheses: ['unclear'],
+      explanation: `attempt ${i}`,
+      kind: 'logging',
+      changes: [{ path: `notes/${i}.txt`, content: `${i}\n` }],
+    },
+    ...(free ? { usage: { input: 0, output: 0 } } : {}),
+  };
 }
