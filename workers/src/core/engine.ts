@@ -200,6 +200,11 @@ export class Engine {
     const { journal } = this.deps;
     journal.recordFailure(step.id, message);
     journal.setStepStatus(step.id, willRetry ? 'pending' : 'failed', 'retry');
+    this.emitStepFailed(step, message, willRetry);
+  }
+
+  /** Tells viewers a step failed, and whether it will run again. */
+  private emitStepFailed(step: StepRecord, message: string, willRetry: boolean): void {
     this.emit({
       type: 'step.failed',
       stepId: step.id,
@@ -413,14 +418,7 @@ export class Engine {
       }
       journal.setEnvironmentTries(step.id, willRetry ? tries : 0);
       journal.setStepStatus(step.id, 'pending', 'retry');
-      this.emit({
-        type: 'step.failed',
-        stepId: step.id,
-        agent: step.ref.agent,
-        attempt: step.attempt,
-        error: message,
-        willRetry,
-      });
+      this.emitStepFailed(step, message, willRetry);
       if (!willRetry) {
         const times = tries === 1 ? 'once' : `${tries} times`;
         journal.setStatus('paused', {

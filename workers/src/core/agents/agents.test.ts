@@ -5,7 +5,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { uselessFix } from './testing/common-replies.ts';
+import { planningReplies, uselessFix } from './testing/common-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
@@ -34,32 +34,7 @@ function expectCompleted(h: AgentsHarness): void {
 }
 
 /** SpecWriter, Architect and TechLead replies for a one-task project. */
-function planning(questions: unknown[] = []): ScriptedReply[] {
-  return [
-    {
-      match: agent('SpecWriter'),
-      json: {
-        name: 'calc',
-        summary: 'A tiny module.',
-        features: ['adds numbers'],
-        complexity: 'simple',
-        questions,
-      },
-    },
-    {
-      match: agent('Architect'),
-      json: { stack: 'node-api', packages: [], systemDependencies: [], notes: 'one module' },
-    },
-    {
-      match: agent('TechLead'),
-      json: {
-        tasks: [
-          { title: 'Add', description: 'src/add.js exports add(a, b).', acceptance: ['npm test passes'] },
-        ],
-      },
-    },
-  ];
-}
+const planning = (questions: unknown[] = []): ScriptedReply[] => planningReplies({ questions });
 
 const ADD_JS = 'export function add(a, b) {\n  return a + b;\n}\n';
 const ADD_TEST =

@@ -16,6 +16,8 @@ export const TASK_ADD = {
 };
 
 export interface PlanningOptions {
+  /** The SpecWriter's clarifying questions. */
+  questions?: unknown[];
   /** The TechLead's tasks. */
   tasks?: unknown[];
   /** The npm packages the Architect chooses beyond the stack's. */
@@ -35,7 +37,7 @@ export function planningReplies(opts: PlanningOptions = {}): ScriptedReply[] {
         summary: 'A tiny module.',
         features: ['adds numbers'],
         complexity: 'simple',
-        questions: [],
+        questions: opts.questions ?? [],
       },
       ...usage,
     },
