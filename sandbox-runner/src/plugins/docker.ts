@@ -6,6 +6,7 @@
 import { Agent } from 'node:http';
 import Docker from 'dockerode';
 import fp from 'fastify-plugin';
+import { engineAnswers } from '../sandbox/engine-ping.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,10 +26,7 @@ export const dockerPlugin = fp<{ socketPath: string }>(
     app.decorate('docker', docker);
     app.decorate('dockerUp', async () => {
       if (Date.now() - last.at < 1000) return last.up;
-      const up = await docker.ping().then(
-        () => true,
-        () => false,
-      );
+      const up = await engineAnswers(docker);
       last = { at: Date.now(), up };
       return up;
     });

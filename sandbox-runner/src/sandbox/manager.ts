@@ -13,6 +13,7 @@ import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
 import { DeferredStart } from './deferred-start.ts';
 import { EgressNetwork } from './egress-network.ts';
+import { engineAnswers } from './engine-ping.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
 import { packageAccessEnv, packageAccessFiles, packageAccessSummary } from './package-access.ts';
@@ -115,10 +116,7 @@ export class SandboxManager {
   }
 
   private engineAnswers(): Promise<boolean> {
-    return this.docker.ping().then(
-      () => true,
-      () => false,
-    );
+    return engineAnswers(this.docker);
   }
 
   /**

@@ -1,0 +1,17 @@
+/**
+ * Whether the Docker engine answers `/_ping`, within a bound. Why the bound: an engine that accepts
+ * the connection and never answers (hung, or a socket left by a dead one) would otherwise hold the
+ * health probe and the runner's start-up forever instead of reporting the engine as down.
+ */
+import type Docker from 'dockerode';
+
+/** How long a ping may take before the engine counts as down. */
+export const ENGINE_PING_TIMEOUT_MS = 3000;
+
+/** True when the engine answered within the bound. */
+export function engineAnswers(docker: Docker, timeoutMs = ENGINE_PING_TIMEOUT_MS): Promise<boolean> {
+  return docker.ping({ abortSignal: AbortSignal.timeout(timeoutMs) }).then(
+    () => true,
+    () => false,
+  );
+}
