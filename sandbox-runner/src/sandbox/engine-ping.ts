@@ -8,9 +8,13 @@ import type Docker from 'dockerode';
 /** How long a ping may take before the engine counts as down. */
 export const ENGINE_PING_TIMEOUT_MS = 3000;
 
+/** `Docker#ping` as dockerode defines it: its types leave out the options it passes to the engine call. */
+type Ping = (this: Docker, opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+
 /** True when the engine answered within the bound. */
 export function engineAnswers(docker: Docker, timeoutMs = ENGINE_PING_TIMEOUT_MS): Promise<boolean> {
-  return docker.ping({ abortSignal: AbortSignal.timeout(timeoutMs) }).then(
+  const ping = docker.ping as unknown as Ping;
+  return ping.call(docker, { abortSignal: AbortSignal.timeout(timeoutMs) }).then(
     () => true,
     () => false,
   );
