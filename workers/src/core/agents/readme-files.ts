@@ -1,14 +1,14 @@
 /**
  * The files the README writer reads whole, chosen from the project's paths: package.json, the entry
- * point the stack's start command runs, the modules it imports (the server and its routes), and the
- * page. Most telling first: the caller's budget cuts from the end. The rest of the project reaches the
+ * point the stack's start command runs, the modules it imports (the server and its routes), the page,
+ * and what those modules import. Most telling first: the caller's budget cuts from the end. The rest of the project reaches the
  * writer through the project map.
  */
 import { isTestFile, relativeImports } from './file-links.ts';
 import type { AgentContext } from './state.ts';
 
-/** How many imported modules the writer reads at most: the entry's, then theirs. */
-const MAX_MODULES = 6;
+/** How many imported modules the writer reads at most (its budget may cut them sooner). */
+const MAX_MODULES = 10;
 
 /** The project files a start command names, following `npm start` / `npm run x` into package.json. */
 function entryPoints(start: string, paths: readonly string[], scripts: Record<string, string>): string[] {
@@ -54,18 +54,22 @@ export async function readmeKeyFiles(
   add(packageJson === null ? null : 'package.json');
   const entries = start ? entryPoints(start, paths, scriptsOf(packageJson)) : [];
   entries.forEach(add);
-  // The entry's imports, then theirs: the server, its routes, the modules they serve.
-  const queue = [...entries];
+  // The entry's imports (the server, its routes), the page, then what those modules import.
+  let level = entries;
   let modules = 0;
-  while (queue.length > 0 && modules < MAX_MODULES) {
-    const from = queue.shift()!;
-    const content = await ctx.files.read(from).catch(() => null);
-    for (const imported of relativeImports(from, content ?? '', paths)) {
-      if (chosen.includes(imported) || isTestFile(imported) || modules >= MAX_MODULES) continue;
-      add(imported);
-      modules++;
-      queue.push(imported);
+  for (let depth = 0; depth < 2 && modules < MAX_MODULES; depth++) {
+    const next: string[] = [];
+    for (const from of level) {
+      const content = await ctx.files.read(from).catch(() => null);
+      for (const imported of relativeImports(from, content ?? '', paths)) {
+        if (chosen.includes(imported) || isTestFile(imported) || modules >= MAX_MODULES) continue;
+        add(imported);
+        modules++;
+        next.push(imported);
+      }
     }
+    if (depth === 0) add(page(paths));
+    level = next;
   }
   add(page(paths));
   return chosen;

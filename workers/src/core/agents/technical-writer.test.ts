@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ScriptedReply } from '../../../../infra/llm-fixture/fixture.ts';
+import { bookshelfFiles } from '../../../../infra/samples/bookshelf/files.ts';
 import { withKnownIssues, withoutKnownIssues } from './known-issues.ts';
+import { readmeKeyFiles } from './readme-files.ts';
+import type { AgentContext } from './state.ts';
 import { agent, planningReplies } from './testing/common-replies.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import type { AgentsHarness } from './testing/harness.ts';
@@ -73,13 +76,13 @@ function said(h: AgentsHarness): string[] {
 }
 
 /** A finished first run whose README the user then extended with a section of their own. */
-async function finishedAndEdited(after: ScriptedReply[]) {
+async function finishedAndEdited(after: ScriptedReply[], saved = README + OWN) {
   const { h, key } = suite.harness('readme', [...firstRun, ...subtractChange, ...after]);
   h.controls.start();
   await h.drain();
   expect(h.journal.run().status).toBe('completed');
   expect(h.read('README.md')).toBe(README);
-  expect(await h.saveAsUser('README.md', README + OWN)).toMatchObject({ ok: true });
+  expect(await h.saveAsUser('README.md', saved)).toMatchObject({ ok: true });
   expect(h.controls.chat('it should subtract too', 'change')).toMatchObject({ ok: true });
   await h.drain();
   expect(h.journal.run().status, h.journal.run().reason?.message).toBe('completed');
@@ -145,6 +148,16 @@ describe('the README writer on a change', () => {
       /^The README's edits could not be applied, so it is kept as it was \(README\.md: edit 1/,
     );
   }, 60_000);
+
+  it('writes a README the user emptied whole again', async () => {
+    const again = `${README}\nIt also subtracts.\n`;
+    const { h, key } = await finishedAndEdited(
+      [{ match: { contains: 'Write README.md.' }, text: again }],
+      '',
+    );
+    expect(h.read('README.md')).toBe(again);
+    expect(writerPrompts(key)).toHaveLength(2);
+  }, 60_000);
 });
 
 describe("the platform's Not working yet section", () => {
@@ -171,5 +184,23 @@ describe("the platform's Not working yet section", () => {
     const twice = README + section(A) + OWN + section(A);
     expect(withoutKnownIssues(twice)).toBe(README + OWN);
     expect(withKnownIssues(twice, B)).toBe(README + OWN + section(B));
+  });
+});
+
+describe("the README writer's key files", () => {
+  it('are package.json, the entry the start command runs, its modules, the page, then what they import', async () => {
+    const files = bookshelfFiles();
+    const ctx = { files: { read: async (path: string) => files[path] ?? null } } as unknown as AgentContext;
+    const chosen = await readmeKeyFiles(ctx, Object.keys(files), 'npm start');
+    expect(chosen.slice(0, 6)).toEqual([
+      'package.json',
+      'src/server.js',
+      'src/app.js',
+      'src/store/seed.js',
+      'src/store/stores.js',
+      'public/index.html',
+    ]);
+    expect(chosen).toContain('src/books/routes.js');
+    expect(chosen.filter((p) => p.startsWith('test/'))).toEqual([]);
   });
 });

@@ -20,8 +20,6 @@ import { ReadmeEdits } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentContext, AgentsState, AgentStep } from './state.ts';
 
-export { withKnownIssues } from './known-issues.ts';
-
 const README = 'README.md';
 
 /** The README without what a model wraps it in (a fence, prose around it): see `document-reply.ts`. */
@@ -114,8 +112,10 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
   const session = new AgentSession(ctx);
   const unfinished = notWorkingYet(state, ctx.input?.appNotStarted);
   const current = await ctx.files.read(README);
-  // The platform's section is never the model's to edit: it is taken out and written anew.
-  const own = current === null ? null : withoutKnownIssues(current);
+  // The platform's section is never the model's to edit: it is taken out and written anew. An empty
+  // README has nothing to keep or to search in: it is written whole.
+  const kept = current === null ? '' : withoutKnownIssues(current);
+  const own = kept.trim() === '' ? null : kept;
   const partial = {
     summary: projectSummary(ctx, state),
     commands: commandsOf(state),
