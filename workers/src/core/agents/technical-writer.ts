@@ -27,25 +27,31 @@ export const unfenceMarkdown = documentOf;
 
 type Vars = Parameters<typeof technicalWriterV3.user>[0];
 
-/** Of the prompt budget left after the fixed parts, the key files get up to this share; the map the rest. */
-const FILES_SHARE = 2 / 3;
+/**
+ * The writer's shares of the prompt budget: the key files whole, then the map of the rest. A README
+ * summarises: the entry, the server, its routes and the page tell it what it needs, the map names the
+ * rest, and the call stays a fraction of what sending the whole project would cost.
+ */
+const FILES_CHARS = PROMPT_BUDGET_CHARS / 4;
+const MAP_CHARS = PROMPT_BUDGET_CHARS / 8;
 /** The map and the files get at least this much, even when the README alone fills the budget. */
-const MIN_PART_CHARS = 2_000;
+const MIN_PART_CHARS = 1_500;
 
 /**
- * The map and the key files within what the budget leaves after `fixedChars` (the instructions, the
- * summary, the README): whole key files, most telling first, while they fit; every other file in the map.
+ * The map and the key files within their shares and what the budget leaves after `fixedChars` (the
+ * instructions, the summary, the README): whole key files, most telling first, while they fit; every
+ * other file in the map.
  */
 async function readmeContext(
   ctx: AgentContext,
   state: AgentsState,
   fixedChars: number,
 ): Promise<Pick<Vars, 'map' | 'files'>> {
-  const left = Math.max(2 * MIN_PART_CHARS, PROMPT_BUDGET_CHARS - fixedChars);
+  const left = PROMPT_BUDGET_CHARS - fixedChars;
+  const filesBudget = Math.max(MIN_PART_CHARS, Math.min(FILES_CHARS, left - MAP_CHARS));
   const paths = await filePaths(ctx);
   const stack = state.stack ? stackById(state.stack.id) : null;
   const candidates = await readmeKeyFiles(ctx, paths, stack?.start ?? null);
-  const filesBudget = Math.max(MIN_PART_CHARS, Math.floor(left * FILES_SHARE));
   const shown: string[] = [];
   let used = 0;
   for (const path of candidates) {
@@ -57,7 +63,7 @@ async function readmeContext(
   return {
     files: await fileContents(ctx, shown, filesBudget),
     map: await projectMap(ctx, state, {
-      budgetChars: Math.max(MIN_PART_CHARS, left - used),
+      budgetChars: Math.max(MIN_PART_CHARS, Math.min(MAP_CHARS, left - used)),
       exclude: [...shown, README],
     }),
   };
