@@ -102,7 +102,7 @@ async function editOnce(
   return { problems: applied.problems.map((p) => `${README}: ${p}`), refusedFiles: [] };
 }
 
-/** The README edited, re-asking once on a miss; null when the edits could not be applied twice. */
+/** The README edited, re-asking once on a miss; `failed` (why) when the edits could not be applied twice. */
 async function editReadme(
   session: AgentSession,
   vars: Vars,
