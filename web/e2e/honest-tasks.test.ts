@@ -115,7 +115,9 @@ function session(): ScriptedReply[] {
       json: { summary: 'tests of the API', edits: [{ search: WRONG, replace: RIGHT }] },
     },
     { match: agent('code reviewer'), json: { approved: true, issues: [] }, times: 4 },
-    { match: agent('TechnicalWriter'), text: '# Health\n\n`npm start`, then GET /health.\n', times: 2 },
+    { match: { contains: 'Write README.md.' }, text: '# Health\n\n`npm start`, then GET /health.\n' },
+    // Tried again: the README exists, so the writer edits it (it is still accurate).
+    { match: agent('TechnicalWriter'), json: { edits: [] } },
   ];
 }
 

@@ -57,7 +57,9 @@ const addTask: ScriptedReply = {
 };
 const ADD_JS = 'export function add(a, b) {\n  return a + b;\n}\n';
 const writeAdd: ScriptedReply = { match: agent('CodeMonkey'), json: { summary: 'add', content: ADD_JS } };
-const readme: ScriptedReply = { match: agent('TechnicalWriter'), text: '# calc\n', times: 3 };
+const readme: ScriptedReply = { match: { contains: 'Write README.md.' }, text: '# calc\n', times: 3 };
+/** The writer's answer when the README exists: it is still accurate. */
+const readmeKept: ScriptedReply = { match: agent('TechnicalWriter'), json: { edits: [] } };
 
 /** Answers the run's questions with their defaults until one matching `stop` is open. */
 async function answerUntil(h: AgentsHarness, stop: RegExp): Promise<string> {
@@ -161,7 +163,9 @@ describe('a task that is not done', () => {
         },
       },
       { match: agent('CodeMonkey'), json: { summary: 'the data', content: '{}\n' } },
+      readmeKept,
     ]);
+    expect(h.read('README.md')).toContain('## Not working yet');
     expect(h.controls.retry('t1')).toEqual({ ok: true, pump: true });
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
@@ -174,7 +178,9 @@ describe('a task that is not done', () => {
     expect(h.state()!.outcomes).toMatchObject({ t1: { status: 'completed' }, t2: { status: 'completed' } });
     expect(promptsTo(key, 'TechnicalWriter')).toHaveLength(2);
     expect(promptsTo(key, 'TechnicalWriter')[1]).not.toContain('Not working yet');
-    expect(said(h).at(-1)).toBe('The README is written. The app is ready.');
+    // The README is edited, not written again: the platform's section goes now that everything works.
+    expect(promptsTo(key, 'TechnicalWriter')[1]).toContain('The current content of README.md:\n# calc\n');
+    expect(said(h).at(-1)).toBe('The README is updated. The app is ready.');
     expect(h.read('README.md')).toBe('# calc\n');
     expect(h.journal.run().unfinishedTasks).toBe(0);
     // Back to the first finish: the skipped task is not done there.

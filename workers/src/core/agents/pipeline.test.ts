@@ -206,7 +206,8 @@ describe('the agents build the demo app', () => {
         },
       },
       { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
-      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+      // The README exists: the writer edits it (here it is still accurate).
+      { match: { contains: "You are Samokoder's TechnicalWriter" }, json: { edits: [] } },
     ]);
     expect(h.controls.chat('Deleting a todo that does not exist should say 410 Gone', 'bug')).toEqual({
       ok: true,
@@ -265,13 +266,22 @@ describe('the agents build the demo app', () => {
         },
       },
       { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
-      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+      {
+        match: { contains: "You are Samokoder's TechnicalWriter" },
+        json: {
+          edits: [{ search: '## API\n', replace: '## API\n\nThe page shows how many todos there are.\n' }],
+        },
+      },
     ]);
     const text = 'show the total number of todos at the top of the page';
     expect(h.controls.chat(text, 'change')).toEqual({ ok: true, pump: true });
     await h.drain();
     expect(h.journal.run().status).toBe('completed');
     expect(h.read('public/index.html')).toContain('<p id="count"></p>');
+    // The README gained the change, the rest of it as it was.
+    expect(h.read('README.md')).toBe(
+      README_MD.replace('## API\n', '## API\n\nThe page shows how many todos there are.\n'),
+    );
 
     // The Developer planned it (not the Troubleshooter, whose prompt asks for a failing test of a bug).
     const asked = prompts(key).slice(before);
@@ -325,7 +335,8 @@ describe('the agents build the demo app', () => {
         },
       },
       { match: { contains: "You are Samokoder's code reviewer" }, json: { approved: true, issues: [] } },
-      { match: { contains: "You are Samokoder's TechnicalWriter" }, text: README_MD },
+      // The README exists: the writer edits it (here it is still accurate).
+      { match: { contains: "You are Samokoder's TechnicalWriter" }, json: { edits: [] } },
     ]);
     h.controls.chat('put a footer with the app name under the list', 'message');
     await h.drain();

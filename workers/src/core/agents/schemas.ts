@@ -77,6 +77,10 @@ export const FileChange = z.object({
 });
 export type FileChange = z.infer<typeof FileChange>;
 
+/** The README writer's changes to the README that exists; none when it is still accurate. */
+export const ReadmeEdits = z.object({ edits: z.array(Edit).max(30) });
+export type ReadmeEdits = z.infer<typeof ReadmeEdits>;
+
 export const Review = z.object({
   approved: z.boolean(),
   issues: z.array(z.string()).max(10),

@@ -1,61 +1,166 @@
-/** TechnicalWriter: the generated app's README, written whole at the end (streamed as it is written). */
+/**
+ * TechnicalWriter: the generated app's README. It reads the project map, the key files (package.json,
+ * the entry point, the server and its routes, the page) and the README as it is. A project without a
+ * README gets one written whole (streamed as it is written); a README that exists is changed by
+ * search/replace edits (a miss re-asked once, like the CodeMonkey's), so what the user wrote in it
+ * stays byte for byte. The "Not working yet" section is the platform's own (`known-issues.ts`).
+ */
 import { stackById } from '../catalog/catalog.ts';
-import { technicalWriterV2 } from '../prompts/technical-writer/v2.ts';
+import { readmeEditV3, technicalWriterV3 } from '../prompts/technical-writer/v3.ts';
+import { problemsFeedback, type Refused } from './apply-changes.ts';
 import { documentOf } from './document-reply.ts';
+import { applyEdits } from './edits.ts';
+import { withKnownIssues, withoutKnownIssues } from './known-issues.ts';
 import { notWorkingYet } from './outcome.ts';
-import { fileContents, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { projectMap } from './project-map.ts';
+import { PROMPT_BUDGET_CHARS } from './prompt-budget.ts';
+import { readmeKeyFiles } from './readme-files.ts';
+import { ReadmeEdits } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentStep } from './state.ts';
+import type { AgentContext, AgentsState, AgentStep } from './state.ts';
+
+const README = 'README.md';
 
 /** The README without what a model wraps it in (a fence, prose around it): see `document-reply.ts`. */
 export const unfenceMarkdown = documentOf;
 
+type Vars = Parameters<typeof technicalWriterV3.user>[0];
+
 /**
- * The README with what does not work yet in a section of its own: written by the platform, not the
- * model, so a downloaded app always says which parts are not done.
+ * The writer's shares of the prompt budget: the key files whole, then the map of the rest. A README
+ * summarises: the entry, the server, its routes and the page tell it what it needs, the map names the
+ * rest, and the call stays a fraction of what sending the whole project would cost.
  */
-export function withKnownIssues(readme: string, unfinished: readonly string[]): string {
-  if (unfinished.length === 0) return readme;
-  return `${readme}\n## Not working yet\n\nSamokoder could not finish these parts:\n\n${unfinished.join('\n')}\n`;
+const FILES_CHARS = PROMPT_BUDGET_CHARS / 4;
+const MAP_CHARS = PROMPT_BUDGET_CHARS / 8;
+/** The map and the files get at least this much, even when the README alone fills the budget. */
+const MIN_PART_CHARS = 1_500;
+
+/**
+ * The map and the key files within their shares and what the budget leaves after `fixedChars` (the
+ * instructions, the summary, the README): whole key files, most telling first, while they fit; every
+ * other file in the map.
+ */
+async function readmeContext(
+  ctx: AgentContext,
+  state: AgentsState,
+  fixedChars: number,
+): Promise<Pick<Vars, 'map' | 'files'>> {
+  const left = PROMPT_BUDGET_CHARS - fixedChars;
+  const filesBudget = Math.max(MIN_PART_CHARS, Math.min(FILES_CHARS, left - MAP_CHARS));
+  const paths = await filePaths(ctx);
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  const candidates = await readmeKeyFiles(ctx, paths, stack?.start ?? null);
+  const shown: string[] = [];
+  let used = 0;
+  for (const path of candidates) {
+    const size = ((await ctx.files.read(path)) ?? '').length + 2 * path.length + 20;
+    if (used + size > filesBudget) continue;
+    shown.push(path);
+    used += size;
+  }
+  return {
+    files: await fileContents(ctx, shown, filesBudget),
+    map: await projectMap(ctx, state, {
+      budgetChars: Math.max(MIN_PART_CHARS, Math.min(MAP_CHARS, left - used)),
+      exclude: [...shown, README],
+    }),
+  };
+}
+
+function commandsOf(state: AgentsState): string {
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  if (!stack) return '(none)';
+  return [
+    stack.install && `install: ${stack.install}`,
+    `test: ${stack.test}`,
+    `start: ${stack.start} (port ${stack.previewPort})`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** One edit answer applied to `readme`, or why it could not be. */
+async function editOnce(
+  session: AgentSession,
+  vars: Vars,
+  readme: string,
+  feedback: string,
+): Promise<{ content: string } | Refused> {
+  const answer = await session.object({
+    messages: [
+      { role: 'system', content: readmeEditV3.system },
+      { role: 'user', content: readmeEditV3.user({ ...vars, readme, feedback }) },
+    ],
+    schema: ReadmeEdits,
+  });
+  if (answer.edits.length === 0) return { content: readme };
+  const applied = applyEdits(readme, answer.edits);
+  if (applied.ok) return { content: applied.content };
+  // The README is in the prompt whole: the re-ask need not show it again.
+  return { problems: applied.problems.map((p) => `${README}: ${p}`), refusedFiles: [] };
+}
+
+/** The README edited, re-asking once on a miss; `failed` (why) when the edits could not be applied twice. */
+async function editReadme(
+  session: AgentSession,
+  vars: Vars,
+  readme: string,
+): Promise<{ content: string } | { failed: string }> {
+  const first = await editOnce(session, vars, readme, '');
+  if ('content' in first) return first;
+  const second = await editOnce(session, vars, readme, problemsFeedback(first));
+  return 'content' in second ? second : { failed: second.problems.join('; ') };
 }
 
 export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) => {
-  const stack = state.stack ? stackById(state.stack.id) : null;
   const session = new AgentSession(ctx);
-  const commands = stack
-    ? [
-        stack.install && `install: ${stack.install}`,
-        `test: ${stack.test}`,
-        `start: ${stack.start} (port ${stack.previewPort})`,
-      ]
-        .filter(Boolean)
-        .join('\n')
-    : '(none)';
   const unfinished = notWorkingYet(state, ctx.input?.appNotStarted);
-  const answer = await session.complete({
-    messages: [
-      { role: 'system', content: technicalWriterV2.system },
-      {
-        role: 'user',
-        content: technicalWriterV2.user({
-          summary: projectSummary(ctx, state),
-          commands,
-          files: await fileContents(ctx, ['package.json'], 8_000),
-          unfinished: unfinished.join('\n'),
-        }),
-      },
-    ],
-    stream: true,
-  });
-  ctx.files.write('README.md', withKnownIssues(unfenceMarkdown(answer.text), unfinished));
+  const current = await ctx.files.read(README);
+  // The platform's section is never the model's to edit: it is taken out and written anew. An empty
+  // README has nothing to keep or to search in: it is written whole.
+  const kept = current === null ? '' : withoutKnownIssues(current);
+  const own = kept.trim() === '' ? null : kept;
+  const partial = {
+    summary: projectSummary(ctx, state),
+    commands: commandsOf(state),
+    unfinished: unfinished.join('\n'),
+  };
+  const system = own === null ? technicalWriterV3.system : readmeEditV3.system;
+  const fixed = system.length + partial.summary.length + partial.unfinished.length + (own?.length ?? 0);
+  const vars: Vars = { ...partial, ...(await readmeContext(ctx, state, fixed)) };
+
+  let said: string;
+  if (own === null) {
+    const answer = await session.complete({
+      messages: [
+        { role: 'system', content: technicalWriterV3.system },
+        { role: 'user', content: technicalWriterV3.user(vars) },
+      ],
+      stream: true,
+    });
+    ctx.files.write(README, withKnownIssues(unfenceMarkdown(answer.text), unfinished));
+    said = 'The README is written.';
+  } else {
+    const edited = await editReadme(session, vars, own);
+    const next = withKnownIssues('content' in edited ? edited.content : own, unfinished);
+    if (next !== current) ctx.files.write(README, next);
+    said =
+      'failed' in edited
+        ? `The README's edits could not be applied, so it is kept as it was (${edited.failed}).`
+        : next === current
+          ? 'The README is up to date.'
+          : 'The README is updated.';
+  }
   ctx.say(
     unfinished.length
-      ? `The README is written. Not everything works yet:\n${unfinished.join('\n')}`
-      : 'The README is written. The app is ready.',
+      ? `${said} Not everything works yet:\n${unfinished.join('\n')}`
+      : `${said} The app is ready.`,
   );
   return {
     state: session.addStats(
-      { ...state, fileNotes: { ...state.fileNotes, 'README.md': 'how to install, test and run the app' } },
+      { ...state, fileNotes: { ...state.fileNotes, [README]: 'how to install, test and run the app' } },
       'finish',
     ),
     next: null,

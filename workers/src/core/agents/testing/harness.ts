@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { openProjectStorage } from '../../../project-object/storage/open.ts';
+import { FilesApi } from '../../../project-object/files-api.ts';
 import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
@@ -49,6 +50,8 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
   const storage = openProjectStorage(sql, { clock });
   storage.migrate();
   const { log, sink, journal } = storage;
+  /** The files as the user's editor saves them (the files API). */
+  const userFiles = new FilesApi(storage.files, journal, sink);
   if (!journal.project()) {
     journal.setProject({
       projectId: 'p1' as ProjectId,
@@ -114,6 +117,8 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
     events,
     state,
     read: (path: string) => journal.readFile(path),
+    /** Saves `content` as the user's own edit of `path`, through the path the editor takes. */
+    saveAsUser: (path: string, content: string) => userFiles.save(path, content),
     restart: (more?: Partial<AgentsHarnessOptions>) => agentsHarness({ ...opts, ...more, db: sql.db }),
   };
 }
