@@ -13,7 +13,7 @@ import { startStack } from '../stack/stack.ts';
 import { runEval } from './harness.ts';
 import { readOptions, USAGE, type CliOptions } from './options.ts';
 import { hostPackageAccessForApps } from './package-access.ts';
-import type { EvalSubject, LlmChoice } from './run-app.ts';
+import { suiteSubject, type EvalSubject, type LlmChoice } from './run-app.ts';
 import { readWebGenTasks } from './webgen-tasks.ts';
 
 const write = (text: string) => process.stdout.write(text);
@@ -26,13 +26,7 @@ function urlOf(services: ServiceResult[], name: string): string {
 }
 
 function subjectsOf(opts: CliOptions): EvalSubject[] {
-  const suite = opts.apps.map((app) => ({
-    id: app.id,
-    name: app.name,
-    description: app.description,
-    source: 'suite' as const,
-    checks: app.checks,
-  }));
+  const suite = opts.apps.map(suiteSubject);
   const tasks = opts.tasksFile
     ? readWebGenTasks(opts.tasksFile).map((task) => ({
         id: `webgen-${task.id.replace(/[^A-Za-z0-9_-]/g, '_')}`,

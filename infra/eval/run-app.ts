@@ -17,7 +17,7 @@ import { runChecks, type CheckResult } from './checks/run-checks.ts';
 import { settledLedger } from './ledger.ts';
 import { readmeCommands } from './readme-commands.ts';
 import type { AppReport, AppUsage } from './report.ts';
-import type { AppCheck } from './suite/types.ts';
+import type { AppCheck, EvalApp } from './suite/types.ts';
 
 /** The model that builds the apps: the LLM fixture's scripted demo session, or a provider's. */
 export type LlmChoice =
@@ -40,6 +40,11 @@ export interface EvalSubject {
   source: 'suite' | 'webgen';
   checks: AppCheck[] | null;
   uiInstruct?: unknown;
+}
+
+/** A suite app as the eval runs it. */
+export function suiteSubject(app: EvalApp): EvalSubject {
+  return { id: app.id, name: app.name, description: app.description, source: 'suite', checks: app.checks };
 }
 
 export interface RunAppContext {

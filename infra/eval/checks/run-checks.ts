@@ -25,13 +25,16 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Playwright's messages carry a call log; the first line says what went wrong. */
+/**
+ * Playwright's messages carry a call log: its first line says what went wrong, its first "waiting for"
+ * line what the page was missing.
+ */
 function messageOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text
-    .split('\n')[0]!
-    .replace(/^(page|locator)\.\w+: /, '')
-    .trim();
+  const lines = text.split('\n');
+  const first = lines[0]!.replace(/^(page|locator|frame)\.\w+: /, '').trim();
+  const waiting = lines.find((l) => /^\s*- waiting for /.test(l))?.replace(/^\s*- /, '');
+  return waiting && !first.includes(waiting) ? `${first} (${waiting})` : first;
 }
 
 export async function runChecks(opts: {
@@ -39,6 +42,8 @@ export async function runChecks(opts: {
   checks: AppCheck[];
   browser: LazyBrowser;
   restart: () => Promise<void>;
+  /** How long a page waits for an element or a navigation (default 10 s). */
+  pageTimeoutMs?: number;
 }): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of opts.checks) {
@@ -49,7 +54,7 @@ export async function runChecks(opts: {
       page: async () => {
         const context = await (await opts.browser.get()).newContext();
         contexts.push(context);
-        context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+        context.setDefaultTimeout(opts.pageTimeoutMs ?? PAGE_TIMEOUT_MS);
         const page = await context.newPage();
         return page;
       },
