@@ -31,7 +31,8 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  */
 function messageOf(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  const lines = text.split('\n');
+  // eslint-disable-next-line no-control-regex
+  const lines = text.replace(/\u001b\[\d+m/g, '').split('\n');
   const first = lines[0]!.replace(/^(page|locator|frame)\.\w+: /, '').trim();
   const waiting = lines.find((l) => /^\s*- waiting for /.test(l))?.replace(/^\s*- /, '');
   return waiting && !first.includes(waiting) ? `${first} (${waiting})` : first;
