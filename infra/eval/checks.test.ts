@@ -70,12 +70,12 @@ describe("the suite's checks", () => {
   }, 60_000);
 
   it.each([
-    [guestbook, guestbookServer],
-    [urlShortener, urlShortenerServer],
-    [ticTacToe, ticTacToeServer],
+    [guestbook.id, guestbook, guestbookServer],
+    [urlShortener.id, urlShortener, urlShortenerServer],
+    [ticTacToe.id, ticTacToe, ticTacToeServer],
   ] as const)(
     'pass against a reference app that meets the contract: %s',
-    async (app, server) => {
+    async (_id, app, server) => {
       const results = await check(app, await serve(server()));
       expect(results.filter((r) => !r.ok)).toEqual([]);
       expect(results).toHaveLength(app.checks.length);
