@@ -90,5 +90,7 @@ describe("the eval's report", () => {
     expect(md).toContain('- **quiz** / scores: POST /api/answers got no answer');
     expect(md).toContain('## Ungraded');
     expect(md).toContain('## How the platform share is computed');
+    expect(lines).toContain('- notes: wall 100.0 s = model 80.0 s + commands 16.0 s + platform 4.0 s');
+    expect(lines).toContain('- quiz: wall 2.0 s = model unknown + commands 0.0 s + platform unknown');
   });
 });

@@ -27,8 +27,15 @@ export interface AppTiming {
   wallMs: number;
   /** The calls' latencies (usage ledger); null when the ledger could not be read. */
   modelMs: number | null;
-  /** The durations of the app's commands (install, tests, ...) from the run's `command.exit` events. */
+  /**
+   * The time the app's commands ran: the durations of the run's commands (install, tests, ...) from its
+   * `command.exit` events, plus the app's start (`appStartMs`).
+   */
   commandMs: number;
+  /** Of `commandMs`: the app's start, from the start step until its preview answered. */
+  appStartMs?: number;
+  /** Of the platform's time: its headless browser's look at the preview (from the preview to the verdict). */
+  pageCheckMs?: number;
 }
 
 export interface AppReport {
@@ -148,6 +155,15 @@ function outcomeText(app: AppReport): string {
   return `stopped: ${app.status}${app.reason ? ` (${app.reason})` : ''}`;
 }
 
+/** One app's wall time, split as the platform share counts it. */
+function timeSplit(app: AppReport): string {
+  const t = app.timing;
+  const own = platformMs(t);
+  const start = t.appStartMs ? ` (the app's start ${seconds(t.appStartMs)})` : '';
+  const check = t.pageCheckMs ? ` (the preview's page check ${seconds(t.pageCheckMs)})` : '';
+  return `- ${app.id}: wall ${seconds(t.wallMs)} = model ${t.modelMs === null ? 'unknown' : seconds(t.modelMs)} + commands ${seconds(t.commandMs)}${start} + platform ${own === null ? 'unknown' : seconds(own)}${check}`;
+}
+
 /** The report as Markdown: one row per app, a total row, then every failed check and how time is split. */
 export function reportMarkdown(report: EvalReport): string {
   const head =
@@ -206,8 +222,10 @@ export function reportMarkdown(report: EvalReport): string {
   lines.push(
     '## How the platform share is computed',
     '',
-    "Per app: the wall time of the run (from the start control to the run's last status), minus the time waiting on the model (the sum of the calls' latencies in the usage ledger), minus the time the app's commands ran (the sum of `durationMs` of the run's `command.exit` events). The rest is the platform's own time; the total is the sum of it over the sum of the wall times. " +
+    "Per app: the wall time of the run (from the start control to the run's last status), minus the time waiting on the model (the sum of the calls' latencies in the usage ledger), minus the time the app's commands ran (the sum of `durationMs` of the run's `command.exit` events, plus the app's start: from the step that starts it to its preview answering). The rest is the platform's own time; the total is the sum of it over the sum of the wall times. " +
       `Target: at most ${PLATFORM_SHARE_TARGET * 100}%.`,
+    '',
+    ...report.apps.filter((a) => a.timing.wallMs > 0).map(timeSplit),
     '',
   );
   return lines.join('\n');

@@ -90,6 +90,29 @@ async function saveKey(api: DemoApi, llm: LlmChoice, tag: string): Promise<void>
   }
 }
 
+/**
+ * The app's start (from each step that started it to its preview answering) and the platform's page
+ * check after it (from the preview to the check's verdict), from the events' times.
+ */
+export function appStartTimes(events: ServerEvent[]): { appStartMs: number; pageCheckMs: number } {
+  const stepStarts = new Map<number, number>();
+  let appStartMs = 0;
+  let pageCheckMs = 0;
+  let previewAt: number | null = null;
+  for (const e of events) {
+    if (e.type === 'step.started') stepStarts.set(e.stepId, e.at);
+    if (e.type === 'artifact' && e.kind === 'preview') {
+      appStartMs += e.at - (stepStarts.get(e.stepId) ?? e.at);
+      previewAt = e.at;
+    }
+    if (e.type === 'app.check' && previewAt !== null) {
+      pageCheckMs += e.at - previewAt;
+      previewAt = null;
+    }
+  }
+  return { appStartMs, pageCheckMs };
+}
+
 /** Calls the run made: per step, the last count its usage events reported. */
 function callsOf(events: ServerEvent[]): number {
   const perStep = new Map<number, number>();
@@ -114,8 +137,8 @@ function findReadme(dir: string): string | null {
   return name ? readFileSync(join(dir, name), 'utf8') : null;
 }
 
-/** Starts the app from its README and runs its checks; the first result is whether it started. */
-async function checkApp(
+/** Starts the app from its README and runs its checks; the first result says whether it started (and if not, why). */
+export async function checkApp(
   ctx: RunAppContext,
   subject: EvalSubject,
   dir: string | null,
@@ -226,7 +249,9 @@ export async function runApp(ctx: RunAppContext, subject: EvalSubject): Promise<
     };
     modelMs = ledger.latencyMs;
   }
-  const commandMs = events.reduce((ms, e) => ms + (e.type === 'command.exit' ? e.durationMs : 0), 0);
+  const { appStartMs, pageCheckMs } = appStartTimes(events);
+  const commandMs =
+    events.reduce((ms, e) => ms + (e.type === 'command.exit' ? e.durationMs : 0), 0) + appStartMs;
   const fixRounds = events.filter(
     (e) => e.type === 'step.started' && FIX_AGENTS.has(e.agent) && !e.rerun,
   ).length;
@@ -250,7 +275,7 @@ export async function runApp(ctx: RunAppContext, subject: EvalSubject): Promise<
     reason,
     checks,
     usage,
-    timing: { wallMs: settledAt - started, modelMs, commandMs },
+    timing: { wallMs: settledAt - started, modelMs, commandMs, appStartMs, pageCheckMs },
     fixRounds,
     files: { zip: rel(files.zip), dir: rel(files.dir) },
     ...(subject.uiInstruct !== undefined ? { uiInstruct: subject.uiInstruct } : {}),
