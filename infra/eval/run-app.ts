@@ -232,6 +232,14 @@ export async function runApp(ctx: RunAppContext, subject: EvalSubject): Promise<
     `${subject.id}: the run ${status}${reason ? ` (${reason})` : ''} in ${Math.round((settledAt - started) / 1000)} s`,
   );
 
+  if (followError) {
+    // Given up on: it must not go on spending the user's money.
+    await fetch(`${api.base}/api/projects/${project.id}/control`, {
+      method: 'POST',
+      headers: { ...api.headers(), 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'stop' }),
+    }).catch(() => null);
+  }
   const files = await download(api, project.id, appDir, subject.id);
   if (subject.uiInstruct !== undefined)
     writeFileSync(join(appDir, 'ui_instruct.json'), JSON.stringify(subject.uiInstruct, null, 2));
@@ -249,6 +257,9 @@ export async function runApp(ctx: RunAppContext, subject: EvalSubject): Promise<
     };
     modelMs = ledger.latencyMs;
   }
+  // Its files are kept here and its calls read from the ledger (which unlinks a deleted project's rows):
+  // the project (and its sandbox) is no longer needed.
+  await api.deleteProject(project.id).catch((err: unknown) => ctx.log(`${subject.id}: ${String(err)}`));
   const { appStartMs, pageCheckMs } = appStartTimes(events);
   const commandMs =
     events.reduce((ms, e) => ms + (e.type === 'command.exit' ? e.durationMs : 0), 0) + appStartMs;
