@@ -81,5 +81,11 @@ describe('the eval (pnpm eval --fixture)', () => {
     // The app stays where a person finds it: its zip and its unpacked folder with the README.
     expect(readFileSync(join(outDir, app!.files.dir!, 'README.md'), 'utf8')).toContain('npm start');
     expect(app!.checks!.failures.map((f) => f.check)).not.toContain(STARTS_FROM_README);
+    // The key saved for the run is in nothing the eval prints or writes.
+    const written =
+      printed +
+      readFileSync(join(outDir, 'report.json'), 'utf8') +
+      readFileSync(join(outDir, 'apps/todos/events.json'), 'utf8');
+    expect(written).not.toContain('sk-fixture-');
   }, 300_000);
 });
