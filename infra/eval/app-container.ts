@@ -58,8 +58,14 @@ function containerArgs(host: AppHost, dir: string): string[] {
     `${SANDBOX_UID}:${SANDBOX_UID}`,
     ...LOCKED_DOWN,
     ...LIMITS,
+    // An init process passes signals on, so a restart does not wait out its timeout.
+    '--init',
     '-e',
     `PORT=${APP_PORT}`,
+    // npm asks its registry nothing it does not need (an internal network has no route to it).
+    ...['npm_config_update_notifier=false', 'npm_config_fund=false', 'npm_config_audit=false'].flatMap(
+      (v) => ['-e', v],
+    ),
     ...Object.entries(host.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     '-v',
     `${dir}:/workspace`,
