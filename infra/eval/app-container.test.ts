@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSandboxImage } from '../sandbox/build.ts';
 import { ensureDockerEngine } from '../stack/docker.ts';
-import { AppStartError, createAppNetwork, startApp, type AppHost } from './app-container.ts';
+import {
+  AppStartError,
+  createAppNetwork,
+  removeLeftoversNow,
+  startApp,
+  type AppHost,
+} from './app-container.ts';
+import { docker } from './docker-cli.ts';
 import { LazyBrowser } from './checks/browser.ts';
 import { runChecks } from './checks/run-checks.ts';
 import { readmeCommands } from './readme-commands.ts';
@@ -25,7 +32,7 @@ beforeAll(async () => {
   // An internal network: the apps have no route out, the test reaches them at their address on it.
   const network = await createAppNetwork(engine.socketPath, `samokoder-eval-test-${tag}`, true);
   removeNetwork = network.remove;
-  host = { socketPath: engine.socketPath, image, network: network.name, env: {}, mounts: {} };
+  host = { socketPath: engine.socketPath, image, network: network.name, env: {}, mounts: {}, label: tag };
 }, 180_000);
 
 afterAll(async () => {
@@ -93,6 +100,25 @@ describe('an app started from its README in a fresh container', () => {
     );
     await expect(started).rejects.toThrow(
       /the README's `npm run missing-script` failed \(exit 1\): [\s\S]*Missing script/,
+    );
+  }, 120_000);
+
+  it("removes an interrupted eval's containers and network at once (for Ctrl-C)", async () => {
+    const other = `${tag}x`;
+    await createAppNetwork(host.socketPath, `samokoder-eval-${other}`, true);
+    const dir = copyOfReference('interrupted');
+    const started = startApp(
+      { ...host, network: `samokoder-eval-${other}`, label: other },
+      dir,
+      { install: ['npm run build'], start: 'npm start' },
+      `samokoder-eval-test-${other}`,
+    );
+    // Removed whether or not it started.
+    await started.finally(() => removeLeftoversNow(host.socketPath, other));
+    const left = await docker(host.socketPath, ['ps', '-aq', '--filter', `label=samokoder.eval=${other}`]);
+    expect(left.stdout.trim()).toBe('');
+    expect((await docker(host.socketPath, ['network', 'inspect', `samokoder-eval-${other}`])).code).not.toBe(
+      0,
     );
   }, 120_000);
 });

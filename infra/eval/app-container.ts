@@ -17,6 +17,8 @@ export interface AppHost {
   env: Record<string, string>;
   /** Host files mounted read-only (a CA bundle), host path to container path. */
   mounts: Record<string, string>;
+  /** The value of every container's `samokoder.eval` label: the eval's tag, to find its leftovers. */
+  label: string;
 }
 
 /** A started app. */
@@ -50,6 +52,24 @@ export async function createAppNetwork(
   return { name, remove: () => docker(socketPath, ['network', 'rm', name]).then(() => undefined) };
 }
 
+/**
+ * Removes what an eval tagged `tag` left (its containers and network) at once, synchronously: for a
+ * Ctrl-C handler, which cannot wait for promises.
+ */
+export function removeLeftoversNow(socketPath: string, tag: string): void {
+  const env = { ...process.env, DOCKER_HOST: `unix://${socketPath}` };
+  try {
+    const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=samokoder.eval=${tag}`], { env })
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+    if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids], { env, stdio: 'ignore' });
+    execFileSync('docker', ['network', 'rm', `samokoder-eval-${tag}`], { env, stdio: 'ignore' });
+  } catch {
+    // Nothing left, or the engine is gone: nothing to do.
+  }
+}
+
 function containerArgs(host: AppHost, dir: string): string[] {
   return [
     '--network',
@@ -73,7 +93,7 @@ function containerArgs(host: AppHost, dir: string): string[] {
     '-w',
     '/workspace',
     '--label',
-    'samokoder.eval=1',
+    `samokoder.eval=${host.label}`,
   ];
 }
 

@@ -10,7 +10,8 @@ import { ensureDockerEngine } from '../stack/docker.ts';
 import { stopAllOnSignal } from '../stack/interrupt.ts';
 import { isRunning, type ServiceResult } from '../stack/service.ts';
 import { startStack } from '../stack/stack.ts';
-import { runEval } from './harness.ts';
+import { removeLeftoversNow } from './app-container.ts';
+import { newEvalTag, runEval } from './harness.ts';
 import { readOptions, USAGE, type CliOptions } from './options.ts';
 import { hostPackageAccessForApps } from './package-access.ts';
 import { suiteSubject, type EvalSubject, type LlmChoice } from './run-app.ts';
@@ -71,7 +72,13 @@ try {
 }
 
 let ok = false;
-stopAllOnSignal({ exitCode: () => (ok ? 0 : 130) });
+const tag = newEvalTag();
+let dockerSocket: string | null = null;
+stopAllOnSignal({
+  exitCode: () => (ok ? 0 : 130),
+  // The apps' containers and network are the engine's, not this process's: remove them too.
+  onStopping: () => dockerSocket && removeLeftoversNow(dockerSocket, tag),
+});
 const fixture = opts.model.kind === 'fixture';
 write(
   '\x1b[2m· starting the eval stack (Postgres, Redis, Docker, the sandbox-runner, wrangler dev)\x1b[0m\n',
@@ -85,6 +92,7 @@ try {
   urlOf(stack.services, 'sandbox-runner');
   const engine = await ensureDockerEngine();
   if (!engine.ok) throw new Error(`the eval needs a Docker engine: ${engine.reason} (${engine.hint})`);
+  dockerSocket = engine.socketPath;
   const { image } = await buildSandboxImage();
   const llm: LlmChoice =
     opts.model.kind === 'fixture'
@@ -111,6 +119,7 @@ try {
     timeoutMs: opts.timeoutMs,
     packageAccess: fixture ? null : await hostPackageAccessForApps(),
     write,
+    tag,
   });
   // The harness worked: every app was run and reported (how well they did is the report's business).
   ok = report.apps.every((a) => a.status !== 'error');

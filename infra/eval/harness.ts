@@ -32,6 +32,8 @@ export interface EvalOptions {
    */
   packageAccess: { env: Record<string, string>; mounts: Record<string, string> } | null;
   write: (text: string) => void;
+  /** Names this eval's containers and network (`samokoder-eval-<tag>`); random when not given. */
+  tag?: string;
 }
 
 /** What the report says of a subject the eval itself could not run (the API refused, the stack broke). */
@@ -61,6 +63,11 @@ function errored(subject: EvalSubject, err: unknown): AppReport {
   };
 }
 
+/** A short random tag for an eval's containers and network. */
+export function newEvalTag(): string {
+  return Math.random().toString(36).slice(2, 8);
+}
+
 function modelLabel(llm: LlmChoice): string {
   if (llm.kind === 'fixture') return "the LLM fixture (the demo's scripted session)";
   return `${llm.provider}:${llm.model}${llm.baseUrl ? ` at ${llm.baseUrl}` : ''}`;
@@ -70,7 +77,7 @@ export async function runEval(opts: EvalOptions): Promise<{ report: EvalReport; 
   const outDir = resolve(opts.outDir);
   mkdirSync(outDir, { recursive: true });
   const startedAt = new Date();
-  const runTag = Math.random().toString(36).slice(2, 8);
+  const runTag = opts.tag ?? newEvalTag();
   const log = (line: string) => opts.write(`· ${line}\n`);
   const network = await createAppNetwork(opts.dockerSocket, `samokoder-eval-${runTag}`, !opts.packageAccess);
   const browser = new LazyBrowser();
@@ -93,6 +100,7 @@ export async function runEval(opts: EvalOptions): Promise<{ report: EvalReport; 
                 network: network.name,
                 env: opts.packageAccess?.env ?? {},
                 mounts: opts.packageAccess?.mounts ?? {},
+                label: runTag,
               },
               browser,
               outDir,

@@ -15,7 +15,7 @@ const ctx: RunAppContext = {
   baseUrl: 'http://127.0.0.1:9',
   llm: { kind: 'fixture', fixtureUrl: 'http://127.0.0.1:9' },
   databaseUrl: null,
-  host: { socketPath: '/nonexistent', image: 'none', network: 'none', env: {}, mounts: {} },
+  host: { socketPath: '/nonexistent', image: 'none', network: 'none', env: {}, mounts: {}, label: 'test' },
   browser: new LazyBrowser(),
   outDir: root,
   budgetMicros: 0,
