@@ -75,7 +75,7 @@ describe("the eval's report", () => {
           usage: { calls: 2, inputTokens: 5, outputTokens: 6, costMicros: 0, unpricedCalls: 2 },
           timing: { wallMs: 2_000, modelMs: null, commandMs: 0 },
         }),
-        app({ id: 'webgen-1', source: 'webgen', checks: null }),
+        app({ id: 'webgen-1', source: 'webgen', checks: null, unfinishedTasks: 2 }),
       ]),
     );
     const lines = md.split('\n');
@@ -84,7 +84,7 @@ describe("the eval's report", () => {
       '| quiz | stopped: paused (a \\| pipe) | 0/2 | 2 | 5 / 6 | unknown | 2.0 s | 1 | unknown |',
     );
     expect(lines).toContain(
-      '| webgen-1 | finished | ungraded | 10 | 1000 / 200 | $0.0125 | 100.0 s | 1 | 4.0% |',
+      '| webgen-1 | finished (2 task(s) not done) | ungraded | 10 | 1000 / 200 | $0.0125 | 100.0 s | 1 | 4.0% |',
     );
     expect(lines.find((l) => l.startsWith('| **total (3)**'))).toContain('2/3 finished');
     expect(md).toContain('- **quiz** / scores: POST /api/answers got no answer');

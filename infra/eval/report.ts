@@ -52,6 +52,8 @@ export interface AppReport {
   checks: { passed: number; total: number; failures: CheckFailure[] } | null;
   usage: AppUsage;
   timing: AppTiming;
+  /** Tasks of the plan that ended failed or skipped (a run may complete with some). */
+  unfinishedTasks?: number;
   /** BugHunter and Troubleshooter rounds. */
   fixRounds: number;
   /** Where the app was left: its export zip and unpacked folder (relative to the output directory). */
@@ -151,7 +153,8 @@ function cell(text: string): string {
 }
 
 function outcomeText(app: AppReport): string {
-  if (app.outcome === 'finished') return 'finished';
+  const notDone = app.unfinishedTasks ? ` (${app.unfinishedTasks} task(s) not done)` : '';
+  if (app.outcome === 'finished') return `finished${notDone}`;
   return `stopped: ${app.status}${app.reason ? ` (${app.reason})` : ''}`;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../workers/src/protocol.ts';
 import { LazyBrowser } from './checks/browser.ts';
-import { appStartTimes, checkApp, suiteSubject, type RunAppContext } from './run-app.ts';
+import { appStartTimes, checkApp, suiteSubject, unfinishedTasks, type RunAppContext } from './run-app.ts';
 import { FIXTURE_APP } from './suite/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'samokoder-eval-run-'));
@@ -73,5 +73,23 @@ describe("timing an app's start from the run's events", () => {
       at(9_000, { type: 'app.check', status: 'passed', summary: 'ok', problems: [] }),
     ];
     expect(appStartTimes(events)).toEqual({ appStartMs: 1_500, pageCheckMs: 3_500 });
+  });
+});
+
+describe("counting a run's unfinished tasks", () => {
+  it('counts the tasks whose last status is failed or skipped', () => {
+    const task = (taskId: string, status: string) =>
+      ({ seq: 1, at: 1, type: 'task', taskId, title: taskId, status, stepId: 1 }) as ServerEvent;
+    const events = [
+      task('a', 'started'),
+      task('a', 'failed'),
+      task('a', 'completed'), // retried, and done
+      task('b', 'started'),
+      task('b', 'skipped'),
+      task('c', 'started'),
+      task('c', 'failed'),
+      task('d', 'completed'),
+    ];
+    expect(unfinishedTasks(events)).toBe(2);
   });
 });

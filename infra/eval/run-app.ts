@@ -113,6 +113,13 @@ export function appStartTimes(events: ServerEvent[]): { appStartMs: number; page
   return { appStartMs, pageCheckMs };
 }
 
+/** Tasks whose last word was `failed` or `skipped`. */
+export function unfinishedTasks(events: ServerEvent[]): number {
+  const last = new Map<string, string>();
+  for (const e of events) if (e.type === 'task') last.set(e.taskId, e.status);
+  return [...last.values()].filter((s) => s === 'failed' || s === 'skipped').length;
+}
+
 /** Calls the run made: per step, the last count its usage events reported. */
 function callsOf(events: ServerEvent[]): number {
   const perStep = new Map<number, number>();
@@ -287,6 +294,7 @@ export async function runApp(ctx: RunAppContext, subject: EvalSubject): Promise<
     checks,
     usage,
     timing: { wallMs: settledAt - started, modelMs, commandMs, appStartMs, pageCheckMs },
+    unfinishedTasks: unfinishedTasks(events),
     fixRounds,
     files: { zip: rel(files.zip), dir: rel(files.dir) },
     ...(subject.uiInstruct !== undefined ? { uiInstruct: subject.uiInstruct } : {}),
