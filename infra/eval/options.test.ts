@@ -62,13 +62,20 @@ describe("pnpm eval's command line", () => {
     expect(opts).toMatchObject({ apps: [], tasksFile: 'tasks.jsonl' });
   });
 
+  it('--fixture with --tasks runs the tasks through the demo session, to try the harness', () => {
+    expect(readOptions(['--fixture', '--tasks', 'x.jsonl'])).toMatchObject({
+      apps: [],
+      tasksFile: 'x.jsonl',
+    });
+    expect(readOptions(['--fixture', '--tasks', 'x.jsonl', '--apps', 'todos']).apps).toEqual([FIXTURE_APP]);
+  });
+
   it('says what is wrong', () => {
     expect(() => readOptions([])).toThrow('choose a model');
     expect(() => readOptions(['--provider', 'openai', '--model', 'm'])).toThrow('needs --key-env');
     expect(() => readOptions(['--provider', 'openai'])).toThrow('--model is needed');
     expect(() => readOptions(['--provider', 'mistral', '--model', 'm'])).toThrow('--provider is one of');
     expect(() => readOptions(['--fixture', '--model', 'm'])).toThrow('--fixture runs without a provider');
-    expect(() => readOptions(['--fixture', '--tasks', 'x.jsonl'])).toThrow('cannot generate --tasks');
     expect(() => readOptions(['--fixture', '--apps', 'notes'])).toThrow("only knows the demo's app");
     expect(() => readOptions(['--fixture', '--apps', 'nope'])).toThrow('there is no app "nope"');
     expect(() => readOptions(['--fixture', '--parallel', '0'])).toThrow('--parallel takes a number above 0');

@@ -9,7 +9,8 @@ Runs app descriptions through the whole pipeline on a local stack of its own, ch
 (started from its own README) and writes a report (JSON and Markdown) into the output directory.
 
 The model:
-  --fixture                 the LLM fixture's scripted session on the demo's app (no key, no provider)
+  --fixture                 the LLM fixture's scripted session on the demo's app (no key, no provider);
+                            with --tasks each task gets the demo's app (a run of the harness itself)
   --provider <name>         openai, anthropic, groq or openai-compatible
   --model <name>            the model every agent uses (e.g. gpt-4.1, claude-sonnet-4-20250514)
   --key-env <VAR>           the environment variable that holds your key (the key is never printed)
@@ -104,13 +105,13 @@ export function readOptions(argv: string[]): CliOptions {
   if (values.fixture) {
     if (values.provider || values.model || values['base-url'] || values['key-env'])
       throw new Error('--fixture runs without a provider, model, key or base URL');
-    if (values.tasks) throw new Error("--fixture only knows the demo's app: it cannot generate --tasks");
     if (apps && apps.some((a) => a !== FIXTURE_APP))
       throw new Error(`--fixture only knows the demo's app (${FIXTURE_APP.id})`);
     return {
       ...common,
       model: { kind: 'fixture' },
-      apps: [FIXTURE_APP],
+      // With --tasks, each task gets the demo's scripted todo app: a run of the harness, not of a model.
+      apps: values.tasks && !apps ? [] : [FIXTURE_APP],
       timeoutMs: positive(values['timeout-min'], 'timeout-min', 5) * 60_000,
     };
   }

@@ -39,6 +39,7 @@ describe('the eval (pnpm eval --fixture)', () => {
     const [app] = report.apps;
     expect(app, printed).toBeDefined();
     expect(app!.outcome, `${app!.reason ?? ''}\n${printed}`).toBe('finished');
+    expect(app!.unfinishedTasks).toBe(0);
 
     // The app was started from its README (`npm start`) in a fresh container, and passed every check.
     expect(printed).toContain('todos: starting it from its README: npm start');
