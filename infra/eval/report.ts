@@ -191,7 +191,7 @@ export function reportMarkdown(report: EvalReport): string {
   const total = [
     `**total (${t.apps})**`,
     `${t.finished}/${t.apps} finished`,
-    t.checksTotal > 0 || t.ungraded === 0 ? `${t.checksPassed}/${t.checksTotal}` : '',
+    t.checksTotal > 0 || t.ungraded === 0 ? `${t.checksPassed}/${t.checksTotal}` : 'ungraded',
     String(t.usage.calls),
     `${t.usage.inputTokens} / ${t.usage.outputTokens}`,
     formatCost(t.usage),
