@@ -16,6 +16,7 @@ import type { LazyBrowser } from './checks/browser.ts';
 import { runChecks, type CheckResult } from './checks/run-checks.ts';
 import { settledLedger } from './ledger.ts';
 import { readmeCommands } from './readme-commands.ts';
+import { unzipTo } from './unzip.ts';
 import type { AppReport, AppUsage } from './report.ts';
 import type { AppCheck, EvalApp } from './suite/types.ts';
 
@@ -200,7 +201,6 @@ async function download(
   const zip = Buffer.from(await res.arrayBuffer());
   const zipPath = join(appDir, `${id}.zip`);
   writeFileSync(zipPath, zip);
-  const { unzipTo } = await import('./unzip.ts');
   return { zip: zipPath, dir: unzipTo(zip, join(appDir, 'app')) };
 }
 
