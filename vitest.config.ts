@@ -26,8 +26,8 @@ export default defineConfig({
             // The sandbox-runner's API without a Docker engine (the rest of its suite needs one).
             'sandbox-runner/test/no-docker/**/*.test.ts',
           ],
-          // The demo drives the whole stack: it runs with the browser tests, which start it.
-          exclude: ['infra/demo/**', '**/node_modules/**'],
+          // The demo and the eval's own run drive the whole stack: they run with the browser tests, which start it.
+          exclude: ['infra/demo/**', 'infra/eval/e2e/**', '**/node_modules/**'],
         },
       },
       // workers (inside workerd), sandbox-runner (real Docker), web (browser end to end)

@@ -11,8 +11,8 @@ export default defineProject({
   test: {
     name: 'e2e',
     environment: 'node',
-    // The offline demo drives the same stack from its API, so it runs here too.
-    include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts'],
+    // The offline demo and the eval (pnpm eval) drive the same stack from its API, so they run here too.
+    include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts', 'infra/eval/e2e/**/*.test.ts'],
     globalSetup: 'web/e2e/global-setup.ts',
     // One browser and one stack: files run one after another, each test gets a fresh context.
     fileParallelism: false,

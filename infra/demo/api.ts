@@ -42,7 +42,11 @@ export class DemoApi {
   }
 
   /** Saves a bring-your-own LLM key, as a user would in Settings. */
-  addKey(body: { provider: 'openai' | 'anthropic' | 'groq'; key: string; label: string }) {
+  addKey(
+    body:
+      | { provider: 'openai' | 'anthropic' | 'groq'; key: string; label: string }
+      | { provider: 'openai-compatible'; key: string; label: string; baseUrl: string },
+  ) {
     return this.call<{ id: string }>('POST', '/api/keys', body);
   }
 
@@ -51,6 +55,8 @@ export class DemoApi {
     description: string;
     mode: 'autopilot' | 'interactive';
     budgetMicros: number;
+    /** Model per agent (`*` for all), as `provider:model`. */
+    models?: Record<string, string>;
   }) {
     return this.call<{ id: string }>('POST', '/api/projects', body);
   }

@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `dev` is what `pnpm start` runs; `test` (the test suites), `smoke` (the stack's own test, which stops
- * pieces on purpose) and `demo` (`pnpm demo`) run beside it on other ports with throwaway state.
+ * pieces on purpose), `demo` (`pnpm demo`) and `eval` (`pnpm eval`) run beside it on other ports with
+ * throwaway state.
  */
-export type Profile = 'dev' | 'test' | 'smoke' | 'demo';
+export type Profile = 'dev' | 'test' | 'smoke' | 'demo' | 'eval';
 
 export interface StackPorts {
   worker: number;
@@ -73,6 +74,15 @@ const PORTS: Record<Profile, StackPorts> = {
     postgres: 35499,
     wsProxy: 36543,
     llm: 38790,
+  },
+  eval: {
+    worker: 48787,
+    runner: 48788,
+    bridge: 48079,
+    redis: 46380,
+    postgres: 45499,
+    wsProxy: 46543,
+    llm: 48790,
   },
 };
 

@@ -10,6 +10,8 @@ export interface E2eContext {
   /** The sandbox-runner the Worker uses, and the secret of its tokens (tests look at a project's sandboxes). */
   runnerUrl: string;
   runnerSecret: string;
+  /** The stack's Postgres (the eval reads the usage ledger there); empty when not known. */
+  databaseUrl: string;
 }
 
 declare module 'vitest' {
@@ -18,5 +20,6 @@ declare module 'vitest' {
     llmFixtureUrl: E2eContext['llmFixtureUrl'];
     runnerUrl: E2eContext['runnerUrl'];
     runnerSecret: E2eContext['runnerSecret'];
+    databaseUrl: E2eContext['databaseUrl'];
   }
 }

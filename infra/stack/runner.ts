@@ -24,9 +24,10 @@ export async function startRunner(
   const engine = await ensureDockerEngine({ log });
   if (!engine.ok)
     return { name: 'sandbox-runner', state: 'missing', reason: engine.reason, hint: engine.hint };
-  // Read while the image is checked (`npm config` takes about a second). Only `npm start` gets the
-  // host's registry: test stacks must never install from outside (their tests bring a registry).
-  const npmSettings = cfg.profile === 'dev' ? readNpmSettings() : undefined;
+  // Read while the image is checked (`npm config` takes about a second). Only `npm start` and `pnpm eval`
+  // (whose apps install what a real model chose) get the host's registry: test stacks must never install
+  // from outside (their tests bring a registry).
+  const npmSettings = cfg.profile === 'dev' || cfg.profile === 'eval' ? readNpmSettings() : undefined;
   let image: string;
   try {
     log('sandbox image: checking (built once, then cached by its inputs)');

@@ -31,6 +31,8 @@ export interface StartStackOptions {
   withoutRunner?: boolean;
   /** Extra `[vars]` for the Worker (benchmarks raise `RATE_LIMITS` to measure capacity, not limits). */
   workerVars?: Record<string, string>;
+  /** Send every provider call to the LLM fixture; by default the test and demo profiles do. */
+  llmFixture?: boolean;
 }
 
 /**
@@ -81,9 +83,10 @@ async function bringUp(
     return [redis, upstash] as const;
   })();
   const runner = opts.withoutRunner ? Promise.resolve(undefined) : startRunner(config, log).then(track);
-  const llm = usesLlmFixture(config.profile)
-    ? startLlmFixtureService(config, log).then(track)
-    : Promise.resolve(undefined);
+  const llm =
+    (opts.llmFixture ?? usesLlmFixture(config.profile))
+      ? startLlmFixtureService(config, log).then(track)
+      : Promise.resolve(undefined);
 
   // Every piece settles before any result is used: when one throws, the others must have finished
   // (and been tracked) before the caller stops what was started.
