@@ -8,6 +8,7 @@
  */
 import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
 import type { LlmMessage } from '../ports.ts';
+import { guardAcceptanceTests } from './acceptance-guard.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
@@ -76,14 +77,18 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
       }),
     },
   ];
+  // A change to the task's acceptance tests needs the user's approval; refused, it is re-asked like an
+  // answer that cannot be applied (fix the code, not the tests).
+  const resolve = async (changes: Diagnosis['changes']) =>
+    guardAcceptanceTests(ctx, state, 'BugHunter', await resolveChanges(ctx, changes));
   let diagnosis = await session.object({ messages: ask(''), schema: Diagnosis });
-  let resolved = await resolveChanges(ctx, diagnosis.changes);
+  let resolved = await resolve(diagnosis.changes);
   if (!resolved.ok) {
     diagnosis = await session.object({
       messages: ask(problemsFeedback(resolved)),
       schema: Diagnosis,
     });
-    resolved = await resolveChanges(ctx, diagnosis.changes);
+    resolved = await resolve(diagnosis.changes);
   }
   const attempt = {
     command: failure.command,
