@@ -8,7 +8,6 @@
  */
 import { diffText } from '../diff.ts';
 import { codeMonkeyV2, reviewV2 } from '../prompts/code-monkey/v2.ts';
-import { refusedTestChanges } from './acceptance-guard.ts';
 import { problemsFeedback, resolveChanges, type Refused } from './apply-changes.ts';
 import { describeTask } from './developer.ts';
 import {
@@ -200,14 +199,6 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
           .filter(Boolean)
           .join('\n\n'),
       });
-    }
-    // The task's acceptance tests are not the plan's to change (normally no step targets one).
-    if (
-      (await refusedTestChanges(ctx, state, 'CodeMonkey', [{ ...written, path: step.path, before: current }]))
-        .length
-    ) {
-      ctx.say(`Left ${step.path} as it is: it is an acceptance test of this task.`);
-      return afterWorkStep(ctx, session.addStats(state, task.id), index);
     }
     ctx.files.write(step.path, written.after);
     const diff = diffText(current ?? '', written.after);
