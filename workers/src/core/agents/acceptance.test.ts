@@ -179,6 +179,28 @@ describe('acceptance tests first', () => {
     expect(h.read('test/add.test.js')).toContain('assert.equal(add(2, 3), -1)');
   }, 60_000);
 
+  it('re-asks acceptance tests that come with code, and writes only the tests', async () => {
+    const replies = project([diagnosis('add() now adds.', { path: 'src/add.js', edit: FIX })]);
+    const tests = replies.findIndex((r) => r.match?.contains === "You are Samokoder's TestWriter");
+    replies.splice(
+      tests,
+      0,
+      acceptanceTests([
+        { path: 'test/add.test.js', content: ADD_TEST },
+        { path: 'src/add.js', content: 'export const add = (a, b) => a + b;\n' },
+      ]),
+    );
+    const { h, key } = setup(replies);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    const [, reask] = promptsOf(key, 'TestWriter');
+    expect(reask).toContain('src/add.js: not a test file; write only the tests');
+    // The code is the plan's: its CodeMonkey wrote it (and the BugHunter fixed it).
+    expect(promptsOf(key, 'CodeMonkey')).toHaveLength(1);
+    expect(h.read('src/add.js')).toBe(BUGGY_ADD.replace('a - b', 'a + b'));
+  }, 60_000);
+
   it('shows the acceptance tests for review before they are written, when the project asks for it', async () => {
     const { h } = setup(project([diagnosis('add() now adds.', { path: 'src/add.js', edit: FIX })]), {
       mode: 'interactive',

@@ -40,6 +40,11 @@ function testsText(state: AgentsState): string {
   return `they run with \`${stack.test}\`. Follow the project's conventions (above) for where tests live and what they use.`;
 }
 
+/** Whether `path` can be a test: the JavaScript conventions, or Python's and Go's test file names. */
+function isAcceptanceTestPath(path: string): boolean {
+  return isTestFile(path) || /(^|\/)test_[^/]+\.py$|_test\.(py|go)$/.test(path);
+}
+
 /** Writes the acceptance tests, re-asking once when the answer cannot be applied. */
 async function writeTests(
   ctx: AgentContext,
@@ -55,7 +60,19 @@ async function writeTests(
       ],
       schema: AcceptanceTests,
     });
-    const resolved = await resolveChanges(ctx, answer.files);
+    // Only tests: a module written here would be taken out of the plan and guarded as a test.
+    const notTests = answer.files.filter((f) => !isAcceptanceTestPath(f.path));
+    const resolved: Resolved =
+      notTests.length > 0
+        ? {
+            ok: false,
+            problems: notTests.map(
+              (f) =>
+                `${f.path}: not a test file; write only the tests, where the project's conventions put them (the code is written afterwards)`,
+            ),
+            refusedFiles: [],
+          }
+        : await resolveChanges(ctx, answer.files);
     if (resolved.ok) return { answer, resolved };
     if (round > 0) {
       throw new Error(
