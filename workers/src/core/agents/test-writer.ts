@@ -101,7 +101,7 @@ export const testWriter: AgentStep<'TestWriter'> = async (ctx, state) => {
     tests: testsText(state),
     plan: planText(work.steps),
     existingTests: paths
-      .filter(isTestFile)
+      .filter(isAcceptanceTestPath)
       .map((p) => `- ${p}`)
       .join('\n'),
     files: planned.some((p) => paths.includes(p)) ? await fileContents(ctx, planned, 24_000) : '',
