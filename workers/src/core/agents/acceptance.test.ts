@@ -124,6 +124,10 @@ describe('acceptance tests first', () => {
     expect(h.state()!.fileNotes['test/add.test.js']).toBe('acceptance tests of add');
     const exits = ofType(h.events(), 'command.exit').map((e) => e.exitCode);
     expect(exits).toEqual([1, 0]);
+    // The fixer was told which tests are the task's, and shown them.
+    const [fixer] = promptsOf(key, 'BugHunter');
+    expect(fixer).toContain("The task's acceptance tests (make the code pass them):\n- test/add.test.js");
+    expect(fixer).toContain(`--- test/add.test.js\n${ADD_TEST}`);
     // The Developer was told the tests are written apart.
     expect(JSON.stringify(suite.fixture.requestsOf(key)[3]!.body)).toContain(
       'acceptance tests are written separately',
@@ -210,5 +214,40 @@ describe('acceptance tests first', () => {
     const review = await nextQuestion(h);
     expect(review.review).toMatchObject({ path: 'test/add.test.js', before: null, after: ADD_TEST });
     expect(h.read('test/add.test.js')).toBeNull();
+  }, 60_000);
+});
+
+describe('the failing output the fixer reads', () => {
+  it('is the relevant excerpt of a long test run: the failure among 300 passing tests, not the tail', async () => {
+    const MANY_TESTS = [
+      "import assert from 'node:assert/strict';",
+      "import { test } from 'node:test';",
+      "import { add } from '../src/add.js';",
+      'for (let i = 0; i < 150; i++) test(`keeps item ${i}`, () => assert.ok(true));',
+      "test('adds two numbers', () => assert.equal(add(2, 3), 5));",
+      'for (let i = 150; i < 300; i++) test(`keeps item ${i}`, () => assert.ok(true));',
+      '',
+    ].join('\n');
+    const replies = project([diagnosis('add() now adds.', { path: 'src/add.js', edit: FIX })]);
+    const tests = replies.findIndex((r) => r.match?.contains === "You are Samokoder's TestWriter");
+    replies[tests] = acceptanceTests([{ path: 'test/add.test.js', content: MANY_TESTS }]);
+    const { h, key } = setup(replies);
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    const printed = ofType(h.events(), 'command.output')
+      .map((e) => e.data)
+      .join('');
+    const failing = printed.slice(0, printed.indexOf('# tests'));
+    // The run printed far more than the fixer is shown, with the failure far from its end.
+    expect(failing.length).toBeGreaterThan(20_000);
+    expect(failing.slice(-6_000)).not.toContain('not ok 151 - adds two numbers');
+    const [fixer] = promptsOf(key, 'BugHunter');
+    expect(fixer).toContain('Failing tests: adds two numbers');
+    expect(fixer).toContain('not ok 151 - adds two numbers');
+    expect(fixer).toContain('expected: 5');
+    expect(fixer).toContain('actual: -1');
+    expect(fixer).toContain('# fail 1');
+    expect(fixer).not.toContain('ok 1 - keeps item 0');
   }, 60_000);
 });

@@ -6,9 +6,9 @@
  * many attempts at one failure it asks the user for a hint (autopilot: moves on and says so); the engine's
  * loop guards pause a task whose failure keeps repeating before that.
  */
-import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
+import { bugHunterV2 } from '../prompts/bug-hunter/v2.ts';
 import type { LlmMessage } from '../ports.ts';
-import { guardAcceptanceTests } from './acceptance-guard.ts';
+import { acceptanceTestsOf, guardAcceptanceTests } from './acceptance-guard.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
@@ -52,6 +52,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
   const paths = await filePaths(ctx);
   const mentioned = [
     ...mentionedPaths(failure.output, paths),
+    ...acceptanceTestsOf(state),
     ...(state.work?.relevantFiles ?? []),
     ...(state.work?.steps.flatMap((s) => (s.type === 'code' ? [s.path] : [])) ?? []),
   ];
@@ -63,15 +64,18 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     command: failure.command,
     ended: failure.ended,
     output: failure.output,
+    acceptanceTests: acceptanceTestsOf(state)
+      .map((p) => `- ${p}`)
+      .join('\n'),
     files: await fileContents(ctx, relevant),
     history: historyText(history, failure.output),
     feedback: hint,
   };
   const ask = (feedback: string): LlmMessage[] => [
-    { role: 'system', content: bugHunterV1.system },
+    { role: 'system', content: bugHunterV2.system },
     {
       role: 'user',
-      content: bugHunterV1.user({
+      content: bugHunterV2.user({
         ...vars,
         feedback: [vars.feedback, feedback].filter(Boolean).join('\n\n'),
       }),
