@@ -55,6 +55,16 @@ describe('the failing output the fixer reads', () => {
     expect(text).not.toContain('adding item 0 to the cart');
   });
 
+  it('fills the room the failures leave with the other lines from the start, such as logging', () => {
+    const raw = output('vitest.txt');
+    const text = failureExcerpt(raw, 6_000);
+    expect(text.length).toBeGreaterThan(5_000);
+    expect(text.length).toBeLessThanOrEqual(6_000);
+    expect(text).toContain('adding item 0 to the cart');
+    expect(text).toContain('Error: no item named milk');
+    expect(text).toContain('Tests  2 failed | 120 passed (122)');
+  });
+
   it("keeps jest's failures without its colour codes", () => {
     const { text } = excerptOf('jest.txt');
     expect(text).not.toContain('\u001b[');

@@ -5,7 +5,8 @@
  * node:test's blocks about them, stack frames outside the project), and if that is not enough, the
  * excerpt keeps, in the output's order, the failing tests' names, their assertion messages with the
  * expected and actual values, the stack frames in project files and the first error, each with a few
- * lines around it, then the runner's closing summary. Works on what node:test (TAP and spec), vitest,
+ * lines around it, then the runner's closing summary, then (while there is room) the other lines from
+ * the start, such as the logging a fix added. Works on what node:test (TAP and spec), vitest,
  * jest, mocha, pytest and Python's tracebacks print, and on any output with error-looking lines.
  */
 
@@ -153,6 +154,8 @@ export function failureExcerpt(output: string, limit: number): string {
     }
   }
   for (const i of tail) take(i);
+  // What room is left goes to the other lines from the start (the fixer's own logging among them).
+  for (let i = 0; i < lines.length; i++) if (!take(i)) break;
   const excerpt = `${head}\n${joinKept(lines, keep)}`;
   // The "left out" markers are not budgeted: an excerpt they push over the limit is cut at its end.
   return excerpt.length <= limit ? excerpt : `${excerpt.slice(0, limit - 16)}\n[... cut ...]`;
