@@ -1,8 +1,8 @@
 /**
- * The agents' pipeline: SpecWriter → Architect → TechLead → per task (Developer → TestWriter (its
- * acceptance tests) → CodeMonkey / Executor steps, with the BugHunter on failures) → the app started → TechnicalWriter. A user's message on a
- * finished run becomes a task: a bug report the Troubleshooter's, a change request (or a plain message)
- * the Developer's.
+ * The agents' pipeline: SpecWriter → Architect → TechLead → per task (Developer → TestWriter, its
+ * acceptance tests → CodeMonkey / Executor steps, with the BugHunter on failures) → the app started →
+ * TechnicalWriter. A user's message on a finished run becomes a task: a bug report the
+ * Troubleshooter's, a change request (or a plain message) the Developer's, with its acceptance tests.
  */
 import { definePipeline, type Pipeline, type StepFn, type StepRef, type UserMessage } from '../pipeline.ts';
 import type { SandboxPort } from '../ports.ts';
