@@ -2,6 +2,7 @@
  * The scripted session of the offline demo: every reply the agents get, as the LLM fixture serves them
  * (each matched by the agent's own words in its prompt, taken in order). A real model would produce the
  * same shapes; the session builds the todo app of todo-app.ts, including the planted bug and its fix.
+ * Each task's tests are its acceptance tests, written (by the TestWriter) before its code.
  * Plain data: the demo, the workerd test and the unit tests all use it.
  */
 import type { ScriptedReply } from '../llm-fixture/script.ts';
@@ -128,25 +129,21 @@ export function todoSession(): ScriptedReply[] {
             instructions:
               'Export createStore(): an in-memory store with list, get, add(title), update(id, {title, done}) and remove(id).',
           },
-          {
-            type: 'code',
-            path: 'test/todos.test.js',
-            instructions: 'node:test tests of the store: ids, empty titles, updates, removal.',
-          },
         ],
         testInstructions: 'Run `npm test`: the four store tests pass.',
+      },
+    },
+    {
+      match: agent('TestWriter'),
+      usage: usage(1300, 300),
+      json: {
+        files: [{ path: 'test/todos.test.js', summary: 'tests of the todo store', content: TODOS_TEST_JS }],
       },
     },
     {
       match: { contains: 'The file src/todos.js does not exist yet' },
       usage: usage(1100, 320),
       json: { summary: 'the in-memory todo store', content: TODOS_JS },
-    },
-    approve,
-    {
-      match: { contains: 'The file test/todos.test.js does not exist yet' },
-      usage: usage(1300, 300),
-      json: { summary: 'tests of the todo store', content: TODOS_TEST_JS },
     },
     approve,
     {
@@ -179,15 +176,15 @@ export function todoSession(): ScriptedReply[] {
             path: 'src/server.js',
             instructions: 'Listen on process.env.PORT or 3000 at 0.0.0.0.',
           },
-          {
-            type: 'code',
-            path: 'test/api.test.js',
-            instructions: 'API tests over fetch against createServer() on port 0.',
-          },
         ],
         testInstructions:
           'Run `npm start`, then `curl -X POST localhost:3000/api/todos -d \'{"title":"x"}\'` and `curl localhost:3000/api/todos`.',
       },
+    },
+    {
+      match: agent('TestWriter'),
+      usage: usage(1600, 420),
+      json: { files: [{ path: 'test/api.test.js', summary: 'tests of the HTTP API', content: API_TEST_JS }] },
     },
     {
       match: { contains: 'The file src/app.js does not exist yet' },
@@ -199,12 +196,6 @@ export function todoSession(): ScriptedReply[] {
       match: { contains: 'The file src/server.js does not exist yet' },
       usage: usage(1400, 60),
       json: { summary: 'starts the API on PORT or 3000', content: SERVER_JS },
-    },
-    approve,
-    {
-      match: { contains: 'The file test/api.test.js does not exist yet' },
-      usage: usage(1600, 420),
-      json: { summary: 'tests of the HTTP API', content: API_TEST_JS },
     },
     approve,
     {
@@ -236,14 +227,17 @@ export function todoSession(): ScriptedReply[] {
             instructions:
               'Serve the files of public/ for GET requests outside /api (index.html for /), never outside public/, in place of the JSON root route.',
           },
-          {
-            type: 'code',
-            path: 'test/static.test.js',
-            instructions:
-              'Tests: /, /app.js and /style.css are served with their types; paths outside public/ answer 404.',
-          },
         ],
         testInstructions: 'Open the preview: add a todo, check it off, delete it.',
+      },
+    },
+    {
+      match: agent('TestWriter'),
+      usage: usage(1600, 300),
+      json: {
+        files: [
+          { path: 'test/static.test.js', summary: 'tests of the static files', content: STATIC_TEST_JS },
+        ],
       },
     },
     {
@@ -274,12 +268,6 @@ export function todoSession(): ScriptedReply[] {
           { search: ROOT_ROUTE, replace: STATIC_ROUTE },
         ],
       },
-    },
-    approve,
-    {
-      match: { contains: 'The file test/static.test.js does not exist yet' },
-      usage: usage(1600, 300),
-      json: { summary: 'tests of the static files', content: STATIC_TEST_JS },
     },
     approve,
     { match: agent('TechnicalWriter'), chunks: 24, usage: usage(800, 300), text: README_MD },

@@ -210,7 +210,7 @@ Shortens links: \`npm start\`, then open http://localhost:3000. \`npm test\` run
 const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const approve: ScriptedReply = { match: agent('code reviewer'), json: { approved: true, issues: [] } };
 
-/** The files the Developer plans, in order, with what the CodeMonkey writes for each. */
+/** The files the Developer plans, in order, with what the CodeMonkey writes for each (the test is the TestWriter's). */
 const FILES: [path: string, instructions: string, content: string][] = [
   ['src/links.js', 'Export createLinks(): add(url), get(code), list(), codes of 4 characters.', LINKS_JS],
   [
@@ -223,7 +223,6 @@ const FILES: [path: string, instructions: string, content: string][] = [
   ['public/style.css', 'Simple styles.', STYLE_CSS],
   ['public/app.js', 'Render the links from GET /api/links.', PUBLIC_APP_JS],
   ['public/about.html', 'A short about page.', ABOUT_HTML],
-  ['test/app.test.js', 'A test: shorten a link, follow its redirect.', APP_TEST_JS],
 ];
 
 /** The replies, in the order the pipeline asks for them. */
@@ -266,6 +265,15 @@ export function shortenerSession(): ScriptedReply[] {
         relevantFiles: ['package.json'],
         steps: FILES.map(([path, instructions]) => ({ type: 'code', path, instructions })),
         testInstructions: 'Open the preview, shorten a link, follow it.',
+      },
+    },
+    // The task's acceptance test, written before its code.
+    {
+      match: agent('TestWriter'),
+      json: {
+        files: [
+          { path: 'test/app.test.js', summary: 'shortens a link and follows it', content: APP_TEST_JS },
+        ],
       },
     },
     ...FILES.flatMap(([path, , content]): ScriptedReply[] => [

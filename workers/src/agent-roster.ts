@@ -9,6 +9,7 @@ export const AGENT_ROSTER = [
   { name: 'Architect', role: 'Chooses the stack', callsModel: true },
   { name: 'TechLead', role: 'Plans the tasks', callsModel: true },
   { name: 'Developer', role: 'Breaks a task into steps', callsModel: true },
+  { name: 'TestWriter', role: "Writes each task's acceptance tests first", callsModel: true },
   { name: 'CodeMonkey', role: 'Writes and reviews the code', callsModel: true },
   { name: 'Executor', role: 'Runs the commands and starts the app', callsModel: false },
   { name: 'BugHunter', role: 'Debugs failing commands', callsModel: true },

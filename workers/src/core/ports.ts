@@ -90,7 +90,7 @@ export interface ExecOutcome {
   exitCode: number | null;
   timedOut: boolean;
   durationMs: number;
-  /** stdout and stderr as they were interleaved (possibly truncated by the runner). */
+  /** stdout and stderr as they were interleaved; of a long output its head and tail (`output-window.ts`). */
   output: string;
   /** The sandbox's memory limit killed a process while the command ran (absent: it did not, or unknown). */
   oomKilled?: boolean;

@@ -19,6 +19,7 @@ import {
   type AppStarted,
 } from '../core/agents/app-port.ts';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../core/ports.ts';
+import { OutputWindow } from '../core/output-window.ts';
 import { RunnerError, type RunnerClient } from './client.ts';
 
 export interface RunnerSandboxOptions {
@@ -27,9 +28,15 @@ export interface RunnerSandboxOptions {
   create?: CreateSandboxRequest;
   /** Told of each sandbox this adapter creates (the Durable Object records it for cleanup). */
   onCreated?: (sandboxId: string) => void;
-  /** Output kept in an outcome (the tail): what an agent reads of a long log. */
-  outputTailChars?: number;
+  /** Output kept in an outcome (its head and tail beyond this): what an agent's excerpt is made from. */
+  outputChars?: number;
 }
+
+/**
+ * Output kept in a command's outcome: enough that a failure printed anywhere in a long test run reaches
+ * the fixer's excerpt (a few hundred kilobytes held for the length of one step).
+ */
+const OUTPUT_CHARS = 200_000;
 
 /** Files per write request (the contract's maximum is 2000; smaller batches keep requests small). */
 const WRITE_BATCH = 200;
@@ -135,7 +142,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
     signal: AbortSignal,
   ): Promise<ExecOutcome> {
-    const tail = this.opts.outputTailChars ?? 16_000;
+    const kept = new OutputWindow(this.opts.outputChars ?? OUTPUT_CHARS);
     if (request.network === 'egress' && (await this.ensure()) && this.network !== 'egress') {
       // A container's network is fixed when it is made: the project moves to a sandbox with egress,
       // and the caller writes the workspace into it again.
@@ -146,7 +153,6 @@ export class RunnerSandbox implements SandboxPort, AppPort {
       throw new SandboxReset();
     }
     return this.withSandbox(async (id) => {
-      let output = '';
       const started = Date.now();
       const exit = await this.opts.client.exec(
         id,
@@ -159,11 +165,11 @@ export class RunnerSandbox implements SandboxPort, AppPort {
         (event: ExecEvent) => {
           if (event.type === 'stdout' || event.type === 'stderr') {
             onOutput(event.type, event.data);
-            output = (output + event.data).slice(-tail);
+            kept.push(event.data);
           } else if (event.type === 'truncated') {
             const note = `\n[... ${event.omittedBytes} bytes of output omitted ...]\n`;
             onOutput('stderr', note);
-            output = (output + note).slice(-tail);
+            kept.push(note);
           }
         },
         signal,
@@ -173,7 +179,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
         timedOut: exit.timedOut,
         ...(exit.oomKilled ? { oomKilled: true } : {}),
         durationMs: exit.durationMs ?? Date.now() - started,
-        output,
+        output: kept.text(),
       };
     }, true);
   }

@@ -38,6 +38,19 @@ const PLANNING: ScriptedReply[] = [
     },
   },
   {
+    match: agent('TestWriter'),
+    json: {
+      files: [
+        {
+          path: 'test/add.test.js',
+          summary: 'add adds',
+          content:
+            "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { add } from '../src/add.js';\n\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
+        },
+      ],
+    },
+  },
+  {
     match: agent('CodeMonkey'),
     chunks: 4,
     json: { summary: 'adds', content: 'export const add = (a, b) => a + b;\n' },
@@ -70,10 +83,11 @@ describe('the agents pipeline as the Durable Object binds it', () => {
       mode: 'autopilot',
       budgetMicros: 1_000_000,
     });
-    // Six calls on the user's key; then the Executor has no sandbox-runner here: a failure of the
-    // environment (no agent is asked about it), which pauses the run saying what is missing.
-    expect((await requestsOf(key)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(run.llmCalls).toBe(6);
+    // Seven calls on the user's key (the task's acceptance tests among them); then the Executor has no
+    // sandbox-runner here: a failure of the environment (no agent is asked about it), which pauses the
+    // run saying what is missing.
+    expect((await requestsOf(key)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    expect(run.llmCalls).toBe(7);
     expect(run.status).toBe('paused');
     expect(run.reason).toMatch(/SANDBOX_RUNNER_URL/);
     const usage = run.events.filter((e) => e.type === 'usage').at(-1);
@@ -81,7 +95,7 @@ describe('the agents pipeline as the Durable Object binds it', () => {
     expect(run.events.some((e) => e.type === 'files.changed')).toBe(true);
     // One usage log line per provider attempt, with the key's origin and never the key.
     expect(logged.filter((l) => l.includes('"llm call"') && l.includes('"keyOrigin":"user"'))).toHaveLength(
-      6,
+      7,
     );
     expect(JSON.stringify(run.events)).not.toContain(key);
     expect(logged.join('\n')).not.toContain(key);

@@ -1,8 +1,8 @@
 /**
- * The agents' pipeline: SpecWriter → Architect → TechLead → per task (Developer → CodeMonkey / Executor
- * steps, with the BugHunter on failures) → the app started → TechnicalWriter. A user's message on a
- * finished run becomes a task: a bug report the Troubleshooter's, a change request (or a plain message)
- * the Developer's.
+ * The agents' pipeline: SpecWriter → Architect → TechLead → per task (Developer → TestWriter, its
+ * acceptance tests → CodeMonkey / Executor steps, with the BugHunter on failures) → the app started →
+ * TechnicalWriter. A user's message on a finished run becomes a task: a bug report the
+ * Troubleshooter's, a change request (or a plain message) the Developer's, with its acceptance tests.
  */
 import { definePipeline, type Pipeline, type StepFn, type StepRef, type UserMessage } from '../pipeline.ts';
 import type { SandboxPort } from '../ports.ts';
@@ -20,6 +20,7 @@ import { agentStep } from './agent-step.ts';
 import { initialState, readAgentsState, type AgentsState } from './state.ts';
 import { readAgentInput, stepRef, type AgentName, type AgentRef } from './steps.ts';
 import { techLead } from './tech-lead.ts';
+import { testWriter } from './test-writer.ts';
 import { technicalWriter } from './technical-writer.ts';
 import { troubleshooter } from './troubleshooter.ts';
 import { tryAgainRef } from './try-again.ts';
@@ -65,6 +66,7 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     Architect: agentStep(architect),
     TechLead: agentStep(techLead),
     Developer: agentStep(developer),
+    TestWriter: agentStep(testWriter),
     CodeMonkey: agentStep(codeMonkey({ review: opts.review ?? true })),
     Executor: agentStep(settlingAttempts(executor({ sandbox: opts.sandbox, app: opts.app }))),
     BugHunter: agentStep(bugHunter),

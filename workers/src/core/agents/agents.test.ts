@@ -5,7 +5,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { ExecRequest, LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { planningReplies, uselessFix } from './testing/common-replies.ts';
+import { acceptanceTests, planningReplies, uselessFix } from './testing/common-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
@@ -81,7 +81,7 @@ describe('CodeMonkey', () => {
     await h.drain();
     expectCompleted(h);
     expect(h.read('src/add.js')).toBe('export function add(x, y) {\n  return x + y;\n}\n');
-    const reask = userPrompt(key, 7);
+    const reask = userPrompt(key, 8);
     expect(reask).toContain('could not be applied');
     expect(reask).toContain('does not occur in the file: "return a - b;"');
     // The re-ask shows the file as it is now, to copy the search texts from.
@@ -554,32 +554,32 @@ describe('BugHunter', () => {
 describe('resuming', () => {
   it('reuses recorded outputs after a crash and makes no repeated paid call', async () => {
     let made = 0;
-    const hangAt = 5;
+    const hangAt = 7;
     const hanging = (port: LlmPort): LlmPort => ({
       complete: (request) => (++made === hangAt ? new Promise(() => {}) : port.complete(request)),
     });
     const replies = [
       ...planning(),
+      // The plan's step that writes the acceptance test is dropped: the TestWriter wrote it.
       developer([writeStep('src/add.js'), writeStep('test/add.test.js')]),
+      acceptanceTests([{ path: 'test/add.test.js', content: ADD_TEST }]),
       { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
-      { match: agent('code reviewer'), json: { approved: true, issues: [] } },
-      { match: agent('CodeMonkey'), json: { summary: 'test', content: ADD_TEST } },
       { match: agent('code reviewer'), json: { approved: true, issues: [] } },
       { match: agent('TechnicalWriter'), text: '# calc\n' },
     ];
     const { h, key, sandbox } = setup(replies, { review: true, wrapLlm: hanging });
     h.controls.start();
-    // The fifth call (the first review) never returns: the process "dies" with the CodeMonkey's write recorded.
+    // The seventh call (the first review) never returns: the process "dies" with the CodeMonkey's write recorded.
     void h.drain();
     await new Promise((r) => setTimeout(r, 500));
-    expect(suite.fixture.requestsOf(key)).toHaveLength(4);
+    expect(suite.fixture.requestsOf(key)).toHaveLength(6);
     const resumed = h.restart({ wrapLlm: undefined, sandbox });
     await resumed.drain();
     expectCompleted(resumed);
-    // Nine replies, nine requests: the recorded CodeMonkey call of the interrupted step was replayed.
+    // As many requests as replies: the recorded CodeMonkey call of the interrupted step was replayed.
     expect(suite.fixture.requestsOf(key)).toHaveLength(replies.length);
     expect(suite.fixture.script.pending()[key]).toBe(0);
     const started = ofType(resumed.events(), 'step.started').filter((e) => e.agent === 'CodeMonkey');
-    expect(started.map((e) => `${e.stepId}/${e.attempt}`)).toEqual(['5/1', '5/2', '6/1']);
+    expect(started.map((e) => `${e.stepId}/${e.attempt}`)).toEqual(['6/1', '6/2']);
   }, 30_000);
 });

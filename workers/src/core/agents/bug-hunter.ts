@@ -6,8 +6,9 @@
  * many attempts at one failure it asks the user for a hint (autopilot: moves on and says so); the engine's
  * loop guards pause a task whose failure keeps repeating before that.
  */
-import { bugHunterV1 } from '../prompts/bug-hunter/v1.ts';
+import { bugHunterV2 } from '../prompts/bug-hunter/v2.ts';
 import type { LlmMessage } from '../ports.ts';
+import { acceptanceTestsOf, guardAcceptanceTests } from './acceptance-guard.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
@@ -51,6 +52,7 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
   const paths = await filePaths(ctx);
   const mentioned = [
     ...mentionedPaths(failure.output, paths),
+    ...acceptanceTestsOf(state),
     ...(state.work?.relevantFiles ?? []),
     ...(state.work?.steps.flatMap((s) => (s.type === 'code' ? [s.path] : [])) ?? []),
   ];
@@ -62,28 +64,35 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     command: failure.command,
     ended: failure.ended,
     output: failure.output,
+    acceptanceTests: acceptanceTestsOf(state)
+      .map((p) => `- ${p}`)
+      .join('\n'),
     files: await fileContents(ctx, relevant),
     history: historyText(history, failure.output),
     feedback: hint,
   };
   const ask = (feedback: string): LlmMessage[] => [
-    { role: 'system', content: bugHunterV1.system },
+    { role: 'system', content: bugHunterV2.system },
     {
       role: 'user',
-      content: bugHunterV1.user({
+      content: bugHunterV2.user({
         ...vars,
         feedback: [vars.feedback, feedback].filter(Boolean).join('\n\n'),
       }),
     },
   ];
+  // A change to the task's acceptance tests needs the user's approval; refused, it is re-asked like an
+  // answer that cannot be applied (fix the code, not the tests).
+  const resolve = async (changes: Diagnosis['changes']) =>
+    guardAcceptanceTests(ctx, state, 'BugHunter', await resolveChanges(ctx, changes));
   let diagnosis = await session.object({ messages: ask(''), schema: Diagnosis });
-  let resolved = await resolveChanges(ctx, diagnosis.changes);
+  let resolved = await resolve(diagnosis.changes);
   if (!resolved.ok) {
     diagnosis = await session.object({
       messages: ask(problemsFeedback(resolved)),
       schema: Diagnosis,
     });
-    resolved = await resolveChanges(ctx, diagnosis.changes);
+    resolved = await resolve(diagnosis.changes);
   }
   const attempt = {
     command: failure.command,

@@ -12,7 +12,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { AppPort } from './app-port.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import type { AgentsHarness } from './testing/harness.ts';
-import { agent, planningReplies, uselessFix } from './testing/common-replies.ts';
+import { acceptanceTests, agent, planningReplies, uselessFix } from './testing/common-replies.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
@@ -211,6 +211,7 @@ describe('the debug loop', () => {
       [
         ...planning(true),
         developer([writeStep('src/add.js')], true),
+        acceptanceTests([], true),
         {
           match: agent('CodeMonkey'),
           json: { summary: 'adds', content: 'export const add = (a, b) => a + b;\n' },

@@ -4,8 +4,8 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
-import { changeRequestV1, developerV2 } from '../prompts/developer/v2.ts';
-import { workStepRef } from './flow.ts';
+import { changeRequestV2, developerV3 } from '../prompts/developer/v3.ts';
+import { acceptanceTestsRef, workStepRef } from './flow.ts';
 import { earlierTry } from './try-again.ts';
 import { filePaths, projectSummary } from './project-context.ts';
 import { ChangePlan, DevPlan, type DevStep } from './schemas.ts';
@@ -93,10 +93,10 @@ async function planTask(
   const session = new AgentSession(ctx);
   const plan = await session.object({
     messages: [
-      { role: 'system', content: developerV2.system },
+      { role: 'system', content: developerV3.system },
       {
         role: 'user',
-        content: developerV2.user({
+        content: developerV3.user({
           summary: projectSummary(ctx, state),
           task: `${describeTask(task)}${earlierTry(state, task)}`,
           paths: await otherPaths(ctx, state),
@@ -111,7 +111,8 @@ async function planTask(
     data: { taskId: task.id, steps: work.steps, relevantFiles: work.relevantFiles },
   });
   const next: AgentsState = session.addStats({ ...state, work }, task.id);
-  return { state: next, next: workStepRef(next, 0) };
+  // The task's acceptance tests are written before its first work step.
+  return { state: next, next: acceptanceTestsRef(next) };
 }
 
 /**
@@ -126,10 +127,10 @@ async function planRequest(
   const session = new AgentSession(ctx);
   const plan = await session.object({
     messages: [
-      { role: 'system', content: changeRequestV1.system },
+      { role: 'system', content: changeRequestV2.system },
       {
         role: 'user',
-        content: changeRequestV1.user({
+        content: changeRequestV2.user({
           summary: projectSummary(ctx, state),
           paths: await otherPaths(ctx, state),
           kind: request.kind,
@@ -148,7 +149,9 @@ async function planRequest(
   ctx.say(
     `Planned as the task "${task.title}". Done when:\n${task.acceptance.map((a) => `- ${a}`).join('\n')}`,
   );
-  return startUserTask(ctx, session, state, task, plan);
+  const started = startUserTask(ctx, session, state, task, plan);
+  // A change request gets its acceptance tests first, like any task of the plan.
+  return { ...started, next: acceptanceTestsRef(started.state) };
 }
 
 export const developer: AgentStep<'Developer'> = async (ctx, state) => {

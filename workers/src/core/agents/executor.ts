@@ -15,6 +15,7 @@ import type { FileInfo } from '../pipeline.ts';
 import { EnvironmentFailure, isEngineSignal } from '../errors.ts';
 import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
+import { failureExcerpt } from './failure-excerpt.ts';
 import { classifyFailure, environmentMessage } from './failure-kind.ts';
 import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
 import { SYNC_MARKER, type AppPort } from './app-port.ts';
@@ -27,7 +28,7 @@ export interface ExecutorPorts {
 }
 
 const DEFAULT_TIMEOUT_S = 120;
-/** Output handed to the BugHunter (the tail, where test runners print their summary). */
+/** Output handed to the BugHunter: whole up to this, else its relevant excerpt (`failure-excerpt.ts`). */
 const FAILURE_OUTPUT_CHARS = 6_000;
 /** Problems of a page check shown in the UI. */
 const MAX_CHECK_PROBLEMS = 20;
@@ -259,7 +260,7 @@ async function startApp(
       timeoutSeconds: INSTALL_TIMEOUT_S,
       index: null,
       ended: exitText(outcome),
-      output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
+      output: failureExcerpt(outcome.output, FAILURE_OUTPUT_CHARS),
       attempt: 1,
       previous: [],
     });
@@ -272,7 +273,7 @@ async function startApp(
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
       ended: `no answer on port ${stack.previewPort}`,
-      output: started.logs.slice(-FAILURE_OUTPUT_CHARS),
+      output: failureExcerpt(started.logs, FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
       previous: input.previous ?? [],
     });
@@ -304,7 +305,7 @@ async function startApp(
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
       ended: 'the app started, but its page check failed',
-      output: check.evidence.slice(-FAILURE_OUTPUT_CHARS),
+      output: failureExcerpt(check.evidence, FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
       previous: input.previous ?? [],
     });
@@ -369,7 +370,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
         command: ran.command,
         timeoutSeconds: ran.timeoutSeconds,
         ended: exitText(outcome),
-        output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
+        output: failureExcerpt(outcome.output, FAILURE_OUTPUT_CHARS),
         // A different command failing (the install) is a new failure, not one more attempt at this one.
         attempt: ran.command === f.command ? f.attempt + 1 : 1,
         previous: ran.command === f.command ? f.previous : [],
@@ -389,7 +390,7 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
       timeoutSeconds: ran.timeoutSeconds,
       index: input.index,
       ended: exitText(outcome),
-      output: outcome.output.slice(-FAILURE_OUTPUT_CHARS),
+      output: failureExcerpt(outcome.output, FAILURE_OUTPUT_CHARS),
       attempt: 1,
       previous: [],
     });

@@ -28,6 +28,12 @@ export function workStepRef(state: AgentsState, index: number): AgentRef {
   }
 }
 
+/** The step after a task's plan: its acceptance tests, written before its first work step. */
+export function acceptanceTestsRef(state: AgentsState): AgentRef {
+  const { task } = currentTask(state);
+  return { agent: 'TestWriter', title: 'Write the acceptance tests', ...forTask(task) };
+}
+
 /** What follows the last task: the app is started, then the README written. */
 export function startAppRef(): AgentRef {
   return { agent: 'Executor', title: 'Start the app', input: { start: true } };

@@ -1,12 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROJECT, todoSession } from '../../../../infra/demo/todo-session.ts';
-import { FIXED_REMOVE, README_MD } from '../../../../infra/demo/todo-app.ts';
+import { FIXED_REMOVE, README_MD, TODOS_TEST_JS } from '../../../../infra/demo/todo-app.ts';
+import { acceptanceTests } from './testing/common-replies.ts';
 import type { ArtifactKind, ServerEvent } from '../../protocol.ts';
 import { agentsHarness } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
 import { localSandbox } from './testing/local-sandbox.ts';
 
 const suite = fixtureSuite();
+
+/** A change request's acceptance test: the page has the count. */
+const COUNT_TEST_JS = `import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+
+test('the page has a count above the list', async () => {
+  const html = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
+  assert.match(html, /<h1>Todos<\\/h1>\\s*<p id="count"><\\/p>/);
+});
+`;
 
 /** A run of its own: a fixture key (script and requests) and a sandbox (closed after the test unless `keep`). */
 function setup(opts: Partial<Parameters<typeof agentsHarness>[0]> = {}, keep = false) {
@@ -64,23 +76,39 @@ describe('the agents build the demo app', () => {
       'SpecWriter',
       'Architect',
       'TechLead',
+      // Each task's acceptance tests are written after its plan, before its code.
       'Developer',
-      'CodeMonkey',
-      'code reviewer',
+      'TestWriter',
       'CodeMonkey',
       'code reviewer',
       'BugHunter',
       'Developer',
-      'CodeMonkey',
-      'code reviewer',
+      'TestWriter',
       'CodeMonkey',
       'code reviewer',
       'CodeMonkey',
       'code reviewer',
       'Developer',
-      ...Array.from({ length: 5 }, () => ['CodeMonkey', 'code reviewer']).flat(),
+      'TestWriter',
+      ...Array.from({ length: 4 }, () => ['CodeMonkey', 'code reviewer']).flat(),
       'TechnicalWriter',
     ]);
+
+    // The first task: its plan, its acceptance tests, then its code, which the tests' run judges.
+    expect(
+      ofType(events, 'step.started')
+        .filter((e) => e.task === 't1')
+        .map((e) => e.title),
+    ).toEqual([
+      'Plan: Todo store with tests',
+      'Write the acceptance tests',
+      'Write src/todos.js',
+      'Run npm test',
+      'Debug npm test',
+      'Run npm test',
+    ]);
+    const storeWrite = prompts(key).find((p) => p.user.includes('The file src/todos.js does not exist yet'))!;
+    expect(storeWrite.user).toContain(`--- test/todos.test.js\n${TODOS_TEST_JS}`);
 
     // The first test run failed on the planted bug; the BugHunter's fix made it pass.
     const exits = ofType(events, 'command.exit').map((e) => e.exitCode);
@@ -143,7 +171,7 @@ describe('the agents build the demo app', () => {
 
     // Usage: the fixture's scripted usage, priced, and per-task prompt-token stats.
     const sum = (f: (c: (typeof h.calls)[number]) => number) => h.calls.reduce((n, c) => n + f(c), 0);
-    expect(h.calls).toHaveLength(28);
+    expect(h.calls).toHaveLength(25);
     expect(h.journal.run().totals).toMatchObject({
       inputTokens: sum((c) => c.usage.inputTokens),
       outputTokens: sum((c) => c.usage.outputTokens),
@@ -152,7 +180,7 @@ describe('the agents build the demo app', () => {
     expect(h.calls[0]!.usage).toEqual({ inputTokens: 420, outputTokens: 180, cachedTokens: 0 });
     const stats = h.state()!.stats;
     expect(Object.keys(stats).sort()).toEqual(['finish', 'plan', 't1', 't2', 't3']);
-    expect(stats.t2!.calls).toBe(7);
+    expect(stats.t2!.calls).toBe(6);
   });
 
   it('shows each agent the summary and the relevant files, not the whole project', () => {
@@ -258,6 +286,7 @@ describe('the agents build the demo app', () => {
           testInstructions: 'Open the page: the count shows above the list.',
         },
       },
+      acceptanceTests([{ path: 'test/count.test.js', content: COUNT_TEST_JS }]),
       {
         match: { contains: "You are Samokoder's CodeMonkey" },
         json: {
@@ -287,20 +316,28 @@ describe('the agents build the demo app', () => {
     const asked = prompts(key).slice(before);
     expect(asked.map((p) => p.agent)).toEqual([
       'Developer',
+      'TestWriter',
       'CodeMonkey',
       'code reviewer',
       'TechnicalWriter',
     ]);
     expect(asked[0]!.user).toContain(`The user's change request:\n${text}`);
     expect(asked[0]!.user).toContain('Plan:\n');
+    // Its acceptance tests were written from its criteria before the code, and ran with the stack's tests.
+    expect(asked[1]!.user).toContain('- the page shows "N todos" above the list');
+    expect(h.read('test/count.test.js')).toBe(COUNT_TEST_JS);
+    const runs = ofType(h.events(), 'command.output')
+      .map((e) => e.data)
+      .join('');
+    expect(runs).toContain('the page has a count above the list');
     // The task is in the plan, with the model's title and acceptance criteria, which the coder is given.
     expect(h.state()!.tasks.at(-1)).toMatchObject({
       id: 'change2',
       title: 'Todo count above the list',
       acceptance: ['the page shows "N todos" above the list', 'the count follows adds and deletes'],
     });
-    expect(asked[1]!.user).toContain('Task: Todo count above the list');
-    expect(asked[1]!.user).toContain('- the count follows adds and deletes');
+    expect(asked[2]!.user).toContain('Task: Todo count above the list');
+    expect(asked[2]!.user).toContain('- the count follows adds and deletes');
     expect(taskEvents(h, 'change2')).toEqual([
       'started: Your change request',
       'started: Todo count above the list',
@@ -327,6 +364,7 @@ describe('the agents build the demo app', () => {
           testInstructions: 'Open the page: the footer shows.',
         },
       },
+      acceptanceTests(),
       {
         match: { contains: "You are Samokoder's CodeMonkey" },
         json: {
@@ -345,7 +383,7 @@ describe('the agents build the demo app', () => {
       prompts(key)
         .slice(before)
         .map((p) => p.agent),
-    ).toEqual(['Developer', 'CodeMonkey', 'code reviewer', 'TechnicalWriter']);
+    ).toEqual(['Developer', 'TestWriter', 'CodeMonkey', 'code reviewer', 'TechnicalWriter']);
     expect(taskEvents(h, 'change3')).toEqual([
       'started: Your request',
       'started: Footer with the app name',

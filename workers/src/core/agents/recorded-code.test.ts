@@ -14,7 +14,7 @@ import {
   writeStep,
   type RecordedRun,
 } from './testing/recorded-run.ts';
-import { agent, planningReplies } from './testing/common-replies.ts';
+import { acceptanceTests, agent, planningReplies } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 
@@ -125,6 +125,7 @@ describe('CodeMonkey', () => {
     const run = recordedRun(suite, 'groq', [
       ...planningReplies(),
       developerReply([writeStep('src/add.js')]),
+      acceptanceTests(),
       { match: agent('CodeMonkey'), json: { summary: rambling, content: ADD_JS } },
     ]);
     run.h.controls.start();

@@ -14,7 +14,7 @@ import {
   writeStep,
   type RecordedRun,
 } from './testing/recorded-run.ts';
-import { agent, planningReplies } from './testing/common-replies.ts';
+import { acceptanceTests, agent, planningReplies } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 
@@ -29,8 +29,8 @@ function finishedTask(): ScriptedReply[] {
   return [
     ...planningReplies(),
     developerReply([writeStep('src/add.js'), writeStep('test/add.test.js')]),
+    acceptanceTests([{ path: 'test/add.test.js', summary: 'tests add', content: ADD_TEST }]),
     { match: agent('CodeMonkey'), json: { summary: 'adds', content: ADD_JS } },
-    { match: agent('CodeMonkey'), json: { summary: 'tests add', content: ADD_TEST } },
   ];
 }
 

@@ -81,6 +81,25 @@ export type FileChange = z.infer<typeof FileChange>;
 export const ReadmeEdits = z.object({ edits: z.array(Edit).max(30) });
 export type ReadmeEdits = z.infer<typeof ReadmeEdits>;
 
+/**
+ * The TestWriter's acceptance tests of one task: test files, new ones whole, existing ones (a test file
+ * a change request extends) by search/replace edits. None only when nothing of the task can be tested.
+ */
+export const AcceptanceTests = z.object({
+  files: z
+    .array(
+      z.object({
+        path: z.string().min(1),
+        /** One line saying what the file tests (the project summary lists it). */
+        summary: z.string().min(1).max(300),
+        content: z.string().optional(),
+        edits: z.array(Edit).max(20).optional(),
+      }),
+    )
+    .max(6),
+});
+export type AcceptanceTests = z.infer<typeof AcceptanceTests>;
+
 export const Review = z.object({
   approved: z.boolean(),
   issues: z.array(z.string()).max(10),
@@ -124,6 +143,7 @@ export type Troubleshooting = z.infer<typeof Troubleshooting>;
 Spec.register(trimmable, { paths: ['questions', 'questions.*.options'] });
 DevPlan.register(trimmable, { paths: ['relevantFiles'] });
 FileChange.register(trimmable, { paths: ['summary'] });
+AcceptanceTests.register(trimmable, { paths: ['files.*.summary'] });
 Review.register(trimmable, { paths: ['issues'] });
 Diagnosis.register(trimmable, { paths: ['hypotheses'] });
 Troubleshooting.register(trimmable, { paths: ['hypotheses', 'relevantFiles'] });

@@ -47,6 +47,11 @@ export const WorkState = z.object({
   unresolved: z.array(z.string()).optional(),
   /** The task is tried again after it failed or was skipped: when it ends, the app is started again. */
   again: z.boolean().optional(),
+  /**
+   * The task's acceptance tests (paths), written by the TestWriter before its code: the coding steps may
+   * not change them without the user's approval. Absent until they are written (and in older runs).
+   */
+  acceptanceTests: z.array(z.string()).optional(),
 });
 export type WorkState = z.infer<typeof WorkState>;
 

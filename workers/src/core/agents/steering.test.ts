@@ -4,7 +4,7 @@ import type { ServerEvent } from '../../protocol.ts';
 import type { LlmPort } from '../ports.ts';
 import type { AgentsHarness, AgentsHarnessOptions } from './testing/harness.ts';
 import { fixtureSuite } from './testing/fixture-suite.ts';
-import { agent, planningReplies, uselessFix, TASK_ADD } from './testing/common-replies.ts';
+import { acceptanceTests, agent, planningReplies, uselessFix, TASK_ADD } from './testing/common-replies.ts';
 
 const suite = fixtureSuite();
 
@@ -140,7 +140,13 @@ describe('resume', () => {
     const { h, key } = await failedRun(NOTE);
     expect(h.state()!.notes).toEqual([expect.objectContaining({ text: NOTE })]);
     const developerStep = ofType(h.events(), 'step.completed').find((e) => e.agent === 'Developer')!;
-    suite.fixture.add(key, [write('adds', ADD_JS), write('test', ADD_TEST), goodRename, readme]);
+    suite.fixture.add(key, [
+      acceptanceTests(),
+      write('adds', ADD_JS),
+      write('test', ADD_TEST),
+      goodRename,
+      readme,
+    ]);
     expect(h.controls.rollback(developerStep.stepId)).toEqual({ ok: true, pump: false });
     expect(h.journal.run()).toMatchObject({ status: 'paused', branch: 1 });
     const before = suite.fixture.requestsOf(key).length;
@@ -149,7 +155,7 @@ describe('resume', () => {
     expectCompleted(h);
     expect(h.read('src/add.js')).toBe(RENAMED);
     const after = suite.fixture.requestsOf(key).slice(before);
-    expect(after).toHaveLength(4);
+    expect(after).toHaveLength(5);
     // The message was heard after the step rolled back to: a rollback does not undo what the user said.
     for (const r of after) expect(r.body, agentOf(r.body)).toContain(NOTE);
     expect(h.state()!.notes).toEqual([expect.objectContaining({ text: NOTE })]);
@@ -242,6 +248,7 @@ describe('resume', () => {
       'Architect',
       'TechLead',
       'Developer',
+      'TestWriter',
       'CodeMonkey',
       'CodeMonkey',
       'TechnicalWriter',
@@ -287,16 +294,18 @@ describe("the user's words", () => {
       'Architect',
       'TechLead',
       'Developer',
+      'TestWriter',
       'CodeMonkey',
       'CodeMonkey',
       'BugHunter',
       'Developer',
+      'TestWriter',
       'CodeMonkey',
       'TechnicalWriter',
     ]);
     // Not in the call it arrived during; in every call after it.
-    expect(requests[4]!.body).not.toContain(NOTE);
-    for (const r of requests.slice(5)) expect(r.body, agentOf(r.body)).toContain(NOTE);
+    expect(requests[5]!.body).not.toContain(NOTE);
+    for (const r of requests.slice(6)) expect(r.body, agentOf(r.body)).toContain(NOTE);
     expect(h.state()!.notes).toEqual([expect.objectContaining({ kind: 'message', text: NOTE })]);
   }, 60_000);
 

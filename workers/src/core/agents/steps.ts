@@ -62,6 +62,8 @@ export const AGENT_INPUTS = {
     z.object({ taskIndex: z.number().int().min(0), again: z.boolean().optional() }),
     z.object({ request: ChangeRequest }),
   ]),
+  /** The current task's acceptance tests, written after its plan and before its code (`state.work`). */
+  TestWriter: NoInput,
   /** The step of the current task's plan to write. */
   CodeMonkey: z.object({ index: z.number().int().min(0) }),
   Executor: ExecutorInput,

@@ -68,3 +68,22 @@ export function uselessFix(i: number, free = false): ScriptedReply {
     ...(free ? { usage: { input: 0, output: 0 } } : {}),
   };
 }
+
+/** A file the TestWriter writes whole. */
+export interface AcceptanceFile {
+  path: string;
+  content: string;
+  summary?: string;
+}
+
+/**
+ * The TestWriter's reply for a task (its call follows every Developer plan): `files` as the task's
+ * acceptance tests, none by default (a task the tests script whole through the Developer's plan).
+ */
+export function acceptanceTests(files: AcceptanceFile[] = [], free = false): ScriptedReply {
+  return {
+    match: agent('TestWriter'),
+    json: { files: files.map((f) => ({ summary: 'acceptance tests', ...f })) },
+    ...(free ? { usage: { input: 0, output: 0 } } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ExecOutcome, ExecRequest, SandboxFile, SandboxPort } from '../../ports.ts';
+import { OutputWindow } from '../../output-window.ts';
 import { PageChecker, summary } from '../../../../../sandbox-runner/src/check/index.ts';
 import type { AppCheck, AppPort, AppStart, AppStarted } from '../app-port.ts';
 
@@ -84,7 +85,8 @@ export function localSandbox(): LocalSandbox {
         env: cleanEnv(request.env),
         detached: true,
       });
-      let output = '';
+      // As the runner's adapter keeps it: head and tail of a long output.
+      const output = new OutputWindow(200_000);
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -95,7 +97,7 @@ export function localSandbox(): LocalSandbox {
       for (const stream of ['stdout', 'stderr'] as const) {
         child[stream].setEncoding('utf8');
         child[stream].on('data', (data: string) => {
-          output += data;
+          output.push(data);
           onOutput(stream, data);
         });
       }
@@ -107,7 +109,7 @@ export function localSandbox(): LocalSandbox {
           exitCode: code,
           timedOut,
           durationMs: Date.now() - started,
-          output: output.slice(-16_000),
+          output: output.text(),
         });
       });
     });
