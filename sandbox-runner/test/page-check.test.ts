@@ -522,6 +522,18 @@ describe('the browser behind the checks', () => {
     }
   });
 
+  it('starts its browser when warmed, before any check, and the first check uses it', async () => {
+    const local = newChecker();
+    try {
+      local.warm();
+      await until(() => local.stats.launches === 1, 'the browser to start');
+      expect(await local.check(at('/good'))).toMatchObject({ status: 'passed' });
+      expect(local.stats.launches).toBe(1);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('refuses checks beyond its queue instead of piling them up', async () => {
     const local = newChecker({ maxConcurrent: 1, maxQueued: 1 });
     try {

@@ -143,6 +143,15 @@ export class PageChecker {
     }
   }
 
+  /**
+   * Starts the browser now, in the background, so the first check does not wait for its launch (about
+   * a second, more on a busy host). A launch that fails is tried again by the first check, which then
+   * reports why.
+   */
+  warm(): void {
+    if (!this.closed) this.host.get().catch(() => {});
+  }
+
   /** Closes the browser. Checks still running end as skipped; later checks are skipped. */
   async close(): Promise<void> {
     this.closed = true;

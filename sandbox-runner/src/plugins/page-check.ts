@@ -13,6 +13,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Checks the page at `url` (a preview link of this runner). Never throws. */
     checkPreview(url: string): Promise<{ result: PageCheckResult } & PageCheckSummary>;
+    /**
+     * Starts the checker's browser in the background. Called when an app starts: its check follows
+     * once it answers, and the browser's launch then overlaps the app's start instead of adding to it.
+     */
+    warmPageCheck(): void;
   }
 }
 
@@ -46,6 +51,9 @@ export const pageCheckPlugin = fp<{ browserPath: string | null }>(
       }
       const result = await ensure().check(url);
       return { result, ...summary(result) };
+    });
+    app.decorate('warmPageCheck', () => {
+      if (opts.browserPath && app.server.listening) ensure().warm();
     });
     app.addHook('onClose', async () => {
       await checker?.close();

@@ -22,6 +22,8 @@ export async function processRoutes(app: FastifyInstance): Promise<void> {
     const body = parseOr400(StartProcessRequest, request.body);
     const sandbox = app.sandboxes.running(request.projectId, request.params.id);
     const proc = await startProcess(sandbox, body, config.processLogBytes);
+    // A background process is an app whose page is checked once it answers.
+    app.warmPageCheck();
     const info: ProcessInfo = proc.info();
     return reply.status(201).send(info);
   });
