@@ -12,7 +12,7 @@ import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
 import { currentTask, failureSignature, mentionedPaths } from './flow.ts';
-import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, filesBudgetChars, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
 import { skipFailure } from './skip.ts';
 import { AgentSession } from './session.ts';
@@ -62,10 +62,16 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     command: failure.command,
     ended: failure.ended,
     output: failure.output,
-    files: await fileContents(ctx, relevant),
+    files: '',
     history: historyText(history, failure.output),
     feedback: hint,
   };
+  // The files within what the call's budget leaves (`context-budget.ts`).
+  vars.files = await fileContents(
+    ctx,
+    relevant,
+    await filesBudgetChars(ctx, `${bugHunterV1.system}\n${bugHunterV1.user(vars)}`),
+  );
   const ask = (feedback: string): LlmMessage[] => [
     { role: 'system', content: bugHunterV1.system },
     {

@@ -3,7 +3,7 @@ import { stackById } from '../catalog/catalog.ts';
 import { technicalWriterV2 } from '../prompts/technical-writer/v2.ts';
 import { documentOf } from './document-reply.ts';
 import { notWorkingYet } from './outcome.ts';
-import { fileContents, projectSummary } from './project-context.ts';
+import { fileContents, filesBudgetChars, projectSummary } from './project-context.ts';
 import { AgentSession } from './session.ts';
 import type { AgentStep } from './state.ts';
 
@@ -40,7 +40,12 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
         content: technicalWriterV2.user({
           summary: projectSummary(ctx, state),
           commands,
-          files: await fileContents(ctx, ['package.json'], 8_000),
+          // Within what the call's budget leaves (`context-budget.ts`).
+          files: await fileContents(
+            ctx,
+            ['package.json'],
+            await filesBudgetChars(ctx, projectSummary(ctx, state), 8_000),
+          ),
           unfinished: unfinished.join('\n'),
         }),
       },
