@@ -100,7 +100,15 @@ async function readLinked(ctx: AgentContext, linked: Partial<Linked>): Promise<C
 export async function writerContext(
   ctx: AgentContext,
   state: AgentsState,
-  opts: { index: number; path: string; current: string | null; budget: number; fixed: string },
+  opts: {
+    index: number;
+    path: string;
+    current: string | null;
+    budget: number;
+    fixed: string;
+    /** The task and the instructions: what an outline lists first. */
+    focus: string;
+  },
 ): Promise<FittedContext & { linked: Linked }> {
   const entries = await projectMapEntries(ctx, state);
   const work = state.work!;
@@ -109,6 +117,7 @@ export async function writerContext(
   const fitted = fitContext({
     budget: opts.budget,
     fixed: opts.fixed,
+    focus: opts.focus,
     target:
       opts.current === null
         ? undefined
@@ -151,11 +160,13 @@ export async function reviewerContext(
     agree: readonly string[];
     budget: number;
     fixed: string;
+    focus: string;
   },
 ): Promise<FittedContext> {
   return fitContext({
     budget: opts.budget,
     fixed: opts.fixed,
+    focus: opts.focus,
     target: {
       path: opts.path,
       content: opts.after,

@@ -99,6 +99,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
       path: step.path,
       current,
       budget,
+      focus: `${base.task}\n${step.instructions}`,
       fixed: `${codeMonkeyV3.system}\n${codeMonkeyV3.user({ ...base, current: current === null ? null : '', context: '', map: '' })}`,
     });
     const vars = { ...base, current: fitted.target, context: fitted.files, map: fitted.map };
@@ -120,6 +121,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
         after: written.after,
         agree: fitted.linked.agree,
         budget,
+        focus: `${base.task}\n${step.instructions}`,
         fixed: `${reviewV3.system}\n${reviewV3.user(reviewVars)}`,
       });
       const review = await session.object({

@@ -16,10 +16,11 @@
  *   1. the project map's detail: it gets what the files leave (at least a floor), and folds itself
  *      (names beyond three, then the notes, then whole directories: `project-map.ts`);
  *   2. files become their outline (exported names and top-level declarations), least binding first:
- *      far files (matched by words only), then the files that import it, then the files it imports,
- *      then the files it must agree with (its tests or tested module, what its instructions name, the
- *      files written earlier in the task that it pairs with), each tier from its last file;
- *   3. outlines go, in the same order (the files stay listed in the map);
+ *      far files (the plan's relevant files of the same kind; for the Developer, files matched by
+ *      words only), then the files that import it, then the files it imports, each tier from its last
+ *      file; then those outlines go, in the same order (the files stay listed in the map);
+ *   3. only then the files it must agree with (its tests or tested module, what its instructions name,
+ *      the files written earlier in the task that it pairs with): outlined, then left out, last first;
  *   4. the map shrinks below its floor, down to nothing.
  */
 import type { ModelWindow } from '../ports.ts';
@@ -67,6 +68,8 @@ export interface ContextRequest {
   target?: { path: string; content: string; anchors: readonly number[] } | undefined;
   /** The files to show, most binding first within each tier. */
   files: readonly ContextFile[];
+  /** What the call is about (its task, its instructions): an outline lists the declarations it names first. */
+  focus?: string | undefined;
   /** The project's map (the target and the files shown are left out of it); none: the call has no map. */
   map?: readonly MapEntry[] | undefined;
 }
@@ -88,10 +91,10 @@ export function fileBlock(path: string, text: string): string {
   return `--- ${path}\n${text}\n--- end of ${path}`;
 }
 
-function outlineBlock(file: ContextFile): string {
+function outlineBlock(file: ContextFile, focus: string): string {
   return fileBlock(
     file.path,
-    `(outline only: its top-level declarations; the whole file is left out for the context budget)\n${fileOutline(file.path, file.content)}`,
+    `(outline only: its top-level declarations; the whole file is left out for the context budget)\n${fileOutline(file.path, file.content, focus)}`,
   );
 }
 
@@ -108,12 +111,15 @@ export function fitContext(req: ContextRequest): FittedContext {
     target =
       estimateTokens(whole) <= room - (req.map ? 100 : 0)
         ? whole
-        : excerpt(req.target.path, whole, req.target.anchors, Math.floor(Math.max(room, 0) * 0.8));
+        : excerpt(req.target.path, whole, req.target.anchors, Math.floor(Math.max(room, 0) * 0.8), req.focus);
     room -= estimateTokens(target);
   }
   const shape = new Map(req.files.map((f) => [f.path, 'whole' as 'whole' | 'outline' | 'dropped']));
   const blocks = new Map(
-    req.files.map((f) => [f.path, { whole: fileBlock(f.path, f.content), outline: outlineBlock(f) }]),
+    req.files.map((f) => [
+      f.path,
+      { whole: fileBlock(f.path, f.content), outline: outlineBlock(f, req.focus ?? '') },
+    ]),
   );
   const filesCost = () =>
     req.files.reduce((n, f) => {
@@ -123,13 +129,19 @@ export function fitContext(req: ContextRequest): FittedContext {
   const fullMap = req.map ? formatProjectMap(req.map, Number.MAX_SAFE_INTEGER) : '';
   const floor = req.map ? Math.min(estimateTokens(fullMap), mapFloor(room)) : 0;
   const fits = () => filesCost() + floor <= room;
-  // Least binding first: the last tier, and within a tier its last file.
-  const order = [...TIERS].reverse().flatMap((tier) => req.files.filter((f) => f.tier === tier).reverse());
-  for (const step of ['outline', 'dropped'] as const)
-    for (const f of order) {
-      if (fits()) break;
-      shape.set(f.path, step);
-    }
+  // Least binding first: the last tier, and within a tier its last file. The files it must agree with
+  // are cut only once every other file is gone.
+  const byTier = (tiers: readonly Tier[]) =>
+    tiers.flatMap((tier) => req.files.filter((f) => f.tier === tier).reverse());
+  const cost = (f: ContextFile, s: 'whole' | 'outline') => estimateTokens(blocks.get(f.path)![s]);
+  for (const group of [byTier(['far', 'importer', 'import']), byTier(['agree'])])
+    for (const step of ['outline', 'dropped'] as const)
+      for (const f of group) {
+        if (fits()) break;
+        // An outline as large as the file saves nothing: such a file waits to be dropped.
+        if (step === 'outline' && cost(f, 'outline') >= cost(f, 'whole')) continue;
+        shape.set(f.path, step);
+      }
   const shown = req.files.filter((f) => shape.get(f.path) === 'whole').map((f) => f.path);
   const outlined = req.files.filter((f) => shape.get(f.path) === 'outline').map((f) => f.path);
   const dropped = req.files.filter((f) => shape.get(f.path) === 'dropped').map((f) => f.path);

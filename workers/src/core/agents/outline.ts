@@ -26,19 +26,34 @@ function isDeclaration(path: string, line: string): boolean {
   return false;
 }
 
-/** The file's outline: its top-level declarations, one per line (the first lines, for other kinds of file). */
-export function fileOutline(path: string, content: string): string {
+/** The name a declaration line declares, if it says. */
+function declaredName(line: string): string | null {
+  return (
+    /(?:function\*?|class|const|let|var|interface|type|enum|def)\s+([A-Za-z_$][\w$]*)/.exec(line)?.[1] ?? null
+  );
+}
+
+/**
+ * The file's outline: its top-level declarations, one per line (the first lines, for other kinds of
+ * file). Over the limit, the declarations `focus` (a task, instructions) names come first, in file order.
+ */
+export function fileOutline(path: string, content: string, focus = ''): string {
   const lines = content.split('\n');
   const declared = lines.filter((l) => isDeclaration(path, l.trimEnd()) && l.trim() !== '');
-  const picked = (declared.length ? declared : lines.slice(0, 10)).map((l) => {
+  let kept = declared.length ? declared : lines.slice(0, 10);
+  if (kept.length > MAX_OUTLINE_LINES) {
+    const words = new Set(focus.match(/[A-Za-z_$][\w$]{2,}/g) ?? []);
+    const named = kept.filter((l) => words.has(declaredName(l) ?? '')).slice(0, MAX_OUTLINE_LINES);
+    const others = kept.filter((l) => !named.includes(l)).slice(0, MAX_OUTLINE_LINES - named.length);
+    const chosen = new Set([...named, ...others]);
+    kept = kept.filter((l) => chosen.has(l));
+  }
+  const hidden = (declared.length ? declared.length : 0) - kept.length;
+  const shown = kept.map((l) => {
     const text = /\.(html?|svelte|vue)$/.test(path) ? l.trim() : l.trimEnd();
     return text.length > MAX_OUTLINE_LINE ? `${text.slice(0, MAX_OUTLINE_LINE)}…` : text;
   });
-  const more = picked.length - MAX_OUTLINE_LINES;
-  return [
-    ...picked.slice(0, MAX_OUTLINE_LINES),
-    ...(more > 0 ? [`[... ${more} more declarations ...]`] : []),
-  ].join('\n');
+  return [...shown, ...(hidden > 0 ? [`[... ${hidden} more declarations ...]`] : [])].join('\n');
 }
 
 /** The lines (0-based) of `content` that name an identifier of `text` (a step's instructions). */
@@ -67,9 +82,10 @@ export function excerpt(
   content: string,
   anchors: readonly number[],
   budgetTokens: number,
+  focus = '',
 ): string {
   const lines = content.split('\n');
-  const note = `(only parts of ${path} are shown: the whole is over the context budget. Its outline:)\n${fileOutline(path, content)}\n(the parts around the lines that matter here, verbatim:)`;
+  const note = `(only parts of ${path} are shown: the whole is over the context budget. Its outline:)\n${fileOutline(path, content, focus)}\n(the parts around the lines that matter here, verbatim:)`;
   const points = anchors.length ? [...new Set(anchors)].sort((a, b) => a - b) : [0];
   for (const radius of [40, 20, 10, 5, 2]) {
     const parts: string[] = [];

@@ -47,7 +47,10 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * manifests), then `others` by how many words they share with it (path, note, exported names), and
  * the smallest first among equals.
  */
-export function likelyFiles(text: string, entries: readonly MapEntry[]): { named: string[]; others: string[] } {
+export function likelyFiles(
+  text: string,
+  entries: readonly MapEntry[],
+): { named: string[]; others: string[] } {
   const paths = entries.map((e) => e.path);
   const byName = paths.filter((p) =>
     new RegExp(`(^|[^\\w./-])${escape(baseName(p))}($|[^\\w/-]|\\.(?!\\w))`).test(text),
@@ -99,10 +102,17 @@ export async function planningContext(
   });
   const files = [
     ...(await read(ctx, first, 'agree')),
-    ...(await read(ctx, named.filter((p) => !first.includes(p)), 'agree')),
+    ...(await read(
+      ctx,
+      named.filter((p) => !first.includes(p)),
+      'agree',
+    )),
     ...(await read(ctx, far, 'far')),
   ];
-  return { ...fitContext({ budget: opts.budget, fixed: opts.fixed, files, map: entries }), entries };
+  return {
+    ...fitContext({ budget: opts.budget, fixed: opts.fixed, focus: opts.text, files, map: entries }),
+    entries,
+  };
 }
 
 /** The existing files a plan changes whose text the planner was not shown whole. */

@@ -8,6 +8,7 @@ import { openProjectStorage } from '../../../project-object/storage/open.ts';
 import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
+import type { ModelTable } from '../../../llm/models.ts';
 import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
 import type { ProjectId } from '../../../ids.ts';
 import { ServerFrameSchema, type ProjectMode, type ServerEvent } from '../../../protocol.ts';
@@ -37,6 +38,8 @@ export interface AgentsHarnessOptions {
   review?: boolean;
   /** Where keys come from (default: `key` as the platform's OpenAI key). */
   keys?: KeySource;
+  /** The project's model choice (a model field's text per agent, `*` for all). */
+  models?: ModelTable;
   /** Wraps the LLM port (to count or hang calls). */
   wrapLlm?: (port: LlmPort) => LlmPort;
   db?: DatabaseSync;
@@ -65,6 +68,7 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
   const base = createLlmPort({
     keys: opts.keys ?? platformOnly({ openai: { apiKey: opts.key } }),
     baseUrls: fixtureBaseUrls(opts.fixtureUrl),
+    ...(opts.models ? { models: { project: opts.models } } : {}),
     now: () => Date.now(),
     retryDeps: { sleep: async () => {}, random: () => 0.5 },
     onCall: (r) => calls.push(r),
