@@ -45,14 +45,17 @@ const UNKNOWN_WINDOW: Readonly<Record<ProviderId, number>> = {
 /** The answer's share of a small window at most: a 8k model keeps three quarters for its prompt. */
 const MAX_OUTPUT_SHARE = 0.25;
 
-/** The window of `spec`: stated by the person, known, the platform's default, or the provider's guess. */
-export function contextWindowOf(spec: ModelSpec, platformDefault?: number): number {
-  if (spec.contextTokens) return spec.contextTokens;
+/** The window the platform knows for `spec`'s model; null for a model it does not know. */
+export function knownContextWindow(spec: ModelSpec): number | null {
   const known = KNOWN_WINDOWS[spec.provider].find(
     ([name]) => spec.model === name || spec.model.startsWith(`${name}-`),
   );
-  if (known) return known[1];
-  return platformDefault ?? UNKNOWN_WINDOW[spec.provider];
+  return known?.[1] ?? null;
+}
+
+/** The window of `spec`: stated by the person, known, the platform's default, or the provider's guess. */
+export function contextWindowOf(spec: ModelSpec, platformDefault?: number): number {
+  return spec.contextTokens ?? knownContextWindow(spec) ?? platformDefault ?? UNKNOWN_WINDOW[spec.provider];
 }
 
 /**
