@@ -16,7 +16,7 @@ import { afterWorkStep, currentTask } from './flow.ts';
 import { projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentContext, AgentsState, AgentStep, ReviewNote, WorkState } from './state.ts';
+import type { AgentContext, AgentsState, AgentStep, ReviewNote } from './state.ts';
 
 interface Written {
   after: string;
