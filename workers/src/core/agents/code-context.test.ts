@@ -59,6 +59,8 @@ describe("the CodeMonkey's files", () => {
       'src/app.js',
       'public/app.js',
     ]);
+    // The reviewer checks a test against the module it tests: by name, else the latest written before it.
+    expect(linkedFiles(WORK, 4, 'test/static.test.js', null, ENTRIES).checks).toEqual(['src/app.js']);
     const work: WorkState = { ...WORK, steps: [code('src/todos.js'), code('test/todos.test.js')] };
     expect(linkedFiles(work, 1, 'test/todos.test.js', null, ENTRIES).agree).toEqual(['src/todos.js']);
   });

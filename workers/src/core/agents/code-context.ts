@@ -27,6 +27,8 @@ import type { AgentContext, AgentsState, WorkState } from './state.ts';
 /** The files the file of step `index` must agree with, by tier, most binding first. */
 export interface Linked {
   agree: string[];
+  /** What the reviewer checks the file against: its tests or tested module, what its instructions name (a subset of `agree`). */
+  checks: string[];
   imports: string[];
   importers: string[];
   /** The plan's relevant files of the same kind (code for code, markup and styles for those). */
@@ -64,17 +66,22 @@ export function linkedFiles(
     for (const p of out) seen.add(p);
     return out;
   };
-  const agree = take([
+  const checks = take([
     ...(isTestFile(path) ? testedModules(path, paths) : testsOf(path, paths)),
     ...namedFiles(instructions, paths),
-    ...earlier.filter(
+  ]);
+  const pairs = take(
+    earlier.filter(
       (e) => pairsWith(path, e) || new RegExp(`(^|[^\\w.-])${escape(baseName(e))}\\b`).test(instructions),
     ),
-  ]);
+  );
+  const agree = [...checks, ...pairs];
+  // A test that tests no module by name is checked against the latest module written before it.
+  if (checks.length === 0 && pairs[0]) checks.push(pairs[0]);
   const imports = take(relativeImports(path, current ?? '', paths));
   const importers = take(importersOf(path, entries));
   const far = take(work.relevantFiles.filter((p) => paths.includes(p) && sameKind(path, p)));
-  return { agree, imports, importers, far };
+  return { agree, checks, imports, importers, far };
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -119,7 +119,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
         path: step.path,
         before: current,
         after: written.after,
-        agree: fitted.linked.agree,
+        agree: fitted.linked.checks,
         budget,
         focus: `${base.task}\n${step.instructions}`,
         fixed: `${reviewV3.system}\n${reviewV3.user(reviewVars)}`,
