@@ -126,3 +126,17 @@ describe('outlines and windows', () => {
     expect(changedLines(before, after)).toEqual([2, 5]);
   });
 });
+
+describe("a large project's map", () => {
+  it('takes at most a quarter of the budget, folded, even when the files leave more room', () => {
+    const huge: MapEntry[] = Array.from({ length: 3000 }, (_, i) => ({
+      path: `packages/p${i % 30}/src/module${i}.ts`,
+      names: [`thing${i}`, `other${i}`],
+      note: `module ${i} of package ${i % 30}`,
+    }));
+    const budget = promptBudget({ contextTokens: 1_047_576, outputTokens: 8192 });
+    const fitted = fitContext({ budget, fixed: 'instructions', files: [], map: huge });
+    expect(estimateTokens(fitted.map)).toBeLessThanOrEqual(budget / 4 + 20);
+    expect(fitted.map).toMatch(/- packages\/p\d+(\/src)?\/ \(\d+ files\)/);
+  });
+});

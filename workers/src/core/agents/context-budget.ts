@@ -13,8 +13,9 @@
  * brief summary, and the file being written or edited, whole; only when even that does not fit is that
  * file cut to windows around the lines that matter (the reviewer: the edits; the writer: the lines its
  * instructions name), after its outline. Then, when the rest is over budget, what goes first:
- *   1. the project map's detail: it gets what the files leave (at least a floor), and folds itself
- *      (names beyond three, then the notes, then whole directories: `project-map.ts`);
+ *   1. the project map's detail: it gets what the files leave (at least a floor, at most a quarter of
+ *      the budget), and folds itself (names beyond three, then the notes, then whole directories:
+ *      `project-map.ts`);
  *   2. files become their outline (exported names and top-level declarations), least binding first:
  *      far files (the plan's relevant files of the same kind; for the Developer, files matched by
  *      words only), then the files that import it, then the files it imports, each tier from its last
@@ -98,6 +99,8 @@ function outlineBlock(file: ContextFile, focus: string): string {
   );
 }
 
+/** The largest share of a call's budget the map takes: a large project's map is folded to it. */
+const MAP_SHARE = 1 / 4;
 /** The smallest map kept while files are still being cut: a tenth of the room, at least 150 tokens. */
 const mapFloor = (room: number) => Math.max(150, Math.floor(room / 10));
 
@@ -152,7 +155,7 @@ export function fitContext(req: ContextRequest): FittedContext {
   if (req.map) {
     const inPrompt = new Set([...shown, ...(req.target ? [req.target.path] : [])]);
     const entries = req.map.filter((e) => !inPrompt.has(e.path));
-    const chars = (room - filesCost()) * 4;
+    const chars = Math.min(room - filesCost(), Math.floor(req.budget * MAP_SHARE)) * 4;
     map =
       entries.length === 0
         ? '(no other files)'
