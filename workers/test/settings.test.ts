@@ -73,6 +73,15 @@ describe('settings', () => {
     expect((await call('/api/settings')).status).toBe(401);
   });
 
+  it("keeps a model's context window stated in its field (#8k), and refuses one too small for any prompt", async () => {
+    const user = await registerUser('settings-window');
+    expect((await patch(user, { models: { CodeMonkey: 'Compatible:llama3.2:3b #8K' } })).status).toBe(200);
+    expect((await read(user)).models).toEqual({ CodeMonkey: 'openai-compatible:llama3.2:3b#8k' });
+    const res = await patch(user, { models: { CodeMonkey: 'openai-compatible:tiny#1k' } });
+    expect(res.status).toBe(422);
+    expect((await errorOf(res)).fields?.find((f) => f.path === 'models.CodeMonkey')?.message).toMatch(/#8k/);
+  });
+
   it('gives new projects the default budget, and runs the agents on the models chosen', async () => {
     const user = await registerUser('settings-used');
     const key = uniqueKey('groq');

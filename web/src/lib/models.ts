@@ -27,8 +27,9 @@ export type ModelPrice = NonNullable<ModelChoice['price']>;
 export function priceOf(model: string, rules: readonly PriceRule[]): ModelPrice | null {
   const colon = model.indexOf(':');
   const provider = model.slice(0, colon);
+  // A stated context window (`#8k`) is not part of the model's name.
   const rule = priceRuleFor(
-    model.slice(colon + 1),
+    model.slice(colon + 1).replace(/\s*#[^#]*$/, ''),
     rules.filter((r) => r.provider === provider),
   );
   return rule

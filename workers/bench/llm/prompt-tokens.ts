@@ -17,7 +17,7 @@ import { startLlmFixture } from '../../../infra/llm-fixture/fixture.ts';
 import { validFixtureKey } from '../../../infra/llm-fixture/keys.ts';
 import type { ScriptedReply } from '../../../infra/llm-fixture/script.ts';
 import { SYNC_MARKER } from '../../src/core/agents/app-port.ts';
-import { promptBudgetTokens } from '../../src/core/agents/prompt-budget.ts';
+import { DEFAULT_WINDOW, promptBudget } from '../../src/core/agents/context-budget.ts';
 import { agentsHarness, type AgentsHarness } from '../../src/core/agents/testing/harness.ts';
 import { localSandbox } from '../../src/core/agents/testing/local-sandbox.ts';
 import { estimateTokens, promptTokens } from '../../src/core/agents/tokens.ts';
@@ -98,7 +98,9 @@ export async function measureCalls(bench: BenchProject): Promise<CallTokens[]> {
   fixture.add(key, [...bench.replies, ...(bench.change?.replies ?? [])]);
   const calls: CallTokens[] = [];
   let h: AgentsHarness | null = null;
+  // The window passes through: the agents choose their context by it, as in production.
   const measure = (port: LlmPort): LlmPort => ({
+    ...(port.window ? { window: (agent: string) => port.window!(agent) } : {}),
     complete: async (request) => {
       const journal = h!.journal;
       const task = journal.activeStep()?.ref.task?.id ?? (PLANNING.has(request.agent) ? 'plan' : 'finish');
@@ -122,7 +124,7 @@ export async function measureCalls(bench: BenchProject): Promise<CallTokens[]> {
         prompt,
         allFiles: prompt + leftOut,
         perTask,
-        budget: promptBudgetTokens(request.agent),
+        budget: promptBudget(port.window ? await port.window(request.agent) : DEFAULT_WINDOW),
       });
       return port.complete(request);
     },

@@ -13,7 +13,8 @@ export const ModelAgent = z
 
 /**
  * `provider:model`; only the first colon separates (`openai-compatible:qwen2.5-coder:7b`). The provider
- * may be typed in any case or by another name (`compatible:`); what is stored is the canonical form.
+ * may be typed in any case or by another name (`compatible:`); a trailing `#8k` states the model's context
+ * window (`context-windows.ts`); what is stored is the canonical form.
  */
 export const ModelSpec = z
   .string()
@@ -24,7 +25,7 @@ export const ModelSpec = z
     if (spec) return formatModelSpec(spec);
     ctx.addIssue({
       code: 'custom',
-      message: `Write provider:model, with a provider among ${ACCEPTED_PROVIDERS} (for example openai:gpt-4.1 or openai-compatible:llama3.2).`,
+      message: `Write provider:model, with a provider among ${ACCEPTED_PROVIDERS} (for example openai:gpt-4.1 or openai-compatible:llama3.2; add #8k to state a model's context window, at least 2k).`,
     });
     return z.NEVER;
   })

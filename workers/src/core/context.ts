@@ -160,7 +160,12 @@ export class StepScope {
   }
 
   private llm(): RecordedLlm {
-    return { complete: (call) => this.complete(call) };
+    const { llm } = this.ports;
+    const agent = this.step.ref.agent;
+    return {
+      complete: (call) => this.complete(call),
+      ...(llm.window ? { window: () => llm.window!(agent) } : {}),
+    };
   }
 
   private async complete<T>(call: LlmCall<T>): Promise<LlmAnswer<T>> {

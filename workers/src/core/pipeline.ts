@@ -13,7 +13,7 @@
 import type { ZodType } from 'zod';
 import type { Artifact, EventBody, ProjectMode, ReviewVerdict } from '../protocol.ts';
 import type { JsonObject, JsonValue } from './json.ts';
-import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage } from './ports.ts';
+import type { ExecOutcome, ExecRequest, LlmMessage, LlmUsage, ModelWindow } from './ports.ts';
 
 /** The project a run belongs to, as the user created it. */
 export interface ProjectInput {
@@ -87,6 +87,8 @@ export interface LlmAnswer<T> {
 /** LLM calls of a step, recorded by a deterministic key (the step id and the call's index in the step). */
 export interface RecordedLlm {
   complete<T = unknown>(call: LlmCall<T>): Promise<LlmAnswer<T>>;
+  /** The window of the model this step's calls go to; absent where the LLM layer does not say. */
+  window?(): Promise<ModelWindow>;
 }
 
 export interface QuestionSpec {

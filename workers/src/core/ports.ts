@@ -72,9 +72,19 @@ export interface LlmCompletion {
   latencyMs: number;
 }
 
+/** The context window of the model an agent's calls go to, and the room its answers get. */
+export interface ModelWindow {
+  /** Prompt and answer together, in tokens. */
+  contextTokens: number;
+  /** The most a call's answer may take (the call's output cap). */
+  outputTokens: number;
+}
+
 /** The LLM layer: `complete` makes one (paid) call. */
 export interface LlmPort {
   complete(request: LlmRequest): Promise<LlmCompletion>;
+  /** The window of the model `agent`'s calls go to (absent: the agents assume a large one). */
+  window?(agent: string): Promise<ModelWindow>;
 }
 
 export interface ExecRequest {

@@ -3,6 +3,7 @@
  * is bound (a mistake fails there, not in the middle of a run).
  */
 import { LlmError } from './errors.ts';
+import { parseContextWindow } from './context-windows.ts';
 import { parseModelTable, type ModelTable, type ProviderId } from './models.ts';
 
 /** The variables and secrets the layer reads (all optional: a deployment sets what it uses). */
@@ -18,6 +19,8 @@ export interface LlmEnv {
   /** A platform-run OpenAI-compatible server (its key may be any non-empty string). */
   OPENAI_COMPATIBLE_API_KEY?: string;
   OPENAI_COMPATIBLE_BASE_URL?: string;
+  /** The context window (tokens, `8k` allowed) of models the platform does not know and no model field states. */
+  LLM_CONTEXT_WINDOW?: string;
 }
 
 export interface LlmConfig {
@@ -25,6 +28,8 @@ export interface LlmConfig {
   baseUrls: Partial<Record<ProviderId, string>>;
   platformKeys: Partial<Record<ProviderId, { apiKey: string; baseUrl: string | null }>>;
   platformModels: ModelTable;
+  /** `LLM_CONTEXT_WINDOW`: the window of a model nothing else states. */
+  defaultContextTokens?: number;
 }
 
 /** Where each provider lives under the fixture's root (what each SDK appends its paths to). */
@@ -59,9 +64,11 @@ export function llmConfig(env: LlmEnv): LlmConfig {
   put('groq', env.GROQ_API_KEY);
   if (env.OPENAI_COMPATIBLE_BASE_URL)
     put('openai-compatible', env.OPENAI_COMPATIBLE_API_KEY || 'none', env.OPENAI_COMPATIBLE_BASE_URL);
+  const defaultContextTokens = parseContextWindow(env.LLM_CONTEXT_WINDOW);
   return {
     baseUrls: override ? fixtureBaseUrls(override) : {},
     platformKeys,
     platformModels: parseModelTable(env.LLM_MODELS, 'LLM_MODELS'),
+    ...(defaultContextTokens ? { defaultContextTokens } : {}),
   };
 }

@@ -45,7 +45,18 @@ export function canonicalProvider(name: string): ProviderId | null {
 export interface ModelSpec {
   provider: ProviderId;
   model: string;
+  /**
+   * The model's context window in tokens as the person stated it (`openai-compatible:llama3.2#8k`): for
+   * a model the platform does not know, such as one a self-hosted server runs with a small window.
+   */
+  contextTokens?: number;
 }
+
+/** `#8k`, `#8192`, `#1m` at the end of a model field: the window the person states for the model. */
+const WINDOW_SUFFIX = /\s*#\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$/i;
+
+/** The smallest window a person may state: below it no agent's instructions fit. */
+export const MIN_CONTEXT_TOKENS = 2048;
 
 /** Models by agent name; `*` applies to every agent without its own entry. */
 export type ModelTable = Readonly<Record<string, string>>;
@@ -77,25 +88,40 @@ export function providerSpellings(provider: ProviderId): string[] {
 
 /**
  * Reads `provider:model` with the provider in any case or spelled by an alias; null for anything else.
- * The model name is kept as typed (trimmed): model names are case-sensitive on most servers.
+ * The model name is kept as typed (trimmed): model names are case-sensitive on most servers. A trailing
+ * `#8k` (or `#8192`) states the model's context window, for a model the platform does not know.
  */
 export function readModelSpec(spec: string): ModelSpec | null {
-  const text = spec.trim();
+  let text = spec.trim();
+  let contextTokens: number | undefined;
+  const suffix = WINDOW_SUFFIX.exec(text);
+  if (suffix) {
+    const scale = { '': 1, k: 1024, m: 1024 * 1024 }[suffix[2]!.toLowerCase() as '' | 'k' | 'm'];
+    contextTokens = Math.round(Number(suffix[1]) * scale);
+    if (!(contextTokens >= MIN_CONTEXT_TOKENS)) return null;
+    text = text.slice(0, suffix.index);
+  } else if (text.includes('#')) return null;
   const colon = text.indexOf(':');
   if (colon <= 0) return null;
   const provider = canonicalProvider(text.slice(0, colon));
   const model = text.slice(colon + 1).trim();
-  return provider && model ? { provider, model } : null;
+  if (!provider || !model) return null;
+  return contextTokens ? { provider, model, contextTokens } : { provider, model };
 }
 
-/** A model's one stored and shown form: `provider:model` with the canonical provider name. */
+/**
+ * A model's one stored and shown form: `provider:model` with the canonical provider name, and the
+ * window the person stated (`#8k`).
+ */
 export function formatModelSpec(spec: ModelSpec): string {
-  return `${spec.provider}:${spec.model}`;
+  const tokens = spec.contextTokens;
+  const window = tokens ? `#${tokens % 1024 === 0 ? `${tokens / 1024}k` : tokens}` : '';
+  return `${spec.provider}:${spec.model}${window}`;
 }
 
 /** What a model field says when it cannot read a model. */
 export function modelSpecProblem(spec: string): string {
-  return `"${spec.slice(0, 100)}" is not a model: write provider:model with a provider among ${ACCEPTED_PROVIDERS}, for example openai:gpt-4.1 or openai-compatible:llama3.2`;
+  return `"${spec.slice(0, 100)}" is not a model: write provider:model with a provider among ${ACCEPTED_PROVIDERS}, for example openai:gpt-4.1 or openai-compatible:llama3.2 (add #8k for a model whose context window is 8k tokens; at least 2k)`;
 }
 
 /** Parses `provider:model` (aliases accepted); throws a `config` error for anything else. */

@@ -12,6 +12,7 @@ import type { LlmCompletion, LlmPort, LlmRequest, LlmUsage } from '../core/ports
 import type { JsonValue } from '../core/json.ts';
 import { LlmError, type LlmErrorCode } from './errors.ts';
 import { resolveKey, type KeySource, type ResolvedKey } from './keys.ts';
+import { modelWindow } from './context-windows.ts';
 import { chooseModel, fallbackModel, type ModelSpec, type ModelTable, type ProviderId } from './models.ts';
 import { costAt, knownPrice, listPrice, type Price } from './pricing.ts';
 import { anthropicClient } from './providers/anthropic.ts';
@@ -48,8 +49,10 @@ export interface LlmLayerDeps {
   fetch?: typeof fetch;
   retry?: RetryPolicy;
   retryDeps?: RetryDeps;
-  /** Output token cap (Anthropic requires one). */
+  /** Output token cap (Anthropic requires one); a small window lowers it (`context-windows.ts`). */
   maxTokens?: number;
+  /** The window of a model neither the table nor its model field states (`LLM_CONTEXT_WINDOW`). */
+  defaultContextTokens?: number;
   /** Per-attempt timeout. */
   timeoutMs?: number;
   /** Runs before every provider call, the re-ask included; throws to refuse it (the budget). */
@@ -112,7 +115,9 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
   const retryDeps = deps.retryDeps ?? REAL_RETRY_DEPS;
   const clientFor = deps.clientFor ?? defaultClient;
 
-  async function pick(request: LlmRequest): Promise<{ spec: ModelSpec; key: ResolvedKey }> {
+  async function pick(
+    request: Pick<LlmRequest, 'agent' | 'model'>,
+  ): Promise<{ spec: ModelSpec; key: ResolvedKey }> {
     const choice = chooseModel(request.agent, {
       ...(request.model ? { requested: request.model } : {}),
       ...deps.models,
@@ -129,7 +134,19 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
     throw new LlmKeyMissing(choice.provider);
   }
 
+  const maxTokens = deps.maxTokens ?? 8192;
+  const windowOf = (spec: ModelSpec) => modelWindow(spec, maxTokens, deps.defaultContextTokens);
+
   return {
+    async window(agent: string) {
+      // The model the call would go to; without a key yet, the one the agent is set to use.
+      const spec = await pick({ agent }).then(
+        (p) => p.spec,
+        () => chooseModel(agent, deps.models ?? {}),
+      );
+      return windowOf(spec);
+    },
+
     async complete(request: LlmRequest): Promise<LlmCompletion> {
       const started = deps.now();
       const { spec, key } = await pick(request);
@@ -199,7 +216,7 @@ export function createLlmPort(deps: LlmLayerDeps): LlmPort {
                   model: spec.model,
                   messages,
                   ...(schema ? { schema } : {}),
-                  maxTokens: deps.maxTokens ?? 8192,
+                  maxTokens: windowOf(spec).outputTokens,
                   signal: request.signal,
                   ...(stream ? { onDelta: stream() } : {}),
                 });

@@ -63,6 +63,7 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
     baseUrls: config.baseUrls,
     models: { platform: config.platformModels, project: projectModels(project) },
     prices: userPriceSource(env, project.ownerId),
+    ...(config.defaultContextTokens ? { defaultContextTokens: config.defaultContextTokens } : {}),
     now: () => Date.now(),
     // The usage-recording hook: one log line per provider attempt (the engine records the completion
     // itself, which the Postgres usage ledger follows). Never the key or the prompt.
@@ -87,6 +88,7 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
       deps.onLlmCall(request);
       return port.complete(request);
     },
+    window: (agent) => port.window!(agent),
   };
   if (!env.SANDBOX_RUNNER_URL) {
     const sandbox = unconfiguredSandbox;

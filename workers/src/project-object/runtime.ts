@@ -158,7 +158,10 @@ export class ProjectRuntime {
         clock,
         ids,
         // Every pipeline's model calls pass the gate: none starts once the project is being deleted.
-        llm: { complete: (request) => outside.run(() => binding.llm.complete(request)) },
+        llm: {
+          complete: (request) => outside.run(() => binding.llm.complete(request)),
+          ...(binding.llm.window ? { window: binding.llm.window } : {}),
+        },
         sandbox: binding.sandbox,
         pipeline: binding.pipeline,
       },

@@ -13,7 +13,7 @@ import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
 import { currentTask, failureSignature, mentionedPaths } from './flow.ts';
-import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, filesBudgetChars, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
 import { skipFailure } from './skip.ts';
 import { AgentSession } from './session.ts';
@@ -67,10 +67,16 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     acceptanceTests: acceptanceTestsOf(state)
       .map((p) => `- ${p}`)
       .join('\n'),
-    files: await fileContents(ctx, relevant),
+    files: '',
     history: historyText(history, failure.output),
     feedback: hint,
   };
+  // The files within what the call's budget leaves (`context-budget.ts`).
+  vars.files = await fileContents(
+    ctx,
+    relevant,
+    await filesBudgetChars(ctx, `${bugHunterV2.system}\n${bugHunterV2.user(vars)}`),
+  );
   const ask = (feedback: string): LlmMessage[] => [
     { role: 'system', content: bugHunterV2.system },
     {

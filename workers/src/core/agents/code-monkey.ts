@@ -7,22 +7,16 @@
  * the re-write (and every later file of the task) is given.
  */
 import { diffText } from '../diff.ts';
-import { codeMonkeyV2, reviewV2 } from '../prompts/code-monkey/v2.ts';
+import { codeMonkeyV3, reviewV3 } from '../prompts/code-monkey/v3.ts';
 import { problemsFeedback, resolveChanges, type Refused } from './apply-changes.ts';
+import { reviewerContext, writerContext } from './code-context.ts';
+import { callBudget } from './context-budget.ts';
 import { describeTask } from './developer.ts';
-import {
-  isSourceModule,
-  isTestFile,
-  namedFiles,
-  relativeImports,
-  testedModules,
-  testsOf,
-} from './file-links.ts';
 import { afterWorkStep, currentTask } from './flow.ts';
-import { fileContents, filePaths, MAX_CONTEXT_CHARS, projectSummary } from './project-context.ts';
+import { projectSummary } from './project-context.ts';
 import { FileChange, Review } from './schemas.ts';
 import { AgentSession } from './session.ts';
-import type { AgentContext, AgentsState, AgentStep, ReviewNote, WorkState } from './state.ts';
+import type { AgentContext, AgentsState, AgentStep, ReviewNote } from './state.ts';
 
 interface Written {
   after: string;
@@ -32,12 +26,12 @@ interface Written {
 async function writeOnce(
   ctx: AgentContext,
   session: AgentSession,
-  vars: Parameters<typeof codeMonkeyV2.user>[0],
+  vars: Parameters<typeof codeMonkeyV3.user>[0],
 ): Promise<Written | Refused> {
   const change = await session.object({
     messages: [
-      { role: 'system', content: codeMonkeyV2.system },
-      { role: 'user', content: codeMonkeyV2.user(vars) },
+      { role: 'system', content: codeMonkeyV3.system },
+      { role: 'user', content: codeMonkeyV3.user(vars) },
     ],
     schema: FileChange,
   });
@@ -53,7 +47,7 @@ async function writeOnce(
 async function write(
   ctx: AgentContext,
   session: AgentSession,
-  vars: Parameters<typeof codeMonkeyV2.user>[0],
+  vars: Parameters<typeof codeMonkeyV3.user>[0],
 ): Promise<Written> {
   const first = await writeOnce(ctx, session, vars);
   if ('after' in first) return first;
@@ -76,44 +70,6 @@ function rejectionFeedback(path: string, before: string | null, rejected: string
   ].join('\n\n');
 }
 
-/**
- * The files the file of step `index` must agree with, most binding first (the context budget cuts from
- * the end). `tests`: for a test the module it tests, for a module its tests, and the files its
- * instructions name. `nearby`: the files its current text imports, for a test the modules written
- * earlier in the task, the plan's relevant files. The writer gets both; the reviewer, who also reads
- * the whole file, the first.
- */
-async function filesToAgreeWith(
-  ctx: AgentContext,
-  work: WorkState,
-  index: number,
-  path: string,
-  current: string | null,
-): Promise<{ tests: string[]; nearby: string[] }> {
-  const paths = await filePaths(ctx);
-  const step = work.steps[index]!;
-  const test = isTestFile(path);
-  const others = (list: string[], not: readonly string[] = []) =>
-    [...new Set(list)].filter((p) => p !== path && !not.includes(p));
-  const tests = others([
-    ...(test ? testedModules(path, paths) : testsOf(path, paths)),
-    ...namedFiles(step.type === 'code' ? step.instructions : '', paths),
-  ]);
-  // For a test, the modules written earlier in the task (latest first) are the likeliest it tests. Other
-  // files find what they use through the summary's notes, their instructions and the relevant files.
-  const earlierModules = test
-    ? work.steps
-        .slice(0, index)
-        .flatMap((s) => (s.type === 'code' && isSourceModule(s.path) ? [s.path] : []))
-        .reverse()
-    : [];
-  const nearby = others(
-    [...relativeImports(path, current ?? '', paths), ...earlierModules, ...work.relevantFiles],
-    tests,
-  );
-  return { tests, nearby };
-}
-
 /** The person's review comments on earlier files of the task, which every later file should heed. */
 function earlierComments(reviews: readonly ReviewNote[]): string {
   if (reviews.length === 0) return '';
@@ -130,34 +86,50 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
     const session = new AgentSession(ctx);
     const current = await ctx.files.read(step.path);
     const earlier = work.reviews ?? [];
-    const agreeWith = await filesToAgreeWith(ctx, work, index, step.path, current);
-    const vars = {
-      summary: projectSummary(ctx, state, { brief: true }),
+    const budget = await callBudget(ctx);
+    const base = {
+      summary: projectSummary(ctx, state, { brief: true, files: false }),
       task: describeTask(task),
       path: step.path,
       instructions: step.instructions,
-      current,
-      context: await fileContents(ctx, [...agreeWith.tests, ...agreeWith.nearby]),
       feedback: earlierComments(earlier),
     };
+    const fitted = await writerContext(ctx, state, {
+      index,
+      path: step.path,
+      current,
+      budget,
+      focus: `${base.task}\n${step.instructions}`,
+      fixed: `${codeMonkeyV3.system}\n${codeMonkeyV3.user({ ...base, current: current === null ? null : '', context: '', map: '' })}`,
+    });
+    const vars = { ...base, current: fitted.target, context: fitted.files, map: fitted.map };
     let written = await write(ctx, session, vars);
     if (opts.review) {
       // A new file's diff is the file again: the reviewer reads it once.
       const diff = current === null ? null : diffText(current, written.after).unified;
+      const reviewVars = {
+        task: vars.task,
+        path: step.path,
+        instructions: step.instructions,
+        context: '',
+        after: '',
+        diff,
+      };
+      const shown = await reviewerContext(ctx, {
+        path: step.path,
+        before: current,
+        after: written.after,
+        agree: fitted.linked.checks,
+        budget,
+        focus: `${base.task}\n${step.instructions}`,
+        fixed: `${reviewV3.system}\n${reviewV3.user(reviewVars)}`,
+      });
       const review = await session.object({
         messages: [
-          { role: 'system', content: reviewV2.system },
+          { role: 'system', content: reviewV3.system },
           {
             role: 'user',
-            content: reviewV2.user({
-              task: vars.task,
-              path: step.path,
-              instructions: step.instructions,
-              // Half the writer's budget: the reviewer also reads the whole file and the diff.
-              context: await fileContents(ctx, agreeWith.tests, MAX_CONTEXT_CHARS / 2),
-              after: written.after,
-              diff,
-            }),
+            content: reviewV3.user({ ...reviewVars, context: shown.files, after: shown.target! }),
           },
         ],
         schema: Review,

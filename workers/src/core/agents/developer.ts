@@ -4,10 +4,13 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import { normalizePath } from '../paths.ts';
-import { changeRequestV2, developerV3 } from '../prompts/developer/v3.ts';
+import type { ZodType } from 'zod';
+import { changeRequestV2, developerV3, type PlanningContext } from '../prompts/developer/v3.ts';
+import { callBudget } from './context-budget.ts';
 import { acceptanceTestsRef, workStepRef } from './flow.ts';
+import { confirmRequest, planningContext, unseenEdits } from './planning-context.ts';
 import { earlierTry } from './try-again.ts';
-import { filePaths, projectSummary } from './project-context.ts';
+import { projectSummary } from './project-context.ts';
 import { ChangePlan, DevPlan, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentContext, AgentResult, AgentsState, AgentStep, TaskState, WorkState } from './state.ts';
@@ -73,12 +76,39 @@ export function startUserTask(
   return { state: next, next: workStepRef(next, 0) };
 }
 
-/** Files the planner is shown by path: the summary lists the files with notes, so only the others. */
-async function otherPaths(ctx: AgentContext, state: AgentsState): Promise<string> {
-  return (await filePaths(ctx))
-    .filter((p) => !(p in state.fileNotes))
-    .map((p) => `- ${p}`)
-    .join('\n');
+/**
+ * A plan from a prompt that shows the project map and the files `text` most likely touches
+ * (`planning-context.ts`); a plan that changes an existing file the model was not shown is asked once
+ * more with those files shown, to confirm or correct it (one extra call, only then).
+ */
+async function planShown<T extends { steps: DevStep[] }>(
+  ctx: AgentContext,
+  state: AgentsState,
+  session: AgentSession,
+  prompt: { system: string; user: (shown: PlanningContext) => string; text: string; schema: ZodType<T> },
+): Promise<T> {
+  const budget = await callBudget(ctx);
+  const fixed = (confirm: string) => `${prompt.system}\n${prompt.user({ map: '', files: '', confirm })}`;
+  const ask = (shown: PlanningContext) =>
+    session.object({
+      messages: [
+        { role: 'system', content: prompt.system },
+        { role: 'user', content: prompt.user(shown) },
+      ],
+      schema: prompt.schema,
+    });
+  const first = await planningContext(ctx, state, { text: prompt.text, budget, fixed: fixed('') });
+  const plan = await ask({ map: first.map, files: first.files, confirm: '' });
+  const unseen = unseenEdits(plan.steps, first.entries, first.shown);
+  if (unseen.length === 0) return plan;
+  const confirm = confirmRequest(plan, unseen);
+  const again = await planningContext(ctx, state, {
+    text: prompt.text,
+    budget,
+    fixed: fixed(confirm),
+    first: unseen,
+  });
+  return ask({ map: again.map, files: again.files, confirm });
 }
 
 /** Plans task `taskIndex` of the plan. */
@@ -91,18 +121,12 @@ async function planTask(
   const task = state.tasks[taskIndex];
   if (!task) throw new Error(`there is no task ${taskIndex + 1}`);
   const session = new AgentSession(ctx);
-  const plan = await session.object({
-    messages: [
-      { role: 'system', content: developerV3.system },
-      {
-        role: 'user',
-        content: developerV3.user({
-          summary: projectSummary(ctx, state),
-          task: `${describeTask(task)}${earlierTry(state, task)}`,
-          paths: await otherPaths(ctx, state),
-        }),
-      },
-    ],
+  const taskText = `${describeTask(task)}${earlierTry(state, task)}`;
+  const summary = projectSummary(ctx, state, { files: false });
+  const plan = await planShown(ctx, state, session, {
+    system: developerV3.system,
+    user: (shown) => developerV3.user({ summary, task: taskText, ...shown }),
+    text: taskText,
     schema: DevPlan,
   });
   const work = { ...workOf(task, plan, state), ...(input.again ? { again: true } : {}) };
@@ -125,19 +149,11 @@ async function planRequest(
   request: ChangeRequest,
 ): Promise<AgentResult> {
   const session = new AgentSession(ctx);
-  const plan = await session.object({
-    messages: [
-      { role: 'system', content: changeRequestV2.system },
-      {
-        role: 'user',
-        content: changeRequestV2.user({
-          summary: projectSummary(ctx, state),
-          paths: await otherPaths(ctx, state),
-          kind: request.kind,
-          text: request.text,
-        }),
-      },
-    ],
+  const summary = projectSummary(ctx, state, { files: false });
+  const plan = await planShown(ctx, state, session, {
+    system: changeRequestV2.system,
+    user: (shown) => changeRequestV2.user({ summary, kind: request.kind, text: request.text, ...shown }),
+    text: request.text,
     schema: ChangePlan,
   });
   const task: TaskState = {

@@ -183,15 +183,22 @@ describe('the agents build the demo app', () => {
     expect(stats.t2!.calls).toBe(6);
   });
 
-  it('shows each agent the summary and the relevant files, not the whole project', () => {
+  it('shows each call the files it must agree with and the project map, not the whole project', () => {
     const all = prompts(run.key);
     const developer2 = all.filter((p) => p.agent === 'Developer')[1]!;
-    // The summary lists every file with its note; contents are not sent to the planner.
-    expect(developer2.user).toContain('- src/todos.js: the in-memory todo store');
-    expect(developer2.user).not.toContain('createStore() {');
+    // The planner sees the map and, the project being small, the text of its files within the budget.
+    expect(developer2.user).toContain('The project map (path: exported names — note):');
+    expect(developer2.user).toContain('--- src/todos.js');
+    expect(developer2.user).toContain('--- package.json');
     const appWrite = all.find((p) => p.user.includes('The file src/app.js does not exist yet'))!;
     expect(appWrite.user).toContain('--- src/todos.js'); // relevant: the store it serves
-    expect(appWrite.user).not.toContain('--- test/todos.test.js'); // not relevant
+    expect(appWrite.user).not.toContain('--- test/todos.test.js'); // not relevant: only in the map
+    expect(appWrite.user).toContain('- test/todos.test.js');
+    // A stylesheet's call carries the page it styles, not the app's JavaScript.
+    const styleWrite = all.find((p) => p.user.includes('The file public/style.css does not exist yet'))!;
+    expect(styleWrite.user).toContain('--- public/index.html');
+    expect(styleWrite.user).not.toContain('--- src/app.js');
+    expect(styleWrite.user).not.toContain('createServer(store)');
     const bugHunter = all.find((p) => p.agent === 'BugHunter')!;
     expect(bugHunter.user).toContain('removes a todo'); // the failing test's output
     expect(bugHunter.user).toContain('--- src/todos.js');

@@ -5,8 +5,10 @@
  */
 import { stackById } from '../catalog/catalog.ts';
 import { SYNC_MARKER } from './app-port.ts';
+import { callBudget } from './context-budget.ts';
 import { planLine } from './outcome.ts';
 import type { AgentContext, AgentsState } from './state.ts';
+import { estimateTokens } from './tokens.ts';
 import { notesSection } from './user-notes.ts';
 
 /** Largest part of one file an agent is shown; beyond it the file is cut with a note. */
@@ -16,12 +18,13 @@ export const MAX_CONTEXT_CHARS = 48_000;
 
 /**
  * The summary every call carries, the user's notes last. `brief` leaves out the feature list and
- * decisions: an agent that works on one file has its task's own description instead.
+ * decisions: an agent that works on one file has its task's own description instead. `files: false`
+ * leaves out the list of files, for a call that carries the project map (`project-map.ts`) instead.
  */
 export function projectSummary(
   ctx: AgentContext,
   state: AgentsState,
-  opts: { brief?: boolean } = {},
+  opts: { brief?: boolean; files?: boolean } = {},
 ): string {
   const lines = [`Project: ${ctx.project.name}`];
   if (state.spec) {
@@ -46,11 +49,13 @@ export function projectSummary(
     const current = ctx.task?.id ?? state.work?.taskId ?? null;
     lines.push('Plan:', ...state.tasks.map((t) => planLine(state, t, current)));
   }
-  const files = Object.entries(state.fileNotes).sort(([a], [b]) => (a < b ? -1 : 1));
-  lines.push(
-    files.length ? 'Files:' : 'Files: none yet',
-    ...files.map(([path, note]) => `- ${path}: ${note}`),
-  );
+  if (opts.files !== false) {
+    const files = Object.entries(state.fileNotes).sort(([a], [b]) => (a < b ? -1 : 1));
+    lines.push(
+      files.length ? 'Files:' : 'Files: none yet',
+      ...files.map(([path, note]) => `- ${path}: ${note}`),
+    );
+  }
   // Brief or not: what the user said concerns every agent.
   const notes = notesSection(state.notes);
   if (notes) lines.push(notes);
@@ -62,6 +67,19 @@ export async function filePaths(ctx: AgentContext): Promise<string[]> {
   return (await ctx.files.list()).map((f) => f.path).filter((p) => p !== SYNC_MARKER);
 }
 
+/**
+ * The characters of file text a call may carry besides `fixed` (the rest of its prompt), within the
+ * call's token budget (`context-budget.ts`) and never above `cap`.
+ */
+export async function filesBudgetChars(
+  ctx: AgentContext,
+  fixed: string,
+  cap = MAX_CONTEXT_CHARS,
+): Promise<number> {
+  const room = (await callBudget(ctx)) - estimateTokens(fixed);
+  return Math.max(0, Math.min(cap, room * 4));
+}
+
 /** The contents of `paths` (those that exist), each capped, within a total budget, as prompt text. */
 export async function fileContents(
   ctx: AgentContext,
@@ -71,19 +89,21 @@ export async function fileContents(
   const parts: string[] = [];
   let left = budget;
   for (const path of [...new Set(paths)]) {
-    if (left <= 0) {
+    const content = await ctx.files.read(path).catch(() => null);
+    if (content === null) continue;
+    // The block's framing and a cut file's note count too: the text never passes the budget.
+    const cap = Math.min(MAX_FILE_CHARS, left - 2 * path.length - 60);
+    if (cap <= 0) {
       parts.push(`(more files left out: the context budget is spent)`);
       break;
     }
-    const content = await ctx.files.read(path).catch(() => null);
-    if (content === null) continue;
-    const cap = Math.min(MAX_FILE_CHARS, left);
     const shown =
       content.length > cap
         ? `${content.slice(0, cap)}\n[... ${content.length - cap} more characters ...]`
         : content;
-    left -= shown.length;
-    parts.push(`--- ${path}\n${shown}\n--- end of ${path}`);
+    const block = `--- ${path}\n${shown}\n--- end of ${path}`;
+    left -= block.length + 2;
+    parts.push(block);
   }
   return parts.length ? parts.join('\n\n') : '(none)';
 }

@@ -5,6 +5,7 @@
  * Names are found with patterns, not a parser: a guess that errs towards listing a name.
  */
 import { SYNC_MARKER } from './app-port.ts';
+import { linkSpecifiers, resolveLinks } from './file-links.ts';
 import type { AgentContext, AgentsState } from './state.ts';
 
 /** Names listed per file at most; the rest are counted. */
@@ -17,6 +18,10 @@ export interface MapEntry {
   names: string[];
   /** The agents' one-line note on the file, when there is one. */
   note?: string | undefined;
+  /** The project files it imports (or, a page, loads): who imports a file is read from these. */
+  imports?: string[] | undefined;
+  /** Its size in bytes. */
+  size?: number | undefined;
 }
 
 const JS = /\.[cm]?[jt]sx?$/;
@@ -129,25 +134,30 @@ export function formatProjectMap(entries: readonly MapEntry[], budgetChars: numb
     : `${text.slice(0, budgetChars)}\n(the map is cut: the budget is spent)`;
 }
 
-/** Exported names by project, `path@version` and size: a file is read for its names once per version, not on every call. */
-const namesCache = new Map<string, string[]>();
+/** Exported names and links by project, `path@version` and size: a file is read once per version, not on every call. */
+const namesCache = new Map<string, { names: string[]; links: string[] }>();
 const CACHE_LIMIT = 20_000;
 
 /** The map's entries for the project's current files (the note of each from the agents' state). */
 export async function projectMapEntries(ctx: AgentContext, state: AgentsState): Promise<MapEntry[]> {
   const files = (await ctx.files.list()).filter((f) => f.path !== SYNC_MARKER);
+  const paths = files.map((f) => f.path);
   const entries: MapEntry[] = [];
   for (const f of files) {
     // A version number is the file's across branches; the size guards against a discarded write's number reused.
     const key = `${ctx.project.projectId}:${f.path}@${f.version}:${f.size}`;
-    let names = namesCache.get(key);
-    if (!names) {
+    let read = namesCache.get(key);
+    if (!read) {
       const content = await ctx.files.read(f.path).catch(() => null);
-      names = content === null ? [] : exportedNames(f.path, content);
+      read =
+        content === null
+          ? { names: [], links: [] }
+          : { names: exportedNames(f.path, content), links: linkSpecifiers(f.path, content) };
       if (namesCache.size >= CACHE_LIMIT) namesCache.delete(namesCache.keys().next().value!);
-      namesCache.set(key, names);
+      namesCache.set(key, read);
     }
-    entries.push({ path: f.path, names, note: state.fileNotes[f.path] });
+    const imports = resolveLinks(f.path, read.links, paths);
+    entries.push({ path: f.path, names: read.names, note: state.fileNotes[f.path], imports, size: f.size });
   }
   return entries;
 }

@@ -14,7 +14,7 @@ import { withKnownIssues, withoutKnownIssues } from './known-issues.ts';
 import { notWorkingYet } from './outcome.ts';
 import { fileContents, filePaths, projectSummary } from './project-context.ts';
 import { projectMap } from './project-map.ts';
-import { PROMPT_BUDGET_CHARS } from './prompt-budget.ts';
+import { callBudget } from './context-budget.ts';
 import { readmeKeyFiles } from './readme-files.ts';
 import { ReadmeEdits } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -28,12 +28,12 @@ export const unfenceMarkdown = documentOf;
 type Vars = Parameters<typeof technicalWriterV3.user>[0];
 
 /**
- * The writer's shares of the prompt budget: the key files whole, then the map of the rest. A README
- * summarises: the entry, the server, its routes and the page tell it what it needs, the map names the
- * rest, and the call stays a fraction of what sending the whole project would cost.
+ * The writer's prompt budget: the call's (`context-budget.ts`), and at most this many characters. A
+ * README summarises: the entry, the server, its routes and the page tell it what it needs, the map
+ * names the rest, and the call stays a fraction of what sending the whole project would cost, however
+ * large the model's window. Of it, the key files whole get a quarter and the map of the rest an eighth.
  */
-const FILES_CHARS = PROMPT_BUDGET_CHARS / 4;
-const MAP_CHARS = PROMPT_BUDGET_CHARS / 8;
+const README_BUDGET_CHARS = 24_000;
 /** The map and the files get at least this much, even when the README alone fills the budget. */
 const MIN_PART_CHARS = 1_500;
 
@@ -47,8 +47,10 @@ async function readmeContext(
   state: AgentsState,
   fixedChars: number,
 ): Promise<Pick<Vars, 'map' | 'files'>> {
-  const left = PROMPT_BUDGET_CHARS - fixedChars;
-  const filesBudget = Math.max(MIN_PART_CHARS, Math.min(FILES_CHARS, left - MAP_CHARS));
+  const budget = Math.min(README_BUDGET_CHARS, (await callBudget(ctx)) * 4);
+  const [filesShare, mapShare] = [budget / 4, budget / 8];
+  const left = budget - fixedChars;
+  const filesBudget = Math.max(MIN_PART_CHARS, Math.min(filesShare, left - mapShare));
   const paths = await filePaths(ctx);
   const stack = state.stack ? stackById(state.stack.id) : null;
   const candidates = await readmeKeyFiles(ctx, paths, stack?.start ?? null);
@@ -63,7 +65,7 @@ async function readmeContext(
   return {
     files: await fileContents(ctx, shown, filesBudget),
     map: await projectMap(ctx, state, {
-      budgetChars: Math.max(MIN_PART_CHARS, Math.min(MAP_CHARS, left - used)),
+      budgetChars: Math.max(MIN_PART_CHARS, Math.min(mapShare, left - used)),
       exclude: [...shown, README],
     }),
   };
@@ -123,7 +125,8 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
   const kept = current === null ? '' : withoutKnownIssues(current);
   const own = kept.trim() === '' ? null : kept;
   const partial = {
-    summary: projectSummary(ctx, state),
+    // The map stands for the summary's list of files.
+    summary: projectSummary(ctx, state, { files: false }),
     commands: commandsOf(state),
     unfinished: unfinished.join('\n'),
   };

@@ -13,7 +13,7 @@ import { problemsFeedback, resolveChanges, type Resolved } from './apply-changes
 import { describeTask } from './developer.ts';
 import { isTestFile } from './file-links.ts';
 import { afterWorkStep, currentTask, workStepRef } from './flow.ts';
-import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, filesBudgetChars, projectSummary } from './project-context.ts';
 import { AcceptanceTests, type DevStep } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentContext, AgentsState, AgentStep, WorkState } from './state.ts';
@@ -95,7 +95,7 @@ export const testWriter: AgentStep<'TestWriter'> = async (ctx, state) => {
   const session = new AgentSession(ctx);
   const paths = await filePaths(ctx);
   const planned = work.steps.flatMap((s) => (s.type === 'code' ? [s.path] : []));
-  const { answer, resolved } = await writeTests(ctx, session, {
+  const vars = {
     summary: projectSummary(ctx, state, { brief: true }),
     task: describeTask(task),
     tests: testsText(state),
@@ -104,9 +104,17 @@ export const testWriter: AgentStep<'TestWriter'> = async (ctx, state) => {
       .filter(isAcceptanceTestPath)
       .map((p) => `- ${p}`)
       .join('\n'),
-    files: planned.some((p) => paths.includes(p)) ? await fileContents(ctx, planned, 24_000) : '',
+    files: '',
     feedback: '',
-  });
+  };
+  // The planned files that exist, within what the call's budget leaves (`context-budget.ts`).
+  if (planned.some((p) => paths.includes(p)))
+    vars.files = await fileContents(
+      ctx,
+      planned,
+      await filesBudgetChars(ctx, `${testWriterV1.system}\n${testWriterV1.user(vars)}`, 24_000),
+    );
+  const { answer, resolved } = await writeTests(ctx, session, vars);
   const written: string[] = [];
   const notes: Record<string, string> = {};
   for (const file of resolved.files) {

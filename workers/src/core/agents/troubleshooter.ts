@@ -6,7 +6,7 @@
  */
 import { troubleshooterV3 } from '../prompts/troubleshooter/v3.ts';
 import { startUserTask } from './developer.ts';
-import { fileContents, filePaths, projectSummary } from './project-context.ts';
+import { fileContents, filePaths, filesBudgetChars, projectSummary } from './project-context.ts';
 import { Troubleshooting } from './schemas.ts';
 import { AgentSession } from './session.ts';
 import type { AgentsState, AgentStep, TaskState } from './state.ts';
@@ -29,18 +29,23 @@ export const troubleshooter: AgentStep<'Troubleshooter'> = async (ctx, state) =>
   const { text } = ctx.input;
   const session = new AgentSession(ctx);
   const paths = await filePaths(ctx);
+  const vars = {
+    summary: projectSummary(ctx, state),
+    report: text,
+    paths: paths.map((p) => `- ${p}`).join('\n'),
+    files: '',
+  };
+  // The files within what the call's budget leaves (`context-budget.ts`).
+  const fixed = `${troubleshooterV3.system}\n${troubleshooterV3.user(vars)}`;
+  vars.files = await fileContents(
+    ctx,
+    guessRelevant(text, state),
+    await filesBudgetChars(ctx, fixed, 24_000),
+  );
   const result = await session.object({
     messages: [
       { role: 'system', content: troubleshooterV3.system },
-      {
-        role: 'user',
-        content: troubleshooterV3.user({
-          summary: projectSummary(ctx, state),
-          report: text,
-          paths: paths.map((p) => `- ${p}`).join('\n'),
-          files: await fileContents(ctx, guessRelevant(text, state), 24_000),
-        }),
-      },
+      { role: 'user', content: troubleshooterV3.user(vars) },
     ],
     schema: Troubleshooting,
   });

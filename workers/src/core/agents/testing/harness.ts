@@ -9,6 +9,7 @@ import { FilesApi } from '../../../project-object/files-api.ts';
 import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
+import type { ModelTable } from '../../../llm/models.ts';
 import { createLlmPort, type CallRecord } from '../../../llm/port.ts';
 import type { ProjectId } from '../../../ids.ts';
 import { ServerFrameSchema, type ProjectMode, type ServerEvent } from '../../../protocol.ts';
@@ -38,6 +39,8 @@ export interface AgentsHarnessOptions {
   review?: boolean;
   /** Where keys come from (default: `key` as the platform's OpenAI key). */
   keys?: KeySource;
+  /** The project's model choice (a model field's text per agent, `*` for all). */
+  models?: ModelTable;
   /** Wraps the LLM port (to count or hang calls). */
   wrapLlm?: (port: LlmPort) => LlmPort;
   db?: DatabaseSync;
@@ -68,6 +71,7 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
   const base = createLlmPort({
     keys: opts.keys ?? platformOnly({ openai: { apiKey: opts.key } }),
     baseUrls: fixtureBaseUrls(opts.fixtureUrl),
+    ...(opts.models ? { models: { project: opts.models } } : {}),
     now: () => Date.now(),
     retryDeps: { sleep: async () => {}, random: () => 0.5 },
     onCall: (r) => calls.push(r),

@@ -7,28 +7,35 @@ export interface CodeMonkeyVars {
   instructions: string;
   /** The file's current content, or null when it is new. */
   current: string | null;
-  /** The files this one must agree with (the module a test tests, imports, earlier files of the task). */
+  /** The files this one must agree with (the module a test tests, imports, importers, earlier files of the task). */
   context: string;
+  /** The rest of the project: one line per file with its exported names and note (`project-map.ts`). */
+  map: string;
   feedback: string;
 }
 
 /**
- * v2: the CodeMonkey is shown the files its file must agree with (a test writer sees the module it
- * tests), and the reviewer sees the task, those files (a module's tests) and the whole resulting file.
+ * v3: the context is chosen per call within the model's budget (`context-budget.ts`): the files linked
+ * to this one (what it must agree with, imports, and what imports it), some perhaps as outlines, and the
+ * project map for the rest instead of the summary's file list and the plan's relevant files whole. A
+ * file too large for the budget is shown in parts, which the prompt says.
  */
-export const codeMonkeyV2: PromptTemplate<CodeMonkeyVars> = {
-  id: 'code-monkey@2',
+export const codeMonkeyV3: PromptTemplate<CodeMonkeyVars> = {
+  id: 'code-monkey@3',
   system: `You are Samokoder's CodeMonkey. You write one file exactly as instructed.
 - A new file: give its whole content in "content".
 - An existing file: give "edits", each a search text copied exactly from the file (enough lines to occur exactly once) and its replacement. Never rewrite an existing file whole.
-- The file must agree with the files you are shown: use the names, signatures and behaviour they really have (a test tests what the module it imports really exports; a module does what its tests expect).
+- The file must agree with the files you are shown: use the names, signatures and behaviour they really have (a test tests what the module it imports really exports; a module does what its tests expect; a script uses the ids its page really has).
+- Other files are listed in the project map with what they export: use those names as listed; do not guess at what is not shown.
+- A file shown only in part or as an outline: copy search texts only from lines shown verbatim.
 - Give a one-line "summary" of what the file is for.
 - Complete, working code: no placeholders, no TODOs, no explanations outside the JSON.`,
   user: (v) =>
     sections(
       v.summary,
       `Task: ${v.task}`,
-      `Files ${v.path} must agree with (the module it tests or imports, files written earlier in this task, other relevant files):\n${v.context}`,
+      `Files ${v.path} must agree with (the module it tests, what it imports and what imports it, files written earlier in this task):\n${v.context}`,
+      `The rest of the project (path: exported names — note; not shown):\n${v.map}`,
       v.current === null
         ? `The file ${v.path} does not exist yet: write it whole.`
         : `The current content of ${v.path}:\n${v.current}`,
@@ -49,10 +56,11 @@ export interface ReviewVars {
   diff: string | null;
 }
 
-export const reviewV2: PromptTemplate<ReviewVars> = {
-  id: 'code-review@2',
+/** v3: the whole file, or when it is over the budget its outline and the windows around each edit. */
+export const reviewV3: PromptTemplate<ReviewVars> = {
+  id: 'code-review@3',
   system: `You are Samokoder's code reviewer. You check one changed file against its task, its instructions and the files it must agree with.
-- Read the whole file: a logic error anywhere in it counts, not only in the changed lines.
+- Read the whole file: a logic error anywhere in it counts, not only in the changed lines. (A file too large for one prompt is shown as its outline and the parts around each edit: judge those.)
 - Check it against the task's acceptance criteria, and against the files shown: a module must do what its tests and the criteria expect; a test must test what the module really exports and what the criteria require.
 Approve unless the change misses part of the instructions, breaks existing behaviour, disagrees with those files, or has an evident bug; then list the issues precisely.`,
   user: (v) =>
