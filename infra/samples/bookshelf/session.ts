@@ -9,6 +9,11 @@ import { bookshelfFiles } from './files.ts';
 
 const agent = (name: string) => ({ contains: `You are Samokoder's ${name}` });
 const approve: ScriptedReply = { match: agent('code reviewer'), json: { approved: true, issues: [] } };
+/** The TestWriter's answer: the task's acceptance tests (none for a change it cannot test by `npm test`). */
+const acceptanceTests = (...files: { path: string; summary: string; content: string }[]): ScriptedReply => ({
+  match: agent('TestWriter'),
+  json: { files },
+});
 const newFile = (path: string, summary: string, content: string): ScriptedReply[] => [
   { match: { contains: `The file ${path} does not exist yet` }, json: { summary, content } },
   approve,
@@ -67,6 +72,49 @@ const README_TASKS =
   '\n`GET /api/loans/overdue?today=YYYY-MM-DD` lists the loans not returned by their due date (today by default).\n\nThe books page searches titles and authors as you type.\n';
 const README_CHANGE = '\nThe home page shows how many loans are overdue.\n';
 
+/**
+ * The Developer's answer to its one confirming call (its plan edits files it was not shown whole, as
+ * on a project of this size): the same plan, now that it has seen them.
+ */
+const confirmed = (plan: object): ScriptedReply => ({
+  match: { contains: 'Your plan changes files whose text you were not shown' },
+  json: plan,
+});
+
+/** The search task's plan: the page, its script and a style, none of them shown to the planner at first. */
+const SEARCH_PLAN = {
+  relevantFiles: ['public/books.html', 'public/js/books.js'],
+  steps: [
+    {
+      type: 'code',
+      path: 'public/books.html',
+      instructions: 'A search field above the table (#search).',
+    },
+    {
+      type: 'code',
+      path: 'public/js/books.js',
+      instructions: 'Filter the rows by #search as the user types.',
+    },
+    { type: 'code', path: 'public/css/forms.css', instructions: 'Style #search: full width.' },
+  ],
+  testInstructions: 'Open /books and type part of a title.',
+};
+
+/** The overdue-loans task's plan. */
+const OVERDUE_PLAN = {
+  relevantFiles: ['src/loans/routes.js', 'src/loans/model.js'],
+  steps: [
+    { type: 'code', path: 'src/loans/overdue.js', instructions: 'Export overdueLoans(loans, today).' },
+    {
+      type: 'code',
+      path: 'src/loans/routes.js',
+      instructions: 'Add GET /api/loans/overdue (optional ?today=) before the :id route.',
+    },
+    { type: 'code', path: 'test/overdue.test.js', instructions: 'Test the route with three loans.' },
+  ],
+  testInstructions: 'Run `npm test`.',
+};
+
 /** The replies of the run (planning, two tasks, the README), in order. */
 export function bookshelfSession(): ScriptedReply[] {
   return [
@@ -113,22 +161,13 @@ export function bookshelfSession(): ScriptedReply[] {
         ],
       },
     },
-    {
-      match: agent('Developer'),
-      json: {
-        relevantFiles: ['src/loans/routes.js', 'src/loans/model.js'],
-        steps: [
-          { type: 'code', path: 'src/loans/overdue.js', instructions: 'Export overdueLoans(loans, today).' },
-          {
-            type: 'code',
-            path: 'src/loans/routes.js',
-            instructions: 'Add GET /api/loans/overdue (optional ?today=) before the :id route.',
-          },
-          { type: 'code', path: 'test/overdue.test.js', instructions: 'Test the route with three loans.' },
-        ],
-        testInstructions: 'Run `npm test`.',
-      },
-    },
+    { match: agent('Developer'), json: OVERDUE_PLAN },
+    // The route's test is the task's acceptance test: the plan's step for it is dropped.
+    acceptanceTests({
+      path: 'test/overdue.test.js',
+      summary: 'tests of the overdue loans',
+      content: OVERDUE_TEST_JS,
+    }),
     ...newFile('src/loans/overdue.js', 'finds the overdue loans', OVERDUE_JS),
     ...edit('src/loans/routes.js', 'the loans API and its overdue list', [
       after(
@@ -137,27 +176,9 @@ export function bookshelfSession(): ScriptedReply[] {
       ),
       before(has('src/loans/routes.js', "  router.get('/api/loans/:id'"), OVERDUE_ROUTE),
     ]),
-    ...newFile('test/overdue.test.js', 'tests of the overdue loans', OVERDUE_TEST_JS),
-    {
-      match: agent('Developer'),
-      json: {
-        relevantFiles: ['public/books.html', 'public/js/books.js'],
-        steps: [
-          {
-            type: 'code',
-            path: 'public/books.html',
-            instructions: 'A search field above the table (#search).',
-          },
-          {
-            type: 'code',
-            path: 'public/js/books.js',
-            instructions: 'Filter the rows by #search as the user types.',
-          },
-          { type: 'code', path: 'public/css/forms.css', instructions: 'Style #search: full width.' },
-        ],
-        testInstructions: 'Open /books and type part of a title.',
-      },
-    },
+    { match: agent('Developer'), json: SEARCH_PLAN },
+    confirmed(SEARCH_PLAN),
+    acceptanceTests(),
     ...edit('public/books.html', 'the books page', [
       before(
         has('public/books.html', '      <table id="books-table"></table>'),
@@ -216,6 +237,7 @@ export function bookshelfChangeSession(): ScriptedReply[] {
         testInstructions: 'Open the home page: it says how many loans are overdue.',
       },
     },
+    acceptanceTests(),
     ...edit('public/index.html', 'the home page', [
       before(has('public/index.html', '      <ul id="stats"></ul>'), '      <p id="overdue"></p>\n'),
     ]),
