@@ -96,7 +96,11 @@ try {
   const { image } = await buildSandboxImage();
   const llm: LlmChoice =
     opts.model.kind === 'fixture'
-      ? { kind: 'fixture', fixtureUrl: urlOf(stack.services, 'llm-fixture') }
+      ? {
+          kind: 'fixture',
+          fixtureUrl: urlOf(stack.services, 'llm-fixture'),
+          latencyMs: opts.model.latencyMs,
+        }
       : {
           kind: 'provider',
           provider: opts.model.provider,

@@ -5,7 +5,7 @@ import { FIXTURE_APP, SUITE } from './suite/index.ts';
 describe("pnpm eval's command line", () => {
   it("--fixture runs the demo's app, one at a time, with a short timeout", () => {
     const opts = readOptions(['--fixture']);
-    expect(opts.model).toEqual({ kind: 'fixture' });
+    expect(opts.model).toEqual({ kind: 'fixture', latencyMs: 0 });
     expect(opts.apps).toEqual([FIXTURE_APP]);
     expect(opts.parallel).toBe(1);
     expect(opts.timeoutMs).toBe(5 * 60_000);
@@ -60,6 +60,16 @@ describe("pnpm eval's command line", () => {
       'tasks.jsonl',
     ]);
     expect(opts).toMatchObject({ apps: [], tasksFile: 'tasks.jsonl' });
+  });
+
+  it("--model-latency gives the fixture's replies a model's pace, with --fixture only", () => {
+    expect(readOptions(['--fixture', '--model-latency', '3000']).model).toEqual({
+      kind: 'fixture',
+      latencyMs: 3000,
+    });
+    expect(() =>
+      readOptions(['--provider', 'openai', '--model', 'm', '--key-env', 'K', '--model-latency', '5']),
+    ).toThrow('--model-latency goes with --fixture');
   });
 
   it('--fixture with --tasks runs the tasks through the demo session, to try the harness', () => {

@@ -11,6 +11,8 @@ Runs app descriptions through the whole pipeline on a local stack of its own, ch
 The model:
   --fixture                 the LLM fixture's scripted session on the demo's app (no key, no provider);
                             with --tasks each task gets the demo's app (a run of the harness itself)
+  --model-latency <ms>      with --fixture: each reply takes this long, a real model's pace, so the
+                            platform's share of the wall time is measured beside a model's time
   --provider <name>         openai, anthropic, groq or openai-compatible
   --model <name>            the model every agent uses (e.g. gpt-4.1, claude-sonnet-4-20250514)
   --key-env <VAR>           the environment variable that holds your key (the key is never printed)
@@ -30,7 +32,7 @@ How:
 `;
 
 export type ModelOption =
-  | { kind: 'fixture' }
+  | { kind: 'fixture'; latencyMs: number }
   | {
       kind: 'provider';
       provider: 'openai' | 'anthropic' | 'groq' | 'openai-compatible';
@@ -76,6 +78,7 @@ export function readOptions(argv: string[]): CliOptions {
       out: { type: 'string' },
       budget: { type: 'string' },
       'timeout-min': { type: 'string' },
+      'model-latency': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -100,7 +103,12 @@ export function readOptions(argv: string[]): CliOptions {
     list: values.list,
   };
   if (values.list) {
-    return { ...common, model: { kind: 'fixture' }, apps: [...SUITE, FIXTURE_APP], timeoutMs: 0 };
+    return {
+      ...common,
+      model: { kind: 'fixture', latencyMs: 0 },
+      apps: [...SUITE, FIXTURE_APP],
+      timeoutMs: 0,
+    };
   }
   if (values.fixture) {
     if (values.provider || values.model || values['base-url'] || values['key-env'])
@@ -109,12 +117,16 @@ export function readOptions(argv: string[]): CliOptions {
       throw new Error(`--fixture only knows the demo's app (${FIXTURE_APP.id})`);
     return {
       ...common,
-      model: { kind: 'fixture' },
+      model: {
+        kind: 'fixture',
+        latencyMs: Math.round(positive(values['model-latency'], 'model-latency', 0)),
+      },
       // With --tasks, each task gets the demo's scripted todo app: a run of the harness, not of a model.
       apps: values.tasks && !apps ? [] : [FIXTURE_APP],
       timeoutMs: positive(values['timeout-min'], 'timeout-min', 5) * 60_000,
     };
   }
+  if (values['model-latency'] !== undefined) throw new Error('--model-latency goes with --fixture');
   const provider = values.provider ?? (values['base-url'] ? 'openai-compatible' : undefined);
   if (!provider)
     throw new Error('choose a model: --fixture, or --provider and --model (and --key-env or --base-url)');

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../workers/src/protocol.ts';
 import { LazyBrowser } from './checks/browser.ts';
-import { appStartTimes, checkApp, suiteSubject, unfinishedTasks, type RunAppContext } from './run-app.ts';
+import {
+  appStartTimes,
+  atPace,
+  checkApp,
+  suiteSubject,
+  unfinishedTasks,
+  type RunAppContext,
+} from './run-app.ts';
 import { FIXTURE_APP } from './suite/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'samokoder-eval-run-'));
@@ -91,5 +98,13 @@ describe("counting a run's unfinished tasks", () => {
       task('d', 'completed'),
     ];
     expect(unfinishedTasks(events)).toBe(2);
+  });
+});
+
+describe("the fixture's replies at a model's pace", () => {
+  it('makes each reply take the latency, a streamed one spread over its chunks', () => {
+    const paced = atPace([{ json: { a: 1 } }, { text: 'streamed', chunks: 3 }], 2000);
+    expect(paced.map((r) => r.delayMs)).toEqual([2000, 500]);
+    expect(atPace([{ json: {} }], 0)).toEqual([{ json: {} }]);
   });
 });

@@ -10,6 +10,7 @@ import type { ServerEvent } from '../../workers/src/protocol.ts';
 import { DemoApi } from '../demo/api.ts';
 import { follow } from '../demo/run.ts';
 import { validFixtureKey } from '../llm-fixture/keys.ts';
+import type { ScriptedReply } from '../llm-fixture/script.ts';
 import { todoSession } from '../demo/todo-session.ts';
 import { AppStartError, startApp, type AppHost } from './app-container.ts';
 import type { LazyBrowser } from './checks/browser.ts';
@@ -22,7 +23,12 @@ import type { AppCheck, EvalApp } from './suite/types.ts';
 
 /** The model that builds the apps: the LLM fixture's scripted demo session, or a provider's. */
 export type LlmChoice =
-  | { kind: 'fixture'; fixtureUrl: string }
+  | {
+      kind: 'fixture';
+      fixtureUrl: string;
+      /** How long each reply takes (a model's pace); 0 answers at once. */
+      latencyMs?: number;
+    }
   | {
       kind: 'provider';
       provider: 'openai' | 'anthropic' | 'groq' | 'openai-compatible';
@@ -68,12 +74,21 @@ export const STARTS_FROM_README = 'starts from its README';
 
 const FIX_AGENTS = new Set(['BugHunter', 'Troubleshooter']);
 
+/**
+ * The replies at a model's pace: each takes `latencyMs` in all (a streamed one spreads it over its
+ * chunks: the fixture waits before the reply and between chunks).
+ */
+export function atPace(replies: ScriptedReply[], latencyMs: number): ScriptedReply[] {
+  if (latencyMs <= 0) return replies;
+  return replies.map((r) => ({ ...r, delayMs: Math.round(latencyMs / ((r.chunks ?? 0) + 1)) }));
+}
+
 async function saveKey(api: DemoApi, llm: LlmChoice, tag: string): Promise<void> {
   if (llm.kind === 'fixture') {
     const key = validFixtureKey('openai', `eval${tag}${Math.random().toString(36).slice(2, 8)}`);
     const res = await fetch(`${llm.fixtureUrl}/__fixture/script`, {
       method: 'POST',
-      body: JSON.stringify({ key, replies: todoSession() }),
+      body: JSON.stringify({ key, replies: atPace(todoSession(), llm.latencyMs ?? 0) }),
     });
     if (!res.ok) throw new Error(`the LLM fixture refused the demo's script: ${await res.text()}`);
     await api.addKey({ provider: 'openai', key, label: 'eval (LLM fixture)' });
