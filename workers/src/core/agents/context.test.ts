@@ -22,6 +22,8 @@ interface Sent {
   user: string;
   /** Estimated tokens of everything the request sends as its prompt: messages and the output's schema. */
   tokens: number;
+  /** The most the answer may take, as the request asks of the server. */
+  answerRoom: number | undefined;
 }
 
 function sent(key: string): Sent[] {
@@ -29,12 +31,14 @@ function sent(key: string): Sent[] {
     const body = JSON.parse(r.body) as {
       messages: { role: string; content: string }[];
       response_format?: unknown;
+      max_completion_tokens?: number;
     };
     const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
     return {
       agent: /You are Samokoder's ([A-Za-z ]+?)[.]/.exec(system)?.[1] ?? '?',
       user: body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '',
       tokens: estimateTokens(JSON.stringify(body.messages) + JSON.stringify(body.response_format ?? '')),
+      answerRoom: body.max_completion_tokens,
     };
   });
 }
@@ -94,7 +98,8 @@ describe('the context of a call', () => {
     const calls = sent(key);
     expect(calls).toHaveLength(12);
     for (const call of calls) {
-      // The answer's room is a quarter of the window, and the prompt fits in the rest.
+      // The answer's room is a quarter of the window (the request asks for no more), and the prompt fits in the rest.
+      expect(call.answerRoom).toBe(2048);
       expect(call.tokens, `${call.agent}: ${call.user.slice(0, 200)}`).toBeLessThanOrEqual(8192 - 2048);
     }
     const edit = calls.find(

@@ -44,6 +44,8 @@ export function groqClient(conn: ProviderConnection): ProviderClient {
       const base = {
         model: call.model,
         messages: messagesFor(call),
+        // The answer's room (`context-windows.ts`).
+        max_completion_tokens: call.maxTokens,
         ...(call.schema ? { response_format: responseFormat(call.model, call.schema) } : {}),
       };
       try {

@@ -26,6 +26,12 @@ export function openAiClient(
       const base = {
         model: call.model,
         messages: chatMessages(call),
+        // The answer's room (`context-windows.ts`): OpenAI's name for it, and the one older compatible
+        // servers (Ollama, llama.cpp) read; a server with a small window then never lets an answer
+        // push the prompt out of it.
+        ...(provider === 'openai'
+          ? { max_completion_tokens: call.maxTokens }
+          : { max_tokens: call.maxTokens }),
         ...(call.schema
           ? {
               response_format: {
