@@ -8,19 +8,10 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install chromium`); playwright's own browser downloads are unreachable here. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../infra/stack/chromium.ts';
 
 const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_ARGS,
   // Third-party cookies blocked, as many browsers do: the preview pane frames another site.
   '--test-third-party-cookie-phaseout',
 ];
@@ -33,7 +24,7 @@ export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../test-results/screens
  * temp directory and deletes it on close; it refuses the flag in `args` for that reason.
  */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS, timeout: 30_000 });
 }
 
 /**

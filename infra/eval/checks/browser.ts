@@ -4,19 +4,7 @@
  * per check.
  */
 import { chromium, type Browser } from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../stack/chromium.ts';
 
 /** A browser launched on first use and closed with `close()`. */
 export class LazyBrowser {
@@ -24,9 +12,9 @@ export class LazyBrowser {
 
   get(): Promise<Browser> {
     this.launched ??= chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
-      args: ARGS,
+      args: [...CHROMIUM_ARGS],
       timeout: 30_000,
     });
     return this.launched;

@@ -7,7 +7,13 @@
  * has no link to: a stylesheet's call carries its page, not the app's JavaScript.
  */
 import { diffText } from '../diff.ts';
-import { fitContext, type ContextFile, type FittedContext, type Tier } from './context-budget.ts';
+import {
+  fitContext,
+  readContextFiles,
+  type ContextFile,
+  type FittedContext,
+  type Tier,
+} from './context-budget.ts';
 import {
   importersOf,
   isPage,
@@ -95,11 +101,7 @@ async function readLinked(ctx: AgentContext, linked: Partial<Linked>): Promise<C
     ['far', linked.far],
   ];
   const files: ContextFile[] = [];
-  for (const [tier, paths] of tiers)
-    for (const path of paths ?? []) {
-      const content = await ctx.files.read(path).catch(() => null);
-      if (content !== null) files.push({ path, content, tier });
-    }
+  for (const [tier, paths] of tiers) files.push(...(await readContextFiles(ctx, paths ?? [], tier)));
   return files;
 }
 

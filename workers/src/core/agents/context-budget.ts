@@ -50,6 +50,20 @@ export async function callBudget(ctx: AgentContext): Promise<number> {
   return promptBudget(ctx.llm.window ? await ctx.llm.window() : DEFAULT_WINDOW);
 }
 
+/** The texts of `paths` (those that exist), as context files of `tier`. */
+export async function readContextFiles(
+  ctx: AgentContext,
+  paths: readonly string[],
+  tier: Tier,
+): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  for (const path of paths) {
+    const content = await ctx.files.read(path).catch(() => null);
+    if (content !== null) files.push({ path, content, tier });
+  }
+  return files;
+}
+
 /** How binding a file is for a call, most binding first; the drop policy cuts from the end. */
 export const TIERS = ['agree', 'import', 'importer', 'far'] as const;
 export type Tier = (typeof TIERS)[number];

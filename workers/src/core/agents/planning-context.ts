@@ -7,7 +7,7 @@
  * shown (`unseenEdits`): one extra call, only then.
  */
 import { normalizePath } from '../paths.ts';
-import { fitContext, type ContextFile, type FittedContext } from './context-budget.ts';
+import { fitContext, readContextFiles, type FittedContext } from './context-budget.ts';
 import { namedFiles } from './file-links.ts';
 import { projectMapEntries, type MapEntry } from './project-map.ts';
 import type { DevStep } from './schemas.ts';
@@ -69,19 +69,6 @@ export function likelyFiles(
   return { named, others };
 }
 
-async function read(
-  ctx: AgentContext,
-  paths: readonly string[],
-  tier: ContextFile['tier'],
-): Promise<ContextFile[]> {
-  const files: ContextFile[] = [];
-  for (const path of paths) {
-    const content = await ctx.files.read(path).catch(() => null);
-    if (content !== null) files.push({ path, content, tier });
-  }
-  return files;
-}
-
 /** The planner's context for `text`, within `budget` besides `fixed`; `first`: files shown before all others. */
 export async function planningContext(
   ctx: AgentContext,
@@ -101,13 +88,13 @@ export async function planningContext(
     return true;
   });
   const files = [
-    ...(await read(ctx, first, 'agree')),
-    ...(await read(
+    ...(await readContextFiles(ctx, first, 'agree')),
+    ...(await readContextFiles(
       ctx,
       named.filter((p) => !first.includes(p)),
       'agree',
     )),
-    ...(await read(ctx, far, 'far')),
+    ...(await readContextFiles(ctx, far, 'far')),
   ];
   return {
     ...fitContext({ budget: opts.budget, fixed: opts.fixed, focus: opts.text, files, map: entries }),
