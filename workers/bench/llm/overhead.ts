@@ -17,6 +17,7 @@ import type { LlmPort } from '../../src/core/ports.ts';
 import { fixtureBaseUrls } from '../../src/llm/config.ts';
 import { platformOnly } from '../../src/llm/keys.ts';
 import { createLlmPort } from '../../src/llm/port.ts';
+import { projectIdOf } from '../../src/ids.ts';
 
 export interface OverheadRow {
   what: string;
@@ -50,7 +51,7 @@ async function engineCalls(llm: LlmPort, calls: number): Promise<number[]> {
   storage.migrate();
   const { journal, sink } = storage;
   journal.setProject({
-    projectId: 'bench',
+    projectId: projectIdOf(crypto.randomUUID()),
     ownerId: 'u',
     name: 'bench',
     description: '',
