@@ -28,7 +28,7 @@ export function acceptanceTestsOf(state: AgentsState): readonly string[] {
 }
 
 /** What the fixer is told about a refused change to an acceptance test. */
-export function refusedTestProblem(path: string, interactive: boolean): string {
+function refusedTestProblem(path: string, interactive: boolean): string {
   const why = interactive
     ? 'the user did not approve changing it'
     : 'it may not be changed without the user’s approval';

@@ -12,9 +12,9 @@ import { estimateTokens } from './tokens.ts';
 import { notesSection } from './user-notes.ts';
 
 /** Largest part of one file an agent is shown; beyond it the file is cut with a note. */
-export const MAX_FILE_CHARS = 12_000;
+const MAX_FILE_CHARS = 12_000;
 /** Largest total of file contents in one call. */
-export const MAX_CONTEXT_CHARS = 48_000;
+const MAX_CONTEXT_CHARS = 48_000;
 
 /**
  * The summary every call carries, the user's notes last. `brief` leaves out the feature list and

@@ -22,9 +22,6 @@ import type { AgentContext, AgentsState, AgentStep } from './state.ts';
 
 const README = 'README.md';
 
-/** The README without what a model wraps it in (a fence, prose around it): see `document-reply.ts`. */
-export const unfenceMarkdown = documentOf;
-
 type Vars = Parameters<typeof technicalWriterV3.user>[0];
 
 /**
@@ -143,7 +140,7 @@ export const technicalWriter: AgentStep<'TechnicalWriter'> = async (ctx, state) 
       ],
       stream: true,
     });
-    ctx.files.write(README, withKnownIssues(unfenceMarkdown(answer.text), unfinished));
+    ctx.files.write(README, withKnownIssues(documentOf(answer.text), unfinished));
     said = 'The README is written.';
   } else {
     const edited = await editReadme(session, vars, own);
