@@ -12,7 +12,7 @@ import { acceptanceTestsOf, guardAcceptanceTests } from './acceptance-guard.ts';
 import { problemsFeedback, resolveChanges } from './apply-changes.ts';
 import { historyOf, historyText, legacyHistory, recentFiles, withAttempt } from './debug-history.ts';
 import { describeTask } from './developer.ts';
-import { currentTask, failureSignature, mentionedPaths } from './flow.ts';
+import { currentTask, failureSignature, mentionedPaths, pageCheckRef, startAppRef } from './flow.ts';
 import { fileContents, filePaths, filesBudgetChars, projectSummary } from './project-context.ts';
 import { Diagnosis } from './schemas.ts';
 import { skipFailure } from './skip.ts';
@@ -151,12 +151,10 @@ export const bugHunter: AgentStep<'BugHunter'> = async (ctx, state) => {
     outcome: { status: 'applied' },
   });
   const again: AgentRef =
-    failure.index === null
-      ? {
-          agent: 'Executor',
-          title: 'Start the app',
-          input: { start: true, attempt: failure.attempt },
-        }
-      : { agent: 'Executor', title: `Run ${failure.command}`, ...forTask(task), input: { rerun: failure } };
+    failure.index !== null
+      ? { agent: 'Executor', title: `Run ${failure.command}`, ...forTask(task), input: { rerun: failure } }
+      : failure.taskCheck
+        ? pageCheckRef(next, failure.attempt)
+        : startAppRef(failure.attempt);
   return { state: next, next: again, failure: stillFailing };
 };

@@ -17,7 +17,16 @@ import type { ExecOutcome, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
 import { failureExcerpt } from './failure-excerpt.ts';
 import { classifyFailure, environmentMessage } from './failure-kind.ts';
-import { afterWorkStep, currentTask, failureSignature, workStepRef } from './flow.ts';
+import {
+  afterWorkStep,
+  currentTask,
+  endTask,
+  failureSignature,
+  pageCheckRef,
+  readmeRef,
+  startAppRef,
+  workStepRef,
+} from './flow.ts';
 import { SYNC_MARKER, type AppPort } from './app-port.ts';
 import { forTask, type AgentContext, type AgentResult, type AgentsState, type AgentStep } from './state.ts';
 import type { ExecutorInput, FailureInput } from './steps.ts';
@@ -235,14 +244,20 @@ function exitText(outcome: ExecOutcome): string {
   return outcome.timedOut ? 'timed out' : `exit code ${outcome.exitCode ?? 'none'}`;
 }
 
+/**
+ * Starts the app (installing first when needed) and checks its page: at the end of the run, or at the end
+ * of a web app's task (`input.task`: the task is done when the check passes). A start that fails, or a
+ * web page whose check fails, goes to the debug loop, which comes back here after a fix.
+ */
 async function startApp(
   ctx: AgentContext,
   ports: ExecutorPorts,
   state: AgentsState,
-  input: { attempt?: number; previous?: string[] },
+  input: { task?: true; attempt?: number; previous?: string[] },
 ): Promise<AgentResult> {
   const stack = state.stack ? stackById(state.stack.id) : null;
-  if (!stack) return { state, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
+  if (!stack) return { state, next: readmeRef() };
+  const taskCheck = input.task === true ? { taskCheck: true } : {};
   const ready = await surviveReset(ctx, ports, state, async (current) => {
     const prepared = await prepare(ctx, ports, current, stack.start);
     if (prepared.failedInstall) {
@@ -259,6 +274,7 @@ async function startApp(
       command,
       timeoutSeconds: INSTALL_TIMEOUT_S,
       index: null,
+      ...taskCheck,
       ended: exitText(outcome),
       output: failureExcerpt(outcome.output, FAILURE_OUTPUT_CHARS),
       attempt: 1,
@@ -272,6 +288,7 @@ async function startApp(
       command: stack.start,
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
+      ...taskCheck,
       ended: `no answer on port ${stack.previewPort}`,
       output: failureExcerpt(started.logs, FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
@@ -304,6 +321,7 @@ async function startApp(
       command: stack.start,
       timeoutSeconds: DEFAULT_TIMEOUT_S,
       index: null,
+      ...taskCheck,
       ended: 'the app started, but its page check failed',
       output: failureExcerpt(check.evidence, FAILURE_OUTPUT_CHARS),
       attempt: (input.attempt ?? 0) + 1,
@@ -314,7 +332,8 @@ async function startApp(
   ctx.say(
     `The app is running (\`${stack.start}\`, port ${stack.previewPort}): see it in the Preview tab.${checked}`,
   );
-  return { state: running, next: { agent: 'TechnicalWriter', title: 'Write the README' } };
+  if (input.task) return endTask(ctx, running, true);
+  return { state: running, next: readmeRef() };
 }
 
 const CHECKED = 'Done';
@@ -360,9 +379,8 @@ export function executor(ports: ExecutorPorts): AgentStep<'Executor'> {
         // The install ran before the plan's own command: that command runs now.
         if (isInstall(synced, f.command) && f.index !== null)
           return { state: synced, next: workStepRef(synced, f.index) };
-        return f.index === null
-          ? { state: synced, next: { agent: 'Executor', title: 'Start the app', input: { start: true } } }
-          : afterWorkStep(ctx, synced, f.index);
+        if (f.index !== null) return afterWorkStep(ctx, synced, f.index);
+        return { state: synced, next: f.taskCheck ? pageCheckRef(synced) : startAppRef() };
       }
       throwIfEnvironment(synced, ran.command, outcome);
       return failed(ctx, synced, {

@@ -1,7 +1,9 @@
 /**
  * How the agents hand over to each other: from a task's plan to its steps, from the last step to the
- * next task, from the last task to starting the app and writing the README.
+ * check of its page (a web app's task), then to the next task, from the last task to starting the app
+ * and writing the README.
  */
+import { stackById } from '../catalog/catalog.ts';
 import { fingerprint } from '../fingerprint.ts';
 import { forTask, type AgentContext, type AgentResult, type AgentsState, type TaskState } from './state.ts';
 import { withOutcome } from './outcome.ts';
@@ -34,9 +36,43 @@ export function acceptanceTestsRef(state: AgentsState): AgentRef {
   return { agent: 'TestWriter', title: 'Write the acceptance tests', ...forTask(task) };
 }
 
-/** What follows the last task: the app is started, then the README written. */
-export function startAppRef(): AgentRef {
-  return { agent: 'Executor', title: 'Start the app', input: { start: true } };
+/** What follows the last task: the app is started, then the README written (`attempt`: after that many fixes). */
+export function startAppRef(attempt?: number): AgentRef {
+  return {
+    agent: 'Executor',
+    title: 'Start the app',
+    input: { start: true, ...(attempt ? { attempt } : {}) },
+  };
+}
+
+/** The README's step, after the app was started. */
+export function readmeRef(): AgentRef {
+  return { agent: 'TechnicalWriter', title: 'Write the README' };
+}
+
+/**
+ * The check of the current task's page: the app (re)started and its page looked at (`attempt`: after
+ * that many fixes of its failure).
+ */
+export function pageCheckRef(state: AgentsState, attempt?: number): AgentRef {
+  const { task } = currentTask(state);
+  return {
+    agent: 'Executor',
+    title: 'Check the page',
+    ...forTask(task),
+    input: { start: true, task: true, ...(attempt ? { attempt } : {}) },
+  };
+}
+
+/**
+ * Whether a task of this project ends with a check of its page: a web app whose page's files are all in
+ * place. Before that (an API written first), there is no page to check yet.
+ */
+async function hasPage(ctx: AgentContext, state: AgentsState): Promise<boolean> {
+  const stack = state.stack ? stackById(state.stack.id) : null;
+  if (!stack?.web || stack.pageFiles.length === 0) return false;
+  const paths = new Set((await ctx.files.list()).map((f) => f.path));
+  return stack.pageFiles.every((p) => paths.has(p));
 }
 
 /** The step after task `taskIndex`: the next task's plan, or starting the app. */
@@ -53,15 +89,33 @@ export function nextAfterTask(state: AgentsState, taskIndex: number): AgentRef {
 }
 
 /**
- * After step `index` of the plan: the next step, or the end of the task. A task ends done (with the
- * user's test instructions) only when none of its commands was left failing; otherwise it ends `failed`
- * and the conversation says it is not done. A task tried again is followed by starting the app again.
+ * After step `index` of the plan: the next step, or the end of the task. A web app's task that left no
+ * command failing ends with a check of its page ({@link pageCheckRef}); the task is done when that passes
+ * ({@link endTask}).
  */
-export function afterWorkStep(ctx: AgentContext, state: AgentsState, index: number): AgentResult {
+export async function afterWorkStep(
+  ctx: AgentContext,
+  state: AgentsState,
+  index: number,
+): Promise<AgentResult> {
   const work = state.work!;
   if (index + 1 < work.steps.length) return { state, next: workStepRef(state, index + 1) };
+  if ((work.unresolved ?? []).length === 0 && (await hasPage(ctx, state)))
+    return { state, next: pageCheckRef(state) };
+  return endTask(ctx, state, false);
+}
+
+/**
+ * The end of the current task. It ends done (with the user's test instructions) only when none of its
+ * commands was left failing; otherwise it ends `failed` and the conversation says it is not done. A task
+ * tried again is followed by starting the app again, unless `appChecked`: the app was just started and
+ * its page checked, so the README comes next.
+ */
+export function endTask(ctx: AgentContext, state: AgentsState, appChecked: boolean): AgentResult {
+  const work = state.work!;
   const { task, index: taskIndex } = currentTask(state);
-  const next = work.again ? startAppRef() : nextAfterTask(state, taskIndex);
+  const after = work.again ? startAppRef() : nextAfterTask(state, taskIndex);
+  const next = appChecked && after.agent === 'Executor' ? readmeRef() : after;
   const unresolved = work.unresolved ?? [];
   if (unresolved.length > 0) {
     const reason = `${unresolved.map((c) => `\`${c}\``).join(', ')} still ${unresolved.length > 1 ? 'fail' : 'fails'}`;

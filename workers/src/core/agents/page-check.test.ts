@@ -1,7 +1,8 @@
 /**
  * The platform checks what it shows: once a web app starts, its page is loaded in a headless browser
  * (the same page check as the runner's), and a broken page goes to the debug loop like a failing test,
- * with what the browser saw as the evidence. The app is done only when its page check passes.
+ * with what the browser saw as the evidence. A web app's task is done only when its page check passes,
+ * and the last task's check is the app's start (it is not started twice).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmFixture, type LlmFixture } from '../../../../infra/llm-fixture/fixture.ts';
@@ -43,7 +44,7 @@ const FIXED_SCRIPT = "<script>document.body.append('Welcome!');</script>";
 const INDEX_HTML = `<!doctype html>\n<title>Hello</title>\n<h1>Hello</h1>\n${BROKEN_SCRIPT}\n`;
 
 describe('the page check', () => {
-  it("sends a web app whose page throws to the BugHunter with the browser's evidence, and finishes once it passes", async () => {
+  it("sends a task whose page throws to the BugHunter within that task, with the browser's evidence, and ends it done only once its check passes", async () => {
     const key = validFixtureKey('openai', `check${Date.now()}`);
     fixture.add(key, [
       {
@@ -63,7 +64,10 @@ describe('the page check', () => {
       {
         match: agent('TechLead'),
         json: {
-          tasks: [{ title: 'Page', description: 'A greeting page.', acceptance: ['the page greets'] }],
+          tasks: [
+            { title: 'Page', description: 'A greeting page.', acceptance: ['the page greets'] },
+            { title: 'Footer', description: 'A footer on the page.', acceptance: ['the page has a footer'] },
+          ],
         },
       },
       {
@@ -88,6 +92,21 @@ describe('the page check', () => {
           changes: [{ path: 'public/index.html', edits: [{ search: BROKEN_SCRIPT, replace: FIXED_SCRIPT }] }],
         },
       },
+      {
+        match: agent('Developer'),
+        json: {
+          relevantFiles: ['public/index.html'],
+          steps: [{ type: 'code', path: 'public/index.html', instructions: 'add a footer' }],
+          testInstructions: 'open the page and look at its foot',
+        },
+      },
+      {
+        match: agent('CodeMonkey'),
+        json: {
+          summary: 'footer',
+          edits: [{ search: '<h1>Hello</h1>', replace: '<h1>Hello</h1>\n<footer>Bye</footer>' }],
+        },
+      },
       { match: agent('TechnicalWriter'), text: '# hello\n' },
     ]);
     const h = agentsHarness({ fixtureUrl: fixture.url, key, sandbox, app: sandbox, review: false });
@@ -96,8 +115,33 @@ describe('the page check', () => {
     const run = h.journal.run();
     expect(run.status, run.reason?.message).toBe('completed');
 
+    // The first task's broken page is fixed within that task, before the next task is planned; each
+    // task is done only after its check passed, and the last check is the app's start.
+    const story = h.events().flatMap((e) => {
+      if (e.type === 'step.started') return [`${e.title} (${e.task ?? 'run'})`];
+      if (e.type === 'app.check') return [`check ${e.status}`];
+      if (e.type === 'task' && e.status !== 'started') return [`${e.title} ${e.status}`];
+      return [];
+    });
+    const tasks = story.slice(story.indexOf('Plan: Page (t1)'), -1);
+    expect(tasks.filter((line) => !line.startsWith('Write '))).toEqual([
+      'Plan: Page (t1)',
+      'Run npm test (t1)',
+      'Check the page (t1)',
+      'check failed',
+      'Debug npm start (t1)',
+      'Check the page (t1)',
+      'check passed',
+      'Page completed',
+      'Plan: Footer (t2)',
+      'Run npm test (t2)',
+      'Check the page (t2)',
+      'check passed',
+      'Footer completed',
+    ]);
+    expect(story.at(-1)).toBe('Write the README (run)');
+
     const checks = ofType(h.events(), 'app.check');
-    expect(checks.map((c) => c.status)).toEqual(['failed', 'passed']);
     expect(checks[0]!.problems.map((p) => `${p.kind}: ${p.message}`).join('\n')).toMatch(
       /page_error: .*greeting is not defined/,
     );

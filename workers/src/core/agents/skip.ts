@@ -4,7 +4,7 @@
  * as done: the task ends failed or skipped (`outcome.ts`), the app as not started, and the README says so.
  */
 import type { StepRef } from '../pipeline.ts';
-import { afterWorkStep, currentTask, leaveUnresolved, nextAfterTask, startAppRef } from './flow.ts';
+import { afterWorkStep, currentTask, endTask, leaveUnresolved, nextAfterTask, startAppRef } from './flow.ts';
 import { SKIPPED_BY_USER } from './outcome.ts';
 import type { AgentContext, AgentResult, AgentsState } from './state.ts';
 import type { AgentRef, FailureInput } from './steps.ts';
@@ -16,11 +16,21 @@ export function readmeWithoutApp(why: string): AgentRef {
 
 /**
  * The user answered "Skip" to a failure that survived the BugHunter's fixes: the run moves on with the
- * command still failing. Within a task, its remaining steps run and the task ends failed; at the app's
- * start, the README is written for an app that was not started.
+ * command still failing. Within a task, its remaining steps run and the task ends failed; at a task's
+ * page check, the task ends failed; at the app's start, the README is written for an app that was not
+ * started.
  */
-export function skipFailure(ctx: AgentContext, state: AgentsState, failure: FailureInput): AgentResult {
+export async function skipFailure(
+  ctx: AgentContext,
+  state: AgentsState,
+  failure: FailureInput,
+): Promise<AgentResult> {
   const still = `\`${failure.command}\` still fails (${failure.ended})`;
+  if (failure.index === null && failure.taskCheck) {
+    const { task } = currentTask(state);
+    ctx.say(`Moving on although ${still}; the task "${task.title}" is not done.`);
+    return endTask(ctx, leaveUnresolved(state, failure.command), false);
+  }
   if (failure.index === null) {
     ctx.say(`Moving on although ${still}: the app was not started. The README will say so.`);
     return { state, next: readmeWithoutApp(`${still}; the user moved on`) };

@@ -16,6 +16,11 @@ export const FailureInput = z.object({
   timeoutSeconds: z.number(),
   /** The plan step that failed, or null when starting the app failed. */
   index: z.number().int().nullable(),
+  /**
+   * With a null index: the app was started to check the current task's page (not at the end of the run),
+   * so a fix is followed by that check again, and the task is done only when it passes.
+   */
+  taskCheck: z.boolean().optional(),
   /** How the command ended, in words ("exit code 1", "timed out", "no answer on port 3000"). */
   ended: z.string(),
   output: z.string(),
@@ -38,6 +43,8 @@ export const ExecutorInput = z.union([
   z.object({ rerun: FailureInput }),
   z.object({
     start: z.literal(true),
+    /** The start checks the current task's page; when it passes, the task is done. */
+    task: z.literal(true).optional(),
     attempt: z.number().int().optional(),
     previous: z.array(z.string()).optional(),
   }),

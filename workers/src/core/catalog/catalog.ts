@@ -29,6 +29,11 @@ export interface StackEntry {
    * debug loop). An API's check is only reported.
    */
   web: boolean;
+  /**
+   * The files without which a web app has no page yet: once a task leaves them all in place, its page is
+   * checked before the task is done. Empty when the app is not a web page.
+   */
+  pageFiles: readonly string[];
   /** Whether installing needs the network (the sandbox then needs the `egress` policy). */
   needsNetwork: boolean;
   scaffold: ScaffoldFile[];
@@ -64,6 +69,7 @@ export const STACKS: readonly StackEntry[] = [
     previewPort: 3000,
     watches: false,
     web: false,
+    pageFiles: [],
     needsNetwork: false,
     scaffold: [packageJson('app', { start: 'node src/server.js', test: 'node --test' }), gitignore],
   },
@@ -83,6 +89,7 @@ export const STACKS: readonly StackEntry[] = [
     previewPort: 5173,
     watches: true,
     web: true,
+    pageFiles: ['index.html', 'src/main.ts'],
     needsNetwork: true,
     scaffold: [
       packageJson(
@@ -119,6 +126,7 @@ export const STACKS: readonly StackEntry[] = [
     previewPort: 3000,
     watches: false,
     web: true,
+    pageFiles: ['public/index.html', 'src/server.js'],
     needsNetwork: false,
     scaffold: [packageJson('app', { start: 'node src/server.js', test: 'node --test' }), gitignore],
   },
