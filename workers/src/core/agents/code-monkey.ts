@@ -43,18 +43,24 @@ async function writeOnce(
     : { problems: resolved.problems, refusedFiles: resolved.refusedFiles };
 }
 
-/** Writes the file, re-asking once when the answer cannot be applied. */
+/** The writer's prompt variables for the given feedback, its context fitted around that feedback. */
+type FitVars = (feedback: readonly string[]) => Promise<Parameters<typeof codeMonkeyV3.user>[0]>;
+
+/**
+ * Writes the file, re-asking once when the answer cannot be applied. `feedback`: what this writing must
+ * heed (a reviewer's issues, the user's rejection). Each call's context is fitted with its feedback in
+ * it, so a re-ask that shows the problems and the refused file's text stays within the call's budget.
+ */
 async function write(
   ctx: AgentContext,
   session: AgentSession,
-  vars: Parameters<typeof codeMonkeyV3.user>[0],
+  fit: FitVars,
+  feedback: readonly string[] = [],
 ): Promise<Written> {
+  const vars = await fit(feedback);
   const first = await writeOnce(ctx, session, vars);
   if ('after' in first) return first;
-  const second = await writeOnce(ctx, session, {
-    ...vars,
-    feedback: [vars.feedback, problemsFeedback(first)].filter(Boolean).join('\n\n'),
-  });
+  const second = await writeOnce(ctx, session, await fit([...feedback, problemsFeedback(first)]));
   if ('after' in second) return second;
   throw new Error(
     `the changes to ${vars.path} could not be applied after a re-ask: ${second.problems.join('; ')}`,
@@ -94,16 +100,21 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
       instructions: step.instructions,
       feedback: earlierComments(earlier),
     };
-    const fitted = await writerContext(ctx, state, {
-      index,
-      path: step.path,
-      current,
-      budget,
-      focus: `${base.task}\n${step.instructions}`,
-      fixed: `${codeMonkeyV3.system}\n${codeMonkeyV3.user({ ...base, current: current === null ? null : '', context: '', map: '' })}`,
-    });
-    const vars = { ...base, current: fitted.target, context: fitted.files, map: fitted.map };
-    let written = await write(ctx, session, vars);
+    const fitted = async (feedback: readonly string[]) => {
+      const vars = { ...base, feedback: [base.feedback, ...feedback].filter(Boolean).join('\n\n') };
+      const shown = await writerContext(ctx, state, {
+        index,
+        path: step.path,
+        current,
+        budget,
+        focus: `${base.task}\n${step.instructions}`,
+        fixed: `${codeMonkeyV3.system}\n${codeMonkeyV3.user({ ...vars, current: current === null ? null : '', context: '', map: '' })}`,
+      });
+      return { shown, vars: { ...vars, current: shown.target, context: shown.files, map: shown.map } };
+    };
+    const { shown: first, vars } = await fitted([]);
+    const fit: FitVars = async (feedback) => (feedback.length === 0 ? vars : (await fitted(feedback)).vars);
+    let written = await write(ctx, session, fit);
     if (opts.review) {
       // A new file's diff is the file again: the reviewer reads it once.
       const diff = current === null ? null : diffText(current, written.after).unified;
@@ -119,7 +130,7 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
         path: step.path,
         before: current,
         after: written.after,
-        agree: fitted.linked.checks,
+        agree: first.linked.checks,
         budget,
         focus: `${base.task}\n${step.instructions}`,
         fixed: `${reviewV3.system}\n${reviewV3.user(reviewVars)}`,
@@ -136,15 +147,9 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
       });
       if (!review.approved && review.issues.length > 0) {
         ctx.say(`Review of ${step.path}: ${review.issues.join('; ')}`);
-        written = await write(ctx, session, {
-          ...vars,
-          feedback: [
-            vars.feedback,
-            `A reviewer found these issues in your previous answer; fix them:\n${review.issues.map((i) => `- ${i}`).join('\n')}`,
-          ]
-            .filter(Boolean)
-            .join('\n\n'),
-        });
+        written = await write(ctx, session, fit, [
+          `A reviewer found these issues in your previous answer; fix them:\n${review.issues.map((i) => `- ${i}`).join('\n')}`,
+        ]);
       }
     }
     // Review before apply: the person sees the change before it is written (when the project asks).
@@ -165,12 +170,9 @@ export function codeMonkey(opts: { review: boolean }): AgentStep<'CodeMonkey'> {
         break;
       }
       comments.push({ path: step.path, comment: verdict.comment });
-      written = await write(ctx, session, {
-        ...vars,
-        feedback: [vars.feedback, rejectionFeedback(step.path, current, written.after, verdict.comment)]
-          .filter(Boolean)
-          .join('\n\n'),
-      });
+      written = await write(ctx, session, fit, [
+        rejectionFeedback(step.path, current, written.after, verdict.comment),
+      ]);
     }
     ctx.files.write(step.path, written.after);
     const diff = diffText(current ?? '', written.after);

@@ -120,6 +120,59 @@ describe('the context of a call', () => {
     expect(testWrite.user).toContain('export function add(a, b) {');
   }, 60_000);
 
+  it('keeps a re-ask of an 8k model within its window: the refused file and the problems take the place of other context', async () => {
+    // Long lines (data, minified code): the re-ask's window around the missed place is large.
+    const row = (i: number) => `export const row${i} = '${String(i % 10).repeat(230)}';`;
+    const data = `${Array.from({ length: 60 }, (_, i) => row(i)).join('\n')}\n`;
+    const dataTest =
+      "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { row30 } from '../src/data.js';\n\ntest('row30', () => assert.ok(row30.length > 0));\n";
+    const { h, key } = suite.harness(
+      'reask',
+      [
+        ...planningReplies(),
+        {
+          match: agent('Developer'),
+          json: {
+            relevantFiles: [],
+            steps: [
+              { type: 'code', path: 'src/data.js', instructions: 'write src/data.js' },
+              { type: 'code', path: 'test/data.test.js', instructions: 'test row30' },
+              { type: 'code', path: 'src/data.js', instructions: 'Make `row30` the text "thirty".' },
+            ],
+            testInstructions: 'npm test',
+          },
+        },
+        acceptanceTests(),
+        { match: agent('CodeMonkey'), json: { summary: 'rows', content: data } },
+        { match: agent('CodeMonkey'), json: { summary: 'test', content: dataTest } },
+        // A search text that is almost right: the re-ask shows the file around where it came closest.
+        {
+          match: agent('CodeMonkey'),
+          json: { summary: 'thirty', edits: [{ search: "export const row30 = '333';", replace: '' }] },
+        },
+        {
+          match: agent('CodeMonkey'),
+          json: {
+            summary: 'thirty',
+            edits: [{ search: row(30), replace: "export const row30 = 'thirty';" }],
+          },
+        },
+        { match: agent('TechnicalWriter'), text: '# rows\n' },
+      ],
+      { models: { '*': 'openai:gpt-4.1#8k' } },
+    );
+    h.controls.start();
+    await h.drain();
+    expectCompleted(h);
+    expect(h.read('src/data.js')).toContain("export const row30 = 'thirty';");
+    const calls = sent(key);
+    const reask = calls.find((c) => c.user.includes('Your previous answer could not be applied'))!;
+    expect(reask.user).toContain(row(30));
+    for (const call of calls) {
+      expect(call.tokens, `${call.agent}: ${call.user.slice(0, 200)}`).toBeLessThanOrEqual(8192 - 2048);
+    }
+  }, 60_000);
+
   it('asks the Developer once more, with the files shown, when its plan edits a file it was not shown; only then', async () => {
     const { h, key } = suite.harness('confirm', [
       ...planningReplies(),
