@@ -217,11 +217,7 @@ export class DeploymentManager {
       this.restartLater(d, version);
     });
     if (d.removed) throw new RunnerError('deployment_not_found', 'the app was unpublished');
-    await version.install(
-      (chunk) => d.log.append(chunk),
-      this.config.maxExecTimeoutMs,
-      this.config.killGraceMs,
-    );
+    await version.install((chunk) => d.log.append(chunk), this.config.execTimeoutMs, this.config.killGraceMs);
   }
 
   private startApp(d: Deployment, version: DeployedVersion): Promise<void> {
