@@ -27,7 +27,7 @@ export interface VersionSpec {
   network: NetworkPolicy;
 }
 
-const POLL_MS = 200;
+const POLL_MS = 50;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class DeployedVersion {
