@@ -240,7 +240,9 @@ export class DeploymentManager {
   /** Keeps the containers of the newest {@link KEEP_PREVIOUS} versions besides the live one. */
   private async prune(d: Deployment): Promise<void> {
     const kept = d.versions.filter((v) => v !== d.current && v.ready).sort((a, b) => b.version - a.version);
-    await Promise.all(kept.slice(KEEP_PREVIOUS).map((v) => this.removeContainer(v)));
+    const dropped = kept.slice(KEEP_PREVIOUS);
+    await Promise.all(dropped.map((v) => this.removeContainer(v)));
+    for (const v of dropped) v.dropFiles();
   }
 
   private async removeContainer(version: DeployedVersion): Promise<void> {

@@ -41,9 +41,18 @@ export class DeployedVersion {
   /** Channels of apps the runner itself stopped: their exit is no crash. */
   private readonly stopped = new Set<number>();
 
+  /** Files published with it (kept when its files are let go). */
+  readonly fileCount: number;
+
   constructor(version: number, spec: VersionSpec) {
     this.version = version;
     this.spec = spec;
+    this.fileCount = spec.files.length;
+  }
+
+  /** Lets go of the files of a version no longer kept (it cannot be started again without them). */
+  dropFiles(): void {
+    this.spec.files = [];
   }
 
   get ready(): boolean {
@@ -59,7 +68,7 @@ export class DeployedVersion {
       version: this.version,
       command: this.spec.command,
       port: this.spec.port,
-      files: this.spec.files.length,
+      files: this.fileCount,
       createdAt: this.createdAt.toISOString(),
       ready: this.ready,
     };

@@ -19,7 +19,8 @@ export const deploymentsPlugin = fp(
       log: app.log,
     });
     app.decorate('deployments', manager);
-    app.addHook('onClose', async () => manager.close());
+    // Before the sandbox manager closes (onClose): it releases the workspace disks these containers use.
+    app.addHook('preClose', async () => manager.close());
   },
   { name: 'deployments', fastify: '5.x', dependencies: ['sandboxes'] },
 );
