@@ -94,6 +94,10 @@ export class DeploymentManager {
     const limits = sandboxes.resolveLimits(req.limits);
     const files = this.prepare(req.files);
     let deployment = this.byProject.get(projectId);
+    if (!deployment && this.byProject.size >= this.config.maxSandboxes) {
+      // Each published app holds a container (and up to two kept ones): bounded like sandboxes.
+      throw new RunnerError('too_many_sandboxes', 'this runner is at its limit of published apps');
+    }
     if (!deployment) {
       const hash = this.deps.origins.projectHash(projectId);
       const url = this.deps.origins.publishedOrigin(projectId);
