@@ -163,6 +163,21 @@ describe('a published app', () => {
     expect(await page()).toMatchObject({ version: 'v1', visits: 3, installedAt: first.installedAt });
   });
 
+  it('keeps the live version when a new one does not start, and says why', async () => {
+    const broken = { ...publishBody('v3'), command: 'echo "boot failed" >&2; exit 7' };
+    const res = await client.request<{ error: { code: string; message: string } }>(
+      'POST',
+      '/v1/deployment',
+      broken,
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('publish_failed');
+    expect(res.body.error.message).toContain('exited with 7');
+    expect(res.body.error.message).toContain('boot failed');
+    expect(await page()).toMatchObject({ version: 'v1', visits: 3 });
+    expect(await info()).toMatchObject({ current: 1, status: 'running' });
+  });
+
   it('is gone once unpublished, its data deleted when asked', async () => {
     const dataDir = join(runner.config.workspaceDir, 'published-data', new URL(origin).hostname.slice(0, 26));
     await access(dataDir);
