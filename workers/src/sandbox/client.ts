@@ -299,10 +299,17 @@ export class RunnerClient {
     });
   }
 
-  /** Stops the published app and frees its origin; `deleteData` deletes its data directory too. */
+  /**
+   * Stops the published app and frees its origin; `deleteData` deletes its data directory too. A runner
+   * that does not know the route (one older than publishing) has nothing published: that counts as done.
+   */
   async unpublish(deleteData: boolean): Promise<void> {
-    const res = await this.request('DELETE', '/v1/deployment', { query: { data: deleteData } });
-    await res.body?.cancel();
+    try {
+      const res = await this.request('DELETE', '/v1/deployment', { query: { data: deleteData } });
+      await res.body?.cancel();
+    } catch (err) {
+      if (!(err instanceof RunnerError && err.status === 404)) throw err;
+    }
   }
 
   /** Loads an app port's page in the runner's headless browser and judges it (a check takes seconds). */
