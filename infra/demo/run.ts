@@ -23,6 +23,8 @@ export interface DemoOptions {
   /** Leave the project (and its sandbox) in place at the end. */
   keep?: boolean;
   timeoutMs?: number;
+  /** Runs on the finished project before it is deleted (a test's further steps on it). */
+  afterRun?: (api: DemoApi, projectId: string) => Promise<void>;
 }
 
 export interface DemoResult {
@@ -178,6 +180,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
           : '') +
         '\n',
     );
+    await opts.afterRun?.(api, project.id);
     return result;
   } finally {
     for (const cleanup of cleanups)

@@ -3,8 +3,8 @@
  * sandboxes) then routes, the `/v1` API encapsulated behind the bearer-token hook.
  *
  * One server, two sides chosen by the Host of each request: a preview origin (`<label>.<preview
- * domain>`) goes to the preview router, which proxies it into a sandbox and never touches the API's
- * routes, hooks or logs; anything else is the API.
+ * domain>`, or a published app's `<hash>-app.<preview domain>`) goes to the preview router, which proxies
+ * it into a container and never touches the API's routes, hooks or logs; anything else is the API.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,11 +12,13 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { RunnerConfig } from './config.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { deploymentsPlugin } from './plugins/deployments.ts';
 import { dockerPlugin } from './plugins/docker.ts';
 import { installErrorHandlers } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { pageCheckPlugin } from './plugins/page-check.ts';
 import { sandboxesPlugin } from './plugins/sandboxes.ts';
+import { deploymentRoutes } from './routes/deployments.ts';
 import { execRoutes } from './routes/exec.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -76,6 +78,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
   await app.register(dockerPlugin, { socketPath: config.dockerSocket });
   await app.register(authPlugin, { secret: config.secret, maxTokenTtlSeconds: config.maxTokenTtlSeconds });
   await app.register(sandboxesPlugin, { config });
+  await app.register(deploymentsPlugin);
   await app.register(pageCheckPlugin, { browserPath: config.checkBrowser });
 
   await app.register(healthRoutes);
@@ -88,10 +91,16 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
       await v1.register(fileRoutes);
       await v1.register(processRoutes);
       await v1.register(previewApiRoutes);
+      await v1.register(deploymentRoutes);
     },
     { prefix: '/v1' },
   );
-  previews.attach({ secret: config.secret, sandboxes: app.sandboxes, requests: app.metrics.previewRequests });
+  previews.attach({
+    secret: config.secret,
+    sandboxes: app.sandboxes,
+    deployments: app.deployments,
+    requests: app.metrics.previewRequests,
+  });
   app.server.on('upgrade', (req, socket, head: Buffer) => {
     if (previews.handles(req)) previews.upgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

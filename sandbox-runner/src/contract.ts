@@ -25,6 +25,12 @@
  *   POST   /v1/sandboxes/:id/previews/check       CheckPreviewRequest -> 200 PreviewCheck
  *   ANY    https://<label>.<preview domain>/*  (HTTP and WebSocket: the app at its own origin; a link's
  *          ?sk_preview= token becomes a partitioned session cookie, see src/preview/)
+ *   POST   /v1/deployment                         PublishRequest -> 201 DeploymentInfo (a new version, live)
+ *   GET    /v1/deployment                         -> DeploymentInfo
+ *   POST   /v1/deployment/rollback                RollbackRequest -> DeploymentInfo
+ *   GET    /v1/deployment/logs?offset=&limit=&waitMs=  -> DeploymentLogsResponse
+ *   DELETE /v1/deployment?data=                   -> 204 (unpublish; `data=true` deletes the data too)
+ *   ANY    https://<hash>-app.<preview domain>/*  (the published app: public, no token)
  *   GET    /healthz  -> HealthResponse          GET /metrics  -> Prometheus text
  */
 import { z } from 'zod';
@@ -287,6 +293,80 @@ export const PreviewInfo = z.object({
 });
 export type PreviewInfo = z.infer<typeof PreviewInfo>;
 
+// ---------------------------------------------------------------------------------------------------
+// Published apps (sandbox-runner/src/deployments/): one deployment per project, a long-lived container
+// with the sandbox's isolation and limits, public at its own origin, with versions and a data directory.
+// ---------------------------------------------------------------------------------------------------
+
+/** Where a published app's data directory is mounted; its path is also in the app's `DATA_DIR`. */
+export const DEPLOYMENT_DATA_DIR = '/data';
+
+export const PublishRequest = z.strictObject({
+  files: WriteFilesRequest.shape.files,
+  /** The app's start command (a shell line), run in the workspace; it must listen on `port`. */
+  command: z.string().min(1).max(4096),
+  port: z.number().int().min(1).max(65_535),
+  /** Run once per version before the start (e.g. `npm ci`); a rollback never runs it again. */
+  install: z.string().min(1).max(4096).optional(),
+  image: CreateSandboxRequest.shape.image,
+  limits: SandboxLimits.partial().optional(),
+  network: NetworkPolicy.optional(),
+  env: EnvMap.optional(),
+});
+export type PublishRequest = z.infer<typeof PublishRequest>;
+
+export const DeploymentVersion = z.object({
+  version: z.number().int().min(1),
+  command: z.string(),
+  port: z.number().int(),
+  files: z.number().int(),
+  createdAt: z.string(),
+  /** Its container is kept with the version installed: switching to it is instant. */
+  ready: z.boolean(),
+});
+export type DeploymentVersion = z.infer<typeof DeploymentVersion>;
+
+/**
+ * `running`: the current version answers; `starting`: it is (re)starting; `crashed`: it kept exiting
+ * and the runner stopped restarting it (`message` says so; publish or roll back to try again).
+ */
+export const DeploymentStatus = z.enum(['starting', 'running', 'crashed']);
+export type DeploymentStatus = z.infer<typeof DeploymentStatus>;
+
+export const DeploymentInfo = z.object({
+  projectId: ProjectId,
+  /** The app's public origin (stable across versions and republishing). */
+  url: z.string(),
+  status: DeploymentStatus,
+  message: z.string().nullable(),
+  current: z.number().int(),
+  versions: z.array(DeploymentVersion),
+  /** Restarts after a crash since the current version went live. */
+  restarts: z.number().int(),
+  dataDir: z.string(),
+});
+export type DeploymentInfo = z.infer<typeof DeploymentInfo>;
+
+export const RollbackRequest = z.strictObject({ version: z.number().int().min(1) });
+export type RollbackRequest = z.infer<typeof RollbackRequest>;
+
+/** Query of `GET /deployment/logs` (like a process's). */
+export const DeploymentLogsQuery = ProcessLogsQuery;
+export type DeploymentLogsQuery = z.infer<typeof DeploymentLogsQuery>;
+
+/** The app's output (every version, restarts noted) from `offset`; capped like a process's log. */
+export const DeploymentLogsResponse = z.object({
+  data: z.string(),
+  offset: z.number().int(),
+  nextOffset: z.number().int(),
+  skippedBytes: z.number().int(),
+});
+export type DeploymentLogsResponse = z.infer<typeof DeploymentLogsResponse>;
+
+/** Query of `DELETE /deployment`. */
+export const UnpublishQuery = z.object({ data: QueryBool.optional() });
+export type UnpublishQuery = z.infer<typeof UnpublishQuery>;
+
 export const HealthResponse = z.object({
   ok: z.boolean(),
   docker: z.enum(['up', 'down']),
@@ -307,10 +387,14 @@ export const ERROR_STATUS = {
   not_found: 404,
   sandbox_not_found: 404,
   process_not_found: 404,
+  deployment_not_found: 404,
+  version_not_found: 404,
   file_not_found: 404,
   sandbox_exited: 409,
   not_a_file: 409,
   process_not_running: 409,
+  version_not_ready: 409,
+  publish_failed: 422,
   payload_too_large: 413,
   file_too_large: 413,
   too_many_sandboxes: 429,

@@ -2,8 +2,9 @@
  * The preview as a person uses it: the agents build the URL shortener (root-relative assets, a form POST
  * answered with a 302, redirecting short links, a cookie), and it works inside the workspace's preview
  * pane, in a browser that blocks third-party cookies (Chromium's default here), at an origin of its own.
- * The pane follows the project: a user's edit and a rollback show within seconds. Deleting the project
- * ends its preview.
+ * The pane follows the project: a user's edit and a rollback show within seconds. Published from the
+ * Publish tab, the app answers anyone at a public origin of its own. Deleting the project ends its
+ * preview and its published app.
  */
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -122,6 +123,24 @@ describe('the preview pane', () => {
 
     expect(problems).toEqual([]);
 
+    // Published from the Publish tab, the app answers anyone at a public origin of its own, no link needed.
+    await page.getByRole('tab', { name: 'Publish' }).click();
+    await page.locator('[data-publish]').click();
+    await page.locator('[data-publish-url]').waitFor({ timeout: 60_000 });
+    const published = (await page.locator('[data-publish-url]').innerText()).trim();
+    expect(published).toMatch(/^http:\/\/[a-z2-7]{26}-app\.localhost:\d+$/);
+    expect(await page.locator('[data-publish-status]').getAttribute('data-publish-status')).toBe('running');
+    await page
+      .locator('[data-publish-log]', { hasText: 'version 1 is live' })
+      .waitFor({ timeout: FOLLOW_MS });
+    await screenshot(page, 'publish-panel');
+    const visitor = await newContext(browser());
+    const visit = await visitor.newPage();
+    await visit.goto(`${published}/`);
+    await visit.getByRole('heading', { name: HEADING }).waitFor({ timeout: FOLLOW_MS });
+    await visitor.close();
+    expect(problems).toEqual([]);
+
     // Deleting the project revokes its preview: a link taken just before no longer opens the app.
     const link = await apiCall(context.request, baseUrl, 'POST', `/api/projects/${id}/preview`);
     expect(link.status).toBe(200);
@@ -130,6 +149,9 @@ describe('the preview pane', () => {
     const stale = await context.newPage();
     await stale.goto((link.body as { url: string }).url);
     expect(await stale.locator('h1').innerText()).toBe('This preview has ended');
+    // ... and unpublishes its app.
+    await stale.goto(`${published}/`);
+    expect(await stale.locator('h1').innerText()).toBe('No app is published here');
     await context.close();
   }, 240_000);
 });

@@ -8,6 +8,7 @@ import { keys } from './api/keys.ts';
 import { projectExport } from './api/project-export.ts';
 import { appOutput } from './api/app-output.ts';
 import { preview } from './api/preview.ts';
+import { publishApi } from './api/publish.ts';
 import { projects } from './api/projects.ts';
 import { runControl } from './api/run-control.ts';
 import { modelChoices } from './api/model-choices.ts';
@@ -56,6 +57,7 @@ const routes = api
   .route('/projects', live)
   .route('/projects', files)
   .route('/projects', preview)
+  .route('/projects', publishApi)
   .route('/projects', appOutput)
   .route('/projects', runControl);
 

@@ -12,8 +12,8 @@ function escape(text: string): string {
 }
 
 /** A small self-contained HTML page (no script, no external resource). */
-export function errorPage(status: number, message: string): string {
-  const title = TITLES[status] ?? 'The preview failed';
+export function errorPage(status: number, message: string, heading?: string): string {
+  const title = heading ?? TITLES[status] ?? 'The preview failed';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title>

@@ -22,6 +22,8 @@ export interface PreviewOriginPattern {
 const PATTERN = /^(https?):\/\/\*\.((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]+)(:\d{1,5})?$/;
 /** A label: 26 base32 characters of the project's hash, then the port. */
 const LABEL = /^([a-z2-7]{26})-(\d{1,5})$/;
+/** A published app's label: the project's hash and `-app` (no port: one published app per project). */
+const PUBLISHED_LABEL = /^([a-z2-7]{26})-app$/;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** Parses `http(s)://*.<domain>[:port]`; throws a readable error on anything else. */
@@ -96,13 +98,45 @@ export class PreviewOrigins {
 
   /** The origin of a project's app port, e.g. `http://abc…xyz-3000.localhost:8788`. */
   origin(projectId: string, port: number): string {
+    return this.originOf(`${this.projectHash(projectId)}-${port}`);
+  }
+
+  /** The public origin of a project's published app, e.g. `http://abc…xyz-app.localhost:8788`. */
+  publishedOrigin(projectId: string): string {
+    return this.originOf(`${this.projectHash(projectId)}-app`);
+  }
+
+  private originOf(label: string): string {
     const { scheme, domain } = this.pattern;
     let originPort = this.pattern.port;
     if (!originPort && isLocalhost(domain)) {
       const listening = this.listenPort();
       if (listening) originPort = `:${listening}`;
     }
-    return `${scheme}://${this.projectHash(projectId)}-${port}.${domain}${originPort}`;
+    return `${scheme}://${label}.${domain}${originPort}`;
+  }
+
+  /** The published app a Host header names (its project's hash), or null. */
+  parsePublishedHost(host: string | undefined): Omit<PreviewHost, 'port'> | null {
+    const parts = this.splitHost(host);
+    if (!parts) return null;
+    const match = PUBLISHED_LABEL.exec(parts.label);
+    if (!match?.[1]) return null;
+    return { hash: match[1], host: host ?? '', scheme: parts.scheme };
+  }
+
+  /** A Host's first label and the scheme the browser used, when it is under a preview domain. */
+  private splitHost(host: string | undefined): { label: string; scheme: 'http' | 'https' } | null {
+    if (!host) return null;
+    const hostname = host.toLowerCase().replace(/:\d{1,5}$/, '');
+    const dot = hostname.indexOf('.');
+    if (dot < 0) return null;
+    const domain = hostname.slice(dot + 1);
+    if (domain !== this.pattern.domain && domain !== 'localhost') return null;
+    return {
+      label: hostname.slice(0, dot),
+      scheme: domain === this.pattern.domain ? this.pattern.scheme : 'http',
+    };
   }
 
   /**

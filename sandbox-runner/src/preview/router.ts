@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Counter } from 'prom-client';
 import { RunnerError } from '../errors.ts';
+import type { PublishedTarget } from '../deployments/manager.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { PreviewClaims } from '../tokens.ts';
 import {
@@ -25,6 +26,8 @@ import { proxyHttp, proxyUpgrade } from './proxy.ts';
 export interface PreviewServices {
   secret: string;
   sandboxes: { find(id: string): Sandbox | undefined };
+  /** Published apps: public at their origin, no token (../deployments/). */
+  deployments: { target(hash: string): PublishedTarget };
   requests: Counter<'kind' | 'result'>;
 }
 
@@ -82,8 +85,47 @@ export class PreviewRouter {
     return { sandbox, claims, presented, preview, url, services };
   }
 
+  /** The live published app of a published origin; throws what the visitor is told otherwise. */
+  private published(host: string | undefined): { session: Sandbox['session']; port: number } | null {
+    const published = this.origins.parsePublishedHost(host);
+    if (!published) return null;
+    if (!this.services) throw new RunnerError('shutting_down', 'the runner is starting');
+    const target = this.services.deployments.target(published.hash);
+    if (target === null) throw new RunnerError('not_found', 'There is no app published at this address.');
+    if (target === 'down') {
+      throw new RunnerError('preview_unreachable', 'The app is starting or has stopped: try again shortly.');
+    }
+    return target;
+  }
+
+  /** An HTTP request to a published app: proxied as it is, no token, no cookie of the runner's. */
+  private async handlePublished(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    let tunnel;
+    try {
+      const target = this.published(req.headers.host);
+      if (!target) return false;
+      tunnel = await target.session.connect(target.port);
+    } catch (err) {
+      this.refuse(req, res, err, 'http', 'published');
+      return true;
+    }
+    this.services?.requests.inc({ kind: 'http', result: 'ok' });
+    const preview = this.origins.parsePublishedHost(req.headers.host);
+    proxyHttp(req, res, tunnel, {
+      path: req.url ?? '/',
+      from: {
+        host: preview?.host ?? '',
+        scheme: preview?.scheme ?? 'http',
+        clientAddress: req.socket.remoteAddress,
+      },
+      setCookies: [],
+    });
+    return true;
+  }
+
   /** An HTTP request to a preview origin. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (await this.handlePublished(req, res)) return;
     let target;
     try {
       target = await this.authorize(req);
@@ -126,6 +168,28 @@ export class PreviewRouter {
   /** A WebSocket upgrade to a preview origin (a dev server's live reload, the app's own sockets). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    const publishedHost = this.origins.parsePublishedHost(req.headers.host);
+    if (publishedHost) {
+      Promise.resolve()
+        .then(async () => {
+          const target = this.published(req.headers.host);
+          if (!target) throw new RunnerError('not_found', 'There is no app published at this address.');
+          const tunnel = await target.session.connect(target.port);
+          this.upgraded.add(socket);
+          socket.on('close', () => this.upgraded.delete(socket));
+          this.services?.requests.inc({ kind: 'websocket', result: 'ok' });
+          proxyUpgrade(req, socket, head, tunnel, {
+            path: req.url ?? '/',
+            from: {
+              host: publishedHost.host,
+              scheme: publishedHost.scheme,
+              clientAddress: req.socket.remoteAddress,
+            },
+          });
+        })
+        .catch((err: unknown) => this.refuseUpgrade(socket, err));
+      return;
+    }
     this.authorize(req)
       .then(async ({ sandbox, preview, url, services }) => {
         const tunnel = await sandbox.session.connect(preview.port);
@@ -137,13 +201,13 @@ export class PreviewRouter {
           from: { host: preview.host, scheme: preview.scheme, clientAddress: req.socket.remoteAddress },
         });
       })
-      .catch((err: unknown) => {
-        const status = err instanceof RunnerError ? err.status : 500;
-        this.count('websocket', status);
-        socket.end(
-          `HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-        );
-      });
+      .catch((err: unknown) => this.refuseUpgrade(socket, err));
+  }
+
+  private refuseUpgrade(socket: Duplex, err: unknown): void {
+    const status = err instanceof RunnerError ? err.status : 500;
+    this.count('websocket', status);
+    socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
   /** Ends every proxied WebSocket (the runner is closing). */
@@ -155,12 +219,19 @@ export class PreviewRouter {
     this.services?.requests.inc({ kind, result: status === 502 ? 'unreachable' : 'refused' });
   }
 
-  private refuse(req: IncomingMessage, res: ServerResponse, err: unknown, kind: 'http'): void {
+  private refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    err: unknown,
+    kind: 'http',
+    what: 'preview' | 'published' = 'preview',
+  ): void {
     const known = err instanceof RunnerError;
     const status = known ? err.status : 500;
     const code = known ? err.code : 'internal';
     // Internal errors say nothing of their cause; every other refusal says what to do.
-    const message = known && status !== 500 ? err.message : 'The preview failed.';
+    const message =
+      known && status !== 500 ? err.message : `The ${what === 'preview' ? 'preview' : 'app'} failed.`;
     this.count(kind, status);
     req.resume();
     if (res.headersSent) {
@@ -174,13 +245,18 @@ export class PreviewRouter {
         'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
         'x-robots-tag': 'noindex',
       });
-      res.end(errorPage(status, message));
+      res.end(errorPage(status, message, what === 'published' ? PUBLISHED_TITLES[status] : undefined));
       return;
     }
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify({ error: { code, message } }));
   }
 }
+
+const PUBLISHED_TITLES: Record<number, string> = {
+  404: 'No app is published here',
+  502: 'The app is not answering',
+};
 
 function statusText(status: number): string {
   return status === 401

@@ -22,6 +22,8 @@ export interface ContainerParams {
   /** Host files mounted into the sandbox, always read-only (the operator's CA certificates). */
   readOnlyFiles: { source: string; target: string }[];
   supervisorSource: string;
+  /** A host directory mounted read-write (a published app's data directory, ../deployments/). */
+  dataDir?: { source: string; target: string } | undefined;
   /** The path of the workspace disk's device (./workspace-disks.ts), resolved by the engine at start. */
   workspaceDevice: string;
 }
@@ -29,6 +31,12 @@ export interface ContainerParams {
 /** Labels that identify a runner's containers (orphan removal selects on them). */
 export function sandboxLabels(runnerId: string, sandboxId: string): Record<string, string> {
   return { [SANDBOX_LABEL]: '1', 'samokoder.runner': runnerId, 'samokoder.sandbox-id': sandboxId };
+}
+
+function binds(p: ContainerParams): { Binds?: string[] } {
+  const all = p.readOnlyFiles.map((f) => `${f.source}:${f.target}:ro`);
+  if (p.dataDir) all.push(`${p.dataDir.source}:${p.dataDir.target}:rw`);
+  return all.length ? { Binds: all } : {};
 }
 
 /** Create options for one sandbox container running the supervisor as its main process. */
@@ -81,7 +89,7 @@ export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions
           },
         },
       ],
-      ...(p.readOnlyFiles.length ? { Binds: p.readOnlyFiles.map((f) => `${f.source}:${f.target}:ro`) } : {}),
+      ...binds(p),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       IpcMode: 'private',

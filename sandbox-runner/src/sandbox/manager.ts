@@ -150,7 +150,18 @@ export class SandboxManager {
     return this.sandboxes.size;
   }
 
-  private async launch(image: string, limits: SandboxLimits, network: 'none' | 'egress'): Promise<Launched> {
+  /**
+   * Starts a container with a sandbox's spec, not yet assigned to anyone. Published apps
+   * (../deployments/) launch theirs here too, with their env and data directory, and the egress
+   * network made first when they need it.
+   */
+  async launch(
+    image: string,
+    limits: SandboxLimits,
+    network: 'none' | 'egress',
+    extra: { env?: Record<string, string>; dataDir?: { source: string; target: string } } = {},
+  ): Promise<Launched> {
+    if (network === 'egress') await this.egress.ensure();
     const source = await supervisorSource();
     return launchContainer(
       this.docker,
@@ -162,7 +173,8 @@ export class SandboxManager {
         limits,
         network,
         egressNetwork: this.config.egressNetwork,
-        env: packageAccessEnv(this.config.packageAccess, network),
+        env: { ...packageAccessEnv(this.config.packageAccess, network), ...extra.env },
+        dataDir: extra.dataDir,
         readOnlyFiles: packageAccessFiles(this.config.packageAccess),
         supervisorSource: source,
       },
@@ -171,7 +183,7 @@ export class SandboxManager {
   }
 
   /** Removes the container with its workspace volume, then releases the disk under it. */
-  private async removeContainer(target: Pick<Launched, 'container' | 'session' | 'disk'>) {
+  async removeContainer(target: Pick<Launched, 'container' | 'session' | 'disk'>) {
     target.session.close();
     await target.container.remove({ force: true, v: true }).catch((err: { statusCode?: number }) => {
       if (err.statusCode !== 404 && err.statusCode !== 409) {
@@ -182,7 +194,8 @@ export class SandboxManager {
     await this.disks.release(target.disk);
   }
 
-  private resolveLimits(requested: Partial<SandboxLimits> | undefined): SandboxLimits {
+  /** The runner's default limits with `requested` over them; past the runner's maximum is refused. */
+  resolveLimits(requested: Partial<SandboxLimits> | undefined): SandboxLimits {
     const limits = { ...this.config.defaultLimits, ...requested };
     for (const key of ['memoryMb', 'cpus', 'pids', 'workspaceMb'] as const) {
       if (limits[key] > this.config.maxLimits[key]) {
@@ -221,10 +234,7 @@ export class SandboxManager {
         image === this.config.image && network === 'none' && sameLimits(limits, this.config.defaultLimits);
       let launched = poolable ? this.pool.take() : undefined;
       const source = launched ? 'pool' : 'cold';
-      if (!launched) {
-        if (network === 'egress') await this.egress.ensure();
-        launched = await this.launch(image, limits, network);
-      }
+      launched ??= await this.launch(image, limits, network);
       const sandbox = new Sandbox({
         id: launched.sandboxId,
         projectId,

@@ -9,6 +9,7 @@ import type { FileChange } from '../protocol.ts';
 import type { FileContent, StepChange, TreeEntry, VersionInfo } from './files-api.ts';
 import type { Outcome } from '../core/refusal.ts';
 import type { PreviewResult } from './preview.ts';
+import type { PublishSource } from './publish-source.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
 import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
@@ -86,6 +87,12 @@ export class ProjectObject extends DurableObject<Bindings> {
   async openPreview(): Promise<PreviewResult> {
     if (this.deleted) return { ok: false, code: 'conflict', message: 'The project was deleted.' };
     return this.runtime.openPreview();
+  }
+
+  /** The files and start command a publish of the app sends to the runner (publish-source.ts). */
+  async publishSource(): Promise<Outcome<PublishSource>> {
+    if (this.deleted) return { ok: false, code: 'conflict', message: 'The project was deleted.' };
+    return this.runtime.publishSource();
   }
 
   async currentFiles(): Promise<{ path: string; content: string }[]> {

@@ -5,7 +5,7 @@
  */
 import { RunControls, type ControlResult } from '../core/control.ts';
 import { Engine } from '../core/engine.ts';
-import { refusal, type Refusal } from '../core/refusal.ts';
+import { refusal, type Outcome, type Refusal } from '../core/refusal.ts';
 import type { Clock, Ids, LlmUsage } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
 import { providerSpellings, type ProviderId } from '../llm/models.ts';
@@ -27,6 +27,7 @@ import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
 import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
+import { publishSource, type PublishSource } from './publish-source.ts';
 import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
@@ -238,6 +239,12 @@ export class ProjectRuntime {
   }
 
   /** A fresh preview link of the project's app (see preview.ts); the app follower learns it runs. */
+  /** What publishing the app takes: the current branch's files and how the agents last started it. */
+  publishSource(): Outcome<PublishSource> {
+    if (!this.engine()) return NOT_SET_UP;
+    return publishSource(lastAppStart(this.storage.log), () => this.filesApi.currentFiles());
+  }
+
   async openPreview(): Promise<PreviewResult> {
     const bound = this.engine();
     if (!bound) return NOT_SET_UP;

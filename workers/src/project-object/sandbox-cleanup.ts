@@ -1,7 +1,7 @@
 /**
  * Destroys a project's sandboxes on the sandbox-runner when the project is deleted: every sandbox the
  * runner holds for it (listed there, the source of truth: a run that lost its sandbox made another),
- * and with them every preview link into them.
+ * and with them every preview link into them; and its published app, with its data.
  */
 import type { Bindings } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
@@ -17,6 +17,9 @@ export async function destroyProjectSandboxes(env: Bindings, projectId: ProjectI
     tokenTtlSeconds: 60,
   });
   const sandboxes = await client.listSandboxes();
-  await Promise.all(sandboxes.map((sandbox) => client.destroySandbox(sandbox.id)));
+  await Promise.all([
+    ...sandboxes.map((sandbox) => client.destroySandbox(sandbox.id)),
+    client.unpublish(true),
+  ]);
   return sandboxes.length;
 }

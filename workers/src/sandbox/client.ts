@@ -4,6 +4,8 @@
  * project id), minted here and reused for half its life. Responses are checked against the contract.
  */
 import {
+  DeploymentInfo,
+  DeploymentLogsResponse,
   ErrorBody,
   ExecEvent,
   ListFilesResponse,
@@ -22,6 +24,7 @@ import {
   type ExecExit,
   type ExecRequest,
   type FileEncoding,
+  type PublishRequest,
   type ProcessStdinRequest,
   type Signal,
   type StartProcessRequest,
@@ -66,6 +69,8 @@ export interface RunnerClientOptions {
 const CALL_TIMEOUT_MS = 30_000;
 /** A page check: a queue for the browser, then up to 15 s of loading and judging. */
 const CHECK_TIMEOUT_MS = 90_000;
+/** A publish: writing the files, the install (up to the runner's longest command) and the first answer. */
+const PUBLISH_TIMEOUT_MS = 15 * 60_000;
 
 /** A client scoped to one project. */
 export class RunnerClient {
@@ -261,6 +266,50 @@ export class RunnerClient {
 
   createPreview(id: string, body: CreatePreviewRequest): Promise<PreviewInfo> {
     return this.json(PreviewInfo, 'POST', this.sandboxPath(id, '/previews'), { body });
+  }
+
+  /** Publishes a new version of the project's app; resolves once it answers (an install takes minutes). */
+  publish(body: PublishRequest, signal?: AbortSignal): Promise<DeploymentInfo> {
+    return this.json(DeploymentInfo, 'POST', '/v1/deployment', {
+      body,
+      signal: signal ?? AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+    });
+  }
+
+  /** The project's published app, or null when it has none. */
+  async deployment(): Promise<DeploymentInfo | null> {
+    try {
+      return await this.json(DeploymentInfo, 'GET', '/v1/deployment');
+    } catch (err) {
+      if (err instanceof RunnerError && err.code === 'deployment_not_found') return null;
+      throw err;
+    }
+  }
+
+  rollbackDeployment(version: number): Promise<DeploymentInfo> {
+    return this.json(DeploymentInfo, 'POST', '/v1/deployment/rollback', { body: { version } });
+  }
+
+  deploymentLogs(
+    query: { offset?: number; limit?: number; waitMs?: number } = {},
+  ): Promise<DeploymentLogsResponse> {
+    return this.json(DeploymentLogsResponse, 'GET', '/v1/deployment/logs', {
+      query,
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS + (query.waitMs ?? 0)),
+    });
+  }
+
+  /**
+   * Stops the published app and frees its origin; `deleteData` deletes its data directory too. A runner
+   * that does not know the route (one older than publishing) has nothing published: that counts as done.
+   */
+  async unpublish(deleteData: boolean): Promise<void> {
+    try {
+      const res = await this.request('DELETE', '/v1/deployment', { query: { data: deleteData } });
+      await res.body?.cancel();
+    } catch (err) {
+      if (!(err instanceof RunnerError && err.status === 404)) throw err;
+    }
   }
 
   /** Loads an app port's page in the runner's headless browser and judges it (a check takes seconds). */

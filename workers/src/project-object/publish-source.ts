@@ -1,0 +1,35 @@
+/**
+ * What publishing a project's app sends to the sandbox-runner: the files of its current branch and the
+ * command, port and install the agents last started it with (the preview's recipe). A published app
+ * runs them in a container of its own (sandbox-runner/src/deployments/).
+ */
+import { SYNC_MARKER } from '../core/agents/app-port.ts';
+import { refusal, type Outcome } from '../core/refusal.ts';
+import type { AppRecipe } from './preview.ts';
+
+export interface PublishSource {
+  files: { path: string; content: string }[];
+  command: string;
+  port: number;
+  install: string | null;
+}
+
+/** The source to publish, or why there is none yet. */
+export function publishSource(
+  app: AppRecipe | null,
+  files: () => { path: string; content: string }[],
+): Outcome<PublishSource> {
+  if (!app) {
+    return refusal('conflict', 'The app has not been started yet: publish it once the agents have run it.');
+  }
+  const kept = files().filter((f) => f.path !== SYNC_MARKER);
+  if (kept.length === 0) return refusal('conflict', 'The project has no files to publish yet.');
+  // The recipe's working directory and environment become part of its shell line.
+  const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+  const assignments = Object.entries(app.env ?? {}).map(([k, v]) => `${k}=${quote(v)} `);
+  const command = `${app.cwd ? `cd ${quote(app.cwd)} && ` : ''}${assignments.join('')}${app.command}`;
+  return {
+    ok: true,
+    value: { files: kept, command, port: app.port, install: app.install },
+  };
+}
