@@ -174,6 +174,7 @@ export class SqlJournal implements Journal {
         description: project?.description ?? '',
         mode: meta.mode,
         reviewChanges: project?.reviewChanges === true,
+        ...(project?.imported ? { imported: true } : {}),
       },
     };
   }
