@@ -17,8 +17,12 @@ export interface SourceEntry {
   read(): Promise<Uint8Array>;
 }
 
-/** What a project can be imported from. */
-export type ImportSource = { kind: 'zip'; archive: Uint8Array };
+/**
+ * What a project can be imported from: an uploaded zip, or the entries of a tree read elsewhere (how a
+ * repository URL plugs in: the git client fetches the tree and hands its blobs over as entries, a
+ * symlink's mode as `symlink`).
+ */
+export type ImportSource = { kind: 'zip'; archive: Uint8Array } | { kind: 'tree'; entries: SourceEntry[] };
 
 function zipEntries(archive: Uint8Array): SourceEntry[] {
   if (archive.byteLength > IMPORT_LIMITS.archiveBytes) {
@@ -39,7 +43,7 @@ function zipEntries(archive: Uint8Array): SourceEntry[] {
 /** The files a new project starts from; throws `ImportError` (with its status) when the source is refused. */
 export async function readImportSource(source: ImportSource): Promise<ImportedTree> {
   try {
-    return await importTree(zipEntries(source.archive));
+    return await importTree(source.kind === 'zip' ? zipEntries(source.archive) : source.entries);
   } catch (err) {
     if (err instanceof ZipError) throw new ImportError(422, err.message);
     throw err;

@@ -140,6 +140,29 @@ describe('the zip reader', () => {
     expect([err.status, err.message]).toEqual([422, expect.stringMatching(/not a zip archive/)]);
   });
 
+  it('reads a tree handed over as entries (a repository) by the same rules', async () => {
+    const entry = (name: string, data: Uint8Array, kind: 'file' | 'symlink' = 'file') => ({
+      name,
+      kind,
+      size: data.length,
+      read: async () => data,
+    });
+    const tree = await readImportSource({
+      kind: 'tree',
+      entries: [
+        entry('src/a.js', text('a\n')),
+        entry('logo.png', PNG),
+        entry('.git/HEAD', text('x')),
+        entry('l', text('src/a.js'), 'symlink'),
+      ],
+    });
+    expect(tree.files.map((f) => [f.path, f.binary])).toEqual([
+      ['logo.png', true],
+      ['src/a.js', false],
+    ]);
+    expect(tree.skipped.map((g) => g.reason)).toEqual(['version control', 'symbolic links']);
+  });
+
   it('names the limit an archive passes: its size, its file count', async () => {
     const big = new Uint8Array(IMPORT_LIMITS.archiveBytes + 1);
     expect(await refusal(big)).toMatchObject({ status: 413, message: expect.stringMatching(/10 MB limit/) });
