@@ -18,6 +18,8 @@ import { projectUsage, usage } from './api/usage.ts';
 import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
 import { bodyLimit } from './api/middleware/body-limit.ts';
+import { IMPORT_PATH, projectImport } from './api/project-import.ts';
+import { IMPORT_LIMITS } from './projects/import-tree.ts';
 import { database } from './api/middleware/database.ts';
 import { originGuard } from './api/middleware/origin-guard.ts';
 import { requestId } from './api/middleware/request-id.ts';
@@ -38,7 +40,14 @@ api.use(
   }),
 );
 api.use(accessLog);
-api.use(bodyLimit(MAX_BODY_BYTES));
+const bodyWithinLimit = bodyLimit(MAX_BODY_BYTES);
+// An imported app's zip is the one body larger than JSON: its route has its own limit.
+const archiveWithinLimit = bodyLimit(IMPORT_LIMITS.archiveBytes);
+api.use((c, next) =>
+  c.req.path === IMPORT_PATH && c.req.method === 'POST'
+    ? archiveWithinLimit(c, next)
+    : bodyWithinLimit(c, next),
+);
 api.use(originGuard);
 api.use(database);
 registerSecuritySchemes(api);
@@ -47,6 +56,7 @@ const routes = api
   .route('/health', health)
   .route('/auth', auth)
   .route('/keys', keys)
+  .route('/projects', projectImport)
   .route('/projects', projects)
   .route('/projects', projectExport)
   .route('/projects', projectUsage)

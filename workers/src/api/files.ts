@@ -14,7 +14,14 @@ const Branch = z.coerce.number().int().min(0).max(1_000_000).optional();
 const Version = z.coerce.number().int().min(0).max(1_000_000_000);
 const FilePath = z.string().min(1).max(1024);
 
-const TreeEntry = z.object({ path: z.string(), version: z.number().int(), size: z.number().int() });
+/** `binary`: an imported image, font...: kept and exported as bytes, never shown to a model. */
+const Binary = z.boolean().optional().openapi({ description: 'A binary file (absent: text).' });
+const TreeEntry = z.object({
+  path: z.string(),
+  version: z.number().int(),
+  size: z.number().int(),
+  binary: Binary,
+});
 const Tree = z.object({ branch: z.number().int(), files: z.array(TreeEntry) }).openapi('FileTree');
 const FileContent = z
   .object({
@@ -26,6 +33,7 @@ const FileContent = z
     hash: z.string(),
     stepId: z.number().int().nullable(),
     author: z.enum(['agent', 'user']),
+    binary: Binary.openapi({ description: 'A binary file: `content` is its base64.' }),
   })
   .openapi('FileContent');
 const FileChange = z

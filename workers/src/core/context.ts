@@ -139,6 +139,11 @@ export class StepScope {
         const normal = checked(path);
         return writes.has(normal) ? (writes.get(normal) ?? null) : journal.readFile(normal);
       },
+      readBinary: async (path) => {
+        const normal = checked(path);
+        // A step writes text only: a file it wrote is no longer the binary one.
+        return writes.has(normal) ? null : journal.readBinary(normal);
+      },
       list: async () => {
         const byPath = new Map<string, FileInfo>(journal.listFiles().map((f) => [f.path, f]));
         for (const [path, content] of writes) {

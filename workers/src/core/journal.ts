@@ -77,6 +77,8 @@ export interface QuestionRecord {
 export interface FileWrite {
   path: string;
   content: string | null;
+  /** `content` is base64 of a binary file (an imported image...): kept, never shown to a model. */
+  binary?: boolean;
 }
 
 /** A write with its content hash computed, ready to be applied inside a transaction. */
@@ -178,6 +180,8 @@ export interface Journal {
 
   /** A file of the current branch's tree. */
   readFile(path: string): string | null;
+  /** A binary file of the current branch's tree, as base64 (null: no such file, or a text file). */
+  readBinary(path: string): string | null;
   listFiles(): FileInfo[];
   stageWrites(writes: FileWrite[]): Promise<StagedWrite[]>;
   /** Applies staged writes to the current branch (new versions); returns what changed. */

@@ -26,6 +26,11 @@ export interface ProjectInput {
    * accept, edit or reject it (interactive mode only; autopilot never waits for it).
    */
   reviewChanges?: boolean;
+  /**
+   * The project started from an existing app (a zip, a repository) instead of a description: the
+   * pipeline reads what is there rather than writing a specification from scratch.
+   */
+  imported?: boolean;
 }
 
 /** A unit of the plan: loop guards count per task, and the end of a task snapshots the file tree. */
@@ -49,6 +54,8 @@ export interface FileInfo {
   path: string;
   version: number;
   size: number;
+  /** A binary file: `FilesView.read` gives null for it, `readBinary` its base64 (absent: text). */
+  binary?: boolean;
 }
 
 /**
@@ -56,7 +63,10 @@ export interface FileInfo {
  * are buffered and become visible to others only when the step commits.
  */
 export interface FilesView {
+  /** A text file's content; null when there is no such file, or it is binary (never shown to a model). */
   read(path: string): Promise<string | null>;
+  /** A binary file's content as base64, for the sandbox only (null: no such file, or a text one). */
+  readBinary(path: string): Promise<string | null>;
   /** Every file of the tree; costs as much as the tree is big, so agents should read what they need. */
   list(): Promise<FileInfo[]>;
   write(path: string, content: string): void;

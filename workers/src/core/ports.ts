@@ -109,6 +109,8 @@ export interface ExecOutcome {
 export interface SandboxFile {
   path: string;
   content: string;
+  /** `content` is base64 of a binary file. */
+  binary?: boolean;
 }
 
 /**

@@ -9,6 +9,7 @@
  * mid-refresh catches up when it wakes (a watchdog schedule stays until the refresh is done).
  */
 import type { AppChanges, AppRefreshed } from '../core/agents/app-port.ts';
+import type { SandboxFile } from '../core/ports.ts';
 import { describeError, log } from '../platform/logger.ts';
 import type { AppState, EventBody } from '../protocol.ts';
 import { withSyncMarker, type AppRecipe, type PreviewPort } from './preview.ts';
@@ -43,7 +44,7 @@ export interface AppFollowerDeps {
   /** The current branch. */
   branch: () => number;
   /** The current branch's files in full. */
-  currentFiles: () => { path: string; content: string }[];
+  currentFiles: () => SandboxFile[];
   /** The pipeline's app port (absent: apps cannot run here). */
   port: () => PreviewPort | undefined;
   /** How the agents last started the app (null: they have not), from the event log. */
@@ -166,8 +167,11 @@ export class AppFollower {
       const changed = files.changedSince(branch, synced.rev);
       return {
         written: changed.flatMap(({ path, deleted }) => {
-          const content = deleted ? null : files.read(branch, path);
-          return content === null ? [] : [{ path, content }];
+          const entry = deleted ? null : files.entry(branch, path);
+          if (!entry) return [];
+          return [
+            entry.binary ? { path, content: entry.content, binary: true } : { path, content: entry.content },
+          ];
         }),
         deleted: changed.filter((c) => c.deleted).map((c) => c.path),
         restart: changed.some((c) => !isDocumentation(c.path)),

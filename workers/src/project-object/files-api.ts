@@ -6,8 +6,11 @@
 import { diffText, type FileDiff } from '../core/diff.ts';
 import { normalizePath } from '../core/paths.ts';
 import { refusal, type Outcome } from '../core/refusal.ts';
+import type { SandboxFile } from '../core/ports.ts';
 import type { FileChange } from '../protocol.ts';
+import type { ImportedFile } from '../projects/import-tree.ts';
 import type { LiveSink } from './sink.ts';
+import type { ImportRecord } from './storage/meta.ts';
 import type { FileStore, FileVersion } from './storage/files.ts';
 import type { SqlJournal } from './storage/journal.ts';
 
@@ -17,6 +20,8 @@ export interface TreeEntry {
   path: string;
   version: number;
   size: number;
+  /** A binary file (absent: text). */
+  binary?: boolean;
 }
 
 export interface FileContent {
@@ -28,6 +33,8 @@ export interface FileContent {
   hash: string;
   stepId: number | null;
   author: 'agent' | 'user';
+  /** A binary file: `content` is its base64 (shown as binary, not edited as text). */
+  binary?: boolean;
 }
 
 export interface VersionInfo {
@@ -67,12 +74,15 @@ export class FilesApi {
     return ok({ branch: b, files: this.files.list(b) });
   }
 
-  /** Every file of the current tree with its content: what a download of the project holds. */
-  currentFiles(): { path: string; content: string }[] {
+  /** Every file of the current tree with its content (base64 when `binary`): what a download holds. */
+  currentFiles(): SandboxFile[] {
     const branch = this.journal.run().branch;
-    return this.files
-      .treeAt(branch, this.files.currentRev())
-      .map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
+    return this.files.treeAt(branch, this.files.currentRev()).map((v) => {
+      const blob = this.files.blobEntry(v.hash!);
+      return blob?.binary
+        ? { path: v.path, content: blob.content, binary: true }
+        : { path: v.path, content: blob?.content ?? '' };
+    });
   }
 
   read(path: string, version?: number, branch?: number): Outcome<FileContent> {
@@ -89,11 +99,13 @@ export class FilesApi {
   }
 
   private contentOf(v: FileVersion): FileContent {
+    const blob = this.files.blobEntry(v.hash!);
     return {
+      ...(blob?.binary ? { binary: true } : {}),
       path: v.path,
       version: v.version,
       branch: v.branch,
-      content: this.files.blob(v.hash!) ?? '',
+      content: blob?.content ?? '',
       size: v.size,
       hash: v.hash!,
       stepId: v.stepId,
@@ -146,6 +158,29 @@ export class FilesApi {
         return ok({ path: normal, version: head?.version ?? 0, op: 'update', size: head?.size ?? 0 });
       this.sink.emit({ type: 'files.changed', stepId: null, branch, author: 'user', changes });
       return ok(change);
+    });
+  }
+
+  /**
+   * The files of a new project imported from an existing app, written as the user's (no step wrote
+   * them). Only into a project that has no files and has not run: an import never mixes with a run.
+   */
+  async importFiles(files: ImportedFile[], record: ImportRecord): Promise<Outcome<{ files: number }>> {
+    let staged;
+    try {
+      staged = await this.files.stage(files);
+    } catch (err) {
+      return refusal('bad_request', err instanceof Error ? err.message : 'The files cannot be saved.');
+    }
+    return this.journal.atomic((): Outcome<{ files: number }> => {
+      if (this.journal.run().status !== 'idle' || this.files.currentRev() > 0) {
+        return refusal('conflict', 'This project already has files: import into a new project.');
+      }
+      const changes = this.journal.applyWrites(staged, null, 'user');
+      this.journal.markImported(record);
+      const branch = this.journal.run().branch;
+      this.sink.emit({ type: 'files.changed', stepId: null, branch, author: 'user', changes });
+      return ok({ files: changes.length });
     });
   }
 

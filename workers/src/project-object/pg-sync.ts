@@ -252,7 +252,12 @@ export class PgSync {
     if (exists.length > 0) return;
     const rev = this.journal.revAfter(p.stepId);
     const tree = this.files.treeAt(p.branch, rev ?? this.files.currentRev());
-    const files = tree.map((v) => ({ path: v.path, content: this.files.blob(v.hash!) ?? '' }));
+    const files = tree.map((v) => {
+      const blob = this.files.blobEntry(v.hash!);
+      return blob?.binary
+        ? { path: v.path, content: blob.content, binary: true }
+        : { path: v.path, content: blob?.content ?? '' };
+    });
     await db.insert(schema.projectSnapshots).values({
       projectId: project.projectId,
       stepId: p.stepId,

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ControlResult } from '../core/control.ts';
+import type { SandboxFile } from '../core/ports.ts';
 import type { Bindings } from '../env.ts';
 import type { ProviderId } from '../llm/models.ts';
 import type { OwnPrice } from '../llm/pricing.ts';
@@ -13,7 +14,8 @@ import type { PublishSource } from './publish-source.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
 import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
-import type { ProjectInfo } from './storage/meta.ts';
+import type { ImportRecord, ProjectInfo } from './storage/meta.ts';
+import type { ImportedFile } from '../projects/import-tree.ts';
 
 /** Header with which the Worker tells the object who the (already authenticated) viewer is. */
 export const VIEWER_HEADER = 'x-samokoder-user';
@@ -95,7 +97,8 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.publishSource();
   }
 
-  async currentFiles(): Promise<{ path: string; content: string }[]> {
+  /** Every file of the current tree; a binary one's content is base64, flagged `binary`. */
+  async currentFiles(): Promise<SandboxFile[]> {
     return this.runtime.filesApi.currentFiles();
   }
 
@@ -108,6 +111,12 @@ export class ProjectObject extends DurableObject<Bindings> {
     branch?: number,
   ): Promise<Outcome<{ path: string; versions: VersionInfo[] }>> {
     return this.runtime.filesApi.history(path, branch);
+  }
+
+  /** Writes the files of a project imported from an existing app (a new project, before any run). */
+  async importFiles(files: ImportedFile[], record: ImportRecord): Promise<Outcome<{ files: number }>> {
+    if (this.deleted) return { ok: false, code: 'not_found', message: 'The project was deleted.' };
+    return this.runtime.filesApi.importFiles(files, record);
   }
 
   async saveFile(path: string, content: string, baseVersion?: number): Promise<Outcome<FileChange>> {

@@ -4,25 +4,34 @@
  * runs them in a container of its own (sandbox-runner/src/deployments/).
  */
 import { SYNC_MARKER } from '../core/agents/app-port.ts';
+import type { SandboxFile } from '../core/ports.ts';
 import { refusal, type Outcome } from '../core/refusal.ts';
 import type { AppRecipe } from './preview.ts';
 
+/** A file as the runner writes it: a binary one's content is base64. */
+export interface PublishedFile {
+  path: string;
+  content: string;
+  encoding?: 'base64';
+}
+
 export interface PublishSource {
-  files: { path: string; content: string }[];
+  files: PublishedFile[];
   command: string;
   port: number;
   install: string | null;
 }
 
 /** The source to publish, or why there is none yet. */
-export function publishSource(
-  app: AppRecipe | null,
-  files: () => { path: string; content: string }[],
-): Outcome<PublishSource> {
+export function publishSource(app: AppRecipe | null, files: () => SandboxFile[]): Outcome<PublishSource> {
   if (!app) {
     return refusal('conflict', 'The app has not been started yet: publish it once the agents have run it.');
   }
-  const kept = files().filter((f) => f.path !== SYNC_MARKER);
+  const kept = files()
+    .filter((f) => f.path !== SYNC_MARKER)
+    .map(({ path, content, binary }): PublishedFile =>
+      binary ? { path, content, encoding: 'base64' } : { path, content },
+    );
   if (kept.length === 0) return refusal('conflict', 'The project has no files to publish yet.');
   // The recipe's working directory and environment become part of its shell line.
   const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;

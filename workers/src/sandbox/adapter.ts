@@ -130,7 +130,11 @@ export class RunnerSandbox implements SandboxPort, AppPort {
       for (let i = 0; i < files.length; i += WRITE_BATCH) {
         await this.opts.client.writeFiles(
           id,
-          files.slice(i, i + WRITE_BATCH).map((f) => ({ path: f.path, content: f.content })),
+          files.slice(i, i + WRITE_BATCH).map((f) => ({
+            path: f.path,
+            content: f.content,
+            ...(f.binary ? { encoding: 'base64' as const } : {}),
+          })),
         );
       }
     }, !full);

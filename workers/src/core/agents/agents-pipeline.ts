@@ -13,6 +13,7 @@ import { settlingAttempts } from './debug-history.ts';
 import { developer } from './developer.ts';
 import { executor } from './executor.ts';
 import type { AppPort } from './app-port.ts';
+import { importRef } from './imported-project.ts';
 import { afterSkip } from './skip.ts';
 import { unfinishedTasks } from './outcome.ts';
 import { specWriter } from './spec-writer.ts';
@@ -78,7 +79,9 @@ export function createAgentsPipeline(opts: AgentsPipelineOptions): Pipeline {
     initialState,
     readState: readAgentsState,
     readInput: readAgentInput,
-    first: () => stepRef({ agent: 'SpecWriter', title: 'Write the specification' }),
+    // An imported app is read, not specified: its run starts with the Architect reading it.
+    first: (_state, project) =>
+      stepRef(project.imported ? importRef() : { agent: 'SpecWriter', title: 'Write the specification' }),
     steps,
     skipTask: (state, current): StepRef | 'finish' | null => {
       const next = afterSkip(state, current);

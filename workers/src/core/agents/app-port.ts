@@ -3,6 +3,7 @@
  * pipeline is built with them (see pipeline.ts), like the engine's ports, from the Durable Object's
  * binding; tests pass fakes.
  */
+import type { SandboxFile } from '../ports.ts';
 
 /** Where the Executor keeps the record of what the sandbox's workspace holds (see executor.ts). */
 export const SYNC_MARKER = '.samokoder/sync.json';
@@ -29,7 +30,7 @@ export interface AppStarted {
 /** What changed in the project since the running app last got its files. */
 export interface AppChanges {
   /** Files to write (all of them after a branch change). */
-  written: { path: string; content: string }[];
+  written: SandboxFile[];
   /** Paths that no longer exist. */
   deleted: string[];
   /** False when nothing the app runs changed (documentation only): the files are written, no restart. */

@@ -4,6 +4,7 @@
  */
 import { describeCatalog, stackById } from '../catalog/catalog.ts';
 import { architectV2 } from '../prompts/architect/v2.ts';
+import { readImportedProject } from './imported-project.ts';
 import { projectSummary } from './project-context.ts';
 import { Architecture } from './schemas.ts';
 import { AgentSession } from './session.ts';
@@ -18,6 +19,7 @@ const SCAFFOLD_NOTES: Record<string, string> = {
 };
 
 export const architect: AgentStep<'Architect'> = async (ctx, state) => {
+  if (ctx.input?.imported) return readImportedProject(ctx, state);
   const session = new AgentSession(ctx);
   const arch = await session.object({
     messages: [

@@ -13,7 +13,7 @@
 import { stackById } from '../catalog/catalog.ts';
 import type { FileInfo } from '../pipeline.ts';
 import { EnvironmentFailure, isEngineSignal } from '../errors.ts';
-import type { ExecOutcome, SandboxPort } from '../ports.ts';
+import type { ExecOutcome, SandboxFile, SandboxPort } from '../ports.ts';
 import { SandboxReset } from './errors.ts';
 import { failureExcerpt } from './failure-excerpt.ts';
 import { classifyFailure, environmentMessage } from './failure-kind.ts';
@@ -51,8 +51,12 @@ async function writeAll(
   const files = (await ctx.files.list()).filter((f) => f.path !== SYNC_MARKER);
   const stale = full || state.syncBranch !== ctx.branch;
   const changed = stale ? files : files.filter((f) => state.synced[f.path] !== f.version);
-  const contents = await Promise.all(
-    changed.map(async (f) => ({ path: f.path, content: (await ctx.files.read(f.path)) ?? '' })),
+  const contents: SandboxFile[] = await Promise.all(
+    changed.map(async (f) =>
+      f.binary
+        ? { path: f.path, content: (await ctx.files.readBinary(f.path)) ?? '', binary: true }
+        : { path: f.path, content: (await ctx.files.read(f.path)) ?? '' },
+    ),
   );
   if (stale)
     contents.push({

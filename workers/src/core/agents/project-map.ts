@@ -157,7 +157,9 @@ export async function projectMapEntries(ctx: AgentContext, state: AgentsState): 
       namesCache.set(key, read);
     }
     const imports = resolveLinks(f.path, read.links, paths);
-    entries.push({ path: f.path, names: read.names, note: state.fileNotes[f.path], imports, size: f.size });
+    // A binary file (an imported image...) is listed by its path only: its bytes never reach a model.
+    const note = state.fileNotes[f.path] ?? (f.binary ? 'binary file, not shown' : undefined);
+    entries.push({ path: f.path, names: read.names, note, imports, size: f.size });
   }
   return entries;
 }

@@ -40,6 +40,14 @@ export const Architecture = z.object({
 });
 export type Architecture = z.infer<typeof Architecture>;
 
+/** The Architect's summary of an imported app (see `imported-project.ts`). */
+export const ImportedApp = SpecFields.pick({ name: true, summary: true, features: true }).extend({
+  howToRun: z.string().min(1).max(1000),
+  conventions: z.string().min(1).max(2000),
+  mainFiles: z.array(z.object({ path: z.string().min(1), note: z.string().min(1).max(200) })).max(20),
+});
+export type ImportedApp = z.infer<typeof ImportedApp>;
+
 export const TaskPlan = z.object({ tasks: z.array(PlanTask).min(1).max(12) });
 export type TaskPlan = z.infer<typeof TaskPlan>;
 

@@ -59,7 +59,8 @@ const NoInput = z.undefined();
  */
 export const AGENT_INPUTS = {
   SpecWriter: NoInput,
-  Architect: NoInput,
+  /** `imported`: read an imported app instead of choosing a stack for a specification. */
+  Architect: z.object({ imported: z.literal(true) }).optional(),
   TechLead: NoInput,
   /**
    * The task (by its index in the plan) to plan (`again`: a failed or skipped task tried again), or a

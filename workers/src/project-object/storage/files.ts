@@ -61,6 +61,26 @@ function toVersion(r: VersionRow): FileVersion {
 
 const encoder = new TextEncoder();
 
+/** Bytes of a base64 text (without decoding it). */
+function base64Bytes(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor((text.length * 3) / 4) - padding;
+}
+
+/**
+ * A blob's address. A binary blob's text is its base64, hashed with a prefix: the same characters as a
+ * text file's are another blob.
+ */
+function blobHash(content: string, binary: boolean): Promise<string> {
+  return sha256Hex(binary ? `binary\0${content}` : content);
+}
+
+/** A file's stored content: text, or base64 when `binary`. */
+export interface BlobEntry {
+  content: string;
+  binary: boolean;
+}
+
 /** sha-256 of a text, as hex. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
@@ -83,14 +103,15 @@ export class FileStore {
   }
 
   /** Hashes writes outside the transaction (hashing is asynchronous). */
-  async stage(writes: { path: string; content: string | null }[]): Promise<StagedWrite[]> {
+  async stage(writes: { path: string; content: string | null; binary?: boolean }[]): Promise<StagedWrite[]> {
     return Promise.all(
       writes.map(async (w) => {
         if (w.content === null) return { ...w, hash: null, size: 0 };
-        const size = encoder.encode(w.content).length;
+        const binary = w.binary === true;
+        const size = binary ? base64Bytes(w.content) : encoder.encode(w.content).length;
         if (size > MAX_FILE_BYTES)
           throw new Error(`${w.path} is ${size} bytes; the limit is ${MAX_FILE_BYTES}`);
-        return { ...w, hash: await sha256Hex(w.content), size };
+        return { ...w, hash: await blobHash(w.content, binary), size };
       }),
     );
   }
@@ -113,10 +134,11 @@ export class FileStore {
       if (head?.hash === w.hash || (!head && w.hash === null)) continue;
       if (w.hash !== null && w.content !== null) {
         this.sql.run(
-          'INSERT INTO blobs (hash, content, size) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING',
+          'INSERT INTO blobs (hash, content, size, binary) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
           w.hash,
           w.content,
           w.size,
+          w.binary ? 1 : 0,
         );
       }
       const version = (head?.version ?? 0) + 1;
@@ -150,16 +172,21 @@ export class FileStore {
     return changes;
   }
 
-  /** The content of a file of a branch's current tree. */
+  /** The text of a file of a branch's current tree (null: no such file, or a binary one). */
   read(branch: number, path: string): string | null {
-    return (
-      this.sql.one<{ content: string }>(
-        `SELECT b.content FROM files_head h JOIN blobs b ON b.hash = h.hash
-         WHERE h.branch = ? AND h.path = ?`,
-        branch,
-        path,
-      )?.content ?? null
+    const entry = this.entry(branch, path);
+    return entry && !entry.binary ? entry.content : null;
+  }
+
+  /** The content of a file of a branch's current tree, text or base64. */
+  entry(branch: number, path: string): BlobEntry | null {
+    const row = this.sql.one<{ content: string; binary: number }>(
+      `SELECT b.content, b.binary FROM files_head h JOIN blobs b ON b.hash = h.hash
+       WHERE h.branch = ? AND h.path = ?`,
+      branch,
+      path,
     );
+    return row ? { content: row.content, binary: row.binary === 1 } : null;
   }
 
   /** The head entry of a file (null when it does not exist). */
@@ -174,16 +201,26 @@ export class FileStore {
 
   /** The current tree of a branch. */
   list(branch: number): FileInfo[] {
-    return this.sql.all<{ path: string; version: number; size: number }>(
-      'SELECT path, version, size FROM files_head WHERE branch = ? AND hash IS NOT NULL ORDER BY path',
-      branch,
-    );
+    return this.sql
+      .all<{ path: string; version: number; size: number; binary: number }>(
+        `SELECT h.path, h.version, h.size, b.binary FROM files_head h JOIN blobs b ON b.hash = h.hash
+         WHERE h.branch = ? ORDER BY h.path`,
+        branch,
+      )
+      .map(({ binary, ...file }) => (binary === 1 ? { ...file, binary: true } : file));
   }
 
+  /** A blob's content: text, or base64 of a binary file (see `blobEntry`). */
   blob(hash: string): string | null {
-    return (
-      this.sql.one<{ content: string }>('SELECT content FROM blobs WHERE hash = ?', hash)?.content ?? null
+    return this.blobEntry(hash)?.content ?? null;
+  }
+
+  blobEntry(hash: string): BlobEntry | null {
+    const row = this.sql.one<{ content: string; binary: number }>(
+      'SELECT content, binary FROM blobs WHERE hash = ?',
+      hash,
     );
+    return row ? { content: row.content, binary: row.binary === 1 } : null;
   }
 
   /**

@@ -23,7 +23,7 @@ import type { FileInfo, StepRef, UserMessage } from '../../core/pipeline.ts';
 import type { Clock, LlmUsage } from '../../core/ports.ts';
 import type { FileStore } from './files.ts';
 import type { LlmCallStore } from './llm-calls.ts';
-import type { ObjectMeta, ProjectInfo, RunMeta } from './meta.ts';
+import type { ImportRecord, ObjectMeta, ProjectInfo, RunMeta } from './meta.ts';
 import type { Outbox } from './outbox.ts';
 import { QuestionStore } from './questions.ts';
 import { repriceRows } from './reprice.ts';
@@ -93,6 +93,12 @@ export class SqlJournal implements Journal {
 
   // -- project and run ------------------------------------------------------------------------------
 
+  /** Records that the project's files were imported: its run reads them instead of a description. */
+  markImported(record: ImportRecord): void {
+    this.meta.setImported(record);
+    this.projectCache = null;
+  }
+
   /** The project, once the Worker attached it. */
   project(): ProjectInfo | null {
     return (this.projectCache ??= this.meta.project());
@@ -117,7 +123,8 @@ export class SqlJournal implements Journal {
           }
         : info;
       this.meta.setProject(project);
-      this.projectCache = project;
+      // Read back: the stored facts gain what the object knows itself (an import).
+      this.projectCache = this.meta.project();
       const run = this.runMeta();
       this.writeRun({ ...run, mode: info.mode, totals: { ...run.totals, budgetMicros: info.budgetMicros } });
       if (!this.sql.one('SELECT id FROM branches WHERE id = 0')) {
@@ -167,6 +174,7 @@ export class SqlJournal implements Journal {
         description: project?.description ?? '',
         mode: meta.mode,
         reviewChanges: project?.reviewChanges === true,
+        ...(project?.imported ? { imported: true } : {}),
       },
     };
   }
@@ -345,6 +353,11 @@ export class SqlJournal implements Journal {
 
   readFile(path: string): string | null {
     return this.files.read(this.runMeta().branch, path);
+  }
+
+  readBinary(path: string): string | null {
+    const entry = this.files.entry(this.runMeta().branch, path);
+    return entry?.binary ? entry.content : null;
   }
 
   listFiles(): FileInfo[] {

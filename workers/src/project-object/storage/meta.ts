@@ -42,7 +42,15 @@ export interface AppSync {
   state: AppState;
 }
 
-type Key = 'project' | 'run' | 'guards' | 'llm_calls_made' | 'app_sync' | 'environment_tries';
+/** Where an imported project's files came from (see `FilesApi.importFiles`). */
+export interface ImportRecord {
+  source: 'zip' | 'repository';
+  /** The archive's file name or the repository's URL. */
+  from: string;
+  files: number;
+}
+
+type Key = 'project' | 'run' | 'guards' | 'llm_calls_made' | 'app_sync' | 'environment_tries' | 'import';
 
 export class ObjectMeta {
   private readonly sql: Sql;
@@ -64,9 +72,19 @@ export class ObjectMeta {
     );
   }
 
-  /** The project's facts, once the Worker told them. */
+  /** The project's facts, once the Worker told them (`imported` when its files were imported). */
   project(): ProjectInfo | null {
-    return this.read('project') as ProjectInfo | null;
+    const info = this.read('project') as ProjectInfo | null;
+    return info && this.imported() ? { ...info, imported: true } : info;
+  }
+
+  /** Where the project's files were imported from; null for a project made from a description. */
+  imported(): ImportRecord | null {
+    return this.read('import') as ImportRecord | null;
+  }
+
+  setImported(record: ImportRecord): void {
+    this.write('import', record);
   }
 
   setProject(project: ProjectInfo): void {

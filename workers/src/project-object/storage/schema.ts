@@ -87,6 +87,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX llm_calls_step ON llm_calls (step_id);
   ALTER TABLE questions ADD COLUMN review TEXT;
   `,
+  // 3: binary files (an imported project's images, fonts...): their content is base64, flagged so it is
+  // written to the sandbox and exported as bytes and never shown to a model.
+  `
+  ALTER TABLE blobs ADD COLUMN binary INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version this code expects. */

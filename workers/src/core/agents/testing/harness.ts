@@ -6,6 +6,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { openProjectStorage } from '../../../project-object/storage/open.ts';
 import { FilesApi } from '../../../project-object/files-api.ts';
+import type { ImportedFile } from '../../../projects/import-tree.ts';
 import { nodeSql } from '../../../project-object/testing/node-sql.ts';
 import { fixtureBaseUrls } from '../../../llm/config.ts';
 import { platformOnly, type KeySource } from '../../../llm/keys.ts';
@@ -123,6 +124,9 @@ export function agentsHarness(opts: AgentsHarnessOptions) {
     read: (path: string) => journal.readFile(path),
     /** Saves `content` as the user's own edit of `path`, through the path the editor takes. */
     saveAsUser: (path: string, content: string) => userFiles.save(path, content),
+    /** Imports `files` as the project's own, the way the import route does (before any run). */
+    importFiles: (files: ImportedFile[]) =>
+      userFiles.importFiles(files, { source: 'zip', from: 'app.zip', files: files.length }),
     restart: (more?: Partial<AgentsHarnessOptions>) => agentsHarness({ ...opts, ...more, db: sql.db }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,7 +69,7 @@ export function localSandbox(): LocalSandbox {
     for (const f of files) {
       const path = join(dir, f.path);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
+      writeFileSync(path, f.binary ? Buffer.from(f.content, 'base64') : f.content);
     }
   }
 

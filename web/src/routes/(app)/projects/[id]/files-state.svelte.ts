@@ -7,6 +7,8 @@ interface Loaded {
   version: number;
   content: string;
   author: 'agent' | 'user';
+  /** A binary file (an imported image...): shown as such, never edited as text. */
+  binary: boolean;
 }
 
 /**
@@ -89,7 +91,13 @@ export class FilesState {
     try {
       const file = await fetchFile(this.#projectId, path, undefined, controller.signal);
       if (!current()) return;
-      this.loaded = { path: file.path, version: file.version, content: file.content, author: file.author };
+      this.loaded = {
+        path: file.path,
+        version: file.version,
+        content: file.content,
+        author: file.author,
+        binary: file.binary === true,
+      };
       this.draft = file.content;
       this.conflict = false;
     } catch (error) {
@@ -116,7 +124,7 @@ export class FilesState {
       const saved = await saveFile(this.#projectId, loaded.path, content, loaded.version);
       // Another file may have been opened meanwhile: this one's new version is not on screen then.
       if (this.selected !== loaded.path) return;
-      this.loaded = { path: loaded.path, version: saved.version, content, author: 'user' };
+      this.loaded = { path: loaded.path, version: saved.version, content, author: 'user', binary: false };
       this.savedVersion = saved.version;
     } catch (error) {
       if (this.selected !== loaded.path) return;
