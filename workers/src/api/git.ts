@@ -65,6 +65,11 @@ async function authorizedProject(c: Context<AppEnv>, repo: string): Promise<Proj
   return projectId;
 }
 
+/** The repository segment of a git path (`/git/<projectId>.git/...`); parsed to a project id by its caller. */
+function repoOf(path: string): string {
+  return /^\/git\/([^/]+)\//.exec(path)?.[1] ?? '';
+}
+
 function refusePush(): never {
   throw new ApiError(403, 'forbidden', 'Pushing to Samokoder is not offered: clone and fetch only.');
 }
@@ -100,12 +105,12 @@ export const git = new Hono<AppEnv>()
         'Only the smart HTTP protocol is served: use a git client of 1.6.6 or later.',
       );
     }
-    const projectId = await authorizedProject(c, c.req.param('repo'));
+    const projectId = await authorizedProject(c, repoOf(c.req.path));
     const body = await projectStub(c.env, projectId).gitAdvertisement();
     return c.body(new Uint8Array(body), 200, gitHeaders(UPLOAD_PACK_TYPES.advertisement));
   })
   .post('/:repo/git-upload-pack', async (c) => {
-    const projectId = await authorizedProject(c, c.req.param('repo'));
+    const projectId = await authorizedProject(c, repoOf(c.req.path));
     const request = await requestBody(c);
     const answer = await projectStub(c.env, projectId).gitUploadPack(request);
     return c.body(new Uint8Array(answer), 200, gitHeaders(UPLOAD_PACK_TYPES.result));
