@@ -152,3 +152,28 @@ describe("the project's git history", () => {
     expect(await git(clone, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 });
+
+describe('the history of a project made before it was kept', () => {
+  it('is caught up in bounded batches, each commit once, the same commits as one catch-up', async () => {
+    const steps = Array.from({ length: 5 }, (_, i) => ({
+      title: `Step ${i + 1}`,
+      actions: [{ write: `src/${i}.js`, content: `${i}\n` }],
+    }));
+    const h = harness({ script: { steps } });
+    h.controls.start();
+    await h.drain();
+    const store = new GitStore(h.sql);
+    const history = new GitHistory(store, () => 'u1');
+    expect([await history.catchUp(2), await history.catchUp(2), await history.catchUp(2)]).toEqual([2, 2, 1]);
+    expect(await history.catchUp()).toBe(0);
+    const batched = [1, 2, 3, 4, 5].map((id) => store.commitOfStep(id));
+
+    const again = harness({ script: { steps } });
+    again.controls.start();
+    await again.drain();
+    const whole = new GitStore(again.sql);
+    await new GitHistory(whole, () => 'u1').complete();
+    expect([1, 2, 3, 4, 5].map((id) => whole.commitOfStep(id))).toEqual(batched);
+  });
+});
+
