@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { HelloFrame } from '../../workers/src/protocol.ts';
-import { PASSWORD, uniqueEmail } from './helpers.ts';
+import { aborted, newContext, useBrowser, watchProblems } from './browser.ts';
+import { PASSWORD, createProjectViaApi, signUpViaApi, uniqueEmail } from './helpers.ts';
 
 const baseUrl = inject('baseUrl');
+const browser = useBrowser();
 const dir = mkdtempSync(join(tmpdir(), 'git-clone-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -137,4 +139,45 @@ describe('the project as a git repository', () => {
     expect(readFileSync(join(clone, 'src/lib/list.js'), 'utf8')).toBe('export const list = [];\n');
     expect(await git(clone, 'fsck', '--strict', '--no-dangling')).toBe('');
   }, 120_000);
+
+  it('has its git access in Settings: a token shown once, listed, working with git, revoked; the project page shows its clone command', async () => {
+    const context = await newContext(browser());
+    await signUpViaApi(context, baseUrl);
+    const id = await createProjectViaApi(context, baseUrl, {
+      name: 'Clone me',
+      description: JSON.stringify({ steps: [{ title: 'Say hello', actions: [{ say: 'hello' }] }] }),
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page, aborted);
+    await page.goto(`${baseUrl}/settings`);
+    await page.getByText('No git tokens yet.').waitFor();
+    await page.getByLabel('Token name').fill('laptop');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.locator('[data-new-git-token] code').first();
+    await shown.waitFor();
+    const token = await shown.innerText();
+    expect(token).toMatch(/^skgit_[A-Za-z0-9_-]{43}$/);
+    expect(await page.locator('[data-git-token]').innerText()).toMatch(/laptop[\s\S]*never used/);
+
+    // The token works with git (an empty history: nothing ran), and is never shown again.
+    const url = new URL(`${baseUrl}/git/${id}.git`);
+    url.username = 'me';
+    url.password = token;
+    expect(await git(dir, 'ls-remote', url.href)).toBe('');
+    await page.reload();
+    await page.locator('[data-git-token]').waitFor();
+    expect(await page.locator('[data-new-git-token]').count()).toBe(0);
+    expect(await page.content()).not.toContain(token);
+
+    await page.getByRole('button', { name: 'Revoke laptop' }).click();
+    await page.getByRole('button', { name: 'Revoke token' }).click();
+    await page.getByText('No git tokens yet.').waitFor();
+    await expect(git(dir, 'ls-remote', url.href)).rejects.toThrow(/401|Authentication failed/);
+
+    await page.goto(`${baseUrl}/projects/${id}`);
+    await page.getByRole('button', { name: 'Clone', exact: true }).click();
+    expect(await page.locator('[data-clone-url]').innerText()).toBe(`git clone ${baseUrl}/git/${id}.git`);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
