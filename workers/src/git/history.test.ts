@@ -176,4 +176,3 @@ describe('the history of a project made before it was kept', () => {
     expect([1, 2, 3, 4, 5].map((id) => whole.commitOfStep(id))).toEqual(batched);
   });
 });
-
