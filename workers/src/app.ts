@@ -3,6 +3,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env.ts';
 import { auth } from './api/auth.ts';
 import { files } from './api/files.ts';
+import { git } from './api/git.ts';
+import { gitTokens } from './api/git-tokens.ts';
 import { health } from './api/health.ts';
 import { keys } from './api/keys.ts';
 import { projectExport } from './api/project-export.ts';
@@ -62,6 +64,7 @@ const routes = api
   .route('/projects', projectUsage)
   .route('/usage', usage)
   .route('/settings/prices', prices)
+  .route('/settings/git-tokens', gitTokens)
   .route('/settings', settings)
   .route('/models', modelChoices)
   .route('/projects', live)
@@ -72,7 +75,7 @@ const routes = api
   .route('/projects', runControl);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
-export const app = new OpenAPIHono<AppEnv>().route('/api', routes);
+export const app = new OpenAPIHono<AppEnv>().route('/api', routes).route('/git', git);
 // Registered on the outer app so the document's paths carry the `/api` prefix clients call.
 app.doc31('/api/openapi.json', {
   openapi: '3.1.0',

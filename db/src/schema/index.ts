@@ -1,4 +1,5 @@
 export * from './accounts.ts';
+export * from './git-tokens.ts';
 export * from './keys.ts';
 export * from './prices.ts';
 export * from './projects.ts';

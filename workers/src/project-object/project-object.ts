@@ -137,6 +137,16 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.filesApi.changes(stepId);
   }
 
+  /** Git's ref discovery for a clone or fetch of the project's history (the Worker checked access). */
+  async gitAdvertisement(): Promise<Uint8Array> {
+    return this.runtime.gitAdvertisement();
+  }
+
+  /** A clone's or fetch's `git-upload-pack` request, answered (the Worker checked access). */
+  async gitUploadPack(body: Uint8Array): Promise<Uint8Array> {
+    return this.runtime.gitUploadPack(body);
+  }
+
   /** Prices this project's calls of a model again at its owner's own price (null: no price now). */
   async reprice(provider: ProviderId, model: string, price: OwnPrice | null): Promise<boolean> {
     return this.deleted ? false : this.runtime.reprice(provider, model, price);

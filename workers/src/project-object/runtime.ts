@@ -21,6 +21,8 @@ import {
   type ReviewVerdict,
   type RunSnapshot,
 } from '../protocol.ts';
+import { GitHistory, repositoryRefs } from '../git/history.ts';
+import { advertiseRefs, uploadPack } from '../git/upload-pack.ts';
 import { AppFollower } from './app-follower.ts';
 import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
@@ -76,6 +78,8 @@ export class ProjectRuntime {
   readonly pg: PgSync;
   readonly filesApi: FilesApi;
   readonly app: AppFollower;
+  /** The project's history as git commits, written after each step. */
+  readonly git: GitHistory;
   /** The gate of the project's LLM and sandbox-runner calls, closed by `shutdown`. */
   readonly outside = new OutsideCalls();
   private readonly ctx: DurableObjectState;
@@ -106,6 +110,7 @@ export class ProjectRuntime {
       retryAt: (at) => this.scheduler.atLatest('sync', at),
     });
     this.filesApi = new FilesApi(this.storage.files, this.journal, this.storage.sink);
+    this.git = new GitHistory(this.storage.git, () => this.journal.project()?.ownerId ?? 'user');
     this.app = new AppFollower({
       meta: this.storage.meta,
       files: this.storage.files,
@@ -123,6 +128,31 @@ export class ProjectRuntime {
   private observe(event: EventBody): void {
     if (event.type === 'files.changed' || event.type === 'branch.created') this.app.changed();
     else if (event.type === 'artifact' && event.kind === 'preview') this.app.started();
+    // Told inside the step's transaction: the commit is written once it has committed.
+    if (event.type === 'step.completed') queueMicrotask(() => this.writeHistory());
+  }
+
+  /** Writes the history's commits for what is done (a failure is logged; the next step catches up). */
+  private writeHistory(): void {
+    if (this.closed) return;
+    this.ctx.waitUntil(
+      this.git.catchUp().then(
+        () => undefined,
+        (err: unknown) => log.warn('git history not written', describeError(err)),
+      ),
+    );
+  }
+
+  /** The answer to git's ref discovery (`info/refs?service=git-upload-pack`): the history caught up first. */
+  async gitAdvertisement(): Promise<Uint8Array> {
+    await this.git.complete();
+    return advertiseRefs(repositoryRefs(this.storage.git, this.journal.run().branch));
+  }
+
+  /** The answer to a `git-upload-pack` request (a clone's or fetch's negotiation and pack). */
+  async gitUploadPack(body: Uint8Array): Promise<Uint8Array> {
+    await this.git.complete();
+    return uploadPack(this.storage.git, repositoryRefs(this.storage.git, this.journal.run().branch), body);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { EventBody } from '../../protocol.ts';
 import { LiveSink } from '../sink.ts';
 import { EventLog } from './events.ts';
 import { FileStore } from './files.ts';
+import { GitStore } from './git-store.ts';
 import { SqlJournal } from './journal.ts';
 import { LlmCallStore } from './llm-calls.ts';
 import { ObjectMeta } from './meta.ts';
@@ -32,6 +33,8 @@ export interface ProjectStorage {
   sql: Sql;
   meta: ObjectMeta;
   files: FileStore;
+  /** The project's git repository (its history as commits). */
+  git: GitStore;
   log: EventLog;
   sink: LiveSink;
   journal: SqlJournal;
@@ -69,6 +72,7 @@ export function openProjectStorage(sql: Sql, opts: ProjectStorageOptions): Proje
     sql,
     meta,
     files,
+    git: new GitStore(sql),
     log,
     sink,
     journal,

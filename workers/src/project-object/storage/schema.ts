@@ -92,6 +92,23 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE blobs ADD COLUMN binary INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: the project's git history (workers/src/git/history.ts). Trees and commits are kept as objects
+  // (base64 bodies); a file's git blob id maps to its existing \`blobs\` row, so contents are not stored
+  // twice. \`git_heads\` is each branch's head: its commit, root tree and how far (file rev, step) it
+  // covers; \`git_commits\` finds the commit of a step; \`git_refs\` holds refs that are not branches.
+  `
+  CREATE TABLE git_objects (id TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE git_blobs (hash TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE) WITHOUT ROWID;
+  CREATE TABLE git_commits (
+    id TEXT PRIMARY KEY, branch INTEGER NOT NULL, step_id INTEGER, rev INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX git_commits_step ON git_commits (step_id);
+  CREATE TABLE git_heads (
+    branch INTEGER PRIMARY KEY, commit_id TEXT, tree_id TEXT NOT NULL, rev INTEGER NOT NULL,
+    step_id INTEGER NOT NULL
+  );
+  CREATE TABLE git_refs (name TEXT PRIMARY KEY, target TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code expects. */
