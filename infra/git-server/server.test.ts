@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tryGit as git, withToken } from './git-cli.ts';
 import { startGitServer, type GitServer } from './server.ts';
 
 let server: GitServer;
@@ -14,31 +15,6 @@ afterAll(async () => {
   await server.stop();
   rmSync(work, { recursive: true, force: true });
 });
-
-/**
- * The git CLI with no prompt for credentials and no user or system configuration. Asynchronous: the
- * server answers from this same process.
- */
-function git(cwd: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: work,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_AUTHOR_NAME: 'Ada',
-    GIT_AUTHOR_EMAIL: 'ada@example.com',
-    GIT_COMMITTER_NAME: 'Ada',
-    GIT_COMMITTER_EMAIL: 'ada@example.com',
-  };
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd, env, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const status = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-const withToken = (url: string, token: string) => url.replace('http://', `http://user:${token}@`);
 
 describe('the test git server', () => {
   it('lets the stock git client push and clone with the repository token', async () => {

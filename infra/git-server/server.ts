@@ -134,7 +134,8 @@ function runBackend(
       // git http-backend inflates a gzip'd request body itself when told so.
       HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
       GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-    },
+      // ProcessEnv is widened with the Worker's vars by worker-configuration.d.ts; the CGI needs none.
+    } as unknown as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let bodyBytes = 0;
