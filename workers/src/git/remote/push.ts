@@ -6,11 +6,12 @@
  * pushed elsewhere), nothing is sent and the result says the remote moved, so the user can pull first.
  * Nothing is ever force-pushed.
  */
-import { concat, parseCommit, type ObjectId } from '../object.ts';
+import { concat, type ObjectId } from '../object.ts';
 import { writePack } from '../pack-writer.ts';
 import { FLUSH, packetText, pktLine } from '../pkt-line.ts';
 import type { ObjectStore } from '../store.ts';
 import { objectsToSend } from '../walk.ts';
+import { isAncestor } from './ancestry.ts';
 import { ZERO_ID, discoverRefs } from './discovery.ts';
 import { RemoteError } from './errors.ts';
 import { fullRef } from './fetch-ref.ts';
@@ -114,20 +115,4 @@ export async function push(options: PushOptions): Promise<PushResult> {
       ? 'The remote moved while pushing. Pull its commits first, then push again.'
       : `The remote refused the push: ${reason}.`,
   };
-}
-
-/** Whether `ancestor` is `tip` or reachable from it through parents in the store. */
-async function isAncestor(store: ObjectStore, ancestor: ObjectId, tip: ObjectId): Promise<boolean> {
-  if (!(await store.has(ancestor))) return false;
-  const seen = new Set<ObjectId>();
-  const queue = [tip];
-  while (queue.length > 0) {
-    const id = queue.pop()!;
-    if (id === ancestor) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const object = await store.get(id);
-    if (object?.type === 'commit') queue.push(...parseCommit(object.body).parents);
-  }
-  return false;
 }
