@@ -16,7 +16,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the test git server', () => {
+// The git CLI is spawned many times: on a busy machine that takes far longer than the default 5 s.
+describe('the test git server', { timeout: 60_000 }, () => {
   it('lets the stock git client push and clone with the repository token', async () => {
     const repo = server.createRepository('served', 'tok-served-1');
     const source = join(work, 'source');

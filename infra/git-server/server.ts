@@ -144,23 +144,23 @@ function runBackend(
   child.stdin.on('error', () => {}); // the backend may answer before it reads everything
   child.stderr.resume();
 
-  let head = Buffer.alloc(0);
-  let started = false;
-  let status = 502;
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (started) {
-      res.write(chunk);
+  // The answer is sent whole, with its length (test answers are small): no client depends on how a
+  // chunked stream is cut.
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.on('close', () => {
+    const output = Buffer.concat(chunks);
+    const crlf = output.indexOf('\r\n\r\n');
+    const lf = output.indexOf('\n\n');
+    const split = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+    if (split < 0) {
+      record(502, bodyBytes);
+      res.writeHead(502, { 'Content-Type': 'text/plain' }).end('git http-backend failed\n');
       return;
     }
-    head = Buffer.concat([head, chunk]);
-    const crlf = head.indexOf('\r\n\r\n');
-    const lf = head.indexOf('\n\n');
-    const split = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
-    if (split < 0) return;
-    started = true;
     const headers: Record<string, string> = {};
-    status = 200;
-    for (const line of head.subarray(0, split).toString('latin1').split(/\r?\n/)) {
+    let status = 200;
+    for (const line of output.subarray(0, split).toString('latin1').split(/\r?\n/)) {
       const colon = line.indexOf(':');
       if (colon < 0) continue;
       const name = line.slice(0, colon).trim();
@@ -168,14 +168,9 @@ function runBackend(
       if (name.toLowerCase() === 'status') status = parseInt(value, 10);
       else headers[name] = value;
     }
-    res.writeHead(status, headers);
-    res.write(head.subarray(split + (split === crlf ? 4 : 2)));
-  });
-  child.on('close', () => {
-    if (!started) res.writeHead(502, { 'Content-Type': 'text/plain' });
-    // Recorded at the end, when the whole request body has been read.
+    const body = output.subarray(split + (split === crlf ? 4 : 2));
     record(status, bodyBytes);
-    res.end();
+    res.writeHead(status, { ...headers, 'Content-Length': String(body.length) }).end(body);
   });
   child.on('error', () => {
     if (!res.headersSent) res.writeHead(502);

@@ -74,7 +74,8 @@ function bigText(version: number): string {
   ).join('');
 }
 
-describe('the smart-HTTP client against a real git server', () => {
+// The git CLI is spawned many times: on a busy machine that takes far longer than the default 5 s.
+describe('the smart-HTTP client against a real git server', { timeout: 60_000 }, () => {
   it('fetches a history the git CLI made, deltas and all, with every object as git has it', async () => {
     const repo = server.createRepository('fetched', 'tok-fetched-1');
     const dir = await cliClone(repo, 'fetched');

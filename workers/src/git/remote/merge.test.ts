@@ -69,7 +69,8 @@ async function conflictsByGit(dir: string): Promise<string[]> {
   return rest.filter(Boolean).sort();
 }
 
-describe('a pull’s merge of the remote’s commits', () => {
+// The git CLI is spawned many times: on a busy machine that takes far longer than the default 5 s.
+describe('a pull’s merge of the remote’s commits', { timeout: 60_000 }, () => {
   it('brings in what only they changed, beside what only we changed', async () => {
     const h = await histories(
       'clean',

@@ -45,7 +45,8 @@ function expectSameAsGit(objects: { id: string; type: string; body: Uint8Array }
   }
 }
 
-describe('the pack reader', () => {
+// The git CLI is spawned many times: on a busy machine that takes far longer than the default 5 s.
+describe('the pack reader', { timeout: 60_000 }, () => {
   it('reads a pack of OFS_DELTAs with the ids and contents git has', async () => {
     const pack = packOf(['main'], ['--delta-base-offset']);
     const objects = await readPack(pack);
