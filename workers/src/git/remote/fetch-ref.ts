@@ -62,8 +62,7 @@ export async function fetchRef(options: FetchRefOptions): Promise<FetchRefResult
   });
 
   const { pack, progress } = packOf(answer, offered.includes('side-band-64k'));
-  const objects = await readPack(pack, options.store);
-  for (const object of objects) await options.store.put(object);
+  const objects = await readPack(pack, options.store, { keep: true });
   await checkConnected(options.store, objects);
   if (!(await options.store.has(tip)))
     throw new RemoteError('protocol', 'The remote did not send the branch’s tip.');

@@ -32,9 +32,14 @@ export interface PackedObject extends GitObject {
 
 /**
  * Every object of `pack`, deltas resolved. `store` provides the bases of a thin pack's REF_DELTAs that
- * are not in the pack itself.
+ * are not in the pack itself; with `keep`, each object is also put into it as it is read (its id is
+ * then the store's, computed once).
  */
-export async function readPack(pack: Uint8Array, store?: ObjectStore): Promise<PackedObject[]> {
+export async function readPack(
+  pack: Uint8Array,
+  store?: ObjectStore,
+  opts: { keep?: boolean } = {},
+): Promise<PackedObject[]> {
   if (pack.length < 32) throw new PackError('a pack too short to hold its header and trailer');
   const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
   if (view.getUint32(0) !== 0x5041434b) throw new PackError('not a pack');
@@ -83,17 +88,22 @@ export async function readPack(pack: Uint8Array, store?: ObjectStore): Promise<P
     }
   }
   if (at !== bodyEnd) throw new PackError('a pack with more data than its objects');
-  return resolve(entries, store);
+  return resolve(entries, store, opts.keep === true);
 }
 
 /** Resolves the deltas; a delta's base may itself be a delta (chains are followed, each once). */
-async function resolve(entries: Entry[], store: ObjectStore | undefined): Promise<PackedObject[]> {
+async function resolve(
+  entries: Entry[],
+  store: ObjectStore | undefined,
+  keep: boolean,
+): Promise<PackedObject[]> {
   const byOffset = new Map<number, Entry>(entries.map((e) => [e.offset, e]));
   const resolved = new Map<number, PackedObject>();
   const byId = new Map<ObjectId, PackedObject>();
 
   const finish = async (entry: Entry, type: ObjectType, body: Uint8Array) => {
-    const object = { id: await objectId(type, body), type, body };
+    const id = keep && store ? await store.put({ type, body }) : await objectId(type, body);
+    const object = { id, type, body };
     resolved.set(entry.offset, object);
     byId.set(object.id, object);
     return object;
