@@ -52,6 +52,7 @@ describe('migrations', () => {
     );
     expect(tables).toEqual([
       'api_keys',
+      'git_remotes',
       'model_prices',
       'project_snapshots',
       'projects',

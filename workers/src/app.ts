@@ -13,6 +13,7 @@ import { preview } from './api/preview.ts';
 import { publishApi } from './api/publish.ts';
 import { projects } from './api/projects.ts';
 import { runControl } from './api/run-control.ts';
+import { gitRemote } from './api/git-remote.ts';
 import { modelChoices } from './api/model-choices.ts';
 import { prices } from './api/prices.ts';
 import { settings } from './api/settings.ts';
@@ -72,7 +73,8 @@ const routes = api
   .route('/projects', preview)
   .route('/projects', publishApi)
   .route('/projects', appOutput)
-  .route('/projects', runControl);
+  .route('/projects', runControl)
+  .route('/projects', gitRemote);
 
 /** The Worker's HTTP app: everything under `/api`. Static assets are served before it is reached. */
 export const app = new OpenAPIHono<AppEnv>().route('/api', routes).route('/git', git);

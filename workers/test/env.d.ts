@@ -12,5 +12,7 @@ declare global {
 declare module 'vitest' {
   interface ProvidedContext {
     workerBindings: Record<string, string>;
+    /** A repository on the tests' git server (loopback) and the token that opens it. */
+    gitRemote: { url: string; token: string };
   }
 }

@@ -1,10 +1,12 @@
 import type { TestProject } from 'vitest/node';
+import { startGitServer, type GitServer } from '../../infra/git-server/server.ts';
 import { startStack, type Stack } from '../../infra/stack/stack.ts';
 import { isRunning } from '../../infra/stack/service.ts';
 import { buildWebIfStale } from '../../infra/stack/web-build.ts';
 import { TEST_LIMITS } from './limits.ts';
 
 let stack: Stack | undefined;
+let gitServer: GitServer | undefined;
 
 /**
  * Starts Postgres, the WebSocket proxy, Redis, the Upstash bridge and the LLM fixture, and hands their
@@ -42,8 +44,13 @@ export async function setup(project: TestProject): Promise<void> {
     RATE_LIMITS: JSON.stringify(TEST_LIMITS),
     LLM_BASE_URL_OVERRIDE: url('llm-fixture'),
   });
+  // A remote repository on loopback for the remote-connection tests (git http-backend, token auth).
+  gitServer = await startGitServer();
+  const remote = gitServer.createRepository('connected', `tok-${crypto.randomUUID()}`);
+  project.provide('gitRemote', { url: remote.url, token: remote.token });
 }
 
 export async function teardown(): Promise<void> {
+  await gitServer?.stop();
   await stack?.stop();
 }

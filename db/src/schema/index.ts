@@ -4,3 +4,4 @@ export * from './keys.ts';
 export * from './prices.ts';
 export * from './projects.ts';
 export * from './usage.ts';
+export * from './remotes.ts';

@@ -12,7 +12,8 @@ const PRIVATE_IPV4 = [
   /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
 ];
 
-function isLocalHost(hostname: string): boolean {
+/** Whether a host name is loopback, link-local, private or otherwise not on the public internet. */
+export function isLocalHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local')) return true;
   // IPv6 literals (bracketed in URLs): loopback, link-local, unique-local and mapped ones all count.
