@@ -53,6 +53,7 @@ describe('migrations', () => {
     expect(tables).toEqual([
       'api_keys',
       'git_remotes',
+      'git_tokens',
       'model_prices',
       'project_snapshots',
       'projects',

@@ -3,19 +3,14 @@
  * the checks and limits of `import-tree.ts` apply to all of them alike. Today a zip upload; a repository
  * URL plugs in here as a second kind once the git client (`git/remote/`) can fetch a tree.
  */
-import { ImportError, importTree, IMPORT_LIMITS, type ImportedTree } from './import-tree.ts';
+import {
+  ImportError,
+  importTree,
+  IMPORT_LIMITS,
+  type ImportedTree,
+  type SourceEntry,
+} from './import-tree.ts';
 import { readZipDirectory, readZipEntry, ZipError } from './unzip.ts';
-
-/** One entry of a source: its stored name, what it is, its size, and how to read its bytes. */
-export interface SourceEntry {
-  name: string;
-  kind: 'file' | 'directory' | 'symlink';
-  /** Unpacked size, as the source declares it. */
-  size: number;
-  /** Packed size (a zip's compressed size), for the zip-bomb check. */
-  packedSize?: number;
-  read(): Promise<Uint8Array>;
-}
 
 /**
  * What a project can be imported from: an uploaded zip, or the entries of a tree read elsewhere (how a

@@ -6,7 +6,17 @@
  */
 import { normalizePath } from '../core/paths.ts';
 import { toBase64 } from '../crypto/bytes.ts';
-import type { SourceEntry } from './import-source.ts';
+
+/** One entry of a source: its stored name, what it is, its size, and how to read its bytes. */
+export interface SourceEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'symlink';
+  /** Unpacked size, as the source declares it. */
+  size: number;
+  /** Packed size (a zip's compressed size), for the zip-bomb check. */
+  packedSize?: number;
+  read(): Promise<Uint8Array>;
+}
 
 /** What an import accepts. Shown to the user (the create dialog) and named in every refusal. */
 export const IMPORT_LIMITS = {
