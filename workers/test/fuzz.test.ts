@@ -13,7 +13,15 @@ import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
 import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { settled } from './project-object/helpers.ts';
 import { ownedProjectObject } from './project-object/pg.ts';
-import { openApiDoc, operations, resolve, sample, type Operation } from './helpers/openapi.ts';
+import {
+  isDependencyUnavailable,
+  needsRunner,
+  openApiDoc,
+  operations,
+  resolve,
+  sample,
+  type Operation,
+} from './helpers/openapi.ts';
 import { unlimited } from './helpers/unlimited.ts';
 import { registerUser, type TestUser } from './helpers/users.ts';
 
@@ -183,6 +191,8 @@ async function send(op: Operation, id: string | null, caller: Caller, c: Case): 
     const checks = (JSON.parse(text) as { checks: Record<string, { status: string }> }).checks;
     return checks.postgres?.status === 'up' && checks.redis?.status === 'up' ? null : `readiness: ${text}`;
   }
+  if (needsRunner(op) && isDependencyUnavailable(res.status, res.headers.get('retry-after'), text))
+    return null;
   if (res.status >= 500) return `${res.status}: ${text.slice(0, 300)}`;
   if (res.status >= 400) {
     let parsed: unknown = null;

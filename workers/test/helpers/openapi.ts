@@ -53,13 +53,26 @@ export interface Operation {
   name: string;
   /** The path names a resource by id. */
   takesId: boolean;
-  /** Which resource the id names: a project, an LLM key. */
-  resource: 'project' | 'key' | null;
+  /** Which resource the id names: a project, an LLM key, a git access token. */
+  resource: 'project' | 'key' | 'gitToken' | null;
   signedIn: boolean;
   query: Parameter[];
   /** The JSON body's schema, when the operation takes one. */
   body: JsonSchema | null;
   bodyRequired: boolean;
+}
+
+/**
+ * Whether an operation needs the sandbox-runner (publishing the app). This suite's stack has none, so
+ * such an operation rightly answers 503 `dependency_unavailable` with `Retry-After` there.
+ */
+export function needsRunner(op: Operation): boolean {
+  return op.path.startsWith('/api/projects/{id}/publish');
+}
+
+/** The answer of a dependency that is not there: 503, `Retry-After`, the envelope's code. */
+export function isDependencyUnavailable(status: number, retryAfter: string | null, body: string): boolean {
+  return status === 503 && retryAfter !== null && body.includes('"code":"dependency_unavailable"');
 }
 
 let cached: OpenApiDoc | undefined;
@@ -86,7 +99,13 @@ export async function operations(): Promise<Operation[]> {
         path,
         name: `${method.toUpperCase()} ${path}`,
         takesId,
-        resource: !takesId ? null : path.startsWith('/api/keys/') ? 'key' : 'project',
+        resource: !takesId
+          ? null
+          : path.startsWith('/api/keys/')
+            ? 'key'
+            : path.startsWith('/api/settings/git-tokens/')
+              ? 'gitToken'
+              : 'project',
         signedIn: (op.security?.length ?? 0) > 0,
         query: (op.parameters ?? []).filter((p) => p.in === 'query'),
         body: json ? resolve(doc, json) : null,
