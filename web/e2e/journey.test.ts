@@ -61,7 +61,7 @@ describe('the whole journey', () => {
     await page.getByRole('link', { name: 'Projects', exact: true }).first().click();
     await page.getByRole('button', { name: 'Create your first project' }).click();
     const create = page.getByRole('dialog', { name: 'New project' });
-    await create.getByLabel('Name').fill('Todos');
+    await create.getByLabel('Name', { exact: true }).fill('Todos');
     await create.getByLabel('What should the app do?').fill(DEMO_PROJECT.description);
     await create.getByLabel('Interactive').check();
     await create.getByLabel('Budget (USD)').fill('5');

@@ -38,7 +38,7 @@ describe('dashboard', () => {
     await trigger.click();
     const dialog = page.getByRole('dialog', { name: 'New project' });
     await dialog.waitFor();
-    await dialog.getByLabel('Name').fill('Greeter');
+    await dialog.getByLabel('Name', { exact: true }).fill('Greeter');
     await dialog.getByRole('button', { name: 'Create project' }).click();
     // The empty description is refused inline and gets the focus.
     await dialog.locator('#project-description-error').waitFor();
@@ -52,7 +52,7 @@ describe('dashboard', () => {
     expect(await trigger.evaluate((el) => el === document.activeElement)).toBe(true);
 
     await trigger.click();
-    await dialog.getByLabel('Name').fill('Greeter');
+    await dialog.getByLabel('Name', { exact: true }).fill('Greeter');
     await dialog.getByLabel('What should the app do?').fill('A page that greets people by name.');
     await dialog.getByLabel('Budget (USD)').fill('2.50');
     await dialog.getByRole('button', { name: 'Create project' }).click();

@@ -128,7 +128,7 @@ describe('review before apply', () => {
     await page.goto(`${baseUrl}/projects`);
     await page.getByRole('button', { name: 'Create your first project' }).click();
     const create = page.getByRole('dialog', { name: 'New project' });
-    await create.getByLabel('Name').fill('Health');
+    await create.getByLabel('Name', { exact: true }).fill('Health');
     await create.getByLabel('What should the app do?').fill('A JSON API with a health check, with tests.');
     await create.getByLabel('Interactive').check();
     await create.getByLabel('Review each code change before it is written').check();

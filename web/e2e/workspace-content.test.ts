@@ -95,7 +95,7 @@ describe('workspace content', () => {
     await examples.getByRole('button').first().waitFor();
     expect(await examples.getByRole('button').count()).toBeGreaterThanOrEqual(3);
     await examples.getByRole('button', { name: 'Habit tracker' }).click();
-    expect(await dialog.getByLabel('Name').inputValue()).toBe('Habit tracker');
+    expect(await dialog.getByLabel('Name', { exact: true }).inputValue()).toBe('Habit tracker');
     const description = await dialog.getByLabel('What should the app do?').inputValue();
     expect(description).toMatch(/habit/i);
     expect(description.length).toBeGreaterThan(80);
