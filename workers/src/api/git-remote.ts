@@ -83,10 +83,10 @@ const check = createRoute({
   responses: { 200: json(RemoteCheck, 'The outcome, working or not'), ...errors(401, 403, 404, 409, 429) },
 });
 
-const historyRoute = <R extends z.ZodType>(action: 'push' | 'pull', result: R) =>
+const historyRoute = <A extends 'push' | 'pull', R extends z.ZodType>(action: A, result: R) =>
   createRoute({
     method: 'post',
-    path: `/{id}/remote/${action}`,
+    path: `/{id}/remote/${action}` as `/{id}/remote/${A}`,
     summary:
       action === 'push'
         ? "Push the project's current branch to the remote (fast-forward only; a remote that moved is rejected)"
