@@ -94,6 +94,7 @@ const ConflictSide = z.object({
   text: z.string().nullable().openapi({ description: 'The file’s text (null: deleted, or binary).' }),
   binary: z.boolean(),
   deleted: z.boolean(),
+  truncated: z.boolean().openapi({ description: 'Only the beginning of a very long file is shown.' }),
 });
 
 export const PullResult = z

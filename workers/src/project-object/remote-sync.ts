@@ -63,6 +63,8 @@ export interface ConflictSideView {
   text: string | null;
   binary: boolean;
   deleted: boolean;
+  /** The text is only the file's beginning (a very long file). */
+  truncated: boolean;
 }
 
 /** What became of a pull, as the user is told. */
@@ -83,6 +85,10 @@ export type PullReport =
       conflicts: { path: string; ours: ConflictSideView; theirs: ConflictSideView }[];
       message: string;
     };
+
+/** Conflicting files listed at most (the message counts them all), and characters shown of each side. */
+const MAX_CONFLICTS = 50;
+const MAX_SIDE_CHARS = 100_000;
 
 /** Mode of a submodule's entry (a commit of another repository): not a file of the project. */
 const GITLINK = '160000';
@@ -173,7 +179,7 @@ export class RemoteSync {
             result: 'conflict',
             branch,
             remoteCommit: theirs,
-            conflicts: merged.conflicts.map(conflictView),
+            conflicts: merged.conflicts.slice(0, MAX_CONFLICTS).map(conflictView),
             message: `${merged.conflicts.length} file(s) changed both here and on the remote. Nothing was changed: resolve them on one side, then pull again.`,
           },
         };
@@ -304,9 +310,10 @@ function conflictView(conflict: Conflict): {
   theirs: ConflictSideView;
 } {
   const side = (s: Conflict['ours']): ConflictSideView => ({
-    text: s.text,
+    text: s.text === null ? null : s.text.slice(0, MAX_SIDE_CHARS),
     binary: s.binary,
     deleted: s.text === null && !s.binary,
+    truncated: s.text !== null && s.text.length > MAX_SIDE_CHARS,
   });
   return { path: conflict.path, ours: side(conflict.ours), theirs: side(conflict.theirs) };
 }
