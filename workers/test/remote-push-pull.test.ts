@@ -75,7 +75,7 @@ beforeAll(async () => {
 });
 
 describe('push and pull with a remote repository', () => {
-  it('push the steps, pull a commit made elsewhere as a user’s step, reject a stale push, show a conflict', async () => {
+  it('push the steps, pull a commit made elsewhere as a user’s step, merge, reject a stale push, show a conflict', async () => {
     const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
     const projectId = info.projectId;
     await stub.control('start');
@@ -122,6 +122,20 @@ describe('push and pull with a remote repository', () => {
     expect(merge).toMatchObject({ author: 'Samokoder user', subject: step!.ref.title });
     expect(merge!.parents).toEqual([first.commit, elsewhere]);
 
+    // Both sides moved, different files: the pull merges them, and the push after it goes through.
+    const notes = await commitElsewhere(repo, 'notes.txt', 'remote notes\n');
+    expect((await stub.saveFile('style.css', 'h1 { color: blue }\n')).ok).toBe(true);
+    const mergedPull = await (await remoteAction(owner, projectId, 'pull')).json<{ stepId: number }>();
+    expect(mergedPull).toMatchObject({ result: 'pulled', how: 'merged', remoteCommit: notes, files: 1 });
+    const mergedNotes = await stub.readFile('notes.txt');
+    expect(mergedNotes.ok && mergedNotes.value.content).toBe('remote notes\n');
+    expect(await (await remoteAction(owner, projectId, 'push')).json()).toMatchObject({
+      result: 'pushed',
+      previous: notes,
+    });
+    const styled = await fetch(`${workbench}/repos/${repo.name}/file?path=style.css`);
+    expect(await styled.text()).toBe('h1 { color: blue }\n');
+
     // The same file changed on both sides: the pull shows both and changes nothing.
     await commitElsewhere(repo, 'index.html', '<h1>from the remote</h1>\n');
     const saved = await stub.saveFile('index.html', '<h1>from the project</h1>\n');
@@ -141,7 +155,7 @@ describe('push and pull with a remote repository', () => {
     const kept = await stub.readFile('index.html');
     expect(kept.ok && kept.value.content).toBe('<h1>from the project</h1>\n');
     const headStep = await runInDurableObject(stub, (o: ProjectObject) => o.runtime.journal.headStepId());
-    expect(headStep).toBe(pull.stepId);
+    expect(headStep).toBe(mergedPull.stepId);
 
     // A token the remote refuses is the user's to fix, in the one error envelope, never shown.
     const wrong = `wrong-${crypto.randomUUID()}`;
