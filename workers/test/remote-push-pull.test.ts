@@ -183,6 +183,17 @@ describe('push and pull with a remote repository', () => {
     expect((await errorOf(res)).message).toMatch(/step under way/);
   });
 
+  it('answers a remote that cannot be reached with 503 and Retry-After', async () => {
+    const { info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
+    // Nothing listens on the discard port of loopback: the connection is refused at once.
+    const down = { name: 'down', url: 'http://127.0.0.1:9/down.git', token: 'tok-down' };
+    await connectRemote(owner, info.projectId, down);
+    const res = await remoteAction(owner, info.projectId, 'pull');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await errorOf(res)).code).toBe('dependency_unavailable');
+  });
+
   it('pushes by itself after a completed task when the connection asks for it', async () => {
     const { stub, info } = await scriptedProject(
       {
