@@ -14,5 +14,7 @@ declare module 'vitest' {
     workerBindings: Record<string, string>;
     /** A repository on the tests' git server (loopback) and the token that opens it. */
     gitRemote: { url: string; token: string };
+    /** The git workbench's origin (git-workbench.ts): fresh repositories and the git CLI on them. */
+    gitWorkbench: string;
   }
 }

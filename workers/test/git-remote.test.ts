@@ -134,7 +134,7 @@ describe('a project’s remote repository', () => {
     expect((await errorOf(badBranch)).fields?.[0]?.path).toBe('branch');
   });
 
-  it('answers push and pull honestly until the project’s history is wired to them', async () => {
+  it('answers push and pull of a project with nothing to move honestly', async () => {
     const { user, projectId } = await ownerWithProject();
     const before = await call(`/api/projects/${projectId}/remote/push`, {
       method: 'POST',
@@ -143,12 +143,18 @@ describe('a project’s remote repository', () => {
     expect(before.status).toBe(409);
     expect((await errorOf(before)).message).toMatch(/Connect a repository/);
     await connect(user, projectId, { url: served.url, token: served.token });
+    const push = await call(`/api/projects/${projectId}/remote/push`, {
+      method: 'POST',
+      token: user.accessToken,
+    });
+    expect(push.status).toBe(409);
+    expect((await errorOf(push)).message).toMatch(/Nothing to push/);
     const pull = await call(`/api/projects/${projectId}/remote/pull`, {
       method: 'POST',
       token: user.accessToken,
     });
     expect(pull.status).toBe(409);
-    expect((await errorOf(pull)).message).toMatch(/history/);
+    expect((await errorOf(pull)).message).toMatch(/no branch main/);
     expect(
       (await call(`/api/projects/${projectId}/remote`, { method: 'DELETE', token: user.accessToken })).status,
     ).toBe(204);

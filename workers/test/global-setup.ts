@@ -3,10 +3,12 @@ import { startGitServer, type GitServer } from '../../infra/git-server/server.ts
 import { startStack, type Stack } from '../../infra/stack/stack.ts';
 import { isRunning } from '../../infra/stack/service.ts';
 import { buildWebIfStale } from '../../infra/stack/web-build.ts';
+import { startGitWorkbench, type GitWorkbench } from './git-workbench.ts';
 import { TEST_LIMITS } from './limits.ts';
 
 let stack: Stack | undefined;
 let gitServer: GitServer | undefined;
+let workbench: GitWorkbench | undefined;
 
 /**
  * Starts Postgres, the WebSocket proxy, Redis, the Upstash bridge and the LLM fixture, and hands their
@@ -48,9 +50,13 @@ export async function setup(project: TestProject): Promise<void> {
   gitServer = await startGitServer();
   const remote = gitServer.createRepository('connected', `tok-${crypto.randomUUID()}`);
   project.provide('gitRemote', { url: remote.url, token: remote.token });
+  // Fresh repositories and the git CLI on them, for the push and pull tests.
+  workbench = await startGitWorkbench(gitServer);
+  project.provide('gitWorkbench', workbench.origin);
 }
 
 export async function teardown(): Promise<void> {
+  await workbench?.stop();
   await gitServer?.stop();
   await stack?.stop();
 }

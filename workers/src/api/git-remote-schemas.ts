@@ -65,3 +65,55 @@ export const RemoteCheck = z
     remote: Remote,
   })
   .openapi('RemoteCheck');
+
+const CommitId = z.string().regex(/^[0-9a-f]{40}$/);
+
+export const PushResult = z
+  .discriminatedUnion('result', [
+    z.object({
+      result: z.literal('pushed'),
+      branch: z.string(),
+      commit: CommitId,
+      previous: CommitId.nullable().openapi({ description: 'The remote branch before (null: created).' }),
+      objects: z.number().int().openapi({ description: 'Git objects sent.' }),
+    }),
+    z.object({ result: z.literal('up_to_date'), branch: z.string(), commit: CommitId }),
+    z.object({
+      result: z.literal('rejected'),
+      branch: z.string(),
+      reason: z.enum(['remote_moved', 'refused']).openapi({
+        description: '`remote_moved`: the remote has commits the project lacks — pull, then push again.',
+      }),
+      remoteCommit: CommitId.nullable(),
+      message: z.string(),
+    }),
+  ])
+  .openapi('PushResult');
+
+const ConflictSide = z.object({
+  text: z.string().nullable().openapi({ description: 'The file’s text (null: deleted, or binary).' }),
+  binary: z.boolean(),
+  deleted: z.boolean(),
+  truncated: z.boolean().openapi({ description: 'Only the beginning of a very long file is shown.' }),
+});
+
+export const PullResult = z
+  .discriminatedUnion('result', [
+    z.object({ result: z.literal('up_to_date'), branch: z.string(), remoteCommit: CommitId.nullable() }),
+    z.object({
+      result: z.literal('pulled'),
+      branch: z.string(),
+      how: z.enum(['fast_forward', 'merged']),
+      remoteCommit: CommitId,
+      stepId: z.number().int().openapi({ description: 'The user’s step that brought the changes in.' }),
+      files: z.number().int(),
+    }),
+    z.object({
+      result: z.literal('conflict'),
+      branch: z.string(),
+      remoteCommit: CommitId,
+      conflicts: z.array(z.object({ path: z.string(), ours: ConflictSide, theirs: ConflictSide })),
+      message: z.string(),
+    }),
+  ])
+  .openapi('PullResult');

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import type { Database } from '@samokoder/db';
 import type { Context } from 'hono';
 import { loadKeyRing } from '../crypto/key-ring.ts';
@@ -18,11 +18,21 @@ import type { ProjectId } from '../ids.ts';
 import { isLocalEnvironment } from '../keys/endpoints.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { ApiError } from './errors.ts';
-import { RemoteCheck, RemoteState, Remote, SaveRemoteBody } from './git-remote-schemas.ts';
+import type { RemoteFailure, RemoteOutcome, RemoteTarget } from '../project-object/remote-sync.ts';
+import { projectStub } from '../project-object/stub.ts';
+import {
+  PullResult,
+  PushResult,
+  RemoteCheck,
+  RemoteState,
+  Remote,
+  SaveRemoteBody,
+} from './git-remote-schemas.ts';
+import { refusalError } from './refusal.ts';
 import { limitByUser } from './middleware/rate-limit.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn, stack } from './openapi.ts';
-import { ownsProject, projectNotFound } from './project-access.ts';
+import { ownsProject, projectNotFound, type ProjectStub } from './project-access.ts';
 
 const noRemote = () => new ApiError(409, 'conflict', 'Connect a repository first.');
 const invalid = (path: string, message: string) =>
@@ -73,38 +83,78 @@ const check = createRoute({
   responses: { 200: json(RemoteCheck, 'The outcome, working or not'), ...errors(401, 403, 404, 409, 429) },
 });
 
-const historyRoute = (action: 'push' | 'pull') =>
+const historyRoute = <A extends 'push' | 'pull', R extends z.ZodType>(action: A, result: R) =>
   createRoute({
     method: 'post',
-    path: `/{id}/remote/${action}`,
+    path: `/{id}/remote/${action}` as `/{id}/remote/${A}`,
     summary:
       action === 'push'
-        ? "Push the project's current branch to the remote"
-        : "Pull the remote branch's new commits in as a user's step",
+        ? "Push the project's current branch to the remote (fast-forward only; a remote that moved is rejected)"
+        : "Pull the remote branch in as a user's step; a conflict is answered, and nothing is changed",
     security: signedIn,
-    middleware: requireUser,
+    middleware: stack(requireUser, limitByUser('api')),
     request: { params: ProjectIdParam },
-    responses: { ...errors(401, 403, 404, 409, 429, 503) },
+    responses: {
+      200: json(result, action === 'push' ? 'What became of the push' : 'What became of the pull'),
+      ...errors(401, 404, 409, 422, 429, 503),
+    },
   });
+
+/** How long to wait before trying a remote again that could not be reached. */
+const REMOTE_RETRY_AFTER_SECONDS = '30';
+
+/** The API error of a remote that could not be used: the token or URL at fault, or the remote down. */
+function remoteFailureError(failure: RemoteFailure): ApiError {
+  switch (failure.kind) {
+    case 'auth':
+      return new ApiError(422, 'validation_failed', failure.message, {
+        fields: [{ path: 'token', message: failure.message }],
+      });
+    case 'not_found':
+      return new ApiError(422, 'validation_failed', failure.message, {
+        fields: [{ path: 'url', message: failure.message }],
+      });
+    case 'unavailable':
+    case 'protocol':
+      return new ApiError(503, 'dependency_unavailable', failure.message, {
+        headers: { 'Retry-After': REMOTE_RETRY_AFTER_SECONDS },
+      });
+  }
+}
+
+/**
+ * Runs a push or pull in the project's object with the connection's token opened here (the object
+ * uses it for this call only and never stores it), and maps what it answers.
+ */
+async function withRemote<T>(
+  c: Context<AuthedEnv>,
+  id: ProjectId,
+  action: (stub: ProjectStub, target: RemoteTarget) => Promise<RemoteOutcome<T>>,
+): Promise<T> {
+  const db = await c.var.db();
+  await owned(db, c.var.user.id, id);
+  const remote = await openRemote(db, await loadKeyRing(c.env.KEYS_MASTER_KEY), c.var.user.id, id);
+  if (!remote) throw noRemote();
+  // The remote may be slow: the database connection is not held while it answers.
+  c.var.releaseDb();
+  const outcome = await action(projectStub(c.env, id), {
+    url: remote.url,
+    token: remote.token,
+    branch: remote.branch,
+  });
+  if (outcome.ok) return outcome.value;
+  if (outcome.code !== 'remote') throw refusalError(outcome);
+  log.info('remote push or pull failed', {
+    requestId: c.var.requestId,
+    projectId: id,
+    kind: outcome.kind,
+  });
+  throw remoteFailureError(outcome);
+}
 
 /** The caller's project, or a 404 (another user's project looks missing). */
 async function owned(db: Database, userId: string, id: ProjectId): Promise<void> {
   if (!(await ownsProject(db, userId, id))) throw projectNotFound();
-}
-
-/**
- * Push and pull move commits between the remote and the project's git history, which its Durable
- * Object keeps; until that history is wired to these routes they say so rather than pretend.
- */
-async function historyNotAvailable(c: Context<AuthedEnv>, id: ProjectId): Promise<never> {
-  const db = await c.var.db();
-  await owned(db, c.var.user.id, id);
-  if (!(await getRemote(db, c.var.user.id, id))) throw noRemote();
-  throw new ApiError(
-    409,
-    'conflict',
-    'Push and pull need the project’s git history, which is not available yet.',
-  );
 }
 
 /** `/api/projects/{id}/remote`: the project's remote repository. */
@@ -188,5 +238,15 @@ export const gitRemote = newApi<AuthedEnv>()
       200,
     );
   })
-  .openapi(historyRoute('push'), (c) => historyNotAvailable(c, c.req.valid('param').id))
-  .openapi(historyRoute('pull'), (c) => historyNotAvailable(c, c.req.valid('param').id));
+  .openapi(historyRoute('push', PushResult), async (c) => {
+    const { id } = c.req.valid('param');
+    const result = await withRemote(c, id, (stub, target) => stub.pushToRemote(target));
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  })
+  .openapi(historyRoute('pull', PullResult), async (c) => {
+    const { id } = c.req.valid('param');
+    const result = await withRemote(c, id, (stub, target) => stub.pullFromRemote(target));
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  });

@@ -21,7 +21,7 @@ import type { ProjectInfo, ProjectObject } from '../project-object/project-objec
 import { projectStub } from '../project-object/stub.ts';
 import { ApiError } from './errors.ts';
 
-type ProjectStub = DurableObjectStub<ProjectObject>;
+export type ProjectStub = DurableObjectStub<ProjectObject>;
 
 /** Another user's project and a missing one look the same: nothing about it leaks. */
 export const projectNotFound = () => new ApiError(404, 'not_found', 'No such project.');

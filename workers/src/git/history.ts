@@ -15,6 +15,7 @@
  * writing the same step twice is impossible (a commit is only written on the head it was built on).
  */
 import type { BranchInfo, DoneStep, GitHead, GitStore } from '../project-object/storage/git-store.ts';
+import { USER_STEP_AGENT } from '../project-object/storage/steps.ts';
 import {
   encodeCommit,
   encodeTree,
@@ -73,6 +74,8 @@ interface PendingCommit {
   stepId: number;
   commitStepId: number | null;
   author: { name: string; email: string };
+  /** A second parent (a pull's merge of the remote's tip), or null. */
+  mergeParent: ObjectId | null;
   atMs: number;
   message: string;
 }
@@ -163,6 +166,7 @@ export class GitHistory {
         stepId: head.stepId,
         commitStepId: null,
         author: userAuthor(this.ownerId()),
+        mergeParent: null,
         atMs: edit.at,
         message: `Edit ${edit.path}\n`,
       };
@@ -172,7 +176,9 @@ export class GitHistory {
       upTo: Math.max(step.revAfter, head.rev),
       stepId: step.id,
       commitStepId: step.id,
-      author: agentAuthor(step.agent),
+      // A step a user made (a pull) is theirs.
+      author: step.agent === USER_STEP_AGENT ? userAuthor(this.ownerId()) : agentAuthor(step.agent),
+      mergeParent: this.store.mergeParentOf(step.id),
       atMs: step.endedAt,
       message: stepMessage(step),
     };
@@ -202,7 +208,10 @@ export class GitHistory {
     const author: Signature = { ...pending.author, time, offsetMinutes: 0 };
     const body = encodeCommit({
       tree: treeId,
-      parents: head.commitId ? [head.commitId] : [],
+      parents: [
+        ...(head.commitId ? [head.commitId] : []),
+        ...(pending.mergeParent ? [pending.mergeParent] : []),
+      ],
       author,
       committer: { ...COMMITTER, time, offsetMinutes: 0 },
       message: pending.message,

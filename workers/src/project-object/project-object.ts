@@ -11,6 +11,7 @@ import type { FileContent, StepChange, TreeEntry, VersionInfo } from './files-ap
 import type { Outcome } from '../core/refusal.ts';
 import type { PreviewResult } from './preview.ts';
 import type { PublishSource } from './publish-source.ts';
+import type { PullReport, PushReport, RemoteOutcome, RemoteTarget } from './remote-sync.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
 import { destroyProjectSandboxes } from './sandbox-cleanup.ts';
@@ -145,6 +146,18 @@ export class ProjectObject extends DurableObject<Bindings> {
   /** A clone's or fetch's `git-upload-pack` request, answered (the Worker checked access). */
   async gitUploadPack(body: Uint8Array): Promise<Uint8Array> {
     return this.runtime.gitUploadPack(body);
+  }
+
+  /** Pushes the current branch to the remote (the Worker opened the token; it is used for this call only). */
+  async pushToRemote(target: RemoteTarget): Promise<RemoteOutcome<PushReport>> {
+    if (this.deleted) return { ok: false, code: 'not_found', message: 'The project was deleted.' };
+    return this.runtime.pushToRemote(target);
+  }
+
+  /** Pulls the remote branch in as a user's step, or answers its conflicts. */
+  async pullFromRemote(target: RemoteTarget): Promise<RemoteOutcome<PullReport>> {
+    if (this.deleted) return { ok: false, code: 'not_found', message: 'The project was deleted.' };
+    return this.runtime.pullFromRemote(target);
   }
 
   /** Prices this project's calls of a model again at its owner's own price (null: no price now). */

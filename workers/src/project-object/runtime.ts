@@ -24,12 +24,20 @@ import {
 import { GitHistory, repositoryRefs } from '../git/history.ts';
 import { advertiseRefs, uploadPack } from '../git/upload-pack.ts';
 import { AppFollower } from './app-follower.ts';
+import { AutoPush } from './auto-push.ts';
 import { FilesApi } from './files-api.ts';
 import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
 import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
 import { publishSource, type PublishSource } from './publish-source.ts';
+import {
+  RemoteSync,
+  type PullReport,
+  type PushReport,
+  type RemoteOutcome,
+  type RemoteTarget,
+} from './remote-sync.ts';
 import { bindPipeline } from './composition-root.ts';
 import { Scheduler } from './scheduler.ts';
 import { spendingRefusal, spendsOnLlm } from './spending-limit.ts';
@@ -80,8 +88,12 @@ export class ProjectRuntime {
   readonly app: AppFollower;
   /** The project's history as git commits, written after each step. */
   readonly git: GitHistory;
-  /** The gate of the project's LLM and sandbox-runner calls, closed by `shutdown`. */
+  /** The gate of the project's LLM, sandbox-runner and git remote calls, closed by `shutdown`. */
   readonly outside = new OutsideCalls();
+  /** Push and pull between the history and the project's remote repository. */
+  readonly remote: RemoteSync;
+  /** The push after each completed task. */
+  readonly autoPush: AutoPush;
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
   private bound: { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null = null;
@@ -111,6 +123,21 @@ export class ProjectRuntime {
     });
     this.filesApi = new FilesApi(this.storage.files, this.journal, this.storage.sink);
     this.git = new GitHistory(this.storage.git, () => this.journal.project()?.ownerId ?? 'user');
+    this.remote = new RemoteSync({
+      git: this.git,
+      store: this.storage.git,
+      journal: this.journal,
+      files: this.storage.files,
+      sink: this.storage.sink,
+      outside: this.outside,
+    });
+    this.autoPush = new AutoPush({
+      env,
+      journal: this.journal,
+      sink: this.storage.sink,
+      sync: this.remote,
+      retryAt: (at) => this.scheduler.atLatest('push', at),
+    });
     this.app = new AppFollower({
       meta: this.storage.meta,
       files: this.storage.files,
@@ -130,6 +157,21 @@ export class ProjectRuntime {
     else if (event.type === 'artifact' && event.kind === 'preview') this.app.started();
     // Told inside the step's transaction: the commit is written once it has committed.
     if (event.type === 'step.completed') queueMicrotask(() => this.writeHistory());
+    // Stored with the task's completion; the alarm is pointed at it once the transaction is over.
+    if (event.type === 'task' && event.status === 'completed') {
+      this.storage.schedules.setEarliest('push', clock.now());
+      queueMicrotask(() => this.scheduler.arm());
+    }
+  }
+
+  /** Pushes the current branch's head to the remote branch (the token is the caller's, for this call). */
+  pushToRemote(target: RemoteTarget): Promise<RemoteOutcome<PushReport>> {
+    return this.remote.push(target);
+  }
+
+  /** Pulls the remote branch in as one user's step, or answers its conflicts (nothing changed then). */
+  pullFromRemote(target: RemoteTarget): Promise<RemoteOutcome<PullReport>> {
+    return this.remote.pull(target);
   }
 
   /** Writes the history's commits for what is done (a failure is logged; the next step catches up). */
@@ -332,6 +374,8 @@ export class ProjectRuntime {
     if (due.includes('sync'))
       work.push(this.pg.flush().catch((err: unknown) => log.warn('sync', describeError(err))));
     if (due.includes('run')) work.push(this.pump());
+    if (due.includes('push'))
+      work.push(this.autoPush.run().catch((err: unknown) => log.warn('push after task', describeError(err))));
     // Not waited for: a restart of the app must not hold up the pipeline's next slice.
     if (due.includes('app')) void this.app.run();
     await Promise.all(work);

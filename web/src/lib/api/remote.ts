@@ -32,8 +32,20 @@ export async function checkRemote(id: string): Promise<RemoteCheckResult> {
   return response.json();
 }
 
-/** Push or pull; the answer (or the API's refusal) is for the user to read. */
-export async function syncRemote(id: string, action: 'push' | 'pull'): Promise<void> {
-  const response = await remote[action].$post({ param: { id } });
-  throw await errorFromResponse(response);
+export type PushResult = InferResponseType<(typeof remote)['push']['$post'], 200>;
+export type PullResult = InferResponseType<(typeof remote)['pull']['$post'], 200>;
+export type PullConflict = Extract<PullResult, { result: 'conflict' }>['conflicts'][number];
+
+/** Pushes the project's current branch: pushed, up to date, or rejected (the remote moved: pull first). */
+export async function pushRemote(id: string): Promise<PushResult> {
+  const response = await remote.push.$post({ param: { id } });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
+}
+
+/** Pulls the remote branch in as the user's step, or answers the conflicting files (nothing changed). */
+export async function pullRemote(id: string): Promise<PullResult> {
+  const response = await remote.pull.$post({ param: { id } });
+  if (response.status !== 200) throw await errorFromResponse(response);
+  return response.json();
 }

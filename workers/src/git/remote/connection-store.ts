@@ -128,6 +128,7 @@ export interface OpenedRemote {
   url: string;
   branch: string;
   token: string;
+  pushAfterTask: boolean;
 }
 
 /** Opens the project's token (re-sealing it under the current master key when it was sealed by an old one). */
@@ -156,7 +157,7 @@ export async function openRemote(
       .set({ ciphertext: sealed.ciphertext, iv: sealed.iv, masterKeyId: sealed.keyId })
       .where(eq(gitRemotes.projectId, row.projectId));
   }
-  return { url: row.url, branch: row.branch, token: plaintext };
+  return { url: row.url, branch: row.branch, token: plaintext, pushAfterTask: row.pushAfterTask };
 }
 
 /** Records the outcome of a connection check. */

@@ -213,6 +213,23 @@ export class GitStore implements ObjectStore {
     );
   }
 
+  /** The second parent of a step's commit (a pull's: the remote's tip), or null. */
+  mergeParentOf(stepId: number): ObjectId | null {
+    return (
+      this.sql.one<{ parent: string }>('SELECT parent FROM git_merges WHERE step_id = ?', stepId)?.parent ??
+      null
+    );
+  }
+
+  /** Records that a step's commit merges `parent` (in the step's transaction). */
+  setMergeParent(stepId: number, parent: ObjectId): void {
+    this.sql.run(
+      'INSERT INTO git_merges (step_id, parent) VALUES (?, ?) ON CONFLICT (step_id) DO UPDATE SET parent = excluded.parent',
+      stepId,
+      parent,
+    );
+  }
+
   /** Refs other than the branches' (a remote's, for instance), by full name. */
   extraRefs(): { name: string; id: ObjectId }[] {
     return this.sql

@@ -229,6 +229,15 @@ export class SqlJournal implements Journal {
     return this.steps.create(branch, parentId, ref);
   }
 
+  /** Opens a user's step after `parentId` (see `StepStore.openUserStep`); close it in the same transaction. */
+  openUserStep(branch: number, parentId: number | null, title: string): StepRecord {
+    return this.steps.openUserStep(branch, parentId, title, this.clock.now());
+  }
+
+  closeUserStep(stepId: number): void {
+    this.steps.closeUserStep(stepId, this.clock.now());
+  }
+
   beginStep(stepId: number, now: number): StepRecord {
     return this.steps.begin(stepId, now);
   }

@@ -4,8 +4,11 @@
  */
 import type { Sql } from './sql.ts';
 
-/** `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files. */
-export type ScheduleKind = 'run' | 'sync' | 'app';
+/**
+ * `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files;
+ * `push`: the push to the remote after a completed task.
+ */
+export type ScheduleKind = 'run' | 'sync' | 'app' | 'push';
 
 export class ScheduleStore {
   private readonly sql: Sql;

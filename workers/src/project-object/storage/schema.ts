@@ -109,6 +109,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE git_refs (name TEXT PRIMARY KEY, target TEXT NOT NULL) WITHOUT ROWID;
   `,
+  // 5: a pull from a remote is a user's step whose commit has the remote's tip as its second parent
+  // (a merge commit): \`git_merges\` names that parent for the history writer.
+  `
+  CREATE TABLE git_merges (step_id INTEGER PRIMARY KEY, parent TEXT NOT NULL);
+  `,
 ];
 
 /** The schema version this code expects. */

@@ -45,7 +45,8 @@ function toStep(r: StepRow): StepRecord {
   };
 }
 
-/** Runs `fn` as one transaction whose events are broadcast only if it commits. */
+/** The agent name of a step a user made (a pull): its commit's author is the user. */
+export const USER_STEP_AGENT = 'User';
 
 export class StepStore {
   private readonly sql: Sql;
@@ -119,6 +120,38 @@ export class StepStore {
       this.clock.now(),
     )!;
     return toStep(row);
+  }
+
+  /**
+   * Opens a step a user makes outside the pipeline (a pull), running, after `parentId`: it takes its
+   * parent's state and next step, so the run carries on from it as it would have from the parent.
+   */
+  openUserStep(branch: number, parentId: number | null, title: string, now: number): StepRecord {
+    const row = this.sql.one<StepRow>(
+      `INSERT INTO steps (branch, parent_id, agent, title, status, attempt, state_after, next, created_at, started_at)
+       VALUES (?, ?, ?, ?, 'running', 1, (SELECT state_after FROM steps WHERE id = ?),
+         (SELECT next FROM steps WHERE id = ?), ?, ?) RETURNING ${STEP_COLUMNS}`,
+      branch,
+      parentId,
+      USER_STEP_AGENT,
+      title,
+      parentId,
+      parentId,
+      now,
+      now,
+    )!;
+    return toStep(row);
+  }
+
+  /** Closes a user's step as done, at the latest file rev (its writes are in). */
+  closeUserStep(stepId: number, now: number): void {
+    this.sql.run(
+      `UPDATE steps SET status = 'done', ended_at = ?,
+         rev_after = (SELECT coalesce(max(rev), 0) FROM file_versions)
+       WHERE id = ? AND status = 'running'`,
+      now,
+      stepId,
+    );
   }
 
   begin(stepId: number, now: number): StepRecord {
