@@ -14,5 +14,7 @@ declare module 'vitest' {
     workerBindings: Record<string, string>;
     /** A repository on the tests' git server (loopback) and the token that opens it. */
     gitRemote: { url: string; token: string };
+    /** The repository the repository-import tests read (helpers/importable-repository.ts). */
+    importableRepository: { url: string; token: string };
   }
 }

@@ -3,13 +3,14 @@
  * the checks and limits of `import-tree.ts` apply to all of them alike. Today a zip upload; a repository
  * URL plugs in here as a second kind once the git client (`git/remote/`) can fetch a tree.
  */
-import { ImportError, importTree, IMPORT_LIMITS, type ImportedTree } from './import-tree.ts';
+import { ImportError, importTree, IMPORT_LIMITS, type ImportedTree, type SourceName } from './import-tree.ts';
 import { readZipDirectory, readZipEntry, ZipError } from './unzip.ts';
 
 /** One entry of a source: its stored name, what it is, its size, and how to read its bytes. */
 export interface SourceEntry {
   name: string;
-  kind: 'file' | 'directory' | 'symlink';
+  /** A submodule (a repository's gitlink) has no content here: it is skipped and counted. */
+  kind: 'file' | 'directory' | 'symlink' | 'submodule';
   /** Unpacked size, as the source declares it. */
   size: number;
   /** Packed size (a zip's compressed size), for the zip-bomb check. */
@@ -22,7 +23,8 @@ export interface SourceEntry {
  * repository URL plugs in: the git client fetches the tree and hands its blobs over as entries, a
  * symlink's mode as `symlink`).
  */
-export type ImportSource = { kind: 'zip'; archive: Uint8Array } | { kind: 'tree'; entries: SourceEntry[] };
+export type ImportSource =
+  { kind: 'zip'; archive: Uint8Array } | { kind: 'tree'; entries: SourceEntry[]; from?: SourceName };
 
 function zipEntries(archive: Uint8Array): SourceEntry[] {
   if (archive.byteLength > IMPORT_LIMITS.archiveBytes) {
@@ -43,7 +45,9 @@ function zipEntries(archive: Uint8Array): SourceEntry[] {
 /** The files a new project starts from; throws `ImportError` (with its status) when the source is refused. */
 export async function readImportSource(source: ImportSource): Promise<ImportedTree> {
   try {
-    return await importTree(source.kind === 'zip' ? zipEntries(source.archive) : source.entries);
+    return source.kind === 'zip'
+      ? await importTree(zipEntries(source.archive))
+      : await importTree(source.entries, source.from ?? 'archive');
   } catch (err) {
     if (err instanceof ZipError) throw new ImportError(422, err.message);
     throw err;
