@@ -69,6 +69,7 @@ describe('import from a repository', () => {
     const tokenField = create.getByLabel('Access token (optional)');
     await expect.poll(() => tokenField.getAttribute('aria-invalid')).toBe('true');
     expect(await create.innerText()).toMatch(/refused the token/);
+    await screenshot(page, 'import-repository-refused', { fullPage: false });
 
     await tokenField.fill(repo.token);
     await create.getByRole('button', { name: 'Import the app' }).click();
