@@ -64,6 +64,14 @@ const importRepository = createRoute({
   },
 });
 
+/**
+ * What the fetched objects may unpack to in memory, skipped folders included: three times the kept
+ * files' limit, so a pack that inflates to far more (a pack bomb) is refused before the Worker's
+ * memory runs out.
+ */
+const MAX_UNPACKED_BYTES = 3 * IMPORT_LIMITS.totalBytes;
+const MB = (bytes: number) => `${bytes / (1024 * 1024)} MB`;
+
 const invalid = (path: string, message: string) =>
   new ApiError(422, 'validation_failed', message, { fields: [{ path, message }] });
 
@@ -101,14 +109,18 @@ export const projectImportRepository = newApi<AuthedEnv>().openapi(importReposit
   try {
     source = await readRepository(
       { url: url.url, token: body.token ?? '' },
-      { ...(branch ? { branch } : {}), maxPackBytes: IMPORT_LIMITS.archiveBytes },
+      {
+        ...(branch ? { branch } : {}),
+        maxPackBytes: IMPORT_LIMITS.archiveBytes,
+        maxUnpackedBytes: MAX_UNPACKED_BYTES,
+      },
     );
   } catch (err) {
     if (err instanceof RemoteTooLargeError) {
       throw new ApiError(
         413,
         'payload_too_large',
-        `The branch's latest commit is larger than the ${IMPORT_LIMITS.archiveBytes / (1024 * 1024)} MB limit, packed.`,
+        `The branch's latest commit is larger than the import allows: ${MB(IMPORT_LIMITS.archiveBytes)} packed, ${MB(MAX_UNPACKED_BYTES)} unpacked (skipped folders such as node_modules included).`,
       );
     }
     if (err instanceof PackError) throw invalid('url', `The remote sent a broken pack: ${err.message}`);

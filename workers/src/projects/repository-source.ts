@@ -23,11 +23,11 @@ export interface RepositorySource {
 /**
  * Fetches `branch` (default: the branch the remote's HEAD points at) and lists its tree. Throws
  * `RemoteError` (the token refused, no repository, no such branch, the remote unreachable) and
- * `RemoteTooLargeError` when the pack exceeds `maxPackBytes`.
+ * `RemoteTooLargeError` when the pack exceeds `maxPackBytes` or its objects `maxUnpackedBytes`.
  */
 export async function readRepository(
   access: RemoteAccess,
-  opts: { branch?: string; maxPackBytes: number },
+  opts: { branch?: string; maxPackBytes: number; maxUnpackedBytes: number },
 ): Promise<RepositorySource> {
   const advertised = await discoverRefs(access, 'git-upload-pack');
   const ref = opts.branch ? fullRef(opts.branch) : (advertised.head ?? defaultBranch(advertised.refs));
@@ -40,7 +40,14 @@ export async function readRepository(
     );
   }
   const store = new MemoryStore();
-  const fetched = await fetchRef({ ...access, store, ref, depth: 1, maxPackBytes: opts.maxPackBytes });
+  const fetched = await fetchRef({
+    ...access,
+    store,
+    ref,
+    depth: 1,
+    maxPackBytes: opts.maxPackBytes,
+    maxUnpackedBytes: opts.maxUnpackedBytes,
+  });
   if (!fetched.tip) throw new RemoteError('not_found', `The branch ${shortRef(ref)} went away meanwhile.`);
   const commit = await store.get(fetched.tip);
   if (commit?.type !== 'commit') throw new RemoteError('protocol', 'The branch’s tip is not a commit.');

@@ -140,6 +140,15 @@ describe('the smart-HTTP client against a real git server', { timeout: 60_000 },
       maxPackBytes: 1000,
     });
     await expect(limited).rejects.toBeInstanceOf(RemoteTooLargeError);
+    const unpacked = fetchRef({
+      url: repo.url,
+      token: repo.token,
+      store: new MemoryStore(),
+      ref: 'main',
+      depth: 1,
+      maxUnpackedBytes: 10_000,
+    });
+    await expect(unpacked).rejects.toBeInstanceOf(RemoteTooLargeError);
   });
 
   it('pushes a history from the store, then only what the next commit changed', async () => {

@@ -30,6 +30,8 @@ export interface FetchRefOptions extends RemoteAccess {
   depth?: number;
   /** The most the pack may hold, in bytes: beyond it, `RemoteTooLargeError` before the rest is read. */
   maxPackBytes?: number;
+  /** The most its objects may unpack to, in bytes: beyond it, `RemoteTooLargeError` (a pack bomb). */
+  maxUnpackedBytes?: number;
 }
 
 export interface FetchRefResult {
@@ -76,7 +78,10 @@ export async function fetchRef(options: FetchRefOptions): Promise<FetchRefResult
   });
 
   const { pack, progress, cut } = packOf(answer, offered.includes('side-band-64k'));
-  const objects = await readPack(pack, options.store, { keep: true });
+  const objects = await readPack(pack, options.store, {
+    keep: true,
+    ...(options.maxUnpackedBytes !== undefined ? { maxBytes: options.maxUnpackedBytes } : {}),
+  });
   await checkConnected(options.store, objects, cut);
   if (!(await options.store.has(tip)))
     throw new RemoteError('protocol', 'The remote did not send the branch’s tip.');
