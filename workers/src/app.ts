@@ -22,6 +22,7 @@ import { live } from './api/live.ts';
 import { accessLog } from './api/middleware/access-log.ts';
 import { bodyLimit } from './api/middleware/body-limit.ts';
 import { IMPORT_PATH, projectImport } from './api/project-import.ts';
+import { projectImportRepository } from './api/project-import-repository.ts';
 import { IMPORT_LIMITS } from './projects/import-tree.ts';
 import { database } from './api/middleware/database.ts';
 import { originGuard } from './api/middleware/origin-guard.ts';
@@ -60,6 +61,7 @@ const routes = api
   .route('/auth', auth)
   .route('/keys', keys)
   .route('/projects', projectImport)
+  .route('/projects', projectImportRepository)
   .route('/projects', projects)
   .route('/projects', projectExport)
   .route('/projects', projectUsage)

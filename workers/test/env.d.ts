@@ -16,5 +16,7 @@ declare module 'vitest' {
     gitRemote: { url: string; token: string };
     /** The git workbench's origin (git-workbench.ts): fresh repositories and the git CLI on them. */
     gitWorkbench: string;
+    /** The repository the repository-import tests read (helpers/importable-repository.ts). */
+    importableRepository: { url: string; token: string };
   }
 }

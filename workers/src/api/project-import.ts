@@ -7,9 +7,11 @@
  * the browser still reports upload progress for it.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AuthedEnv } from '../env.ts';
 import { projectIdOf } from '../ids.ts';
 import { describeError, log } from '../platform/logger.ts';
+import type { ImportRecord } from '../project-object/storage/meta.ts';
 import { projectStub } from '../project-object/stub.ts';
 import { readImportSource } from '../projects/import-source.ts';
 import { ImportError, IMPORT_LIMITS, type ImportedTree } from '../projects/import-tree.ts';
@@ -57,12 +59,14 @@ const SkippedGroup = z.object({
     'system files',
     'too large',
     'symbolic links',
+    'submodules',
   ]),
   count: z.number().int(),
   examples: z.array(z.string()),
 });
 
-const ImportResult = z
+/** What an import answers: the new project, and what of the source it kept and left out. */
+export const ImportResult = z
   .object({
     project: Project,
     files: z.number().int().openapi({ description: 'Files the project starts with.' }),
@@ -113,23 +117,47 @@ export const projectImport = newApi<AuthedEnv>().openapi(importZip, async (c) =>
     tree = await readImportSource({ kind: 'zip', archive });
   } catch (err) {
     if (!(err instanceof ImportError)) throw err;
-    throw new ApiError(
-      err.status,
-      err.status === 413 ? 'payload_too_large' : 'validation_failed',
-      err.message,
-    );
+    throw importRefused(err);
   }
 
+  const from = query.file ?? 'upload.zip';
+  const created = await createImportedProject(c, tree, {
+    name: query.name ?? defaultName(tree, query.file),
+    mode: query.mode,
+    record: { source: 'zip', from, files: tree.files.length },
+  });
+  c.header('Location', `/api/projects/${created.project.id}`);
+  return c.json(created, 201);
+});
+
+/** A refused source as the API's error: 413 for too much, 422 for the rest. */
+export function importRefused(err: ImportError): ApiError {
+  return new ApiError(
+    err.status,
+    err.status === 413 ? 'payload_too_large' : 'validation_failed',
+    err.message,
+  );
+}
+
+/**
+ * Creates the user's project from an imported tree: the project's row, its files written as the
+ * user's, its facts passed to its object. A project whose files could not be written is deleted, and
+ * the answer is a 503 the user may retry.
+ */
+export async function createImportedProject(
+  c: Context<AuthedEnv>,
+  tree: ImportedTree,
+  opts: { name: string; mode: 'autopilot' | 'interactive'; record: ImportRecord },
+): Promise<z.infer<typeof ImportResult>> {
   const db = await c.var.db();
   const userId = c.var.user.id;
-  const from = query.file ?? 'upload.zip';
   const project = await createProject(
     db,
     userId,
     {
-      name: query.name ?? defaultName(tree, query.file),
-      description: `Imported from ${from}: ${tree.files.length} files.`,
-      mode: query.mode,
+      name: opts.name,
+      description: `Imported from ${opts.record.from}: ${tree.files.length} files.`,
+      mode: opts.mode,
       pipeline: 'agents',
       models: {},
       reviewChanges: false,
@@ -139,7 +167,7 @@ export const projectImport = newApi<AuthedEnv>().openapi(importZip, async (c) =>
   const id = projectIdOf(project.id);
   // The files go in before the project's facts: its first run already sees it as imported.
   const written = await projectStub(c.env, id)
-    .importFiles(tree.files, { source: 'zip', from, files: tree.files.length })
+    .importFiles(tree.files, opts.record)
     .catch((err: unknown) => {
       log.warn('imported files not written', { projectId: id, ...describeError(err) });
       return null;
@@ -154,6 +182,5 @@ export const projectImport = newApi<AuthedEnv>().openapi(importZip, async (c) =>
   await pushProjectFacts(c.env, db, userId, id).catch((err: unknown) =>
     log.warn('imported project facts not passed to its object', { projectId: id, ...describeError(err) }),
   );
-  c.header('Location', `/api/projects/${project.id}`);
-  return c.json({ project, files: written.value.files, bytes: tree.bytes, skipped: tree.skipped }, 201);
-});
+  return { project, files: written.value.files, bytes: tree.bytes, skipped: tree.skipped };
+}

@@ -33,8 +33,11 @@ export function idBytes(id: ObjectId): Uint8Array {
   return bytes;
 }
 
-/** File modes git records: a file, an executable, a directory, a symbolic link. */
-export type EntryMode = '100644' | '100755' | '40000' | '120000';
+/**
+ * File modes git records: a file, an executable, a directory, a symbolic link, and a submodule (a
+ * "gitlink": the id of a commit in another repository, whose objects this one does not have).
+ */
+export type EntryMode = '100644' | '100755' | '40000' | '120000' | '160000';
 
 /** One entry of a tree: a name (one path segment) and the object it names. */
 export interface TreeEntry {
@@ -92,7 +95,7 @@ export function parseTree(body: Uint8Array): TreeEntry[] {
 
 function normalMode(mode: string): EntryMode {
   // Old git wrote `100664` for plain files; anything else unknown is treated as a plain file.
-  if (mode === '40000' || mode === '100755' || mode === '120000') return mode;
+  if (mode === '40000' || mode === '100755' || mode === '120000' || mode === '160000') return mode;
   return '100644';
 }
 

@@ -62,6 +62,7 @@ async function addTree(store: ObjectStore, tree: ObjectId, base: ObjectId | null
     const old = before.get(entry.name);
     if (old && old.id === entry.id) continue;
     if (entry.mode === '40000') await addTree(store, entry.id, old?.mode === '40000' ? old.id : null, out);
-    else out.add(entry.id);
+    // A submodule's commit lives in another repository: it is never sent.
+    else if (entry.mode !== '160000') out.add(entry.id);
   }
 }

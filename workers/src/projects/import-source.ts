@@ -9,6 +9,7 @@ import {
   IMPORT_LIMITS,
   type ImportedTree,
   type SourceEntry,
+  type SourceName,
 } from './import-tree.ts';
 import { readZipDirectory, readZipEntry, ZipError } from './unzip.ts';
 
@@ -17,7 +18,8 @@ import { readZipDirectory, readZipEntry, ZipError } from './unzip.ts';
  * repository URL plugs in: the git client fetches the tree and hands its blobs over as entries, a
  * symlink's mode as `symlink`).
  */
-export type ImportSource = { kind: 'zip'; archive: Uint8Array } | { kind: 'tree'; entries: SourceEntry[] };
+export type ImportSource =
+  { kind: 'zip'; archive: Uint8Array } | { kind: 'tree'; entries: SourceEntry[]; from?: SourceName };
 
 function zipEntries(archive: Uint8Array): SourceEntry[] {
   if (archive.byteLength > IMPORT_LIMITS.archiveBytes) {
@@ -38,7 +40,9 @@ function zipEntries(archive: Uint8Array): SourceEntry[] {
 /** The files a new project starts from; throws `ImportError` (with its status) when the source is refused. */
 export async function readImportSource(source: ImportSource): Promise<ImportedTree> {
   try {
-    return await importTree(source.kind === 'zip' ? zipEntries(source.archive) : source.entries);
+    return source.kind === 'zip'
+      ? await importTree(zipEntries(source.archive))
+      : await importTree(source.entries, source.from ?? 'archive');
   } catch (err) {
     if (err instanceof ZipError) throw new ImportError(422, err.message);
     throw err;

@@ -10,7 +10,8 @@ import { toBase64 } from '../crypto/bytes.ts';
 /** One entry of a source: its stored name, what it is, its size, and how to read its bytes. */
 export interface SourceEntry {
   name: string;
-  kind: 'file' | 'directory' | 'symlink';
+  /** A submodule (a repository's gitlink) has no content here: it is skipped and counted. */
+  kind: 'file' | 'directory' | 'symlink' | 'submodule';
   /** Unpacked size, as the source declares it. */
   size: number;
   /** Packed size (a zip's compressed size), for the zip-bomb check. */
@@ -54,7 +55,13 @@ export interface ImportedFile {
 
 /** Why entries were left out of the project. */
 export type SkipReason =
-  'dependencies' | 'version control' | 'build output' | 'system files' | 'too large' | 'symbolic links';
+  | 'dependencies'
+  | 'version control'
+  | 'build output'
+  | 'system files'
+  | 'too large'
+  | 'symbolic links'
+  | 'submodules';
 
 /** Entries left out for one reason: how many, and a few of their paths. */
 export interface SkippedGroup {
@@ -110,16 +117,16 @@ const EXAMPLES = 3;
  * The checked, canonical path of an entry's name; throws for a path that could write outside the
  * project (absolute, `..`, a drive letter) or that no file system shows faithfully.
  */
-function checkedPath(name: string): string {
+function checkedPath(name: string, what: SourceName): string {
   const slashed = name.replace(/\\/g, '/');
   if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed)) {
-    throw new ImportError(422, `"${name.slice(0, 200)}" is an absolute path: the archive is refused.`);
+    throw new ImportError(422, `"${name.slice(0, 200)}" is an absolute path: the ${what} is refused.`);
   }
   const segments = slashed.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
     throw new ImportError(
       422,
-      `"${name.slice(0, 200)}" points outside the project (..): the archive is refused.`,
+      `"${name.slice(0, 200)}" points outside the project (..): the ${what} is refused.`,
     );
   }
   const path = normalizePath(segments.join('/'));
@@ -166,8 +173,15 @@ function commonFolder(paths: string[]): string | null {
   return folder;
 }
 
+/** What the messages call the source. */
+export type SourceName = 'archive' | 'repository';
+
 /** Reads a source's entries into the files of a new project (see the module's comment). */
-export async function importTree(entries: readonly SourceEntry[]): Promise<ImportedTree> {
+export async function importTree(
+  entries: readonly SourceEntry[],
+  what: SourceName = 'archive',
+): Promise<ImportedTree> {
+  const What = what === 'archive' ? 'The archive' : 'The repository';
   let declared = 0;
   for (const entry of entries) {
     declared += entry.size;
@@ -178,7 +192,7 @@ export async function importTree(entries: readonly SourceEntry[]): Promise<Impor
     ) {
       throw new ImportError(
         422,
-        `The archive unpacks to far more than it holds (over ${IMPORT_LIMITS.ratio}:1 or ${MB(IMPORT_LIMITS.declaredBytes)}): it looks like a zip bomb and is refused.`,
+        `${What} unpacks to far more than it holds (over ${IMPORT_LIMITS.ratio}:1 or ${MB(IMPORT_LIMITS.declaredBytes)}): it looks like a zip bomb and is refused.`,
       );
     }
   }
@@ -195,13 +209,14 @@ export async function importTree(entries: readonly SourceEntry[]): Promise<Impor
   const seen = new Set<string>();
   for (const entry of entries) {
     if (entry.kind === 'directory') continue;
-    const path = checkedPath(entry.name);
+    const path = checkedPath(entry.name, what);
     if (seen.has(path))
-      throw new ImportError(422, `"${path}" is in the archive twice: the archive is refused.`);
+      throw new ImportError(422, `"${path}" is in the ${what} twice: the ${what} is refused.`);
     seen.add(path);
     const reason = skipReason(path);
     if (reason) skip(reason, path);
     else if (entry.kind === 'symlink') skip('symbolic links', path);
+    else if (entry.kind === 'submodule') skip('submodules', path);
     else if (entry.size > IMPORT_LIMITS.fileBytes) skip('too large', path);
     else kept.push({ path, entry });
   }
@@ -211,14 +226,14 @@ export async function importTree(entries: readonly SourceEntry[]): Promise<Impor
     throw new ImportError(
       422,
       left > 0
-        ? `The archive holds no files of the app itself (${count(left)} left out: dependencies, build output, version control and the like).`
-        : 'The archive is empty: it holds no files.',
+        ? `${What} holds no files of the app itself (${count(left)} left out: dependencies, build output, version control and the like).`
+        : `${What} is empty: it holds no files.`,
     );
   }
   if (kept.length > IMPORT_LIMITS.files) {
     throw new ImportError(
       413,
-      `The archive holds ${count(kept.length)} files of the app; the limit is ${count(IMPORT_LIMITS.files)}.`,
+      `${What} holds ${count(kept.length)} files of the app; the limit is ${count(IMPORT_LIMITS.files)}.`,
     );
   }
   const total = kept.reduce((n, k) => n + k.entry.size, 0);
@@ -234,7 +249,7 @@ export async function importTree(entries: readonly SourceEntry[]): Promise<Impor
       if (keptPaths.has(path.slice(0, slash))) {
         throw new ImportError(
           422,
-          `"${path.slice(0, slash)}" is both a file and a folder: the archive is refused.`,
+          `"${path.slice(0, slash)}" is both a file and a folder: the ${what} is refused.`,
         );
       }
     }

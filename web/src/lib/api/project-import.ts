@@ -1,5 +1,5 @@
-import type { InferResponseType } from 'hono/client';
-import type { api } from './client.ts';
+import type { InferRequestType, InferResponseType } from 'hono/client';
+import { api } from './client.ts';
 import { errorFromResponse } from './errors.ts';
 
 /** What an import created, and what it left out of the project (by reason). */
@@ -38,4 +38,21 @@ export function importProjectZip(
     };
     request.send(file);
   });
+}
+
+/** What the repository import takes: the clone URL, a token for a private repository, a branch. */
+export type RepositoryImport = InferRequestType<(typeof api.projects.import.repository)['$post']>['json'];
+
+/** What the repository import states about its limits, as the form shows it. */
+export const REPOSITORY_LIMITS_TEXT =
+  'The latest commit of the branch: up to 10 MB packed, at most 2,000 files of the app, 1 MB each.';
+
+/**
+ * Creates a project from a git repository's branch. The token is sent once, for this fetch; the
+ * server keeps it nowhere.
+ */
+export async function importProjectRepository(body: RepositoryImport): Promise<ImportResult> {
+  const response = await api.projects.import.repository.$post({ json: body });
+  if (response.status !== 201) throw await errorFromResponse(response);
+  return response.json();
 }

@@ -11,7 +11,7 @@ import {
   type ServedRepository,
 } from '../../../../infra/git-server/server.ts';
 import { MemoryStore } from '../store.ts';
-import { RemoteError } from './errors.ts';
+import { RemoteError, RemoteTooLargeError } from './errors.ts';
 import { fetchRef } from './fetch-ref.ts';
 import { push } from './push.ts';
 import { writeCommit, type Files } from './test-history.ts';
@@ -111,6 +111,44 @@ describe('the smart-HTTP client against a real git server', { timeout: 60_000 },
     expect(next.objectsReceived).toBe(3); // the commit, the root tree, big.txt
     expect(next.packBytes).toBeLessThan(bigText(3).length / 10); // a delta, not the whole file
     for (const id of remoteObjects(repo, 'main').keys()) expect(store.objects.has(id)).toBe(true);
+  });
+
+  it('fetches the tip alone when asked (depth 1), a submodule included, and refuses a pack over a limit', async () => {
+    const repo = server.createRepository('shallow', 'tok-shallow-1');
+    const dir = await cliClone(repo, 'shallow');
+    await cliCommit(dir, { 'old.txt': 'old\n' }, 'First');
+    await cliCommit(dir, { 'big.txt': bigText(0) }, 'Second');
+    await git(dir, ['update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},vendor/lib`]);
+    await git(dir, ['commit', '-q', '-m', 'A submodule']);
+    await git(dir, ['push', '-q', 'origin', 'main']);
+
+    const store = new MemoryStore();
+    const fetched = await fetchRef({ url: repo.url, token: repo.token, store, ref: 'main', depth: 1 });
+    expect(fetched.tip).toBe(repo.git('rev-parse', 'main').trim());
+    const commits = [...store.objects.values()].filter((o) => o.type === 'commit');
+    expect(commits).toHaveLength(1);
+    // The tip's tree and blobs are all there; the submodule's commit is another repository's.
+    expect(store.objects.has(repo.git('rev-parse', 'main:big.txt').trim())).toBe(true);
+    expect(store.objects.has('b'.repeat(40))).toBe(false);
+
+    const limited = fetchRef({
+      url: repo.url,
+      token: repo.token,
+      store: new MemoryStore(),
+      ref: 'main',
+      depth: 1,
+      maxPackBytes: 1000,
+    });
+    await expect(limited).rejects.toBeInstanceOf(RemoteTooLargeError);
+    const unpacked = fetchRef({
+      url: repo.url,
+      token: repo.token,
+      store: new MemoryStore(),
+      ref: 'main',
+      depth: 1,
+      maxUnpackedBytes: 10_000,
+    });
+    await expect(unpacked).rejects.toBeInstanceOf(RemoteTooLargeError);
   });
 
   it('pushes a history from the store, then only what the next commit changed', async () => {

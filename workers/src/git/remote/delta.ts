@@ -49,3 +49,21 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   if (written !== out.length) throw new DeltaError('a delta whose result is short');
   return out;
 }
+
+/** The size of the object `delta` makes (its header's second number), read without applying it. */
+export function deltaTargetSize(delta: Uint8Array): number {
+  let at = 0;
+  let value = 0;
+  for (let field = 0; field < 2; field++) {
+    value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      if (at >= delta.length) throw new DeltaError('a truncated delta');
+      byte = delta[at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+  }
+  return value;
+}

@@ -24,3 +24,18 @@ export class RemoteError extends Error {
     return this.kind === 'unavailable';
   }
 }
+
+/**
+ * The remote's answer is larger than the caller allows (an import's limit): refused as soon as that is
+ * known, from its `Content-Length` or while it is read, never after reading it all.
+ */
+export class RemoteTooLargeError extends Error {
+  override readonly name = 'RemoteTooLargeError';
+  /** The limit, in bytes. */
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`The remote's answer is larger than ${limit} bytes.`);
+    this.limit = limit;
+  }
+}

@@ -3,12 +3,14 @@
  * `git-upload-pack` and `git-receive-pack`, with the remote's answers mapped to {@link RemoteError}s.
  */
 import { toBase64, utf8 } from '../../crypto/bytes.ts';
-import { RemoteError } from './errors.ts';
+import { concat } from '../object.ts';
+import { RemoteError, RemoteTooLargeError } from './errors.ts';
 
 /** Where a remote is and what opens it. The token is sent as HTTP Basic's password. */
 export interface RemoteAccess {
   /** The repository's URL, e.g. `https://github.com/ada/app.git` (no credentials in it). */
   url: string;
+  /** Empty for a public repository: then no credentials are sent. */
   token: string;
 }
 
@@ -37,13 +39,20 @@ function endpoint(url: string, path: string): string {
 export async function remoteRequest(
   access: RemoteAccess,
   path: string,
-  init: { method: 'GET' | 'POST'; contentType?: string; accept: string; body?: Uint8Array },
+  init: {
+    method: 'GET' | 'POST';
+    contentType?: string;
+    accept: string;
+    body?: Uint8Array;
+    /** The most the answer may hold; beyond it, {@link RemoteTooLargeError} before the rest is read. */
+    maxBytes?: number;
+  },
 ): Promise<Uint8Array> {
   const headers: Record<string, string> = {
-    Authorization: `Basic ${toBase64(utf8(`x-access-token:${access.token}`))}`,
     Accept: init.accept,
     'User-Agent': `git/2.0 (${AGENT})`,
   };
+  if (access.token) headers.Authorization = `Basic ${toBase64(utf8(`x-access-token:${access.token}`))}`;
   if (init.contentType) headers['Content-Type'] = init.contentType;
   let response: Response;
   try {
@@ -98,8 +107,34 @@ export async function remoteRequest(
     });
   }
   try {
-    return new Uint8Array(await response.arrayBuffer());
+    if (init.maxBytes === undefined) return new Uint8Array(await response.arrayBuffer());
+    return await readAtMost(response, init.maxBytes);
   } catch (err) {
+    if (err instanceof RemoteTooLargeError) throw err;
     throw new RemoteError('unavailable', `The connection to ${where} broke.`, { cause: err });
   }
+}
+
+/** The body of `response`, refused (and the connection dropped) as soon as it exceeds `limit`. */
+async function readAtMost(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('Content-Length') ?? NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new RemoteTooLargeError(limit);
+  }
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > limit) {
+      await reader.cancel();
+      throw new RemoteTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, length);
 }

@@ -64,8 +64,17 @@ const FIXED_LITERALS = buildHuffman(
 );
 const FIXED_DISTANCES = buildHuffman(Array.from({ length: 30 }, () => 5));
 
-/** Inflates one zlib stream starting at `start`. `sizeHint`: the expected output size, when known. */
-export function inflate(input: Uint8Array, start: number, sizeHint = 0): { data: Uint8Array; end: number } {
+/**
+ * Inflates one zlib stream starting at `start`. `sizeHint`: the expected output size, when known;
+ * `maxOut`: the most it may inflate to (a stream that says little and inflates to gigabytes is refused
+ * as soon as it passes the mark, not once memory runs out).
+ */
+export function inflate(
+  input: Uint8Array,
+  start: number,
+  sizeHint = 0,
+  maxOut = Infinity,
+): { data: Uint8Array; end: number } {
   let pos = start;
   let bitBuffer = 0;
   let bitCount = 0;
@@ -101,6 +110,7 @@ export function inflate(input: Uint8Array, start: number, sizeHint = 0): { data:
   };
   const room = (n: number) => {
     if (outLength + n <= out.length) return;
+    if (outLength + n > maxOut) throw new InflateError('a zlib stream larger than its object says');
     let size = out.length * 2;
     while (size < outLength + n) size *= 2;
     const grown = new Uint8Array(size);

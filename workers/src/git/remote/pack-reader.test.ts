@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../store.ts';
+import { RemoteTooLargeError } from './errors.ts';
 import { PackError, readPack } from './pack-reader.ts';
 
 const repo = mkdtempSync(join(tmpdir(), 'git-pack-reader-'));
@@ -64,6 +67,22 @@ describe('the pack reader', { timeout: 60_000 }, () => {
     const objects = await readPack(thin, store);
     expect(objects.map((o) => o.id)).toContain(git(['rev-parse', 'main:big.txt']).toString().trim());
     expectSameAsGit(objects);
+  });
+
+  it('refuses a pack that unpacks to more than allowed, and an object that inflates past its size', async () => {
+    const pack = packOf(['main'], []);
+    await expect(readPack(pack, undefined, { maxBytes: 10_000 })).rejects.toBeInstanceOf(RemoteTooLargeError);
+    expect((await readPack(pack, undefined, { maxBytes: 10_000_000 })).length).toBeGreaterThan(0);
+
+    // One blob that says it holds 10 bytes, and inflates to a megabyte (a bomb would to gigabytes).
+    const body = Buffer.concat([
+      Buffer.from('PACK'),
+      Buffer.from([0, 0, 0, 2, 0, 0, 0, 1]),
+      Buffer.from([(3 << 4) | 10]),
+      deflateSync(Buffer.alloc(1 << 20)),
+    ]);
+    const bomb = Buffer.concat([body, createHash('sha1').update(body).digest()]);
+    await expect(readPack(bomb)).rejects.toThrow(/larger than its object says/);
   });
 
   it('refuses a pack whose checksum does not match', async () => {

@@ -7,7 +7,8 @@
 import { toHex } from '../../crypto/bytes.ts';
 import { objectId, type GitObject, type ObjectId, type ObjectType } from '../object.ts';
 import type { ObjectStore } from '../store.ts';
-import { applyDelta } from './delta.ts';
+import { applyDelta, deltaTargetSize } from './delta.ts';
+import { RemoteTooLargeError } from './errors.ts';
 import { inflate } from './inflate.ts';
 
 /** A pack that is malformed, truncated, or names a base object nobody has. */
@@ -38,8 +39,18 @@ export interface PackedObject extends GitObject {
 export async function readPack(
   pack: Uint8Array,
   store?: ObjectStore,
-  opts: { keep?: boolean } = {},
+  opts: {
+    keep?: boolean;
+    /** The most the pack's objects (and its deltas' results) may unpack to: beyond it, `RemoteTooLargeError`. */
+    maxBytes?: number;
+  } = {},
 ): Promise<PackedObject[]> {
+  let budget = opts.maxBytes ?? Infinity;
+  /** Counts `n` unpacked bytes against the budget, before they are allocated. */
+  const spend = (n: number) => {
+    budget -= n;
+    if (budget < 0) throw new RemoteTooLargeError(opts.maxBytes ?? 0);
+  };
   if (pack.length < 32) throw new PackError('a pack too short to hold its header and trailer');
   const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
   if (view.getUint32(0) !== 0x5041434b) throw new PackError('not a pack');
@@ -70,25 +81,28 @@ export async function readPack(
         byte = pack[at++]!;
         back = (back + 1) * 128 + (byte & 0x7f);
       }
-      const { data, end } = inflate(pack, at, size);
+      spend(size);
+      const { data, end } = inflate(pack, at, size, size);
       entries.push({ offset, kind: 'ofs', baseOffset: offset - back, delta: data });
       at = end;
     } else if (type === REF_DELTA) {
       const baseId = toHex(pack.subarray(at, at + 20));
-      const { data, end } = inflate(pack, at + 20, size);
+      spend(size);
+      const { data, end } = inflate(pack, at + 20, size, size);
       entries.push({ offset, kind: 'ref', baseId, delta: data });
       at = end;
     } else {
       const objectType = TYPES[type];
       if (!objectType) throw new PackError(`an object of unknown type ${type}`);
-      const { data, end } = inflate(pack, at, size);
+      spend(size);
+      const { data, end } = inflate(pack, at, size, size);
       if (data.length !== size) throw new PackError('an object whose size is not the one its header says');
       entries.push({ offset, kind: 'whole', type: objectType, body: data });
       at = end;
     }
   }
   if (at !== bodyEnd) throw new PackError('a pack with more data than its objects');
-  return resolve(entries, store, opts.keep === true);
+  return resolve(entries, store, opts.keep === true, spend);
 }
 
 /** Resolves the deltas; a delta's base may itself be a delta (chains are followed, each once). */
@@ -96,6 +110,7 @@ async function resolve(
   entries: Entry[],
   store: ObjectStore | undefined,
   keep: boolean,
+  spend: (bytes: number) => void,
 ): Promise<PackedObject[]> {
   const byOffset = new Map<number, Entry>(entries.map((e) => [e.offset, e]));
   const resolved = new Map<number, PackedObject>();
@@ -120,6 +135,7 @@ async function resolve(
         left.push(entry);
         continue;
       }
+      spend(deltaTargetSize(entry.delta));
       await finish(entry, base.type, applyDelta(base.body, entry.delta));
     }
     if (left.length === pending.length) {
