@@ -52,3 +52,18 @@ export async function open(
     throw new EnvelopeError('the secret does not decrypt under its master key', { cause: err });
   }
 }
+
+/**
+ * Opens a stored secret. One sealed under a retired master key is sealed again under the current
+ * primary and handed to `store`, so a key rotation completes as secrets are used.
+ */
+export async function openFresh(
+  ring: KeyRing,
+  sealed: Sealed,
+  context: string,
+  store: (resealed: Sealed) => Promise<unknown>,
+): Promise<string> {
+  const { plaintext, stale } = await open(ring, sealed, context);
+  if (stale) await store(await seal(ring, plaintext, context));
+  return plaintext;
+}

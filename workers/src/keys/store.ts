@@ -1,6 +1,6 @@
 import { schema, type Database, type LlmProvider } from '@samokoder/db';
 import { and, count, desc, eq, sql } from 'drizzle-orm';
-import { open, seal } from '../crypto/envelope.ts';
+import { openFresh, seal } from '../crypto/envelope.ts';
 import type { KeyRing } from '../crypto/key-ring.ts';
 import type { KeyId } from '../ids.ts';
 
@@ -143,19 +143,16 @@ export async function openKey(
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId)))
     .limit(1);
   if (!row) return null;
-  const context = sealContext(row.id, row.userId);
-  const { plaintext, stale } = await open(
+  const plaintext = await openFresh(
     ring,
     { ciphertext: row.ciphertext, iv: row.iv, keyId: row.masterKeyId },
-    context,
+    sealContext(row.id, row.userId),
+    (sealed) =>
+      db
+        .update(apiKeys)
+        .set({ ciphertext: sealed.ciphertext, iv: sealed.iv, masterKeyId: sealed.keyId })
+        .where(eq(apiKeys.id, row.id)),
   );
-  if (stale) {
-    const sealed = await seal(ring, plaintext, context);
-    await db
-      .update(apiKeys)
-      .set({ ciphertext: sealed.ciphertext, iv: sealed.iv, masterKeyId: sealed.keyId })
-      .where(eq(apiKeys.id, row.id));
-  }
   return { id: row.id, provider: row.provider, baseUrl: row.baseUrl, apiKey: plaintext };
 }
 

@@ -5,7 +5,7 @@
  */
 import { schema, type Database } from '@samokoder/db';
 import { and, eq, sql } from 'drizzle-orm';
-import { open, seal } from '../../crypto/envelope.ts';
+import { openFresh, seal } from '../../crypto/envelope.ts';
 import type { KeyRing } from '../../crypto/key-ring.ts';
 import { visibleTail } from '../../keys/store.ts';
 
@@ -144,19 +144,16 @@ export async function openRemote(
     .where(and(eq(gitRemotes.projectId, projectId), eq(gitRemotes.userId, userId)))
     .limit(1);
   if (!row) return null;
-  const context = sealContext(row.projectId, row.userId);
-  const { plaintext, stale } = await open(
+  const plaintext = await openFresh(
     ring,
     { ciphertext: row.ciphertext, iv: row.iv, keyId: row.masterKeyId },
-    context,
+    sealContext(row.projectId, row.userId),
+    (sealed) =>
+      db
+        .update(gitRemotes)
+        .set({ ciphertext: sealed.ciphertext, iv: sealed.iv, masterKeyId: sealed.keyId })
+        .where(eq(gitRemotes.projectId, row.projectId)),
   );
-  if (stale) {
-    const sealed = await seal(ring, plaintext, context);
-    await db
-      .update(gitRemotes)
-      .set({ ciphertext: sealed.ciphertext, iv: sealed.iv, masterKeyId: sealed.keyId })
-      .where(eq(gitRemotes.projectId, row.projectId));
-  }
   return { url: row.url, branch: row.branch, token: plaintext, pushAfterTask: row.pushAfterTask };
 }
 
