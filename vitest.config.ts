@@ -9,6 +9,10 @@ import { svelteRunes } from './web/test/svelte-runes.ts';
 export default defineConfig({
   test: {
     reporters: ['default', './infra/scripts/summary-reporter.ts'],
+    // Two test files at a time on the two-core machines CI and contributors use: most files wait on
+    // services (Docker, Chromium, workerd), so a second one uses the idle core. Vitest's default here
+    // would be one (cores - 1).
+    maxWorkers: 2,
     projects: [
       {
         // The UI's runes modules (`*.svelte.ts`) are compiled by Svelte, as in the app; `$lib` as in kit.
