@@ -18,6 +18,7 @@ export default defineProject({
     name: 'workers',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup/warm-worker.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
