@@ -90,7 +90,9 @@ describe('the scaling model', () => {
     expect(d.pgGbPerMonth).toBeCloseTo(1.08, 9);
   });
 
-  it('works out storage per project and tokens per minute', () => {
+  it('works out storage per project, Durable Object duration and tokens per minute', () => {
+    // 108,000,000 active seconds a month at 128 MB.
+    expect(d.doGbSecondsPerMonth).toBeCloseTo(13_824_000, 3);
     expect(d.doStoragePerProjectMbPerYear).toBeCloseTo(36, 9);
     expect(d.llmTokensPerMinutePerUser).toBeCloseTo(1000, 9);
     expect(d.llmTokensPerMinute).toBeCloseTo(100_000, 6);

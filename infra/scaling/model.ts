@@ -105,6 +105,8 @@ export interface Demand {
   workerRequestsPerMonth: number;
   doRequestsPerSecondPerObject: number;
   doRequestsPerMonth: number;
+  /** Durable Object duration: an object awaiting an LLM or a command cannot hibernate, billed at 128 MB. */
+  doGbSecondsPerMonth: number;
   doStoragePerProjectMbPerYear: number;
   pgConnectionsInUse: number;
   pgRowsPerSecond: number;
@@ -119,6 +121,8 @@ export interface Demand {
 
 const SECONDS_PER_HOUR = 3600;
 const DAYS_PER_MONTH = 30;
+/** Durable Objects are billed for duration at 128 MB, whatever they use (Cloudflare's pricing page). */
+const DO_BILLED_GB = 0.128;
 
 /** The demand at `users` registered users. */
 export function demandAt(users: number, cost: ProjectCost, a: Assumptions): Demand {
@@ -170,6 +174,7 @@ export function demandAt(users: number, cost: ProjectCost, a: Assumptions): Dema
     workerRequestsPerMonth: activeSecondsPerMonth * a.apiRequestsPerActiveSecond,
     doRequestsPerSecondPerObject: a.doRequestsPerActiveSecond,
     doRequestsPerMonth: activeSecondsPerMonth * a.doRequestsPerActiveSecond,
+    doGbSecondsPerMonth: activeSecondsPerMonth * DO_BILLED_GB,
     doStoragePerProjectMbPerYear:
       (cost.stepsPerActiveHour * a.activeHoursPerProjectYear * cost.doBytesPerStep) / 1e6,
     // Little's law: connections in use = arrival rate × time held. A Durable Object writes its step's

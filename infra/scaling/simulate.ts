@@ -43,6 +43,7 @@ const DEMAND_ROWS: Array<[string, (d: Demand) => number]> = [
   ['Worker API requests/s at the peak', (d) => d.workerRequestsPerSecond],
   ['Worker API requests/month', (d) => d.workerRequestsPerMonth],
   ['DO requests/month', (d) => d.doRequestsPerMonth],
+  ['DO duration (GB-s/month)', (d) => d.doGbSecondsPerMonth],
   ['DO storage per project-year (MB)', (d) => d.doStoragePerProjectMbPerYear],
   ['Postgres connections in use at the peak', (d) => d.pgConnectionsInUse],
   ['Postgres rows written/s at the peak', (d) => d.pgRowsPerSecond],
