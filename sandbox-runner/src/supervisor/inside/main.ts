@@ -39,6 +39,9 @@ async function handle(req: Obj): Promise<Obj> {
       return tunnelConnect(req);
     case 'ping':
       return {};
+    case 'hello':
+      sayHello();
+      return {};
     default:
       throw new SupervisorError('invalid_request', `unknown op ${String(req.op)}`);
   }
@@ -100,11 +103,22 @@ process.stdin.on('end', () => {
 });
 process.on('uncaughtException', (err) => log(`uncaught: ${err.stack ?? err.message}`));
 
+/**
+ * The hello, sent when the runner asks (its first request), never unasked: the runner attaches while
+ * the container starts, and a byte written before it is attached would be lost, or worse, cut a frame.
+ */
+let bootMs = 0;
+function sayHello(): void {
+  sendJson(FRAME.EVENT, 0, {
+    t: 'ready',
+    pid: process.pid,
+    uid: process.getuid?.() ?? -1,
+    node: process.version,
+    bootMs,
+  });
+}
+
 removeLostAndFound();
 prepareStandby(0);
-sendJson(FRAME.EVENT, 0, {
-  t: 'ready',
-  pid: process.pid,
-  uid: process.getuid?.() ?? -1,
-  node: process.version,
-});
+// performance.now() counts from the process's start: Node's boot and this module's load, in ms
+bootMs = Math.round(performance.now() * 10) / 10;
