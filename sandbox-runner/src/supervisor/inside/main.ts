@@ -41,6 +41,9 @@ async function handle(req: Obj): Promise<Obj> {
       return {};
     case 'hello':
       sayHello();
+      // After the hello, so the runner's answer to its client overlaps this disk access; before any
+      // other frame is handled, so no command ever sees lost+found.
+      removeLostAndFound();
       return {};
     default:
       throw new SupervisorError('invalid_request', `unknown op ${String(req.op)}`);
@@ -118,7 +121,6 @@ function sayHello(): void {
   });
 }
 
-removeLostAndFound();
 prepareStandby(0);
 // performance.now() counts from the process's start: Node's boot and this module's load, in ms
 bootMs = Math.round(performance.now() * 10) / 10;
