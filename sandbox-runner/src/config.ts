@@ -56,6 +56,8 @@ export const RunnerConfig = z.object({
   poolSize: z.number().int().min(0).max(64),
   /** Wait after a take before refilling, so the refill does not slow the sandbox just handed out. */
   poolRefillDelayMs: z.number().int().min(0),
+  /** Container launches run at once; more wait their turn (see sandbox/launch-admission.ts). */
+  launchConcurrency: z.number().int().min(1).max(64),
   /** Sandboxes without API or preview activity for this long are destroyed. */
   idleTimeoutMs: z.number().int().min(1000),
   reapIntervalMs: z.number().int().min(100),
@@ -107,6 +109,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   maxSandboxes: 32,
   poolSize: 2,
   poolRefillDelayMs: 1000,
+  launchConcurrency: 4,
   idleTimeoutMs: 15 * 60_000,
   reapIntervalMs: 30_000,
   drainTimeoutMs: 25_000,
@@ -184,6 +187,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);
   set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
   set('spareDisks', int(env, 'SANDBOX_SPARE_DISKS'));
+  set('launchConcurrency', int(env, 'SANDBOX_LAUNCH_CONCURRENCY'));
   set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
   set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));
   set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));

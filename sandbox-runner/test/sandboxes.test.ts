@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxInfo } from '../src/contract.ts';
+import { parseServerTiming } from '../src/sandbox/create-timing.ts';
 import { containerExists, startRunner } from './helpers.ts';
 import type { TestRunner } from './helpers.ts';
 
@@ -32,6 +33,23 @@ describe('sandbox lifecycle', () => {
     expect((await client.request('DELETE', `/v1/sandboxes/${created.id}`)).status).toBe(204);
     expect(await containerExists(created.id)).toBe(false);
     expect((await client.request('GET', `/v1/sandboxes/${created.id}`)).status).toBe(404);
+  });
+
+  it('says in Server-Timing where the time of a create went', async () => {
+    const client = runner.client();
+    const res = await fetch(`${runner.base}/v1/sandboxes`, {
+      method: 'POST',
+      headers: { ...(await client.headers()), 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(201);
+    const sandbox = (await res.json()) as SandboxInfo;
+    const phases = parseServerTiming(res.headers.get('server-timing'));
+    for (const phase of ['admission', 'disk', 'engine-create', 'engine-attach', 'engine-start', 'supervisor'])
+      expect(phases[phase], phase).toBeGreaterThanOrEqual(0);
+    expect(phases['supervisor-boot']).toBeGreaterThan(0); // measured inside the container
+    expect(phases.total).toBeGreaterThanOrEqual(phases['engine-start'] ?? Infinity);
+    expect((await client.request('DELETE', `/v1/sandboxes/${sandbox.id}`)).status).toBe(204);
   });
 
   it('refuses limits above the runner maximum and malformed requests', async () => {

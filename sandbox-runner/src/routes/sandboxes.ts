@@ -14,6 +14,7 @@ export async function sandboxRoutes(app: FastifyInstance): Promise<void> {
     const body = parseOr400(CreateSandboxRequest, request.body ?? {});
     const sandbox = await app.sandboxes.create(request.projectId, body);
     const info: SandboxInfo = sandbox.info();
+    if (sandbox.timing) void reply.header('server-timing', sandbox.timing.header());
     return reply.status(201).send(info);
   });
 

@@ -6,6 +6,7 @@ import type { SupervisorHello } from '../supervisor/session.ts';
 import { RunnerError } from '../errors.ts';
 import { containerSpec } from './container-spec.ts';
 import type { ContainerParams } from './container-spec.ts';
+import { CreateTiming } from './create-timing.ts';
 import type { WorkspaceDisk, WorkspaceDisks } from './workspace-disks.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -39,21 +40,23 @@ function createError(err: unknown, image: string): RunnerError {
 
 /**
  * Makes the workspace disk while the engine creates the container (the container names the disk by a
- * path known in advance, and the engine opens it only at start), then attaches and starts it. Attach
- * happens before start so not a byte of the supervisor's output is missed. On any failure the container
- * and the disk are removed: a half-made sandbox never outlives the call.
+ * path known in advance, and the engine opens it only at start), then attaches and starts it at the
+ * same time: one engine round trip less on the way. No output is missed: the supervisor writes nothing
+ * until the runner, attached, asks for its hello. On any failure the container and the disk are
+ * removed: a half-made sandbox never outlives the call.
  */
 export async function launchContainer(
   docker: Docker,
   disks: WorkspaceDisks,
   params: Omit<ContainerParams, 'workspaceDevice'>,
   onSupervisorLog: (line: string) => void,
+  timing = new CreateTiming(),
   readyTimeoutMs = 20_000,
 ): Promise<Launched> {
   const spec = containerSpec({ ...params, workspaceDevice: disks.devicePath(params.sandboxId) });
   const [made, created] = await Promise.allSettled([
-    disks.create(params.sandboxId, params.limits.workspaceMb),
-    docker.createContainer(spec),
+    timing.time('disk', disks.create(params.sandboxId, params.limits.workspaceMb)),
+    timing.time('engine-create', docker.createContainer(spec)),
   ]);
   if (made.status === 'rejected' || created.status === 'rejected') {
     if (created.status === 'fulfilled') await created.value.remove({ force: true, v: true }).catch(() => {});
@@ -66,15 +69,15 @@ export async function launchContainer(
   const disk = made.value;
   const container = created.value;
   try {
-    const stream = await container.attach({
-      stream: true,
-      stdin: true,
-      stdout: true,
-      stderr: true,
-      hijack: true,
-    });
+    const [stream] = await Promise.all([
+      timing.time(
+        'engine-attach',
+        container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+      ),
+      timing.time('engine-start', container.start()),
+    ]);
     const session = new SupervisorSession(stream, onSupervisorLog);
-    await container.start();
+    session.greet();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -86,7 +89,8 @@ export async function launchContainer(
       );
     });
     try {
-      const hello = await Promise.race([session.ready, timeout]);
+      const hello = await timing.time('supervisor', Promise.race([session.ready, timeout]));
+      if (hello.bootMs !== undefined) timing.record('supervisor-boot', hello.bootMs);
       return { sandboxId: params.sandboxId, container, session, hello, disk };
     } finally {
       clearTimeout(timer);

@@ -11,11 +11,13 @@ import type { RunnerConfig } from '../config.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
+import { CreateTiming } from './create-timing.ts';
 import { DeferredStart } from './deferred-start.ts';
 import { EgressNetwork } from './egress-network.ts';
 import { engineAnswers } from './engine-ping.ts';
 import { startExec } from './exec.ts';
 import { launchContainer, newSandboxId } from './launch.ts';
+import { LaunchAdmission } from './launch-admission.ts';
 import { packageAccessEnv, packageAccessFiles, packageAccessSummary } from './package-access.ts';
 import type { Launched } from './launch.ts';
 import { removeOrphans } from './orphans.ts';
@@ -57,6 +59,8 @@ export class SandboxManager {
   private reaper: NodeJS.Timeout | undefined;
   readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
+  /** Every container launch (creates, the pool, published apps) takes a slot here. */
+  readonly admission: LaunchAdmission;
   draining = false;
   /** Why sandboxes cannot be created yet; null once the start-up has run. */
   unavailable: string | null = 'the runner is starting';
@@ -68,17 +72,23 @@ export class SandboxManager {
     this.metrics = deps.metrics;
     this.log = deps.log;
     this.egress = new EgressNetwork(deps.docker, this.config.egressNetwork);
+    this.admission = new LaunchAdmission(this.config.launchConcurrency);
     this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
       sizeMb: this.config.defaultLimits.workspaceMb,
       count: this.config.spareDisks,
       refillDelayMs: this.config.poolRefillDelayMs,
+      idle: () => this.admission.idle(),
     });
     this.metrics.poolTarget.set(this.config.poolSize);
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({
       size: this.config.poolSize,
       refillDelayMs: this.config.poolRefillDelayMs,
-      launch: () => this.launch(this.config.image, this.config.defaultLimits, 'none'),
+      // after any burst of creates: the refill never competes with the requests it is there to serve
+      launch: async () => {
+        await this.admission.idle();
+        return this.launch(this.config.image, this.config.defaultLimits, 'none');
+      },
       dispose: (warm) => this.removeContainer(warm),
       onSizeChange: (size) => this.metrics.poolSize.set(size),
       onError: (err) => {
@@ -151,18 +161,38 @@ export class SandboxManager {
   }
 
   /**
-   * Starts a container with a sandbox's spec, not yet assigned to anyone. Published apps
-   * (../deployments/) launch theirs here too, with their env and data directory, and the egress
-   * network made first when they need it.
+   * Starts a container with a sandbox's spec, not yet assigned to anyone, once the admission gives it
+   * a slot. Published apps (../deployments/) launch theirs here too, with their env and data directory,
+   * and the egress network made first when they need it. `timing` collects the phases.
    */
   async launch(
     image: string,
     limits: SandboxLimits,
     network: 'none' | 'egress',
-    extra: { env?: Record<string, string>; dataDir?: { source: string; target: string } } = {},
+    extra: {
+      env?: Record<string, string>;
+      dataDir?: { source: string; target: string };
+      timing?: CreateTiming;
+    } = {},
   ): Promise<Launched> {
     if (network === 'egress') await this.egress.ensure();
     const source = await supervisorSource();
+    const timing = extra.timing ?? new CreateTiming();
+    const queued = performance.now();
+    return this.admission.run(() => {
+      timing.record('admission', performance.now() - queued);
+      return this.launchNow(image, limits, network, source, extra, timing);
+    });
+  }
+
+  private launchNow(
+    image: string,
+    limits: SandboxLimits,
+    network: 'none' | 'egress',
+    source: string,
+    extra: { env?: Record<string, string>; dataDir?: { source: string; target: string } },
+    timing: CreateTiming,
+  ): Promise<Launched> {
     return launchContainer(
       this.docker,
       this.disks,
@@ -179,6 +209,7 @@ export class SandboxManager {
         supervisorSource: source,
       },
       (line) => this.log.debug({ supervisor: line }, 'sandbox supervisor'),
+      timing,
     );
   }
 
@@ -229,12 +260,14 @@ export class SandboxManager {
     this.reserved.set(projectId, (this.reserved.get(projectId) ?? 0) + 1);
     this.reservedTotal += 1;
     const started = performance.now();
+    const timing = new CreateTiming();
     try {
       const poolable =
         image === this.config.image && network === 'none' && sameLimits(limits, this.config.defaultLimits);
       let launched = poolable ? this.pool.take() : undefined;
       const source = launched ? 'pool' : 'cold';
-      launched ??= await this.launch(image, limits, network);
+      if (launched) timing.record('pool', performance.now() - started);
+      launched ??= await this.launch(image, limits, network, { timing });
       const sandbox = new Sandbox({
         id: launched.sandboxId,
         projectId,
@@ -246,6 +279,7 @@ export class SandboxManager {
         container: launched.container,
         session: launched.session,
         disk: launched.disk,
+        timing,
       });
       this.sandboxes.set(sandbox.id, sandbox);
       sandbox.session.onClose(() => {

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import type { SupervisorSession } from '../supervisor/session.ts';
 import type { BackgroundProcess } from './background-process.ts';
+import type { CreateTiming } from './create-timing.ts';
 import type { WorkspaceDisk } from './workspace-disks.ts';
 import type { ExecExit, NetworkPolicy, SandboxInfo, SandboxLimits } from '../contract.ts';
 
@@ -23,6 +24,8 @@ export interface SandboxInit {
   container: Docker.Container;
   session: SupervisorSession;
   disk: WorkspaceDisk;
+  /** Where the create's time went (the create response's Server-Timing). */
+  timing?: CreateTiming;
 }
 
 export class Sandbox {
@@ -38,6 +41,7 @@ export class Sandbox {
   readonly session: SupervisorSession;
   /** The workspace disk, released when the container is removed. */
   readonly disk: WorkspaceDisk;
+  readonly timing: CreateTiming | undefined;
   readonly createdAt = new Date();
   lastActiveAt = Date.now();
   destroyed = false;
@@ -56,6 +60,7 @@ export class Sandbox {
     this.container = init.container;
     this.session = init.session;
     this.disk = init.disk;
+    this.timing = init.timing;
   }
 
   /** Marks activity; the idle reaper measures from the last one. */

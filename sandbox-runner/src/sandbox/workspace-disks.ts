@@ -85,6 +85,8 @@ export interface SpareDisksOptions {
   sizeMb: number;
   count: number;
   refillDelayMs: number;
+  /** Resolves when no container launch runs or waits: spares are made then, never during a burst. */
+  idle?: () => Promise<void>;
 }
 
 /**
@@ -183,6 +185,8 @@ export class WorkspaceDisks {
     if (this.filling || this.closed) return;
     this.filling = (async () => {
       while (!this.closed && this.spares.length < this.spare.count) {
+        await this.spare.idle?.();
+        if (this.closed) return;
         const disk = await this.attach('spare', this.spare.sizeMb);
         if (this.closed) await this.release({ ...disk, link: '' });
         else this.spares.push(disk);

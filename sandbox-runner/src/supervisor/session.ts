@@ -14,6 +14,8 @@ export interface SupervisorHello {
   pid: number;
   uid: number;
   node: string;
+  /** Milliseconds from Node's start to the hello, measured inside the container. */
+  bootMs?: number;
 }
 
 /** Final status of a process as the supervisor reports it. */
@@ -125,7 +127,7 @@ export class SupervisorSession {
   private nextChannel = 1;
   private closedError: RunnerError | null = null;
   private readonly closeListeners: (() => void)[] = [];
-  /** Resolves with the supervisor's hello; rejects if the stream ends first. */
+  /** Resolves with the supervisor's hello (ask for it with {@link greet}); rejects if the stream ends first. */
   readonly ready: Promise<SupervisorHello>;
   private resolveReady!: (hello: SupervisorHello) => void;
   private rejectReady!: (err: RunnerError) => void;
@@ -163,6 +165,16 @@ export class SupervisorSession {
   onClose(listener: () => void): void {
     if (this.closedError) listener();
     else this.closeListeners.push(listener);
+  }
+
+  /**
+   * Asks the supervisor for its hello, which resolves {@link ready}. It says hello only when asked, so
+   * the runner may attach while the container starts without missing a byte of its output.
+   */
+  greet(): void {
+    this.request('hello').catch((err: unknown) => {
+      this.rejectReady(err instanceof RunnerError ? err : new RunnerError('internal', String(err)));
+    });
   }
 
   /** @internal used by tunnels */
@@ -273,7 +285,12 @@ export class SupervisorSession {
       case FRAME.EVENT: {
         const event = JSON.parse(payload.toString('utf8')) as Reply;
         if (channel === 0 && event.t === 'ready') {
-          this.resolveReady({ pid: Number(event.pid), uid: Number(event.uid), node: String(event.node) });
+          this.resolveReady({
+            pid: Number(event.pid),
+            uid: Number(event.uid),
+            node: String(event.node),
+            ...(typeof event.bootMs === 'number' ? { bootMs: event.bootMs } : {}),
+          });
           return;
         }
         const handlers = this.processes.get(channel);

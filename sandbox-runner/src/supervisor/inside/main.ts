@@ -39,6 +39,12 @@ async function handle(req: Obj): Promise<Obj> {
       return tunnelConnect(req);
     case 'ping':
       return {};
+    case 'hello':
+      sayHello();
+      // After the hello, so the runner's answer to its client overlaps this disk access; before any
+      // other frame is handled, so no command ever sees lost+found.
+      removeLostAndFound();
+      return {};
     default:
       throw new SupervisorError('invalid_request', `unknown op ${String(req.op)}`);
   }
@@ -100,11 +106,21 @@ process.stdin.on('end', () => {
 });
 process.on('uncaughtException', (err) => log(`uncaught: ${err.stack ?? err.message}`));
 
-removeLostAndFound();
+/**
+ * The hello, sent when the runner asks (its first request), never unasked: the runner attaches while
+ * the container starts, and a byte written before it is attached would be lost, or worse, cut a frame.
+ */
+let bootMs = 0;
+function sayHello(): void {
+  sendJson(FRAME.EVENT, 0, {
+    t: 'ready',
+    pid: process.pid,
+    uid: process.getuid?.() ?? -1,
+    node: process.version,
+    bootMs,
+  });
+}
+
 prepareStandby(0);
-sendJson(FRAME.EVENT, 0, {
-  t: 'ready',
-  pid: process.pid,
-  uid: process.getuid?.() ?? -1,
-  node: process.version,
-});
+// performance.now() counts from the process's start: Node's boot and this module's load, in ms
+bootMs = Math.round(performance.now() * 10) / 10;
