@@ -67,7 +67,9 @@ export async function fanOut(
   });
   if (!setUp.ok) throw new Error(`setting the project failed: ${setUp.status}`);
 
-  const url = `${base.replace('http', 'ws')}/p/${id}/live?after=0&batch=1`;
+  // Viewers ask for batches, as the UI does; BENCH_BATCH=0 measures clients that take one event per message.
+  const batch = process.env.BENCH_BATCH === '0' ? '' : '&batch=1';
+  const url = `${base.replace('http', 'ws')}/p/${id}/live?after=0${batch}`;
   const shares = Array.from({ length: processes }, (_, i) =>
     Math.floor((viewers + processes - 1 - i) / processes),
   ).filter((n) => n > 0);
