@@ -146,9 +146,11 @@ describe('project workspace', () => {
         server.send(message);
       });
       server.onMessage((message) => {
-        const frame = JSON.parse(String(message)) as { seq?: number };
-        if (awaitingFirst && frame.seq !== undefined) {
-          firstSeqAfterResume.push(frame.seq);
+        // The page asks for batches: several events may come in one message, in order.
+        const frame = JSON.parse(String(message)) as { seq?: number; events?: { seq: number }[] };
+        const seq = frame.events ? frame.events[0]?.seq : frame.seq;
+        if (awaitingFirst && seq !== undefined) {
+          firstSeqAfterResume.push(seq);
           awaitingFirst = false;
         }
         ws.send(message);

@@ -65,8 +65,8 @@ export class LiveTestServer {
 
   readonly #server = createServer((request, response) => this.http(request, response));
   readonly #wss = new WebSocketServer({ noServer: true });
-  /** Open sockets, and whether each has been replayed (gets live events). */
-  readonly #sockets = new Map<WebSocket, { ready: boolean }>();
+  /** Open sockets, whether each has been replayed (gets live events), and whether it asked for batches. */
+  readonly #sockets = new Map<WebSocket, { ready: boolean; batch: boolean }>();
   readonly #byConnection = new Map<number, WebSocket>();
 
   /** Listens on an ephemeral loopback port. */
@@ -106,10 +106,21 @@ export class LiveTestServer {
 
   /** Logs an event and sends it to every live viewer, as the Durable Object broadcasts. */
   append(body: EventBody): ServerEvent {
-    const event = { ...body, seq: this.log.length + 1, at: Date.now() } as ServerEvent;
-    this.log.push(event);
-    for (const [ws, state] of this.#sockets) if (state.ready) ws.send(JSON.stringify(event));
-    return event;
+    return this.appendTogether([body])[0]!;
+  }
+
+  /**
+   * Logs events of one server turn and sends them to every live viewer: in one batch message to a
+   * viewer that asked for batches, one message each to the others, as the Durable Object does.
+   */
+  appendTogether(bodies: EventBody[]): ServerEvent[] {
+    const events = bodies.map((body) => {
+      const event = { ...body, seq: this.log.length + 1, at: Date.now() } as ServerEvent;
+      this.log.push(event);
+      return event;
+    });
+    for (const [ws, state] of this.#sockets) if (state.ready) send(ws, events, state.batch);
+    return events;
   }
 
   /** Sends a frame outside the log on connection `connection` (a refusal, as the hub's `sendError`). */
@@ -137,7 +148,7 @@ export class LiveTestServer {
 
   #accept(ws: WebSocket): void {
     const connection = ++this.connections;
-    const state = { ready: false };
+    const state = { ready: false, batch: false };
     this.#sockets.set(ws, state);
     this.#byConnection.set(connection, ws);
     ws.on('close', () => this.#sockets.delete(ws));
@@ -160,10 +171,17 @@ export class LiveTestServer {
       if (parsed.data.type === 'resume') {
         // Replay and the switch to live in one synchronous run, as the hub does: nothing falls between.
         const from = Math.max(0, parsed.data.after - this.replayOverlap);
-        for (const event of this.log.slice(from)) ws.send(JSON.stringify(event));
+        state.batch = parsed.data.batch === true;
+        send(ws, this.log.slice(from), state.batch);
         state.ready = true;
         ws.send(JSON.stringify({ type: 'synced', lastSeq: this.log.length }));
       }
     });
   }
+}
+
+/** Sends events one per message, or (to a client that asked for batches) all in one batch message. */
+function send(ws: WebSocket, events: ServerEvent[], batch: boolean): void {
+  if (batch && events.length > 1) ws.send(JSON.stringify({ type: 'batch', events }));
+  else for (const event of events) ws.send(JSON.stringify(event));
 }

@@ -25,20 +25,18 @@ const REPLAY_PAGE = 2000;
 const MAX_BATCH_CHARS = 64 * 1024;
 
 /**
- * Sends logged frames; to a client that accepts batches, several per WebSocket message
- * (`{"type":"batch","events":[...]}`): a replay of thousands of events then costs a few dozen messages
- * instead of thousands.
+ * The WebSocket messages that carry logged frames: one per frame, or, for a client that accepts batches,
+ * several frames per message (`{"type":"batch","events":[...]}`): a replay of thousands of events then
+ * costs a few dozen messages instead of thousands, and the events of one turn go out as one message.
  */
-export function send(ws: WebSocket, frames: string[], batched: boolean): void {
-  if (!batched || frames.length === 1) {
-    for (const frame of frames) ws.send(frame);
-    return;
-  }
+export function messagesOf(frames: string[], batched: boolean): string[] {
+  if (!batched || frames.length === 1) return frames;
+  const messages: string[] = [];
   let group: string[] = [];
   let size = 0;
   const flush = () => {
-    if (group.length === 1) ws.send(group[0]!);
-    else if (group.length > 1) ws.send(`{"type":"batch","events":[${group.join(',')}]}`);
+    if (group.length === 1) messages.push(group[0]!);
+    else if (group.length > 1) messages.push(`{"type":"batch","events":[${group.join(',')}]}`);
     group = [];
     size = 0;
   };
@@ -48,6 +46,11 @@ export function send(ws: WebSocket, frames: string[], batched: boolean): void {
     size += frame.length + 1;
   }
   flush();
+  return messages;
+}
+
+function sendAll(ws: WebSocket, messages: string[]): void {
+  for (const message of messages) ws.send(message);
 }
 
 export class LiveHub {
@@ -104,10 +107,12 @@ export class LiveHub {
     let cursor = after;
     for (;;) {
       const page = this.log.since(cursor, REPLAY_PAGE);
-      send(
+      sendAll(
         ws,
-        page.map((e) => e.frame),
-        batch,
+        messagesOf(
+          page.map((e) => e.frame),
+          batch,
+        ),
       );
       if (page.length < REPLAY_PAGE) break;
       cursor = page[page.length - 1]!.seq;
@@ -125,13 +130,17 @@ export class LiveHub {
     if (this.sockets) this.sockets = this.sockets.filter((s) => s !== ws);
   }
 
-  /** Sends logged frames to every live viewer. */
+  /**
+   * Sends logged frames to every live viewer. Each kind of message (one per frame, or batched) is
+   * encoded once for all viewers: the work per viewer is only its `send` calls.
+   */
   broadcast(frames: string[]): void {
+    let batched: string[] | null = null;
     for (const ws of this.live()) {
       const att = this.attachment(ws);
       if (!att?.ready) continue;
       try {
-        send(ws, frames, att.batch);
+        sendAll(ws, att.batch ? (batched ??= messagesOf(frames, true)) : frames);
       } catch {
         // A socket that is closing: stop sending to it (its close event comes next).
         this.forget(ws);

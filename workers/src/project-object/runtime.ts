@@ -155,8 +155,9 @@ export class ProjectRuntime {
   private observe(event: EventBody): void {
     if (event.type === 'files.changed' || event.type === 'branch.created') this.app.changed();
     else if (event.type === 'artifact' && event.kind === 'preview') this.app.started();
-    // Told inside the step's transaction: the commit is written once it has committed.
-    if (event.type === 'step.completed') queueMicrotask(() => this.writeHistory());
+    // Told inside the step's transaction: the commit is written once it has committed, in a turn of
+    // its own, so that its hashing does not hold back the step's events on their way to the viewers.
+    if (event.type === 'step.completed') setTimeout(() => this.writeHistory(), 0);
     // Stored with the task's completion; the alarm is pointed at it once the transaction is over.
     if (event.type === 'task' && event.status === 'completed') {
       this.storage.schedules.setEarliest('push', clock.now());

@@ -3,9 +3,13 @@
  *
  * - Inside a transaction (`batch`), broadcasts wait until it commits, and are dropped if it fails: a
  *   viewer never sees an event the log does not have.
- * - Broadcasts are gathered until the current synchronous run ends (a microtask), so the events of one
- *   step's commit reach a batching viewer in one message. `flushBroadcasts` sends them at once (a replay
- *   calls it first, or a viewer switching to live could get an event twice).
+ * - Broadcasts are gathered until the object's current turn has run out of work (a zero-delay timer,
+ *   which runs once every pending promise reaction has), so everything one turn logs reaches a batching
+ *   viewer in one message: a step's end, its commit and the next step's start are one message, not
+ *   three, and each message costs every viewer a socket write. This delays nothing a viewer sees: the
+ *   runtime holds a turn's sends until its writes are stored anyway (the output gate).
+ *   `flushBroadcasts` sends them at once (a replay calls it first, or a viewer switching to live could
+ *   get an event twice).
  * - Streamed LLM text and command output are coalesced: buffered and logged at most every
  *   {@link COALESCE_MS} per stream (or when a buffer gets big), so a fast stream costs a few log rows and
  *   frames a second instead of one per token. Each delta carries its offset, so a viewer who joins
@@ -35,7 +39,7 @@ export class LiveSink implements EventSink {
   private depth = 0;
   private pending: string[] = [];
   private outgoing: string[] = [];
-  private flushScheduled = false;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly streams = new Map<string, Buffer & { stepId: number; agent: string }>();
   private readonly commands = new Map<string, Buffer>();
 
@@ -82,14 +86,13 @@ export class LiveSink implements EventSink {
 
   private send(frames: string[]): void {
     this.outgoing.push(...frames);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => this.flushBroadcasts());
+    this.flushTimer ??= setTimeout(() => this.flushBroadcasts(), 0);
   }
 
   /** Sends what was logged and not yet broadcast. */
   flushBroadcasts(): void {
-    this.flushScheduled = false;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     if (this.outgoing.length === 0) return;
     const frames = this.outgoing;
     this.outgoing = [];
@@ -169,6 +172,9 @@ export class LiveSink implements EventSink {
 
   /** Drops every buffer (the object is being destroyed). */
   clear(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.outgoing = [];
     for (const b of [...this.streams.values(), ...this.commands.values()]) if (b.timer) clearTimeout(b.timer);
     this.streams.clear();
     this.commands.clear();

@@ -1,15 +1,17 @@
 /**
  * The live channel of one project (`/api/projects/:id/live`), kept open: it reconnects on its own with
- * backoff and asks for exactly what it missed (`resume { after: lastSeq }`). Events the client has already
+ * backoff and asks for exactly what it missed (`resume { after: lastSeq, batch: true }`: the events of one
+ * server turn, or of a replay, arrive together in one message). Events the client has already
  * seen are dropped by `seq`, so a replay overlapping what arrived live never shows a line twice.
  */
 import {
   PING_FRAME,
-  ServerFrameSchema,
+  ServerMessageSchema,
   type ClientMessageInput,
   type ErrorFrame,
   type HelloFrame,
   type ServerEvent,
+  type ServerFrame,
 } from '@samokoder/workers/protocol';
 
 /**
@@ -121,7 +123,9 @@ export class LiveConnection {
     socket.onopen = () => {
       opened = true;
       this.state = 'syncing';
-      socket.send(JSON.stringify({ type: 'resume', after: this.lastSeq } satisfies ClientMessageInput));
+      socket.send(
+        JSON.stringify({ type: 'resume', after: this.lastSeq, batch: true } satisfies ClientMessageInput),
+      );
       this.#startHeartbeat(socket);
     };
     socket.onmessage = (message) => {
@@ -150,12 +154,18 @@ export class LiveConnection {
     } catch {
       return;
     }
-    const parsed = ServerFrameSchema.safeParse(json);
+    const parsed = ServerMessageSchema.safeParse(json);
     if (!parsed.success) {
       console.warn('live: ignored a frame that does not match the protocol', parsed.error.issues[0]);
       return;
     }
-    const frame = parsed.data;
+    // Several events of one turn (or of a replay) may come in one message: each is handled alone.
+    const message = parsed.data;
+    if (message.type === 'batch') for (const event of message.events) this.#apply(event as ServerFrame);
+    else this.#apply(message);
+  }
+
+  #apply(frame: ServerFrame): void {
     if ('seq' in frame) {
       if (frame.seq <= this.lastSeq) return; // seen already (a replay overlapping live events)
       this.lastSeq = frame.seq;
@@ -168,7 +178,9 @@ export class LiveConnection {
           // The log is shorter than what we saw: the project was reset. Start over.
           this.lastSeq = 0;
           this.#handlers.reset();
-          this.#socket?.send(JSON.stringify({ type: 'resume', after: 0 } satisfies ClientMessageInput));
+          this.#socket?.send(
+            JSON.stringify({ type: 'resume', after: 0, batch: true } satisfies ClientMessageInput),
+          );
         }
         this.#handlers.hello(frame);
         break;

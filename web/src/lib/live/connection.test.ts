@@ -87,6 +87,19 @@ describe('the live connection', { timeout: 30_000 }, () => {
     expect(texts(state)).toEqual([1, 2, 3, 4, 5, 6].map((n) => `message ${n}`));
   });
 
+  it('asks for batches and shows the events of one batch in order, each once', async () => {
+    for (const n of [1, 2]) server.append(message(n));
+    const { connection, state, seen } = view();
+    await until(() => connection.state).toBe('live');
+    expect(server.messages('resume').map((r) => r.message)).toEqual([
+      { type: 'resume', after: 0, batch: true },
+    ]);
+    server.appendTogether([message(3), message(4), message(5)]);
+    await until(() => state.lastSeq).toBe(5);
+    expect(seen.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(texts(state)).toEqual([1, 2, 3, 4, 5].map((n) => `message ${n}`));
+  });
+
   it('shows each event once when a replay overlaps what it already has', async () => {
     for (const n of [1, 2, 3, 4]) server.append(message(n));
     // The server replays from 3 events before what the client asks for.

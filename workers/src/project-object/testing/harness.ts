@@ -72,11 +72,17 @@ export function harness(opts: HarnessOptions) {
   );
   const controls = new RunControls(engine);
 
-  /** Runs steps until the run stops moving (retries are taken at once). */
+  /**
+   * Runs steps until the run stops moving (retries are taken at once), then lets the turn end, as the
+   * object's would: what was logged is broadcast once the turn has run out of work (a zero-delay timer).
+   */
   async function drain(maxSteps = 10_000): Promise<void> {
     for (let i = 0; i < maxSteps; i++) {
       const outcome = await engine.runNext();
-      if (outcome.kind === 'idle' || outcome.kind === 'busy') return;
+      if (outcome.kind === 'idle' || outcome.kind === 'busy') {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return;
+      }
     }
     throw new Error('the run did not settle');
   }

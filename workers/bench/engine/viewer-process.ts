@@ -1,0 +1,81 @@
+/**
+ * A process of live viewers for the engine benchmark's fan-out figures (forked by fan-out.ts): it opens
+ * `count` WebSockets on `url` (asking for batches, as the UI does), says `ready` once every one is
+ * replayed, and when every one has seen the run complete sends back each `stream.end` arrival and the
+ * CPU time it spent meanwhile. Viewers are spread over several such processes so that the client's own
+ * cost (receiving, parsing, timestamps, GC) is measured, and does not queue every viewer behind one
+ * event loop.
+ */
+import type { ServerMessage } from '../../src/protocol.ts';
+
+/** What the parent sends. */
+export type ToViewers = { type: 'start' };
+/** What a viewer process sends back. */
+export type FromViewers =
+  | { type: 'ready' }
+  | {
+      type: 'done';
+      /** Per `stream.end` received: its seq, the object's timestamp and the arrival time (ms since the epoch). */
+      arrivals: [seq: number, at: number, arrived: number][];
+      /** WebSocket messages received from `start` to the end. */
+      messages: number;
+      /** CPU time of this process from `start` to the end (user + system, ms). */
+      cpuMs: number;
+    }
+  | { type: 'failed'; message: string };
+
+const [url, countArg] = process.argv.slice(2);
+const count = Number(countArg);
+const send = (message: FromViewers) => process.send!(message);
+
+const arrivals: [number, number, number][] = [];
+let messages = 0;
+let synced = 0;
+let completed = 0;
+let cpuAtStart: NodeJS.CpuUsage | null = null;
+const sockets: WebSocket[] = [];
+
+function receive(raw: string): void {
+  const arrived = Date.now();
+  messages++;
+  // Only the frames this process reports on are parsed; the rest are counted.
+  if (raw.includes('"type":"synced"')) {
+    if (++synced === count) send({ type: 'ready' });
+    return;
+  }
+  const ends = raw.includes('"type":"stream.end"');
+  const done = raw.includes('"type":"run.status"') && raw.includes('"status":"completed"');
+  if (!ends && !done) return;
+  const message = JSON.parse(raw) as ServerMessage;
+  for (const frame of message.type === 'batch' ? message.events : [message]) {
+    if (frame.type === 'stream.end') arrivals.push([frame.seq, frame.at, arrived]);
+  }
+  if (done && ++completed === count) finish();
+}
+
+function finish(): void {
+  const cpu = process.cpuUsage(cpuAtStart ?? undefined);
+  for (const ws of sockets) ws.close(1000);
+  // A large message is still being written when `send` returns: disconnect once it is out.
+  process.send!(
+    { type: 'done', arrivals, messages, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies FromViewers,
+    () => process.disconnect(),
+  );
+}
+
+process.on('message', (message: ToViewers) => {
+  if (message.type === 'start') {
+    messages = 0;
+    cpuAtStart = process.cpuUsage();
+  }
+});
+
+for (let i = 0; i < count; i++) {
+  const ws = new WebSocket(url!);
+  sockets.push(ws);
+  ws.addEventListener('message', (e) => receive(String(e.data)));
+  ws.addEventListener('error', () => {
+    send({ type: 'failed', message: `a viewer could not open or lost ${url}` });
+    process.exit(1);
+  });
+}
