@@ -57,7 +57,11 @@ export class SandboxManager {
   private reaper: NodeJS.Timeout | undefined;
   readonly disks: WorkspaceDisks;
   readonly pool: WarmPool;
+  /** Refuses new sandboxes: an operator's drain, or shutting down. Existing sandboxes keep working. */
   draining = false;
+  /** Shutting down: refuses new commands too. */
+  private closing = false;
+  private readonly drainingListeners = new Set<(draining: boolean) => void>();
   /** Why sandboxes cannot be created yet; null once the start-up has run. */
   unavailable: string | null = 'the runner is starting';
   private deferredStart: DeferredStart | undefined;
@@ -150,6 +154,32 @@ export class SandboxManager {
     return this.sandboxes.size;
   }
 
+  /** Number of commands running now. */
+  get commands(): number {
+    let count = 0;
+    for (const sandbox of this.sandboxes.values()) count += sandbox.execs.size;
+    return count;
+  }
+
+  /**
+   * An operator's drain (`true`) or its end (`false`): while draining, creates answer 503
+   * `runner_draining` so the Worker places the project elsewhere; running commands and existing
+   * sandboxes carry on. A runner shutting down stays draining.
+   */
+  setDraining(draining: boolean): void {
+    if (!draining && this.closing) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.draining === draining) return;
+    this.draining = draining;
+    this.log.info({ draining }, draining ? 'draining: no new sandboxes' : 'no longer draining');
+    for (const listener of this.drainingListeners) listener(draining);
+  }
+
+  /** Calls `listener` each time {@link draining} changes (the fleet announcer says so at once); returns its removal. */
+  onDrainingChange(listener: (draining: boolean) => void): () => void {
+    this.drainingListeners.add(listener);
+    return () => this.drainingListeners.delete(listener);
+  }
+
   /**
    * Starts a container with a sandbox's spec, not yet assigned to anyone. Published apps
    * (../deployments/) launch theirs here too, with their env and data directory, and the egress
@@ -210,7 +240,8 @@ export class SandboxManager {
 
   /** Creates a sandbox for `projectId`; throws `too_many_sandboxes` past the per-project or runner limit. */
   async create(projectId: string, req: CreateSandboxRequest): Promise<Sandbox> {
-    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.draining)
+      throw new RunnerError('runner_draining', 'this runner takes no new sandboxes: use another runner');
     const limits = this.resolveLimits(req.limits);
     if (this.unavailable)
       throw new RunnerError('docker_unavailable', `${this.unavailable}: try again shortly`);
@@ -307,7 +338,7 @@ export class SandboxManager {
 
   /** Runs a command; events go to `emit` as they happen. Rejects before any event on a bad request. */
   async exec(sandbox: Sandbox, req: ExecRequest, emit: (event: ExecEvent) => void): Promise<RunningExec> {
-    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.closing) throw new RunnerError('shutting_down', 'the runner is shutting down');
     const timeoutMs = req.timeoutMs ?? this.config.execTimeoutMs;
     if (timeoutMs > this.config.maxExecTimeoutMs) {
       throw new RunnerError('invalid_request', `timeoutMs exceeds ${this.config.maxExecTimeoutMs}`);
@@ -373,7 +404,8 @@ export class SandboxManager {
    * kill the rest. Killed commands still report their exit (signal SIGKILL) to their clients.
    */
   async drain(): Promise<void> {
-    this.draining = true;
+    this.closing = true;
+    this.setDraining(true);
     const running = () => [...this.sandboxes.values()].flatMap((s) => [...s.execs]);
     const all = (runs: RunningExec[]) => Promise.all(runs.map((r) => r.done));
     const first = running();
@@ -391,7 +423,8 @@ export class SandboxManager {
 
   /** Shutdown, step two: stop the reaper and the pool, remove every container. */
   async close(): Promise<void> {
-    this.draining = true;
+    this.closing = true;
+    this.setDraining(true);
     await this.deferredStart?.stop();
     clearInterval(this.reaper);
     await this.pool.close();
