@@ -12,6 +12,7 @@ import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from
 import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
 import { DeferredStart } from './deferred-start.ts';
+import { containerDiskCommand, localDiskCommand } from './disk-command.ts';
 import { EgressNetwork } from './egress-network.ts';
 import { engineAnswers } from './engine-ping.ts';
 import { startExec } from './exec.ts';
@@ -72,11 +73,18 @@ export class SandboxManager {
     this.metrics = deps.metrics;
     this.log = deps.log;
     this.egress = new EgressNetwork(deps.docker, this.config.egressNetwork);
-    this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
-      sizeMb: this.config.defaultLimits.workspaceMb,
-      count: this.config.spareDisks,
-      refillDelayMs: this.config.poolRefillDelayMs,
-    });
+    const disksDir = join(this.config.workspaceDir, this.config.runnerId);
+    const helper = this.config.diskHelperImage;
+    this.disks = new WorkspaceDisks(
+      disksDir,
+      SANDBOX_USER,
+      {
+        sizeMb: this.config.defaultLimits.workspaceMb,
+        count: this.config.spareDisks,
+        refillDelayMs: this.config.poolRefillDelayMs,
+      },
+      helper ? containerDiskCommand(deps.docker, helper, disksDir, this.config.runnerId) : localDiskCommand,
+    );
     this.metrics.poolTarget.set(this.config.poolSize);
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({

@@ -12,14 +12,14 @@
  * The container names its device by a symlink whose path is known before the disk exists
  * ({@link WorkspaceDisks.devicePath}): the engine creates the container while the disk is being made,
  * and resolves the link only when it mounts, at start. So dockerd must see `<dir>` at the same path.
+ * mkfs.ext4 and losetup run through a {@link DiskCommand} (here, or in a helper container: disk-command.ts).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rmdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { localDiskCommand } from './disk-command.ts';
+import type { DiskCommand } from './disk-command.ts';
 
-const run = promisify(execFile);
 const IMAGE_SUFFIX = '.ext4';
 
 /** One sandbox's disk: its image, the loop device it is attached to, and the link to that device. */
@@ -71,9 +71,9 @@ async function loopsBackedBy(dir: string): Promise<string[]> {
  * Detaches every loop device backed by an image in `dir`, then deletes `dir` (images and links).
  * Containers using them must be gone first; a device still mounted is detached when it is unmounted.
  */
-export async function removeDisks(dir: string): Promise<number> {
+export async function removeDisks(dir: string, run: DiskCommand = localDiskCommand): Promise<number> {
   const loops = await loopsBackedBy(dir);
-  await Promise.all(loops.map((device) => run('losetup', ['-d', device]).catch(() => {})));
+  if (loops.length) await run(['losetup', '-d', ...loops]).catch(() => {});
   const files = await readdir(dir).catch(() => []);
   await Promise.all(files.map((f) => unlink(join(dir, f)).catch(() => {})));
   await rmdir(dir).catch(() => {});
@@ -98,6 +98,7 @@ export class WorkspaceDisks {
   readonly dir: string;
   private readonly owner: string;
   private readonly spare: SpareDisksOptions;
+  private readonly run: DiskCommand;
   private readonly spares: Omit<WorkspaceDisk, 'link'>[] = [];
   private filling: Promise<void> | null = null;
   private refillTimer: NodeJS.Timeout | null = null;
@@ -107,7 +108,9 @@ export class WorkspaceDisks {
     dir: string,
     owner: string,
     spare: SpareDisksOptions = { sizeMb: 0, count: 0, refillDelayMs: 0 },
+    run: DiskCommand = localDiskCommand,
   ) {
+    this.run = run;
     this.dir = dir;
     this.owner = owner;
     this.spare = spare;
@@ -119,7 +122,7 @@ export class WorkspaceDisks {
    * Then starts making the spares.
    */
   async start(): Promise<number> {
-    const orphans = await removeDisks(this.dir);
+    const orphans = await removeDisks(this.dir, this.run);
     try {
       await this.release(await this.create('probe', 8));
     } catch (err) {
@@ -170,7 +173,7 @@ export class WorkspaceDisks {
       // One shell for both tools: forking the runner (a large Node process) is the slow part of a spawn.
       const script =
         'img=$1; shift; mkfs.ext4 "$@" "$img" && exec losetup --find --show --direct-io=on "$img"';
-      const { stdout } = await run('/bin/sh', ['-c', script, 'sh', image, ...mkfsArgs(this.owner)]);
+      const stdout = await this.run(['/bin/sh', '-c', script, 'sh', image, ...mkfsArgs(this.owner)]);
       return { image, device: stdout.trim() };
     } catch (err) {
       await unlink(image).catch(() => {});
@@ -205,7 +208,7 @@ export class WorkspaceDisks {
     // Only while it still holds this image: a device detached earlier may now be another disk's.
     // A device still in use (a container whose removal failed) is detached by the kernel at unmount.
     if ((await backingFile(disk.device)) === disk.image) {
-      await run('losetup', ['-d', disk.device]).catch(() => {});
+      await this.run(['losetup', '-d', disk.device]).catch(() => {});
     }
     await Promise.all([unlink(disk.image).catch(() => {}), disk.link && unlink(disk.link).catch(() => {})]);
   }
@@ -216,6 +219,6 @@ export class WorkspaceDisks {
     if (this.refillTimer) clearTimeout(this.refillTimer);
     await this.filling;
     this.spares.length = 0;
-    return removeDisks(this.dir);
+    return removeDisks(this.dir, this.run);
   }
 }
