@@ -17,6 +17,8 @@ const run = promisify(execFile);
 export const STACK_FILE = join(import.meta.dirname, '..', '..', 'infra', 'fleet', 'swarm', 'stack.yml');
 /** Runs using a swarm this module joined register here; the last one out leaves swarm mode. */
 const USERS_DIR = '/var/lib/samokoder/swarm-users';
+/** The bridge swarm mode makes for tasks' traffic off the overlay; it outlives swarm mode. */
+const GATEWAY_BRIDGE = 'docker_gwbridge';
 
 /** `/healthz` of one runner, as its container answers it. */
 export interface RunnerHealth {
@@ -37,6 +39,7 @@ export class SwarmStack {
   readonly workspaceDir: string;
   private readonly docker: Docker;
   private joined = false;
+  private madeGatewayBridge = false;
 
   constructor(docker: Docker, name: string, workspaceDir: string) {
     this.docker = docker;
@@ -54,6 +57,8 @@ export class SwarmStack {
     writeFileSync(join(USERS_DIR, this.name), String(process.pid));
     const info = (await this.docker.info()) as { Swarm?: { LocalNodeState?: string } };
     if (info.Swarm?.LocalNodeState === 'active') return;
+    const networks = await this.docker.listNetworks({ filters: { name: [GATEWAY_BRIDGE] } });
+    this.madeGatewayBridge = !networks.some((n) => n.Name === GATEWAY_BRIDGE);
     await this.docker.swarmInit({ ListenAddr: '127.0.0.1:2377', AdvertiseAddr: '127.0.0.1' });
     this.joined = true;
   }
@@ -94,6 +99,13 @@ export class SwarmStack {
         return { id: c.Id, slot, health: inspect.State.Health?.Status ?? 'none' };
       }),
     );
+  }
+
+  /** The service's tasks with their state and error, for a failure's message. */
+  async tasks(): Promise<string> {
+    const format = '{{.Name}} {{.DesiredState}} {{.CurrentState}} {{.Error}}';
+    const { stdout } = await run('docker', ['service', 'ps', '--no-trunc', '--format', format, this.service]);
+    return stdout;
   }
 
   /** The runner's `/healthz`, asked from inside its container (its address is the overlay's). */
@@ -146,6 +158,14 @@ export class SwarmStack {
         .catch(() => {});
     }
     rmSync(join(USERS_DIR, this.name), { force: true });
-    if (this.joined && readdirSync(USERS_DIR).length === 0) await this.docker.swarmLeave({ force: true });
+    if (this.joined && readdirSync(USERS_DIR).length === 0) {
+      await this.docker.swarmLeave({ force: true });
+      if (this.madeGatewayBridge) {
+        await this.docker
+          .getNetwork(GATEWAY_BRIDGE)
+          .remove()
+          .catch(() => {});
+      }
+    }
   }
 }

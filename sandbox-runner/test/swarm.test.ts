@@ -25,8 +25,11 @@ const stack = new SwarmStack(
   `sk-${checkoutTag}-${randomBytes(3).toString('hex')}`,
   `/var/lib/samokoder/swarm-test/${checkoutTag}`,
 );
-/** A task's start on this 2-core machine: image, container, runner start-up, first healthcheck. */
-const START_MS = 150_000;
+/**
+ * A task's start on this 2-core machine shared by several test runs: container, runner start-up, the
+ * first healthchecks (every 10 s).
+ */
+const START_MS = 240_000;
 
 const healthy = async (count: number): Promise<RunnerContainer[] | undefined> => {
   const containers = await stack.containers();
@@ -34,10 +37,14 @@ const healthy = async (count: number): Promise<RunnerContainer[] | undefined> =>
   return ready.length === count ? ready : undefined;
 };
 const waitHealthy = async (count: number): Promise<RunnerContainer[]> => {
-  await waitUntil(`${count} healthy runner(s)`, async () => (await healthy(count)) !== undefined, {
-    timeoutMs: START_MS,
-    intervalMs: 1000,
-  });
+  try {
+    await waitUntil(`${count} healthy runner(s)`, async () => (await healthy(count)) !== undefined, {
+      timeoutMs: START_MS,
+      intervalMs: 1000,
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; tasks:\n${await stack.tasks()}`, { cause: err });
+  }
   return (await healthy(count)) ?? [];
 };
 
@@ -68,7 +75,7 @@ describe('the runner fleet on Docker Swarm', () => {
       status: 200,
       body: { ok: true, draining: false, runnerId: `${stack.service}-1`, commands: 0 },
     });
-  }, 200_000);
+  }, 300_000);
 
   it('replaces a runner whose container is killed, with the same runner id', async () => {
     const [before] = await waitHealthy(1);
@@ -81,12 +88,12 @@ describe('the runner fleet on Docker Swarm', () => {
     const [after] = await waitHealthy(1);
     expect(after?.id).not.toBe(before?.id);
     expect((await stack.health(after?.id ?? '')).body.runnerId).toBe(`${stack.service}-1`);
-  }, 200_000);
+  }, 300_000);
 
   it('scales to three runners with three distinct runner ids', async () => {
     await stack.scale(3);
     const runners = await waitHealthy(3);
     const ids = await Promise.all(runners.map(async (r) => (await stack.health(r.id)).body.runnerId));
     expect(new Set(ids)).toEqual(new Set([1, 2, 3].map((slot) => `${stack.service}-${slot}`)));
-  }, 200_000);
+  }, 300_000);
 });
