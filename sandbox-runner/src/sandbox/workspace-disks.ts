@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rmdir, symlink, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { localDiskCommand } from './disk-command.ts';
 import type { DiskCommand } from './disk-command.ts';
 
@@ -60,11 +60,23 @@ const backingFile = (device: string) =>
     () => '',
   );
 
-/** Loop devices whose backing file is in `dir`. */
+/**
+ * Whether sysfs's `backing` names `image`. A device attached in another mount namespace (by a helper
+ * container, see disk-command.ts) reads as the path below that bind mount's root: `/<file name>`.
+ * Image names are unique (random suffix), so the name alone identifies the image.
+ */
+const isBackedBy = (backing: string, image: string) => backing === image || backing === `/${basename(image)}`;
+
+/** Loop devices whose backing file is in `dir` (attached here, or by a helper while the file exists). */
 async function loopsBackedBy(dir: string): Promise<string[]> {
+  const images = new Set(
+    (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(IMAGE_SUFFIX)).map((f) => `/${f}`),
+  );
   const names = (await readdir('/sys/block').catch(() => [])).filter((d) => d.startsWith('loop'));
   const backing = await Promise.all(names.map((name) => backingFile(name)));
-  return names.filter((_, i) => backing[i]?.startsWith(`${dir}/`)).map((name) => `/dev/${name}`);
+  return names
+    .filter((_, i) => backing[i]?.startsWith(`${dir}/`) || images.has(backing[i] ?? ''))
+    .map((name) => `/dev/${name}`);
 }
 
 /**
@@ -207,7 +219,7 @@ export class WorkspaceDisks {
   async release(disk: WorkspaceDisk): Promise<void> {
     // Only while it still holds this image: a device detached earlier may now be another disk's.
     // A device still in use (a container whose removal failed) is detached by the kernel at unmount.
-    if ((await backingFile(disk.device)) === disk.image) {
+    if (isBackedBy(await backingFile(disk.device), disk.image)) {
       await this.run(['losetup', '-d', disk.device]).catch(() => {});
     }
     await Promise.all([unlink(disk.image).catch(() => {}), disk.link && unlink(disk.link).catch(() => {})]);
