@@ -40,6 +40,7 @@ export class SwarmStack {
   private readonly docker: Docker;
   private joined = false;
   private madeGatewayBridge = false;
+  private removed = false;
 
   constructor(docker: Docker, name: string, workspaceDir: string) {
     this.docker = docker;
@@ -127,6 +128,8 @@ export class SwarmStack {
 
   /** Removes the stack, its runners' sandboxes and disks, its secrets; leaves swarm mode if it joined it alone. */
   async remove(): Promise<void> {
+    if (this.removed) return;
+    this.removed = true;
     await run('docker', ['stack', 'rm', this.name]).catch(() => {});
     const gone = async () =>
       (

@@ -8,8 +8,8 @@
  * the test asks each one from inside its container.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rmdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutTag } from '../../infra/stack/config.ts';
 import { waitUntil } from '../../infra/stack/wait.ts';
@@ -55,7 +55,7 @@ beforeAll(async () => {
     RUNNER_IMAGE: image,
     RUNNER_REPLICAS: '1',
     SANDBOX_POOL_SIZE: '0',
-    SANDBOX_SPARE_DISKS: '0',
+    SANDBOX_SPARE_DISKS: '1', // one disk each, made by the helper: what the last test sees go
     runner_secret: randomBytes(24).toString('hex'),
   });
 }, 300_000);
@@ -96,4 +96,29 @@ describe('the runner fleet on Docker Swarm', () => {
     const ids = await Promise.all(runners.map(async (r) => (await stack.health(r.id)).body.runnerId));
     expect(new Set(ids)).toEqual(new Set([1, 2, 3].map((slot) => `${stack.service}-${slot}`)));
   }, 300_000);
+
+  it('leaves no workspace disk attached once the stack is removed (SIGTERM: each runner cleans up)', async () => {
+    const images = await imagesUnder(stack.workspaceDir);
+    expect(images.length).toBeGreaterThan(0); // the runners' probe and spare disks
+    await stack.remove();
+    // Seen from here, a device the runner's helper attached reads as /<image name> (another mount namespace).
+    const attached = await attachedImageNames();
+    expect(images.filter((name) => attached.has(name))).toEqual([]);
+  }, 300_000);
 });
+
+/** Names of the disk images under each runner's directory of `dir`. */
+async function imagesUnder(dir: string): Promise<string[]> {
+  const runners = await readdir(dir).catch(() => []);
+  const lists = await Promise.all(runners.map((r) => readdir(join(dir, r)).catch(() => [])));
+  return lists.flat().filter((name) => name.endsWith('.ext4'));
+}
+
+/** The file names loop devices are attached to now. */
+async function attachedImageNames(): Promise<Set<string>> {
+  const loops = (await readdir('/sys/block')).filter((name) => name.startsWith('loop'));
+  const backing = await Promise.all(
+    loops.map((loop) => readFile(`/sys/block/${loop}/loop/backing_file`, 'utf8').catch(() => '')),
+  );
+  return new Set(backing.map((text) => basename(text.trim().replace(/ \(deleted\)$/, ''))));
+}
