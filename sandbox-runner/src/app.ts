@@ -19,6 +19,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { pageCheckPlugin } from './plugins/page-check.ts';
 import { sandboxesPlugin } from './plugins/sandboxes.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
+import { drainRoutes } from './routes/drain.ts';
 import { execRoutes } from './routes/exec.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -83,6 +84,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(drainRoutes);
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', v1.authenticate);

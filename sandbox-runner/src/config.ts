@@ -74,6 +74,12 @@ export const RunnerConfig = z.object({
    * with room for the workspaces the runner holds (images are sparse: they take what is written).
    */
   workspaceDir: z.string().startsWith('/'),
+  /**
+   * An image with sh, mkfs.ext4 and losetup (the runner's own) to make workspace disks in a privileged
+   * helper container, for a runner that cannot use loop devices itself (a Docker Swarm task); null: the
+   * runner runs the tools itself (sandbox/disk-command.ts).
+   */
+  diskHelperImage: z.string().min(1).nullable(),
   /** Workspace disks of the default size made ahead, so a cold create need not wait for one. */
   spareDisks: z.number().int().min(0).max(16),
   /** Docker network for the `egress` policy (created on demand, no inter-container traffic). */
@@ -120,6 +126,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   packageAccess: DEFAULT_PACKAGE_ACCESS,
   workspaceDir: DEFAULT_WORKSPACE_DIR,
   spareDisks: 2,
+  diskHelperImage: null,
   logLevel: 'info',
 };
 
@@ -188,6 +195,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('poolSize', int(env, 'SANDBOX_POOL_SIZE'));
   set('spareDisks', int(env, 'SANDBOX_SPARE_DISKS'));
   set('launchConcurrency', int(env, 'SANDBOX_LAUNCH_CONCURRENCY'));
+  set('diskHelperImage', env.SANDBOX_DISK_HELPER_IMAGE || undefined);
   set('maxSandboxes', int(env, 'SANDBOX_MAX_SANDBOXES'));
   set('maxSandboxesPerProject', int(env, 'SANDBOX_MAX_PER_PROJECT'));
   set('idleTimeoutMs', int(env, 'SANDBOX_IDLE_TIMEOUT_MS'));

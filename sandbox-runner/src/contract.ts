@@ -32,6 +32,8 @@
  *   DELETE /v1/deployment?data=                   -> 204 (unpublish; `data=true` deletes the data too)
  *   ANY    https://<hash>-app.<preview domain>/*  (the published app: public, no token)
  *   GET    /healthz  -> HealthResponse          GET /metrics  -> Prometheus text
+ *   POST   /v1/drain   -> DrainResponse (operator token: no new sandboxes, running commands finish)
+ *   DELETE /v1/drain   -> DrainResponse (operator token: takes new sandboxes again)
  */
 import { z } from 'zod';
 
@@ -372,9 +374,25 @@ export const HealthResponse = z.object({
   docker: z.enum(['up', 'down']),
   sandboxes: z.number().int(),
   pool: z.number().int(),
+  /** Refuses new sandboxes (an operator's drain, or shutting down); `ok` is then false. */
   draining: z.boolean(),
+  /** `SANDBOX_RUNNER_ID`: which runner of a fleet answers. */
+  runnerId: z.string(),
+  /** Most sandboxes this runner holds (`SANDBOX_MAX_SANDBOXES`). */
+  capacity: z.number().int(),
+  /** Commands running now. */
+  commands: z.number().int(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** Answer of `POST`/`DELETE /v1/drain`: the runner's state once the call took effect. */
+export const DrainResponse = z.object({
+  runnerId: z.string(),
+  draining: z.boolean(),
+  sandboxes: z.number().int(),
+  commands: z.number().int(),
+});
+export type DrainResponse = z.infer<typeof DrainResponse>;
 
 /** Every error code the runner answers with, and its HTTP status. */
 export const ERROR_STATUS = {
@@ -402,6 +420,7 @@ export const ERROR_STATUS = {
   sandbox_start_failed: 500,
   preview_unreachable: 502,
   docker_unavailable: 503,
+  runner_draining: 503,
   shutting_down: 503,
   agent_timeout: 504,
   workspace_full: 507,

@@ -1,7 +1,9 @@
 /** Starts the runner: config from the environment (validated once), listen, graceful close on signals. */
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { readSecretFiles } from './secret-files.ts';
 
+readSecretFiles(process.env);
 const config = loadConfig();
 const app = await buildApp(config);
 

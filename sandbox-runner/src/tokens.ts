@@ -11,6 +11,8 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 
 export const RUNNER_AUDIENCE = 'sandbox-runner';
 export const PREVIEW_AUDIENCE = 'sandbox-preview';
+/** The subject of an operator token. */
+export const OPERATOR_SUBJECT = 'operator';
 
 /** Why a token was refused: `token_expired` or `unauthorized` (missing, malformed, bad signature, wrong audience). */
 export class TokenError extends Error {
@@ -39,6 +41,14 @@ export async function signRunnerToken(
     .setIssuedAt(now)
     .setExpirationTime(now + (opts.ttlSeconds ?? 300))
     .sign(key(secret));
+}
+
+/** Mints an operator token (drain a runner); default lifetime 5 minutes. */
+export async function signOperatorToken(
+  secret: string,
+  opts: { ttlSeconds?: number; now?: number } = {},
+): Promise<string> {
+  return signRunnerToken(secret, OPERATOR_SUBJECT, opts);
 }
 
 /** Claims of a preview token. */
@@ -96,6 +106,19 @@ export async function verifyRunnerToken(
     throw new TokenError('unauthorized', 'invalid token subject');
   }
   return { projectId: payload.sub };
+}
+
+/**
+ * Verifies a token of the runner's audience and tells an operator's (subject `operator`) from a
+ * project's; throws {@link TokenError} when it is neither.
+ */
+export async function verifyApiToken(
+  secret: string,
+  token: string,
+  maxTtlSeconds = 3600,
+): Promise<{ operator: true } | { operator: false; projectId: string }> {
+  const { projectId } = await verifyRunnerToken(secret, token, maxTtlSeconds);
+  return projectId === OPERATOR_SUBJECT ? { operator: true } : { operator: false, projectId };
 }
 
 /** Verifies a preview token (its claims and when it was issued, in seconds); throws {@link TokenError}. */

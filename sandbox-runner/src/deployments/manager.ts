@@ -88,7 +88,8 @@ export class DeploymentManager {
   /** Publishes a new version and makes it live once it answers; the live one stays if it fails. */
   async publish(projectId: string, req: PublishRequest): Promise<DeploymentInfo> {
     const sandboxes = this.deps.sandboxes;
-    if (sandboxes.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (sandboxes.draining)
+      throw new RunnerError('runner_draining', 'this runner takes no new apps: publish on another runner');
     if (sandboxes.unavailable)
       throw new RunnerError('docker_unavailable', `${sandboxes.unavailable}: try again shortly`);
     const limits = sandboxes.resolveLimits(req.limits);

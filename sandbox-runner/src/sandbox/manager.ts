@@ -13,6 +13,7 @@ import { RunnerError } from '../errors.ts';
 import type { RunnerMetrics } from '../plugins/metrics.ts';
 import { CreateTiming } from './create-timing.ts';
 import { DeferredStart } from './deferred-start.ts';
+import { containerDiskCommand, localDiskCommand } from './disk-command.ts';
 import { EgressNetwork } from './egress-network.ts';
 import { engineAnswers } from './engine-ping.ts';
 import { startExec } from './exec.ts';
@@ -61,7 +62,11 @@ export class SandboxManager {
   readonly pool: WarmPool;
   /** Every container launch (creates, the pool, published apps) takes a slot here. */
   readonly admission: LaunchAdmission;
+  /** Refuses new sandboxes: an operator's drain, or shutting down. Existing sandboxes keep working. */
   draining = false;
+  /** Shutting down: refuses new commands too. */
+  private closing = false;
+  private readonly drainingListeners = new Set<(draining: boolean) => void>();
   /** Why sandboxes cannot be created yet; null once the start-up has run. */
   unavailable: string | null = 'the runner is starting';
   private deferredStart: DeferredStart | undefined;
@@ -73,12 +78,19 @@ export class SandboxManager {
     this.log = deps.log;
     this.egress = new EgressNetwork(deps.docker, this.config.egressNetwork);
     this.admission = new LaunchAdmission(this.config.launchConcurrency);
-    this.disks = new WorkspaceDisks(join(this.config.workspaceDir, this.config.runnerId), SANDBOX_USER, {
-      sizeMb: this.config.defaultLimits.workspaceMb,
-      count: this.config.spareDisks,
-      refillDelayMs: this.config.poolRefillDelayMs,
-      idle: () => this.admission.idle(),
-    });
+    const disksDir = join(this.config.workspaceDir, this.config.runnerId);
+    const helper = this.config.diskHelperImage;
+    this.disks = new WorkspaceDisks(
+      disksDir,
+      SANDBOX_USER,
+      {
+        sizeMb: this.config.defaultLimits.workspaceMb,
+        count: this.config.spareDisks,
+        refillDelayMs: this.config.poolRefillDelayMs,
+        idle: () => this.admission.idle(),
+      },
+      helper ? containerDiskCommand(deps.docker, helper, disksDir, this.config.runnerId) : localDiskCommand,
+    );
     this.metrics.poolTarget.set(this.config.poolSize);
     this.metrics.limit.set(this.config.maxSandboxes);
     this.pool = new WarmPool({
@@ -158,6 +170,32 @@ export class SandboxManager {
   /** Number of sandboxes assigned to projects. */
   get count(): number {
     return this.sandboxes.size;
+  }
+
+  /** Number of commands running now. */
+  get commands(): number {
+    let count = 0;
+    for (const sandbox of this.sandboxes.values()) count += sandbox.execs.size;
+    return count;
+  }
+
+  /**
+   * An operator's drain (`true`) or its end (`false`): while draining, creates answer 503
+   * `runner_draining` so the Worker places the project elsewhere; running commands and existing
+   * sandboxes carry on. A runner shutting down stays draining.
+   */
+  setDraining(draining: boolean): void {
+    if (!draining && this.closing) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.draining === draining) return;
+    this.draining = draining;
+    this.log.info({ draining }, draining ? 'draining: no new sandboxes' : 'no longer draining');
+    for (const listener of this.drainingListeners) listener(draining);
+  }
+
+  /** Calls `listener` each time {@link draining} changes (the fleet announcer says so at once); returns its removal. */
+  onDrainingChange(listener: (draining: boolean) => void): () => void {
+    this.drainingListeners.add(listener);
+    return () => this.drainingListeners.delete(listener);
   }
 
   /**
@@ -241,7 +279,8 @@ export class SandboxManager {
 
   /** Creates a sandbox for `projectId`; throws `too_many_sandboxes` past the per-project or runner limit. */
   async create(projectId: string, req: CreateSandboxRequest): Promise<Sandbox> {
-    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.draining)
+      throw new RunnerError('runner_draining', 'this runner takes no new sandboxes: use another runner');
     const limits = this.resolveLimits(req.limits);
     if (this.unavailable)
       throw new RunnerError('docker_unavailable', `${this.unavailable}: try again shortly`);
@@ -341,7 +380,7 @@ export class SandboxManager {
 
   /** Runs a command; events go to `emit` as they happen. Rejects before any event on a bad request. */
   async exec(sandbox: Sandbox, req: ExecRequest, emit: (event: ExecEvent) => void): Promise<RunningExec> {
-    if (this.draining) throw new RunnerError('shutting_down', 'the runner is shutting down');
+    if (this.closing) throw new RunnerError('shutting_down', 'the runner is shutting down');
     const timeoutMs = req.timeoutMs ?? this.config.execTimeoutMs;
     if (timeoutMs > this.config.maxExecTimeoutMs) {
       throw new RunnerError('invalid_request', `timeoutMs exceeds ${this.config.maxExecTimeoutMs}`);
@@ -407,7 +446,8 @@ export class SandboxManager {
    * kill the rest. Killed commands still report their exit (signal SIGKILL) to their clients.
    */
   async drain(): Promise<void> {
-    this.draining = true;
+    this.closing = true;
+    this.setDraining(true);
     const running = () => [...this.sandboxes.values()].flatMap((s) => [...s.execs]);
     const all = (runs: RunningExec[]) => Promise.all(runs.map((r) => r.done));
     const first = running();
@@ -425,7 +465,8 @@ export class SandboxManager {
 
   /** Shutdown, step two: stop the reaper and the pool, remove every container. */
   async close(): Promise<void> {
-    this.draining = true;
+    this.closing = true;
+    this.setDraining(true);
     await this.deferredStart?.stop();
     clearInterval(this.reaper);
     await this.pool.close();

@@ -12,14 +12,14 @@
  * The container names its device by a symlink whose path is known before the disk exists
  * ({@link WorkspaceDisks.devicePath}): the engine creates the container while the disk is being made,
  * and resolves the link only when it mounts, at start. So dockerd must see `<dir>` at the same path.
+ * mkfs.ext4 and losetup run through a {@link DiskCommand} (here, or in a helper container: disk-command.ts).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rmdir, symlink, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { basename, join } from 'node:path';
+import { localDiskCommand } from './disk-command.ts';
+import type { DiskCommand } from './disk-command.ts';
 
-const run = promisify(execFile);
 const IMAGE_SUFFIX = '.ext4';
 
 /** One sandbox's disk: its image, the loop device it is attached to, and the link to that device. */
@@ -60,20 +60,32 @@ const backingFile = (device: string) =>
     () => '',
   );
 
-/** Loop devices whose backing file is in `dir`. */
+/**
+ * Whether sysfs's `backing` names `image`. A device attached in another mount namespace (by a helper
+ * container, see disk-command.ts) reads as the path below that bind mount's root: `/<file name>`.
+ * Image names are unique (random suffix), so the name alone identifies the image.
+ */
+const isBackedBy = (backing: string, image: string) => backing === image || backing === `/${basename(image)}`;
+
+/** Loop devices whose backing file is in `dir` (attached here, or by a helper while the file exists). */
 async function loopsBackedBy(dir: string): Promise<string[]> {
+  const images = new Set(
+    (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(IMAGE_SUFFIX)).map((f) => `/${f}`),
+  );
   const names = (await readdir('/sys/block').catch(() => [])).filter((d) => d.startsWith('loop'));
   const backing = await Promise.all(names.map((name) => backingFile(name)));
-  return names.filter((_, i) => backing[i]?.startsWith(`${dir}/`)).map((name) => `/dev/${name}`);
+  return names
+    .filter((_, i) => backing[i]?.startsWith(`${dir}/`) || images.has(backing[i] ?? ''))
+    .map((name) => `/dev/${name}`);
 }
 
 /**
  * Detaches every loop device backed by an image in `dir`, then deletes `dir` (images and links).
  * Containers using them must be gone first; a device still mounted is detached when it is unmounted.
  */
-export async function removeDisks(dir: string): Promise<number> {
+export async function removeDisks(dir: string, run: DiskCommand = localDiskCommand): Promise<number> {
   const loops = await loopsBackedBy(dir);
-  await Promise.all(loops.map((device) => run('losetup', ['-d', device]).catch(() => {})));
+  if (loops.length) await run(['losetup', '-d', ...loops]).catch(() => {});
   const files = await readdir(dir).catch(() => []);
   await Promise.all(files.map((f) => unlink(join(dir, f)).catch(() => {})));
   await rmdir(dir).catch(() => {});
@@ -100,6 +112,7 @@ export class WorkspaceDisks {
   readonly dir: string;
   private readonly owner: string;
   private readonly spare: SpareDisksOptions;
+  private readonly run: DiskCommand;
   private readonly spares: Omit<WorkspaceDisk, 'link'>[] = [];
   private filling: Promise<void> | null = null;
   private refillTimer: NodeJS.Timeout | null = null;
@@ -109,7 +122,9 @@ export class WorkspaceDisks {
     dir: string,
     owner: string,
     spare: SpareDisksOptions = { sizeMb: 0, count: 0, refillDelayMs: 0 },
+    run: DiskCommand = localDiskCommand,
   ) {
+    this.run = run;
     this.dir = dir;
     this.owner = owner;
     this.spare = spare;
@@ -121,7 +136,7 @@ export class WorkspaceDisks {
    * Then starts making the spares.
    */
   async start(): Promise<number> {
-    const orphans = await removeDisks(this.dir);
+    const orphans = await removeDisks(this.dir, this.run);
     try {
       await this.release(await this.create('probe', 8));
     } catch (err) {
@@ -172,7 +187,7 @@ export class WorkspaceDisks {
       // One shell for both tools: forking the runner (a large Node process) is the slow part of a spawn.
       const script =
         'img=$1; shift; mkfs.ext4 "$@" "$img" && exec losetup --find --show --direct-io=on "$img"';
-      const { stdout } = await run('/bin/sh', ['-c', script, 'sh', image, ...mkfsArgs(this.owner)]);
+      const stdout = await this.run(['/bin/sh', '-c', script, 'sh', image, ...mkfsArgs(this.owner)]);
       return { image, device: stdout.trim() };
     } catch (err) {
       await unlink(image).catch(() => {});
@@ -208,8 +223,8 @@ export class WorkspaceDisks {
   async release(disk: WorkspaceDisk): Promise<void> {
     // Only while it still holds this image: a device detached earlier may now be another disk's.
     // A device still in use (a container whose removal failed) is detached by the kernel at unmount.
-    if ((await backingFile(disk.device)) === disk.image) {
-      await run('losetup', ['-d', disk.device]).catch(() => {});
+    if (isBackedBy(await backingFile(disk.device), disk.image)) {
+      await this.run(['losetup', '-d', disk.device]).catch(() => {});
     }
     await Promise.all([unlink(disk.image).catch(() => {}), disk.link && unlink(disk.link).catch(() => {})]);
   }
@@ -220,6 +235,6 @@ export class WorkspaceDisks {
     if (this.refillTimer) clearTimeout(this.refillTimer);
     await this.filling;
     this.spares.length = 0;
-    return removeDisks(this.dir);
+    return removeDisks(this.dir, this.run);
   }
 }

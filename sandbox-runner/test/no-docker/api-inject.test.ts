@@ -194,6 +194,9 @@ describe('without a Docker engine', () => {
       sandboxes: 0,
       pool: 0,
       draining: false,
+      runnerId: runner.config.runnerId,
+      capacity: runner.config.maxSandboxes,
+      commands: 0,
     });
   });
 
