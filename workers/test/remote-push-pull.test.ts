@@ -170,6 +170,42 @@ describe('push and pull with a remote repository', () => {
     });
   });
 
+  it('pulls a remote into a project that has no history yet: its files arrive as the first step, and the push after is a fast-forward', async () => {
+    const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
+    const projectId = info.projectId;
+    const repo = await newRepository();
+    await commitElsewhere(repo, 'index.html', '<h1>from the remote</h1>\n');
+    const tip = await commitElsewhere(repo, 'src/app.js', 'export const app = 1;\n');
+    await connectRemote(owner, projectId, repo);
+    // The project never ran: no step, no file, no commit.
+    const before = await runInDurableObject(stub, (o: ProjectObject) => o.runtime.journal.headStepId());
+    expect(before).toBeNull();
+
+    const pulled = await remoteAction(owner, projectId, 'pull');
+    expect(pulled.status).toBe(200);
+    const pull = await pulled.json<{ result: string; stepId: number; files: number }>();
+    expect(pull).toMatchObject({ result: 'pulled', remoteCommit: tip, files: 2 });
+    for (const [path, content] of [
+      ['index.html', '<h1>from the remote</h1>\n'],
+      ['src/app.js', 'export const app = 1;\n'],
+    ]) {
+      const file = await stub.readFile(path!);
+      expect(file.ok && file.value).toMatchObject({ content, author: 'user' });
+    }
+    const step = await runInDurableObject(stub, (o: ProjectObject) => o.runtime.journal.step(pull.stepId));
+    expect(step).toMatchObject({ status: 'done', ref: { agent: 'User' } });
+
+    // Pulling again finds nothing new; a push then sends the pull's commit on top of the remote's.
+    expect(await (await remoteAction(owner, projectId, 'pull')).json()).toMatchObject({
+      result: 'up_to_date',
+    });
+    const pushed = await remoteAction(owner, projectId, 'push');
+    expect(await pushed.json()).toMatchObject({ result: 'pushed', previous: tip });
+    const [head] = await remoteLog(repo);
+    expect(head).toMatchObject({ subject: step!.ref.title });
+    expect(head!.parents).toContain(tip);
+  });
+
   it('refuses a pull while a step waits for the user', async () => {
     const { stub, info } = await scriptedProject(
       { steps: [{ title: 'Ask', actions: [{ ask: 'Which colour?', default: 'red' }] }] },
