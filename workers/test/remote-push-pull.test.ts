@@ -34,11 +34,27 @@ async function remoteLog(repo: Repository): Promise<LoggedCommit[]> {
   return (await res.json<{ commits: LoggedCommit[] }>()).commits;
 }
 
+/** `main`'s files on the remote and their modes (`100644`, `100755`), as `git ls-tree -r` lists them. */
+async function remoteModes(repo: Repository): Promise<Record<string, string>> {
+  const res = await fetch(`${workbench}/repos/${repo.name}/tree`);
+  return res.json<Record<string, string>>();
+}
+
 /** A commit made elsewhere with the git CLI (a clone, a commit, a push); its id. */
-async function commitElsewhere(repo: Repository, path: string, content: string): Promise<string> {
+async function commitElsewhere(
+  repo: Repository,
+  path: string,
+  content: string,
+  opts: { executable?: boolean } = {},
+): Promise<string> {
   const res = await fetch(`${workbench}/repos/${repo.name}/commit`, {
     method: 'POST',
-    body: JSON.stringify({ path, content, message: `Change ${path} elsewhere` }),
+    body: JSON.stringify({
+      path,
+      content,
+      message: `Change ${path} elsewhere`,
+      ...(opts.executable ? { executable: 'true' } : {}),
+    }),
   });
   expect(res.status).toBe(200);
   return (await res.json<{ commit: string }>()).commit;
@@ -204,6 +220,39 @@ describe('push and pull with a remote repository', () => {
     const [head] = await remoteLog(repo);
     expect(head).toMatchObject({ subject: step!.ref.title });
     expect(head!.parents).toContain(tip);
+  });
+
+  it('keeps an executable file runnable: its bit comes with a pull, stays through an edit, goes out with a push, and comes with a repository import', async () => {
+    const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
+    const repo = await newRepository();
+    await commitElsewhere(repo, 'README.md', '# Tools\n');
+    await commitElsewhere(repo, 'bin/start.sh', '#!/bin/sh\necho start\n', { executable: true });
+    expect(await remoteModes(repo)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+    await connectRemote(owner, info.projectId, repo);
+    expect(await (await remoteAction(owner, info.projectId, 'pull')).json()).toMatchObject({
+      result: 'pulled',
+    });
+
+    // An edit that says nothing of the mode keeps the bit; the push carries it.
+    expect((await stub.saveFile('bin/start.sh', '#!/bin/sh\necho started\n')).ok).toBe(true);
+    expect(await (await remoteAction(owner, info.projectId, 'push')).json()).toMatchObject({
+      result: 'pushed',
+    });
+    expect(await remoteModes(repo)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+
+    // Imported from that repository, the project's own history has the bit too: pushed elsewhere, it is there.
+    const imported = await call('/api/projects/import/repository', {
+      method: 'POST',
+      json: { url: repo.url, token: repo.token },
+      token: owner.accessToken,
+      ip: owner.ip,
+    });
+    expect(imported.status).toBe(201);
+    const { project } = await imported.json<{ project: { id: string } }>();
+    const copy = await newRepository();
+    await connectRemote(owner, project.id, copy);
+    expect(await (await remoteAction(owner, project.id, 'push')).json()).toMatchObject({ result: 'pushed' });
+    expect(await remoteModes(copy)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
   });
 
   it('refuses a pull while a step waits for the user', async () => {
