@@ -187,15 +187,15 @@ export class FileStore {
     return entry && !entry.binary ? entry.content : null;
   }
 
-  /** The content of a file of a branch's current tree, text or base64. */
-  entry(branch: number, path: string): BlobEntry | null {
-    const row = this.sql.one<{ content: string; binary: number }>(
-      `SELECT b.content, b.binary FROM files_head h JOIN blobs b ON b.hash = h.hash
+  /** The content of a file of a branch's current tree, text or base64, and its executable bit. */
+  entry(branch: number, path: string): (BlobEntry & { executable: boolean }) | null {
+    const row = this.sql.one<{ content: string; binary: number; executable: number }>(
+      `SELECT b.content, b.binary, h.executable FROM files_head h JOIN blobs b ON b.hash = h.hash
        WHERE h.branch = ? AND h.path = ?`,
       branch,
       path,
     );
-    return row ? { content: row.content, binary: row.binary === 1 } : null;
+    return row ? { content: row.content, binary: row.binary === 1, executable: row.executable === 1 } : null;
   }
 
   /** The head entry of a file (null when it does not exist). */
