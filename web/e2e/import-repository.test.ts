@@ -8,7 +8,7 @@
  * server, where the stock git client sees it; a push rejected because the remote moved offers Pull,
  * and the pull brings the remote's commit in.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -32,6 +32,11 @@ const browser = useBrowser();
 
 let server: GitServer;
 let repo: ServedRepository;
+
+/** A script committed with its executable bit (git's mode 100755), beside the app's files. */
+const SCRIPT = { path: 'bin/check.sh', content: '#!/bin/sh\nnpm test\n' };
+/** Every file the import keeps, in the order it writes them (by path). */
+const IMPORTED_PATHS = [...IMPORTED_TODOS_FILES.map((f) => f.path), SCRIPT.path].sort();
 const work = mkdtempSync(join(tmpdir(), 'import-repository-'));
 
 /** The todo app of the samples, committed with its dependencies installed (the import leaves them out). */
@@ -45,12 +50,14 @@ beforeAll(async () => {
       f.binary ? Buffer.from(f.content, 'base64') : f.content,
     ]),
     ['node_modules/left-pad/index.js', 'module.exports = 1;\n'],
+    [SCRIPT.path, SCRIPT.content],
   ];
   for (const [path, data] of files) {
     mkdirSync(dirname(join(source, path)), { recursive: true });
     writeFileSync(join(source, path), data);
   }
   await git(source, ['init', '-q', '--initial-branch=main']);
+  chmodSync(join(source, SCRIPT.path), 0o755);
   await git(source, ['add', '-A']);
   await git(source, ['commit', '-q', '-m', 'The todo list']);
   await git(source, ['push', '-q', repo.path, 'main']);
@@ -133,9 +140,7 @@ describe('import from a repository', () => {
     await create.getByRole('button', { name: 'Import the app' }).click();
     const result = create.locator('[data-import-result]');
     await result.waitFor({ timeout: 30_000 });
-    expect(await result.innerText()).toContain(
-      `todos was imported with ${IMPORTED_TODOS_FILES.length} files.`,
-    );
+    expect(await result.innerText()).toContain(`todos was imported with ${IMPORTED_PATHS.length} files.`);
     expect(await result.locator('[data-import-skipped]').innerText()).toContain('1 file: dependencies');
     await screenshot(page, 'import-repository-result', { fullPage: false });
     expect(await page.content()).not.toContain(repo.token);
@@ -207,8 +212,11 @@ describe('import from a repository', () => {
       'Plan your change request',
       'Read the imported app',
       // The import: one step per file.
-      ...IMPORTED_TODOS_FILES.map((f) => `Edit ${f.path}`).reverse(),
+      ...IMPORTED_PATHS.map((path) => `Edit ${path}`).reverse(),
     ]);
+    // The script kept its executable bit through the import, the history and the push.
+    expect(await git(clone, ['ls-files', '--stage', SCRIPT.path])).toMatch(/^100755 /);
+    expect(statSync(join(clone, SCRIPT.path)).mode & 0o111).not.toBe(0);
 
     // Someone commits on the remote; the project's next push is rejected and the dialog offers Pull.
     writeFileSync(join(clone, 'NOTES.md'), 'Made elsewhere.\n');
