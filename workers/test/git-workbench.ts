@@ -9,9 +9,10 @@
  * - `GET /repos/<name>/log` → `{ commits: [{ id, parents, author, subject }] }`: `main`'s log, newest first.
  * - `GET /repos/<name>/file?path=` → the file's text on `main`.
  * - `GET /repos/<name>/tree` → `{ <path>: <mode> }`: `main`'s files and their modes (`100755`...).
- * A commit's `executable: "true"` commits the file with its executable bit.
+ * A commit's `executable: "true"` commits the file with its executable bit; `symlink: "true"` commits a
+ * symbolic link to `content` instead of a file.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,8 @@ export async function startGitWorkbench(server: GitServer): Promise<GitWorkbench
       }
       const file = join(dir, input.path!);
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, input.content ?? '');
+      if (input.symlink === 'true') symlinkSync(input.content ?? '', file);
+      else writeFileSync(file, input.content ?? '');
       await git(dir, ['add', '--', input.path!]);
       if (input.executable === 'true') await git(dir, ['update-index', '--chmod=+x', '--', input.path!]);
       await git(dir, ['commit', '-q', '-m', input.message ?? `Change ${input.path}`]);

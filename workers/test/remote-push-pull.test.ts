@@ -45,7 +45,7 @@ async function commitElsewhere(
   repo: Repository,
   path: string,
   content: string,
-  opts: { executable?: boolean } = {},
+  opts: { executable?: boolean; symlink?: boolean } = {},
 ): Promise<string> {
   const res = await fetch(`${workbench}/repos/${repo.name}/commit`, {
     method: 'POST',
@@ -54,6 +54,7 @@ async function commitElsewhere(
       content,
       message: `Change ${path} elsewhere`,
       ...(opts.executable ? { executable: 'true' } : {}),
+      ...(opts.symlink ? { symlink: 'true' } : {}),
     }),
   });
   expect(res.status).toBe(200);
@@ -222,7 +223,7 @@ describe('push and pull with a remote repository', () => {
     expect(head!.parents).toContain(tip);
   });
 
-  it('keeps an executable file runnable: its bit comes with a pull, stays through an edit, goes out with a push, and comes with a repository import', async () => {
+  it('keeps an executable file runnable: its bit comes with a pull, stays through an edit, goes out with a push, and comes with a repository import; a symbolic link is refused', async () => {
     const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
     const repo = await newRepository();
     await commitElsewhere(repo, 'README.md', '# Tools\n');
@@ -253,6 +254,14 @@ describe('push and pull with a remote repository', () => {
     await connectRemote(owner, project.id, copy);
     expect(await (await remoteAction(owner, project.id, 'push')).json()).toMatchObject({ result: 'pushed' });
     expect(await remoteModes(copy)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+
+    // A symbolic link on the remote is refused by name: written as a file, it would go back as one.
+    await commitElsewhere(repo, 'bin/start', 'start.sh', { symlink: true });
+    expect((await remoteModes(repo))['bin/start']).toBe('120000');
+    const refused = await remoteAction(owner, info.projectId, 'pull');
+    expect(refused.status).toBe(409);
+    expect((await errorOf(refused)).message).toMatch(/bin\/start is a symbolic link/);
+    expect((await stub.readFile('bin/start')).ok).toBe(false);
   });
 
   it('refuses a pull while a step waits for the user', async () => {

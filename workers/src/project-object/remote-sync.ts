@@ -93,6 +93,8 @@ const MAX_SIDE_CHARS = 100_000;
 
 /** Mode of a submodule's entry (a commit of another repository): not a file of the project. */
 const GITLINK = '160000';
+/** A symbolic link's tree mode. */
+const SYMLINK = '120000';
 
 export class RemoteSync {
   private readonly deps: {
@@ -220,6 +222,13 @@ export class RemoteSync {
       if (!change.after) {
         writes.push({ path, content: null });
         continue;
+      }
+      // A project holds files only: a link written as a file would go back as one with the next push.
+      if ((change.after.mode as string) === SYMLINK) {
+        return refusal(
+          'conflict',
+          `The remote's ${path} is a symbolic link, which a project cannot hold: replace it with the file it points to (or remove it) on the remote, then pull again.`,
+        );
       }
       const blob = await store.get(change.after.id);
       if (blob?.type !== 'blob') return refusal('conflict', `The remote's file ${path} did not arrive.`);
