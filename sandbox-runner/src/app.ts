@@ -69,6 +69,9 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
       },
     },
     bodyLimit: config.bodyLimitBytes,
+    // The start waits on the Docker engine (orphans removed, image checked, disks set up), which on a
+    // busy host takes longer than Fastify's default 10 s: a slow engine is not a broken runner.
+    pluginTimeout: 120_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -2,14 +2,15 @@
  * A published app, one story on one deployment: it answers at its own public origin, comes back after
  * its process crashes and after its container is killed, keeps its data across both and across a new
  * version, switches back to the previous version at once (no reinstall), cannot reach the runner's API,
- * and is gone (404) once unpublished.
+ * is served again on the same origin with its data after the runner restarts, and is gone (404) once
+ * unpublished.
  */
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackRequest } from '../../infra/stack/loopback-http.ts';
 import type { DeploymentInfo, DeploymentLogsResponse, PublishRequest } from '../src/contract.ts';
-import { docker, SECRET, startRunner } from './helpers.ts';
+import { docker, restartRunner, SECRET, startRunner } from './helpers.ts';
 import type { Client, TestRunner } from './helpers.ts';
 import { removeTestNetwork, testNetworkName } from './egress-network.ts';
 
@@ -178,6 +179,25 @@ describe('a published app', () => {
     expect(await info()).toMatchObject({ current: 1, status: 'running' });
   });
 
+  it('is served again on the same origin, with its data, after the runner restarts', async () => {
+    runner = await restartRunner(runner);
+    // Installed again from what the runner kept on disk: the live version (1), its data as it was.
+    const back = await pageWhen((p) => p.installedAt !== first.installedAt);
+    expect(back).toMatchObject({ version: 'v1', visits: 3 });
+    expect(await info()).toMatchObject({
+      url: origin,
+      current: 1,
+      status: 'running',
+      versions: [{ version: 2 }, { version: 1 }],
+    });
+    const logs = await client.request<DeploymentLogsResponse>('GET', '/v1/deployment/logs');
+    expect(logs.body.data).toContain('the runner restarted: starting version 1 again');
+    // The version kept besides it is installed again on a rollback, from its kept files.
+    const res = await client.request<DeploymentInfo>('POST', '/v1/deployment/rollback', { version: 2 });
+    expect(res.status).toBe(200);
+    expect(await page()).toMatchObject({ version: 'v2', visits: 3 });
+  });
+
   it('is gone once unpublished, its data deleted when asked', async () => {
     const dataDir = join(runner.config.workspaceDir, 'published-data', new URL(origin).hostname.slice(0, 26));
     await access(dataDir);
@@ -187,6 +207,14 @@ describe('a published app', () => {
     expect(gone.text()).toContain('No app is published here');
     expect((await client.request('GET', '/v1/deployment')).status).toBe(404);
     await expect(access(dataDir)).rejects.toThrow();
+    // Nothing of it is kept for a restart either.
+    const kept = join(
+      runner.config.workspaceDir,
+      'published-apps',
+      runner.config.runnerId,
+      basename(dataDir),
+    );
+    await expect(access(kept)).rejects.toThrow();
     const left = await docker.listContainers({
       all: true,
       filters: { label: [`samokoder.runner=${runner.config.runnerId}`] },

@@ -42,8 +42,21 @@ export async function startRunner(overrides: Partial<RunnerConfig> = {}): Promis
     killGraceMs: 500,
     ...overrides,
   });
+  return listenRunner(config, 0);
+}
+
+/**
+ * Stops `runner` (as its process would on SIGTERM) and starts it again with the same configuration on
+ * the same port: the same id, workspace and preview origins, as after a restart of its service.
+ */
+export async function restartRunner(runner: TestRunner): Promise<TestRunner> {
+  await runner.close();
+  return listenRunner(runner.config, Number(new URL(runner.base).port));
+}
+
+async function listenRunner(config: RunnerConfig, port: number): Promise<TestRunner> {
   const app = await buildApp(config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     app,

@@ -8,8 +8,11 @@
  * - `POST /repos/<name>/commit` `{ path, content, message }` → `{ commit }`: a commit on `main`, pushed.
  * - `GET /repos/<name>/log` → `{ commits: [{ id, parents, author, subject }] }`: `main`'s log, newest first.
  * - `GET /repos/<name>/file?path=` → the file's text on `main`.
+ * - `GET /repos/<name>/tree` → `{ <path>: <mode> }`: `main`'s files and their modes (`100755`...).
+ * A commit's `executable: "true"` commits the file with its executable bit; `symlink: "true"` commits a
+ * symbolic link to `content` instead of a file.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,8 +55,10 @@ export async function startGitWorkbench(server: GitServer): Promise<GitWorkbench
       }
       const file = join(dir, input.path!);
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, input.content ?? '');
+      if (input.symlink === 'true') symlinkSync(input.content ?? '', file);
+      else writeFileSync(file, input.content ?? '');
       await git(dir, ['add', '--', input.path!]);
+      if (input.executable === 'true') await git(dir, ['update-index', '--chmod=+x', '--', input.path!]);
       await git(dir, ['commit', '-q', '-m', input.message ?? `Change ${input.path}`]);
       await git(dir, ['push', '-q', 'origin', 'HEAD:refs/heads/main']);
       return (await git(dir, ['rev-parse', 'HEAD'])).trim();
@@ -70,7 +75,7 @@ export async function startGitWorkbench(server: GitServer): Promise<GitWorkbench
       repos.set(name, repo);
       return send(res, 201, { name, url: repo.url, token: repo.token });
     }
-    const match = /^\/repos\/([^/]+)\/(commit|log|file)$/.exec(url.pathname);
+    const match = /^\/repos\/([^/]+)\/(commit|log|file|tree)$/.exec(url.pathname);
     const repo = match ? repos.get(match[1]!) : undefined;
     if (!match || !repo) return send(res, 404, 'no such repository');
     if (match[2] === 'commit' && req.method === 'POST') {
@@ -87,6 +92,16 @@ export async function startGitWorkbench(server: GitServer): Promise<GitWorkbench
           return { id, parents: parents ? parents.split(' ') : [], author, subject };
         });
       return send(res, 200, { commits });
+    }
+    if (match[2] === 'tree') {
+      // `main`'s files with their modes, as `git ls-tree -r` lists them: { path: mode }.
+      const out = await git(repo.path, ['ls-tree', '-r', 'refs/heads/main']);
+      const modes: Record<string, string> = {};
+      for (const line of out.trim().split('\n').filter(Boolean)) {
+        const [info, path] = line.split('\t');
+        modes[path!] = info!.split(' ')[0]!;
+      }
+      return send(res, 200, modes);
     }
     if (match[2] === 'file') {
       return send(

@@ -34,11 +34,28 @@ async function remoteLog(repo: Repository): Promise<LoggedCommit[]> {
   return (await res.json<{ commits: LoggedCommit[] }>()).commits;
 }
 
+/** `main`'s files on the remote and their modes (`100644`, `100755`), as `git ls-tree -r` lists them. */
+async function remoteModes(repo: Repository): Promise<Record<string, string>> {
+  const res = await fetch(`${workbench}/repos/${repo.name}/tree`);
+  return res.json<Record<string, string>>();
+}
+
 /** A commit made elsewhere with the git CLI (a clone, a commit, a push); its id. */
-async function commitElsewhere(repo: Repository, path: string, content: string): Promise<string> {
+async function commitElsewhere(
+  repo: Repository,
+  path: string,
+  content: string,
+  opts: { executable?: boolean; symlink?: boolean } = {},
+): Promise<string> {
   const res = await fetch(`${workbench}/repos/${repo.name}/commit`, {
     method: 'POST',
-    body: JSON.stringify({ path, content, message: `Change ${path} elsewhere` }),
+    body: JSON.stringify({
+      path,
+      content,
+      message: `Change ${path} elsewhere`,
+      ...(opts.executable ? { executable: 'true' } : {}),
+      ...(opts.symlink ? { symlink: 'true' } : {}),
+    }),
   });
   expect(res.status).toBe(200);
   return (await res.json<{ commit: string }>()).commit;
@@ -168,6 +185,83 @@ describe('push and pull with a remote repository', () => {
       message: expect.stringMatching(/refused the token/),
       fields: [{ path: 'token' }],
     });
+  });
+
+  it('pulls a remote into a project that has no history yet: its files arrive as the first step, and the push after is a fast-forward', async () => {
+    const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
+    const projectId = info.projectId;
+    const repo = await newRepository();
+    await commitElsewhere(repo, 'index.html', '<h1>from the remote</h1>\n');
+    const tip = await commitElsewhere(repo, 'src/app.js', 'export const app = 1;\n');
+    await connectRemote(owner, projectId, repo);
+    // The project never ran: no step, no file, no commit.
+    const before = await runInDurableObject(stub, (o: ProjectObject) => o.runtime.journal.headStepId());
+    expect(before).toBeNull();
+
+    const pulled = await remoteAction(owner, projectId, 'pull');
+    expect(pulled.status).toBe(200);
+    const pull = await pulled.json<{ result: string; stepId: number; files: number }>();
+    expect(pull).toMatchObject({ result: 'pulled', remoteCommit: tip, files: 2 });
+    for (const [path, content] of [
+      ['index.html', '<h1>from the remote</h1>\n'],
+      ['src/app.js', 'export const app = 1;\n'],
+    ]) {
+      const file = await stub.readFile(path!);
+      expect(file.ok && file.value).toMatchObject({ content, author: 'user' });
+    }
+    const step = await runInDurableObject(stub, (o: ProjectObject) => o.runtime.journal.step(pull.stepId));
+    expect(step).toMatchObject({ status: 'done', ref: { agent: 'User' } });
+
+    // Pulling again finds nothing new; a push then sends the pull's commit on top of the remote's.
+    expect(await (await remoteAction(owner, projectId, 'pull')).json()).toMatchObject({
+      result: 'up_to_date',
+    });
+    const pushed = await remoteAction(owner, projectId, 'push');
+    expect(await pushed.json()).toMatchObject({ result: 'pushed', previous: tip });
+    const [head] = await remoteLog(repo);
+    expect(head).toMatchObject({ subject: step!.ref.title });
+    expect(head!.parents).toContain(tip);
+  });
+
+  it('keeps an executable file runnable: its bit comes with a pull, stays through an edit, goes out with a push, and comes with a repository import; a symbolic link is refused', async () => {
+    const { stub, info } = await scriptedProject(TWO_STEPS, { ownerId: owner.id });
+    const repo = await newRepository();
+    await commitElsewhere(repo, 'README.md', '# Tools\n');
+    await commitElsewhere(repo, 'bin/start.sh', '#!/bin/sh\necho start\n', { executable: true });
+    expect(await remoteModes(repo)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+    await connectRemote(owner, info.projectId, repo);
+    expect(await (await remoteAction(owner, info.projectId, 'pull')).json()).toMatchObject({
+      result: 'pulled',
+    });
+
+    // An edit that says nothing of the mode keeps the bit; the push carries it.
+    expect((await stub.saveFile('bin/start.sh', '#!/bin/sh\necho started\n')).ok).toBe(true);
+    expect(await (await remoteAction(owner, info.projectId, 'push')).json()).toMatchObject({
+      result: 'pushed',
+    });
+    expect(await remoteModes(repo)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+
+    // Imported from that repository, the project's own history has the bit too: pushed elsewhere, it is there.
+    const imported = await call('/api/projects/import/repository', {
+      method: 'POST',
+      json: { url: repo.url, token: repo.token },
+      token: owner.accessToken,
+      ip: owner.ip,
+    });
+    expect(imported.status).toBe(201);
+    const { project } = await imported.json<{ project: { id: string } }>();
+    const copy = await newRepository();
+    await connectRemote(owner, project.id, copy);
+    expect(await (await remoteAction(owner, project.id, 'push')).json()).toMatchObject({ result: 'pushed' });
+    expect(await remoteModes(copy)).toEqual({ 'README.md': '100644', 'bin/start.sh': '100755' });
+
+    // A symbolic link on the remote is refused by name: written as a file, it would go back as one.
+    await commitElsewhere(repo, 'bin/start', 'start.sh', { symlink: true });
+    expect((await remoteModes(repo))['bin/start']).toBe('120000');
+    const refused = await remoteAction(owner, info.projectId, 'pull');
+    expect(refused.status).toBe(409);
+    expect((await errorOf(refused)).message).toMatch(/bin\/start is a symbolic link/);
+    expect((await stub.readFile('bin/start')).ok).toBe(false);
   });
 
   it('refuses a pull while a step waits for the user', async () => {

@@ -7,6 +7,9 @@
  *
  * The app gets no token or secret of the platform: its environment is the runner's package settings,
  * `PORT`, `DATA_DIR` and what the publisher passed.
+ *
+ * What was published is also kept on disk (deployment-store.ts): a restarted runner finds its
+ * deployments there and installs their live versions again, on the same origins, with the same data.
  */
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,6 +21,7 @@ import type { SandboxManager } from '../sandbox/manager.ts';
 import type { SupervisorExit, SupervisorSession } from '../supervisor/session.ts';
 import { DataDirs } from './data-dirs.ts';
 import { Deployment } from './deployment.ts';
+import { DeploymentStore, type StoredDeployment } from './deployment-store.ts';
 import { MAX_RESTARTS } from './restart-policy.ts';
 import { DeployedVersion } from './version.ts';
 import type { PreparedFile } from './version.ts';
@@ -41,10 +45,14 @@ export class DeploymentManager {
   private readonly byProject = new Map<string, Deployment>();
   private readonly byHash = new Map<string, Deployment>();
   private readonly dataDirs: DataDirs;
+  private readonly store: DeploymentStore;
 
   constructor(deps: DeploymentDeps) {
     this.deps = deps;
-    this.dataDirs = new DataDirs(join(deps.sandboxes.config.workspaceDir, 'published-data'));
+    const { workspaceDir, runnerId } = deps.sandboxes.config;
+    this.dataDirs = new DataDirs(join(workspaceDir, 'published-data'));
+    // Per runner: runners sharing an engine and a disk each serve their own deployments.
+    this.store = new DeploymentStore(join(workspaceDir, 'published-apps', runnerId));
   }
 
   private get config() {
@@ -142,6 +150,7 @@ export class DeploymentManager {
       await this.makeLive(d, version);
       d.log.note(`version ${version.version} is live`);
       await this.prune(d);
+      await this.save(d);
       return d.info();
     });
   }
@@ -153,16 +162,19 @@ export class DeploymentManager {
       const version = d.versions.find((v) => v.version === number);
       if (!version) throw new RunnerError('version_not_found', `there is no version ${number}`);
       if (version === d.current && version.running) return d.info();
-      if (!version.ready) {
+      if (!version.ready && version.spec.files.length === 0) {
         throw new RunnerError(
           'version_not_ready',
           `version ${number} is no longer kept installed: publish it again`,
         );
       }
       d.log.note(`switching to version ${number}`);
+      // Its container is gone after a restart of the runner: installed again from its kept files.
+      if (!version.ready) await this.install(d, version);
       await this.startApp(d, version);
       await this.makeLive(d, version);
       d.log.note(`version ${number} is live`);
+      await this.save(d);
       return d.info();
     });
   }
@@ -185,7 +197,72 @@ export class DeploymentManager {
       // A publish still installing finds the deployment removed and removes its own container.
       await d.serialize(() => Promise.all(d.versions.map((v) => this.removeContainer(v))));
     }
-    if (deleteData) await this.dataDirs.remove(this.deps.origins.projectHash(projectId));
+    const hash = this.deps.origins.projectHash(projectId);
+    await this.store.remove(hash);
+    if (deleteData) await this.dataDirs.remove(hash);
+  }
+
+  /**
+   * Finds the deployments this runner kept on disk (it was restarted) and brings each live version back:
+   * installed again from its files, then started, in the background; until then its origin answers that
+   * the app is starting. Call once, before any publish.
+   */
+  async restore(): Promise<number> {
+    const stored = await this.store.load((hash, err) =>
+      this.deps.log.warn({ err, hash }, 'a published app kept on disk could not be read'),
+    );
+    for (const s of stored) {
+      if (this.byProject.has(s.projectId)) continue;
+      const d = this.revive(s);
+      const live = d.current;
+      if (!live) continue;
+      d.log.note(`the runner restarted: starting version ${live.version} again`);
+      void d.serialize(() => this.bringBack(d, live));
+    }
+    return stored.length;
+  }
+
+  /** A deployment as it was kept on disk: its versions (not installed) and the live one. */
+  private revive(s: StoredDeployment): Deployment {
+    const hash = this.deps.origins.projectHash(s.projectId);
+    const url = this.deps.origins.publishedOrigin(s.projectId);
+    const d = new Deployment(s.projectId, hash, url, this.config.processLogBytes);
+    d.versions = s.versions.map(
+      (v) =>
+        new DeployedVersion(
+          v.version,
+          { ...v.spec, files: s.files.get(v.version) ?? [] },
+          new Date(v.createdAt),
+        ),
+    );
+    d.current = d.versions.find((v) => v.version === s.current) ?? null;
+    this.byProject.set(s.projectId, d);
+    this.byHash.set(hash, d);
+    return d;
+  }
+
+  /** Installs and starts the live version of a revived deployment; a failure is retried like a crash. */
+  private async bringBack(d: Deployment, version: DeployedVersion): Promise<void> {
+    if (d.removed || d.current !== version) return;
+    try {
+      await this.install(d, version);
+      await this.startApp(d, version);
+      d.status = 'running';
+      d.log.note(`version ${version.version} is live`);
+    } catch (err) {
+      this.deps.log.warn({ err, project: d.projectId }, 'a published app could not be restored');
+      d.log.note(`it did not start: ${err instanceof RunnerError ? err.message : 'an internal error'}`);
+      await this.removeContainer(version);
+      if (!d.removed && d.current === version) this.restartLater(d, version);
+    }
+  }
+
+  /** Keeps the deployment's state on disk; a failure to write is logged, never fails the publish. */
+  private async save(d: Deployment): Promise<void> {
+    if (d.removed) return;
+    await this.store.save(d).catch((err: unknown) => {
+      this.deps.log.warn({ err, project: d.projectId }, 'a published app could not be kept on disk');
+    });
   }
 
   /** The runner is closing: every published app's container goes (their data stays). */

@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class DeployedVersion {
   readonly version: number;
   readonly spec: VersionSpec;
-  readonly createdAt = new Date();
+  readonly createdAt: Date;
   /** The container the version is installed in; null once it is gone (removed, or it died). */
   launched: Launched | null = null;
   /** The app's process while it runs: its channel, and its end. */
@@ -44,9 +44,11 @@ export class DeployedVersion {
   /** Files published with it (kept when its files are let go). */
   readonly fileCount: number;
 
-  constructor(version: number, spec: VersionSpec) {
+  /** `createdAt`: when it was first published (a restarted runner restores it from disk). */
+  constructor(version: number, spec: VersionSpec, createdAt = new Date()) {
     this.version = version;
     this.spec = spec;
+    this.createdAt = createdAt;
     this.fileCount = spec.files.length;
   }
 

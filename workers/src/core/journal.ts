@@ -79,6 +79,8 @@ export interface FileWrite {
   content: string | null;
   /** `content` is base64 of a binary file (an imported image...): kept, never shown to a model. */
   binary?: boolean;
+  /** The file's executable bit (git's mode 100755); absent: the file keeps the bit it has. */
+  executable?: boolean;
 }
 
 /** A write with its content hash computed, ready to be applied inside a transaction. */

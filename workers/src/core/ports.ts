@@ -111,6 +111,8 @@ export interface SandboxFile {
   content: string;
   /** `content` is base64 of a binary file. */
   binary?: boolean;
+  /** Written with mode 0755 (a script, `gradlew`); absent: 0644. */
+  executable?: boolean;
 }
 
 /**

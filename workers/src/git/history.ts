@@ -188,8 +188,8 @@ export class GitHistory {
   private async commit(head: GitHead, pending: PendingCommit): Promise<GitHead | null> {
     const changes = this.store.changesIn(head.branch, head.rev, pending.upTo);
     const blobs: { hash: string; id: ObjectId }[] = [];
-    const files = new Map<string, ObjectId | null>();
-    for (const [path, hash] of changes) {
+    const files = new Map<string, FileEntry | null>();
+    for (const [path, { hash, executable }] of changes) {
       if (hash === null) {
         files.set(path, null);
         continue;
@@ -199,7 +199,7 @@ export class GitHistory {
         id = await objectId('blob', this.store.content(hash) ?? new Uint8Array());
         blobs.push({ hash, id });
       }
-      files.set(path, id);
+      files.set(path, { id, executable });
     }
     const trees: { id: ObjectId; body: Uint8Array }[] = [];
     const treeId =
@@ -241,7 +241,7 @@ export class GitHistory {
    */
   private async rewrite(
     base: ObjectId | null,
-    changes: Map<string, ObjectId | null>,
+    changes: Map<string, FileEntry | null>,
     out: { id: ObjectId; body: Uint8Array }[],
   ): Promise<ObjectId | null> {
     const entries = new Map<string, TreeEntry>();
@@ -250,18 +250,18 @@ export class GitHistory {
       if (!object || object.type !== 'tree') throw new Error(`missing tree ${base}`);
       for (const entry of parseTree(object.body)) entries.set(entry.name, entry);
     }
-    const below = new Map<string, Map<string, ObjectId | null>>();
-    for (const [path, id] of changes) {
+    const below = new Map<string, Map<string, FileEntry | null>>();
+    for (const [path, file] of changes) {
       const slash = path.indexOf('/');
       if (slash < 0) {
-        if (id === null) entries.delete(path);
-        else entries.set(path, { mode: '100644', name: path, id });
+        if (file === null) entries.delete(path);
+        else entries.set(path, { mode: file.executable ? '100755' : '100644', name: path, id: file.id });
         continue;
       }
       const dir = path.slice(0, slash);
       let sub = below.get(dir);
       if (!sub) below.set(dir, (sub = new Map()));
-      sub.set(path.slice(slash + 1), id);
+      sub.set(path.slice(slash + 1), file);
     }
     for (const [dir, sub] of below) {
       const old = entries.get(dir);
@@ -275,6 +275,12 @@ export class GitHistory {
     if (id !== base) out.push({ id, body });
     return id;
   }
+}
+
+/** A file of a tree being written: its blob and whether it is executable (mode 100755). */
+interface FileEntry {
+  id: ObjectId;
+  executable: boolean;
 }
 
 /** A repository's refs as advertised: each branch's head, other refs, and the branch HEAD points at. */

@@ -170,7 +170,12 @@ export class AppFollower {
           const entry = deleted ? null : files.entry(branch, path);
           if (!entry) return [];
           return [
-            entry.binary ? { path, content: entry.content, binary: true } : { path, content: entry.content },
+            {
+              path,
+              content: entry.content,
+              ...(entry.binary ? { binary: true } : {}),
+              ...(entry.executable ? { executable: true } : {}),
+            },
           ];
         }),
         deleted: changed.filter((c) => c.deleted).map((c) => c.path),

@@ -79,9 +79,10 @@ export class FilesApi {
     const branch = this.journal.run().branch;
     return this.files.treeAt(branch, this.files.currentRev()).map((v) => {
       const blob = this.files.blobEntry(v.hash!);
-      return blob?.binary
+      const file: SandboxFile = blob?.binary
         ? { path: v.path, content: blob.content, binary: true }
         : { path: v.path, content: blob?.content ?? '' };
+      return v.executable ? { ...file, executable: true } : file;
     });
   }
 

@@ -13,6 +13,8 @@ export interface PublishedFile {
   path: string;
   content: string;
   encoding?: 'base64';
+  /** 0o755 for an executable file (absent: the runner's default, 0o644). */
+  mode?: number;
 }
 
 export interface PublishSource {
@@ -29,9 +31,12 @@ export function publishSource(app: AppRecipe | null, files: () => SandboxFile[])
   }
   const kept = files()
     .filter((f) => f.path !== SYNC_MARKER)
-    .map(({ path, content, binary }): PublishedFile =>
-      binary ? { path, content, encoding: 'base64' } : { path, content },
-    );
+    .map(({ path, content, binary, executable }): PublishedFile => ({
+      path,
+      content,
+      ...(binary ? { encoding: 'base64' as const } : {}),
+      ...(executable ? { mode: 0o755 } : {}),
+    }));
   if (kept.length === 0) return refusal('conflict', 'The project has no files to publish yet.');
   // The recipe's working directory and environment become part of its shell line.
   const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;

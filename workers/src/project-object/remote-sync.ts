@@ -13,6 +13,7 @@
  */
 import { toBase64 } from '../crypto/bytes.ts';
 import { normalizePath } from '../core/paths.ts';
+import type { FileWrite } from '../core/journal.ts';
 import { refusal, type Refusal } from '../core/refusal.ts';
 import type { GitHistory } from '../git/history.ts';
 import { parseCommit, parseTree, type ObjectId } from '../git/object.ts';
@@ -92,6 +93,8 @@ const MAX_SIDE_CHARS = 100_000;
 
 /** Mode of a submodule's entry (a commit of another repository): not a file of the project. */
 const GITLINK = '160000';
+/** A symbolic link's tree mode. */
+const SYMLINK = '120000';
 
 export class RemoteSync {
   private readonly deps: {
@@ -210,7 +213,7 @@ export class RemoteSync {
     changes: FileChange[],
   ): Promise<RemoteOutcome<PullReport>> {
     const { store, journal, files, sink } = this.deps;
-    const writes: { path: string; content: string | null; binary?: boolean }[] = [];
+    const writes: FileWrite[] = [];
     for (const change of changes) {
       if (change.after && (change.after.mode as string) === GITLINK) continue;
       const path = normalizePath(change.path);
@@ -220,11 +223,22 @@ export class RemoteSync {
         writes.push({ path, content: null });
         continue;
       }
+      // A project holds files only: a link written as a file would go back as one with the next push.
+      if ((change.after.mode as string) === SYMLINK) {
+        return refusal(
+          'conflict',
+          `The remote's ${path} is a symbolic link, which a project cannot hold: replace it with the file it points to (or remove it) on the remote, then pull again.`,
+        );
+      }
       const blob = await store.get(change.after.id);
       if (blob?.type !== 'blob') return refusal('conflict', `The remote's file ${path} did not arrive.`);
       const text = asText(blob.body);
+      // The executable bit comes with the file (and goes when the remote drops it).
+      const executable = change.after.mode === '100755';
       writes.push(
-        text === null ? { path, content: toBase64(blob.body), binary: true } : { path, content: text },
+        text === null
+          ? { path, content: toBase64(blob.body), binary: true, executable }
+          : { path, content: text, executable },
       );
     }
     let staged;

@@ -33,7 +33,7 @@ export function safePath(path: string): string | null {
 /** The snapshot as a zip, every file under one folder named after the project. */
 export async function snapshotZip(
   projectName: string,
-  files: SnapshotFile[],
+  files: (SnapshotFile & { executable?: boolean })[],
   modified: Date,
 ): Promise<{ zip: Uint8Array<ArrayBuffer>; fileName: string; skipped: number }> {
   const folder = slugify(projectName);
@@ -48,6 +48,7 @@ export async function snapshotZip(
     byPath.set(path, {
       path: `${folder}/${path}`,
       data: file.binary ? fromBase64(file.content) : utf8(file.content),
+      ...(file.executable ? { executable: true } : {}),
     });
   }
   const entries = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -31,6 +31,7 @@ function zipEntries(archive: Uint8Array): SourceEntry[] {
   return readZipDirectory(archive).map((entry) => ({
     name: entry.name,
     kind: entry.kind,
+    executable: entry.executable,
     size: entry.size,
     packedSize: entry.compressedSize,
     read: () => readZipEntry(archive, entry),

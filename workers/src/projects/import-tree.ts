@@ -16,6 +16,8 @@ export interface SourceEntry {
   size: number;
   /** Packed size (a zip's compressed size), for the zip-bomb check. */
   packedSize?: number;
+  /** A file with its executable bit (git's mode 100755, a zip's Unix mode). */
+  executable?: boolean;
   read(): Promise<Uint8Array>;
 }
 
@@ -51,6 +53,8 @@ export interface ImportedFile {
   path: string;
   content: string;
   binary: boolean;
+  /** Present (true) for an executable file only. */
+  executable?: boolean;
 }
 
 /** Why entries were left out of the project. */
@@ -261,7 +265,11 @@ export async function importTree(
   for (const { path, entry } of kept) {
     const data = await entry.read();
     bytes += data.byteLength;
-    files.push({ path: folder ? path.slice(folder.length + 1) : path, ...fileContent(data) });
+    files.push({
+      path: folder ? path.slice(folder.length + 1) : path,
+      ...fileContent(data),
+      ...(entry.executable ? { executable: true } : {}),
+    });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { files, skipped: [...skipped.values()], folder, bytes };

@@ -87,6 +87,7 @@ async function walkTree(store: ObjectStore, tree: ObjectId, prefix: string, out:
     out.push({
       name,
       kind: entry.mode === '120000' ? 'symlink' : 'file',
+      executable: entry.mode === '100755',
       size: data.byteLength,
       read: () => Promise.resolve(data),
     });

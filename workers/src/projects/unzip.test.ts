@@ -1,9 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../crypto/bytes.ts';
+import { snapshotZip } from './export.ts';
 import { readImportSource } from './import-source.ts';
 import { ImportError, IMPORT_LIMITS } from './import-tree.ts';
 import { readZipDirectory, readZipEntry } from './unzip.ts';
@@ -93,6 +103,29 @@ describe('the zip reader', () => {
     expect(tree.folder).toBeNull();
     expect(tree.files.map((f) => f.path)).toEqual(['index.html', 'src/a.js']);
     expect(tree.skipped).toEqual([{ reason: 'symbolic links', count: 1, examples: ['link.js'] }]);
+  });
+
+  it('keeps the executable bit of a file zipped on Unix, and the export gives it back to unzip', async () => {
+    const root = join(work, `tree${++n}`);
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    writeFileSync(join(root, 'bin/run.sh'), '#!/bin/sh\necho run\n');
+    chmodSync(join(root, 'bin/run.sh'), 0o755);
+    writeFileSync(join(root, 'README.md'), '# Run\n');
+    const out = join(work, `archive${n}.zip`);
+    execFileSync('zip', ['-q', '-r', out, '.'], { cwd: root });
+    const tree = await readImportSource({ kind: 'zip', archive: new Uint8Array(readFileSync(out)) });
+    expect(tree.files.map((f) => [f.path, f.executable ?? false])).toEqual([
+      ['README.md', false],
+      ['bin/run.sh', true],
+    ]);
+
+    const { zip } = await snapshotZip('Run', tree.files, new Date());
+    const exported = join(work, `export${n}.zip`);
+    writeFileSync(exported, zip);
+    const unpacked = join(work, `unpacked${n}`);
+    execFileSync('unzip', ['-q', exported, '-d', unpacked]);
+    expect(statSync(join(unpacked, 'run/bin/run.sh')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(unpacked, 'run/README.md')).mode & 0o111).toBe(0);
   });
 
   it('refuses a zip bomb by its ratio before unpacking it', async () => {

@@ -17,6 +17,8 @@ export interface ZipDirectoryEntry {
   /** The name as stored (not yet normalized: it may hold `..`, backslashes or a leading slash). */
   name: string;
   kind: 'file' | 'directory' | 'symlink';
+  /** A Unix archiver stored the file with an execute bit (a script, `gradlew`). */
+  executable: boolean;
   method: number;
   crc: number;
   compressedSize: number;
@@ -101,7 +103,8 @@ export function readZipDirectory(archive: Uint8Array): ZipDirectoryEntry[] {
         `"${name}" uses compression method ${method}; only stored and deflated entries are supported.`,
       );
     }
-    entries.push({ name, kind, method, crc, compressedSize, size, localOffset });
+    const executable = kind === 'file' && madeBy === UNIX && (mode & 0o111) !== 0;
+    entries.push({ name, kind, executable, method, crc, compressedSize, size, localOffset });
     at = end;
   }
   return entries;

@@ -6,6 +6,8 @@ export interface ZipEntry {
   /** Forward slashes, no leading slash; UTF-8 is fine. */
   path: string;
   data: Uint8Array;
+  /** Stored with mode rwxr-xr-x (unzip restores it): a script, `gradlew`. */
+  executable?: boolean;
 }
 
 /** Files smaller than this are stored: deflating them gains nothing worth the CPU. */
@@ -84,7 +86,8 @@ export async function buildZip(entries: ZipEntry[], modified: Date): Promise<Uin
     cv.setUint32(24, data.length, true);
     cv.setUint16(28, name.length, true);
     // extra length, comment length, disk number, internal attributes: all zero
-    cv.setUint32(38, (0o100644 << 16) >>> 0, true); // external attributes: a regular file, rw-r--r--
+    // External attributes: a regular file, rw-r--r-- (rwxr-xr-x when executable).
+    cv.setUint32(38, ((entry.executable ? 0o100755 : 0o100644) << 16) >>> 0, true);
     cv.setUint32(42, offset, true);
     central.set(name, 46);
 

@@ -134,6 +134,7 @@ export class RunnerSandbox implements SandboxPort, AppPort {
             path: f.path,
             content: f.content,
             ...(f.binary ? { encoding: 'base64' as const } : {}),
+            ...(f.executable ? { mode: 0o755 } : {}),
           })),
         );
       }

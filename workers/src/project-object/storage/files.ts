@@ -30,6 +30,8 @@ export interface FileVersion {
   stepId: number | null;
   author: 'agent' | 'user';
   at: number;
+  /** The executable bit (git's mode 100755). */
+  executable: boolean;
 }
 
 interface VersionRow {
@@ -43,6 +45,7 @@ interface VersionRow {
   step_id: number | null;
   author: string;
   at: number;
+  executable: number;
 }
 
 function toVersion(r: VersionRow): FileVersion {
@@ -56,6 +59,7 @@ function toVersion(r: VersionRow): FileVersion {
     stepId: r.step_id,
     author: r.author === 'user' ? 'user' : 'agent',
     at: r.at,
+    executable: r.executable === 1,
   };
 }
 
@@ -126,12 +130,15 @@ export class FileStore {
   ): FileChange[] {
     const changes: FileChange[] = [];
     for (const w of writes) {
-      const head = this.sql.one<{ version: number; hash: string | null }>(
-        'SELECT version, hash FROM files_head WHERE branch = ? AND path = ?',
+      const head = this.sql.one<{ version: number; hash: string | null; executable: number }>(
+        'SELECT version, hash, executable FROM files_head WHERE branch = ? AND path = ?',
         branch,
         w.path,
       );
-      if (head?.hash === w.hash || (!head && w.hash === null)) continue;
+      // A write that does not say keeps the bit (an agent's edit of a script keeps it runnable).
+      const executable = w.hash !== null && (w.executable ?? head?.executable === 1);
+      const sameMode = (head?.executable === 1) === executable;
+      if ((head?.hash === w.hash && sameMode) || (!head && w.hash === null)) continue;
       if (w.hash !== null && w.content !== null) {
         this.sql.run(
           'INSERT INTO blobs (hash, content, size, binary) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING',
@@ -143,8 +150,8 @@ export class FileStore {
       }
       const version = (head?.version ?? 0) + 1;
       const row = this.sql.one<{ rev: number }>(
-        `INSERT INTO file_versions (branch, path, version, hash, size, step_id, author, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rev`,
+        `INSERT INTO file_versions (branch, path, version, hash, size, step_id, author, at, executable)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rev`,
         branch,
         w.path,
         version,
@@ -153,18 +160,20 @@ export class FileStore {
         stepId,
         author,
         at,
+        executable ? 1 : 0,
       )!;
       // Deleted files keep a head row without a hash, so a re-created file continues the numbering.
       this.sql.run(
-        `INSERT INTO files_head (branch, path, rev, version, hash, size) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO files_head (branch, path, rev, version, hash, size, executable) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (branch, path) DO UPDATE SET rev = excluded.rev, version = excluded.version,
-           hash = excluded.hash, size = excluded.size`,
+           hash = excluded.hash, size = excluded.size, executable = excluded.executable`,
         branch,
         w.path,
         row.rev,
         version,
         w.hash,
         w.size,
+        executable ? 1 : 0,
       );
       const op = w.hash === null ? 'delete' : head?.hash ? 'update' : 'create';
       changes.push({ path: w.path, version, op, size: w.size });
@@ -178,15 +187,15 @@ export class FileStore {
     return entry && !entry.binary ? entry.content : null;
   }
 
-  /** The content of a file of a branch's current tree, text or base64. */
-  entry(branch: number, path: string): BlobEntry | null {
-    const row = this.sql.one<{ content: string; binary: number }>(
-      `SELECT b.content, b.binary FROM files_head h JOIN blobs b ON b.hash = h.hash
+  /** The content of a file of a branch's current tree, text or base64, and its executable bit. */
+  entry(branch: number, path: string): (BlobEntry & { executable: boolean }) | null {
+    const row = this.sql.one<{ content: string; binary: number; executable: number }>(
+      `SELECT b.content, b.binary, h.executable FROM files_head h JOIN blobs b ON b.hash = h.hash
        WHERE h.branch = ? AND h.path = ?`,
       branch,
       path,
     );
-    return row ? { content: row.content, binary: row.binary === 1 } : null;
+    return row ? { content: row.content, binary: row.binary === 1, executable: row.executable === 1 } : null;
   }
 
   /** The head entry of a file (null when it does not exist). */
@@ -325,13 +334,14 @@ export class FileStore {
   fork(branch: number, parent: number, rev: number): void {
     for (const v of this.latestIn(this.lineage(parent, rev)).values()) {
       this.sql.run(
-        'INSERT INTO files_head (branch, path, rev, version, hash, size) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO files_head (branch, path, rev, version, hash, size, executable) VALUES (?, ?, ?, ?, ?, ?, ?)',
         branch,
         v.path,
         v.rev,
         v.version,
         v.hash,
         v.size,
+        v.executable ? 1 : 0,
       );
     }
   }

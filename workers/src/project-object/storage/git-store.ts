@@ -300,16 +300,23 @@ export class GitStore implements ObjectStore {
     );
   }
 
-  /** The paths of `branch` changed in the revs (after, upTo], each with its latest hash (null: deleted). */
-  changesIn(branch: number, after: number, upTo: number): Map<string, string | null> {
-    const latest = new Map<string, string | null>();
-    for (const row of this.sql.all<{ path: string; hash: string | null }>(
-      'SELECT path, hash FROM file_versions WHERE branch = ? AND rev > ? AND rev <= ? ORDER BY rev',
+  /**
+   * The paths of `branch` changed in the revs (after, upTo], each with its latest hash (null: deleted)
+   * and executable bit.
+   */
+  changesIn(
+    branch: number,
+    after: number,
+    upTo: number,
+  ): Map<string, { hash: string | null; executable: boolean }> {
+    const latest = new Map<string, { hash: string | null; executable: boolean }>();
+    for (const row of this.sql.all<{ path: string; hash: string | null; executable: number }>(
+      'SELECT path, hash, executable FROM file_versions WHERE branch = ? AND rev > ? AND rev <= ? ORDER BY rev',
       branch,
       after,
       upTo,
     )) {
-      latest.set(row.path, row.hash);
+      latest.set(row.path, { hash: row.hash, executable: row.executable === 1 });
     }
     return latest;
   }

@@ -114,6 +114,12 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE git_merges (step_id INTEGER PRIMARY KEY, parent TEXT NOT NULL);
   `,
+  // 6: a file's executable bit (git's mode 100755: a \`bin/\` script, \`gradlew\`), kept beside each
+  // version and the head, so it survives imports, the history, pulls and pushes.
+  `
+  ALTER TABLE file_versions ADD COLUMN executable INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files_head ADD COLUMN executable INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version this code expects. */
