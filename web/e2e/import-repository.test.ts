@@ -211,9 +211,10 @@ describe('import from a repository', () => {
       'Write the acceptance tests',
       'Plan your change request',
       'Read the imported app',
-      // The import: one step per file.
-      ...IMPORTED_PATHS.map((path) => `Edit ${path}`).reverse(),
+      // The import: one commit, the user's save of every file.
+      `Edit ${IMPORTED_PATHS.length} files`,
     ]);
+    expect(await git(clone, ['show', '-s', '--format=%b', 'change~7'])).toContain(IMPORTED_PATHS.join('\n'));
     // The script kept its executable bit through the import, the history and the push.
     expect(await git(clone, ['ls-files', '--stage', SCRIPT.path])).toMatch(/^100755 /);
     expect(statSync(join(clone, SCRIPT.path)).mode & 0o111).not.toBe(0);

@@ -41,6 +41,17 @@ export function agentAuthor(agent: string): { name: string; email: string } {
   return { name: `Samokoder ${agent}`, email: `${slug}@agents.noreply.samokoder` };
 }
 
+/** Paths named in the body of a save's commit message (an import may write thousands). */
+const PATHS_IN_MESSAGE = 20;
+
+/** A user's save: `Edit <path>`, or `Edit <n> files` with the paths (an import, a multi-file save). */
+function editMessage(paths: string[]): string {
+  if (paths.length === 1) return `Edit ${paths[0]}\n`;
+  const listed = paths.slice(0, PATHS_IN_MESSAGE).join('\n');
+  const more = paths.length > PATHS_IN_MESSAGE ? `\n… and ${paths.length - PATHS_IN_MESSAGE} more` : '';
+  return `Edit ${paths.length} files\n\n${listed}${more}\n`;
+}
+
 /** A user as a commit's author: a stable no-reply form of their id. */
 export function userAuthor(userId: string): { name: string; email: string } {
   const slug = userId.toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'user';
@@ -168,7 +179,7 @@ export class GitHistory {
         author: userAuthor(this.ownerId()),
         mergeParent: null,
         atMs: edit.at,
-        message: `Edit ${edit.path}\n`,
+        message: editMessage(edit.paths),
       };
     }
     if (!step) return null;

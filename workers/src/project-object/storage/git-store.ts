@@ -43,8 +43,10 @@ export interface DoneStep {
 
 /** A user's edit (a file version written outside any step). */
 export interface UserEdit {
+  /** The last rev of the save. */
   rev: number;
-  path: string;
+  /** The paths it wrote, sorted. */
+  paths: string[];
   at: number;
 }
 
@@ -287,17 +289,41 @@ export class GitStore implements ObjectStore {
     };
   }
 
-  /** The first edit of a user on `branch` after rev `after` (and up to `upTo`). */
+  /**
+   * The first save of a user on `branch` after rev `after` (and up to `upTo`): the user's versions
+   * written by one save (one write, one time: a saved file, or every file of an import), up to the next
+   * version of a step or of another save.
+   */
   firstUserEdit(branch: number, after: number, upTo = Number.MAX_SAFE_INTEGER): UserEdit | null {
-    return (
-      this.sql.one<{ rev: number; path: string; at: number }>(
-        `SELECT rev, path, at FROM file_versions
-         WHERE branch = ? AND rev > ? AND rev <= ? AND step_id IS NULL ORDER BY rev LIMIT 1`,
-        branch,
-        after,
-        upTo,
-      ) ?? null
+    const first = this.sql.one<{ rev: number; at: number }>(
+      `SELECT rev, at FROM file_versions
+       WHERE branch = ? AND rev > ? AND rev <= ? AND step_id IS NULL ORDER BY rev LIMIT 1`,
+      branch,
+      after,
+      upTo,
     );
+    if (!first) return null;
+    const next = this.sql.one<{ rev: number | null }>(
+      `SELECT MIN(rev) AS rev FROM file_versions
+       WHERE branch = ? AND rev > ? AND rev <= ? AND (step_id IS NOT NULL OR at <> ?)`,
+      branch,
+      first.rev,
+      upTo,
+      first.at,
+    )?.rev;
+    const last = next == null ? upTo : next - 1;
+    const saved = this.sql.all<{ path: string; rev: number }>(
+      `SELECT path, MAX(rev) AS rev FROM file_versions
+       WHERE branch = ? AND rev >= ? AND rev <= ? GROUP BY path ORDER BY path`,
+      branch,
+      first.rev,
+      last,
+    );
+    return {
+      rev: Math.max(...saved.map((row) => row.rev)),
+      paths: saved.map((row) => row.path),
+      at: first.at,
+    };
   }
 
   /**
