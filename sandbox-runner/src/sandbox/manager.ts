@@ -150,6 +150,13 @@ export class SandboxManager {
     return this.sandboxes.size;
   }
 
+  /** What the fleet registry is told: sandboxes held or being created, and commands running in them. */
+  get load(): { sandboxes: number; commands: number } {
+    let commands = 0;
+    for (const sandbox of this.sandboxes.values()) commands += sandbox.execs.size;
+    return { sandboxes: this.sandboxes.size + this.reservedTotal, commands };
+  }
+
   /**
    * Starts a container with a sandbox's spec, not yet assigned to anyone. Published apps
    * (../deployments/) launch theirs here too, with their env and data directory, and the egress
