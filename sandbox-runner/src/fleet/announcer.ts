@@ -1,7 +1,7 @@
 /**
  * The runner's announcements to the fleet registry (see `RunnerAnnouncement` in ../contract.ts): every
  * interval one pipeline `SET samokoder:runner:<id> <json> PX 15000` + `ZADD samokoder:runners <now> <id>`,
- * at once when draining starts or ends, and `DEL` + `ZREM` when it stops. The Worker's directory reads
+ * at once when draining starts or ends or its number of sandboxes changes, and `DEL` + `ZREM` when it stops. The Worker's directory reads
  * them to place projects. A failing registry is logged (once per outage, never with its token) and tried
  * again at the next tick: it never stops the runner, which keeps serving the sandboxes it has.
  */
@@ -22,8 +22,11 @@ export interface AnnouncerOptions {
   now?: () => number;
 }
 
-/** How often the draining flag is looked at, so a drain is announced within this. */
-const DRAIN_WATCH_MS = 200;
+/**
+ * How often the draining flag and the sandbox count are looked at: a drain, and a sandbox made or
+ * destroyed, are announced within this (placements in the same moment then spread over the fleet).
+ */
+const CHANGE_WATCH_MS = 200;
 
 export class Announcer {
   private readonly opts: AnnouncerOptions;
@@ -31,6 +34,7 @@ export class Announcer {
   private timer: ReturnType<typeof setInterval> | null = null;
   private watcher: ReturnType<typeof setInterval> | null = null;
   private lastDraining: boolean | null = null;
+  private lastSandboxes: number | null = null;
   private failing = false;
   private sending: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -46,9 +50,10 @@ export class Announcer {
     this.timer = setInterval(() => void this.announce(), this.opts.intervalMs);
     this.timer.unref();
     this.watcher = setInterval(() => {
-      const draining = this.opts.describe()?.draining ?? null;
-      if (draining !== null && draining !== this.lastDraining) void this.announce();
-    }, DRAIN_WATCH_MS);
+      const self = this.opts.describe();
+      if (!self || this.failing) return;
+      if (self.draining !== this.lastDraining || self.sandboxes !== this.lastSandboxes) void this.announce();
+    }, CHANGE_WATCH_MS);
     this.watcher.unref();
     void this.announce();
   }
@@ -77,6 +82,7 @@ export class Announcer {
         );
       }
       this.lastDraining = self.draining;
+      this.lastSandboxes = self.sandboxes;
       if (this.failing) this.opts.log.info({ runnerId: self.id }, 'the fleet registry answers again');
       this.failing = false;
     } catch (err) {

@@ -92,6 +92,11 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.openPreview();
   }
 
+  /** The runner the project's sandbox is placed on, in a fleet (null: not placed, or no fleet). */
+  async sandboxRunner(): Promise<string | null> {
+    return this.runtime.storage.placement.sandbox.get()?.url ?? null;
+  }
+
   /** The files and start command a publish of the app sends to the runner (publish-source.ts). */
   async publishSource(): Promise<Outcome<PublishSource>> {
     if (this.deleted) return { ok: false, code: 'conflict', message: 'The project was deleted.' };

@@ -114,6 +114,13 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE git_merges (step_id INTEGER PRIMARY KEY, parent TEXT NOT NULL);
   `,
+  // 6: in a fleet of runners, the runner each of the project's workloads is placed on: its sandbox
+  // (\`sandbox\`) and its published app (\`deployment\`) (placement-store.ts).
+  `
+  CREATE TABLE placements (
+    workload TEXT PRIMARY KEY, runner_id TEXT NOT NULL, url TEXT NOT NULL, placed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code expects. */
