@@ -239,6 +239,11 @@ export class FleetSandbox implements SandboxPort, AppPort {
     }
   }
 
+  /** Destroys the project's sandbox on the runner it is on now (nothing when it has none). */
+  async release(): Promise<void> {
+    await this.current?.sandbox.release();
+  }
+
   writeFiles(files: SandboxFile[]): Promise<void> {
     // A full write (it carries the sync marker) is whole on any runner: it simply goes where the project is.
     const full = files.some((f) => f.path === SYNC_MARKER);

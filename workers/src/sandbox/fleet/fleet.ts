@@ -5,6 +5,7 @@
  * - neither: no fleet; `SANDBOX_RUNNER_URL` alone is one runner used as before.
  * With either, projects wait in one line in Redis when every runner is full.
  */
+import type { Redis } from '@upstash/redis/cloudflare';
 import type { Bindings } from '../../env.ts';
 import { redisClient } from '../../platform/deps.ts';
 import { cachedDirectory, type RunnerDirectory, type RunnerState } from './directory.ts';
@@ -58,16 +59,27 @@ export function fleetOf(env: Bindings, fetcher: typeof fetch = plainFetch): Flee
     if (directories.size >= 8) directories.clear();
     directories.set(key, directory);
   }
-  const shared = directory;
+  return fleetOver({ redis, directory, registry, fetcher });
+}
+
+/** A fleet over its parts (the Worker's, or a benchmark's own). */
+export function fleetOver(parts: {
+  redis: Redis;
+  directory: RunnerDirectory;
+  /** The directory is the registry: a runner without a record has left. */
+  registry: boolean;
+  fetcher: typeof fetch;
+}): Fleet {
+  const { directory, registry, fetcher } = parts;
   return {
-    directory: shared,
-    queue: new PlacementQueue(redis),
+    directory,
+    queue: new PlacementQueue(parts.redis),
     async verdict(runner) {
       const health = await probeRunner(runner.url, fetcher);
       if (!health) return 'lost';
       if (health.draining) return 'draining';
       if (!registry) return 'up';
-      const listed = (await shared.runners({ fresh: true })).find((r) => r.id === runner.id);
+      const listed = (await directory.runners({ fresh: true })).find((r) => r.id === runner.id);
       if (!listed) return 'lost';
       return listed.draining ? 'draining' : 'up';
     },
