@@ -146,4 +146,62 @@ describe('a fleet of three runners', () => {
     const port = Number(new URL(preview.url).port);
     expect(fleet.runners.find((r) => r.id === finalA)!.url).toBe(`http://127.0.0.1:${port}`);
   }, 600_000);
+
+  it('queues a project while every runner is full, shows its place, and places it once room frees up; a drained runner hands its project over', async () => {
+    // One runner with room for one sandbox: the others leave the fleet.
+    for (const r of fleet.runners) if (r) await r.kill();
+    await until(
+      'the fleet empty',
+      () => fleet.announced(),
+      (ids) => ids.length === 0,
+      30_000,
+    );
+    const only = await fleet.startRunner(0, 1);
+
+    const c = await newProject();
+    const d = await newProject();
+    const eventsD: ServerEvent[] = [];
+    const runC = follow(c.api, c.id, () => {}, 300_000).catch(() => {});
+    await until(
+      'project C placed',
+      () => fleet.holders(c.id),
+      (h) => h.length === 1,
+      240_000,
+    );
+    const runD = follow(d.api, d.id, (e) => eventsD.push(e), 400_000);
+    // D waits in line, first, and says so.
+    await until(
+      'project D queued',
+      async () => eventsD.filter((e) => e.type === 'sandbox.queue'),
+      (q) => q.length > 0,
+      240_000,
+    );
+    const queued = eventsD.find((e) => e.type === 'sandbox.queue');
+    expect(queued).toMatchObject({ position: 1, message: expect.stringContaining('1st in line') });
+    expect(await fleet.holders(d.id)).toEqual([]);
+    // C is deleted: its sandbox goes, and D gets the room.
+    await c.api.deleteProject(c.id);
+    await runC;
+    await runD;
+    expect(lastStatus(eventsD)).toMatch(/^completed/);
+    expectNoGap(eventsD);
+    const queue = eventsD.filter((e) => e.type === 'sandbox.queue');
+    expect(queue.at(-1)).toMatchObject({ position: null });
+    expect(await fleet.holders(d.id)).toEqual([only.id]);
+
+    // A second runner joins; the first is drained (SIGTERM): D's next sandbox operation moves it there.
+    const second = await fleet.startRunner(1, 1);
+    only.terminate();
+    await only.process.exited;
+    await until(
+      'the drained runner gone',
+      () => fleet.announced(),
+      (ids) => !ids.includes(only.id),
+      30_000,
+    );
+    const preview = await d.api.openPreview(d.id);
+    expect(second.url).toBe(`http://127.0.0.1:${new URL(preview.url).port}`);
+    expect(await fleet.holders(d.id)).toEqual([second.id]);
+    expect((await d.api.readFile(d.id, 'README.md')).content).toBe(README_MD);
+  }, 900_000);
 });
