@@ -3,7 +3,8 @@
  * that places projects on them. Each project runs the offline demo's scripted session (the agents over
  * the LLM fixture, `npm test` for real in the sandbox). Placement spreads the load; a `kill -9` of the
  * runner serving a project mid-run moves it, and the run completes elsewhere with its files intact and
- * no event lost; a drained runner's project moves at its next sandbox operation; a full fleet queues.
+ * no event lost; a drained runner's project moves at its next sandbox operation; a full fleet queues;
+ * a published app whose runner is lost is published again on another.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DemoApi } from '../../infra/demo/api.ts';
@@ -11,6 +12,7 @@ import { follow } from '../../infra/demo/run.ts';
 import { README_MD } from '../../infra/demo/todo-app.ts';
 import { DEMO_PROJECT, todoSession } from '../../infra/demo/todo-session.ts';
 import { validFixtureKey } from '../../infra/llm-fixture/keys.ts';
+import { loopbackRequest } from '../../infra/stack/loopback-http.ts';
 import type { ServerEvent } from '../src/protocol.ts';
 import { startFleet, type Fleet } from './fleet-stack.ts';
 
@@ -203,5 +205,29 @@ describe('a fleet of three runners', () => {
     expect(second.url).toBe(`http://127.0.0.1:${new URL(preview.url).port}`);
     expect(await fleet.holders(d.id)).toEqual([second.id]);
     expect((await d.api.readFile(d.id, 'README.md')).content).toBe(README_MD);
+
+    // Published, the app lives on a runner of the fleet; when that runner is lost, reading the
+    // publication publishes it again on another, where it answers.
+    const path = `/api/projects/${d.id}/publish`;
+    const headers = { ...d.api.headers(), 'content-type': 'application/json' };
+    const published = await fetch(`${fleet.baseUrl}${path}`, { method: 'POST', headers });
+    const first = (await published.json()) as { url: string; status: string };
+    expect(published.status, JSON.stringify(first)).toBe(201);
+    const answers = (url: string) =>
+      until(
+        'the published app answers',
+        () => loopbackRequest(`${url}/api/todos`).catch(() => null),
+        (r) => r?.status === 200,
+      );
+    await answers(first.url);
+    const publishedOn = fleet.runners.find((r) => r && r.url.endsWith(`:${new URL(first.url).port}`))!;
+    const third = await fleet.startRunner(2, 1);
+    await publishedOn.kill();
+    const read = await fetch(`${fleet.baseUrl}${path}`, { headers: d.api.headers() });
+    const moved = (await read.json()) as { publication: { url: string } | null };
+    expect(read.status, JSON.stringify(moved)).toBe(200);
+    const survivor = [second, third].find((r) => r.id !== publishedOn.id)!;
+    expect(moved.publication?.url).toMatch(new RegExp(`:${new URL(survivor.url).port}$`));
+    await answers(moved.publication!.url);
   }, 900_000);
 });
