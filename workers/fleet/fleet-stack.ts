@@ -84,6 +84,8 @@ export async function startFleet(opts: {
   const { image } = await buildSandboxImage({ log });
 
   const runners: FleetRunner[] = [];
+  /** Runners killed since they last started (their containers are orphans until they start again). */
+  const killed = new Set<number>();
   const announced = async (): Promise<string[]> =>
     (await redisCommand(upstash, token, [
       'ZRANGEBYSCORE',
@@ -136,6 +138,7 @@ export async function startFleet(opts: {
       url: runnerUrl,
       process: proc,
       async kill() {
+        killed.add(index);
         try {
           process.kill(-proc.pid, 'SIGKILL');
         } catch {
@@ -148,6 +151,7 @@ export async function startFleet(opts: {
       },
     };
     runners[index] = runner;
+    killed.delete(index);
     return runner;
   };
 
@@ -183,6 +187,14 @@ export async function startFleet(opts: {
     },
     async stop() {
       for (const r of runners) await r?.process.stop();
+      // A runner killed without a drain left its containers: started again, it removes its orphans.
+      for (const r of [...runners]) {
+        if (!r || !killed.has(r.index)) continue;
+        await startRunner(r.index, 1).then(
+          (again) => again.process.stop(),
+          () => {},
+        );
+      }
       await stack.stop();
     },
   };

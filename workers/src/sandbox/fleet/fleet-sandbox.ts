@@ -116,7 +116,10 @@ export class FleetSandbox implements SandboxPort, AppPort {
   private async placed(): Promise<Placed> {
     const current = this.current;
     if (current) {
-      const listed = (await this.opts.fleet.directory.runners()).find((r) => r.id === current.runner.id);
+      // The directory unreadable (Redis down) is no reason to stop using a runner that serves.
+      const runners = await this.opts.fleet.directory.runners().catch(() => null);
+      if (!runners) return current;
+      const listed = runners.find((r) => r.id === current.runner.id);
       if (listed && !listed.draining) return current;
       const verdict = listed?.draining ? 'draining' : await this.opts.fleet.verdict(current.runner);
       if (verdict === 'up') return current;
