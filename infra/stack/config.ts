@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * `dev` is what `pnpm start` runs; `test` (the test suites), `smoke` (the stack's own test, which stops
- * pieces on purpose), `demo` (`pnpm demo`) and `eval` (`pnpm eval`) run beside it on other ports with
+ * pieces on purpose), `demo` (`pnpm demo`), `eval` (`pnpm eval`) and `fleet` (three runners: workers/fleet/) run beside it on other ports with
  * throwaway state.
  */
-export type Profile = 'dev' | 'test' | 'smoke' | 'demo' | 'eval';
+export type Profile = 'dev' | 'test' | 'smoke' | 'demo' | 'eval' | 'fleet';
 
 export interface StackPorts {
   worker: number;
@@ -83,6 +83,16 @@ const PORTS: Record<Profile, StackPorts> = {
     postgres: 45499,
     wsProxy: 46543,
     llm: 48790,
+  },
+  // The fleet tests and benchmark (workers/fleet/): a Worker placing projects on runners from this port on.
+  fleet: {
+    worker: 58787,
+    runner: 58788,
+    bridge: 58079,
+    redis: 56380,
+    postgres: 55499,
+    wsProxy: 56543,
+    llm: 58790,
   },
 };
 

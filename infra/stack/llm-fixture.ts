@@ -9,7 +9,7 @@ import { httpOk, waitUntil } from './wait.ts';
  * stands in for it): there users' real keys must reach the real providers.
  */
 export function usesLlmFixture(profile: Profile): boolean {
-  return profile === 'test' || profile === 'demo';
+  return profile === 'test' || profile === 'demo' || profile === 'fleet';
 }
 
 /**

@@ -14,6 +14,7 @@ import type { RunnerConfig } from './config.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { deploymentsPlugin } from './plugins/deployments.ts';
 import { dockerPlugin } from './plugins/docker.ts';
+import { fleetPlugin } from './fleet/plugin.ts';
 import { installErrorHandlers } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { pageCheckPlugin } from './plugins/page-check.ts';
@@ -84,6 +85,7 @@ export async function buildApp(config: RunnerConfig): Promise<FastifyInstance> {
   await app.register(sandboxesPlugin, { config });
   await app.register(deploymentsPlugin);
   await app.register(pageCheckPlugin, { browserPath: config.checkBrowser });
+  await app.register(fleetPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(metricsRoutes);

@@ -92,6 +92,19 @@ export const RunnerConfig = z.object({
    */
   checkBrowser: z.string().min(1).nullable(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /**
+   * The base URL the Worker reaches this runner at (`SANDBOX_RUNNER_PUBLIC_URL`), announced to the fleet
+   * registry; null: `http://<hostname>:<port>`.
+   */
+  publicUrl: z.string().url().nullable(),
+  /**
+   * The fleet registry (an Upstash REST endpoint and its token): when set, the runner announces itself
+   * there every few seconds (see fleet/announcer.ts). Null: it announces nothing (a fleet of one, or a
+   * configured list of runners in the Worker).
+   */
+  registry: z.object({ url: z.string().url(), token: z.string().min(1) }).nullable(),
+  /** Time between two announcements. */
+  announceIntervalMs: z.number().int().min(100),
 });
 export type RunnerConfig = z.infer<typeof RunnerConfig>;
 
@@ -128,6 +141,9 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   spareDisks: 2,
   diskHelperImage: null,
   logLevel: 'info',
+  publicUrl: null,
+  registry: null,
+  announceIntervalMs: 5_000,
 };
 
 /** Validates a config built from the defaults and `overrides`; throws a readable error on a mistake. */
@@ -213,6 +229,15 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
       npmFetchTimeoutMs: int(env, 'SANDBOX_NPM_FETCH_TIMEOUT_MS'),
     }),
   });
+  set('publicUrl', env.SANDBOX_RUNNER_PUBLIC_URL || undefined);
+  const registryUrl = env.SANDBOX_REGISTRY_URL || undefined;
+  const registryToken = env.SANDBOX_REGISTRY_TOKEN || undefined;
+  if (Boolean(registryUrl) !== Boolean(registryToken))
+    throw new Error(
+      'invalid sandbox-runner config: set both SANDBOX_REGISTRY_URL and SANDBOX_REGISTRY_TOKEN',
+    );
+  if (registryUrl && registryToken) set('registry', { url: registryUrl, token: registryToken });
+  set('announceIntervalMs', int(env, 'SANDBOX_ANNOUNCE_INTERVAL_MS'));
   const level = env.LOG_LEVEL;
   if (level) set('logLevel', RunnerConfig.shape.logLevel.parse(level));
   return defineConfig(overrides);

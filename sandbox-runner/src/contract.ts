@@ -520,3 +520,38 @@ export type CheckPreviewRequest = z.infer<typeof CheckPreviewRequest>;
 /** A page check's result, with its one-line summary (for the UI) and its evidence (for a fixer). */
 export const PreviewCheck = z.object({ result: PageCheckResult, line: z.string(), evidence: z.string() });
 export type PreviewCheck = z.infer<typeof PreviewCheck>;
+
+/** A runner id (`SANDBOX_RUNNER_ID`): also the key of its record in the fleet registry. */
+export const RunnerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'runner id: [a-z0-9][a-z0-9_.-]{0,62}');
+
+/**
+ * What a runner tells the fleet registry about itself every few seconds (and at once when it starts or
+ * stops draining): where the Worker reaches it, its room and its load. Times are epoch milliseconds.
+ */
+export const RunnerAnnouncement = z.object({
+  id: RunnerId,
+  /** The base URL the Worker reaches it at (`SANDBOX_RUNNER_PUBLIC_URL`). */
+  url: z.string().url(),
+  /** Sandboxes it may hold (`maxSandboxes`). */
+  capacity: z.number().int().min(0),
+  /** Live sandboxes plus creates in flight. */
+  sandboxes: z.number().int().min(0),
+  /** Commands running in its sandboxes. */
+  commands: z.number().int().min(0),
+  /** It refuses new sandboxes (an operator's drain, or a shutdown). */
+  draining: z.boolean(),
+  startedAt: z.number().int(),
+  at: z.number().int(),
+});
+export type RunnerAnnouncement = z.infer<typeof RunnerAnnouncement>;
+
+/** Redis keys of the fleet registry: one record per runner (with a TTL) and a sorted set of ids by time. */
+export const REGISTRY_KEYS = {
+  runners: 'samokoder:runners',
+  runner: (id: string) => `samokoder:runner:${id}`,
+} as const;
+
+/** A runner's record lives this long unless announced again; readers ignore ids announced before it. */
+export const REGISTRY_TTL_MS = 15_000;

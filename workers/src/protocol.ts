@@ -323,6 +323,15 @@ export const EventBody = z.discriminatedUnion('type', [
     summary: z.string(),
     problems: z.array(CheckProblem),
   }),
+  /**
+   * Every sandbox runner is full: the project waits in line for one (`position` 1 is next), and null
+   * once it has its sandbox and goes on.
+   */
+  z.object({
+    type: z.literal('sandbox.queue'),
+    position: z.number().int().min(1).nullable(),
+    message: z.string(),
+  }),
   ArtifactEvent,
 ]);
 export type EventBody = z.infer<typeof EventBody>;

@@ -179,6 +179,11 @@ export class SandboxManager {
     return count;
   }
 
+  /** What the fleet registry is told: sandboxes held or being created, and commands running in them. */
+  get load(): { sandboxes: number; commands: number } {
+    return { sandboxes: this.sandboxes.size + this.reservedTotal, commands: this.commands };
+  }
+
   /**
    * An operator's drain (`true`) or its end (`false`): while draining, creates answer 503
    * `runner_draining` so the Worker places the project elsewhere; running commands and existing

@@ -1,10 +1,15 @@
 /**
  * `GET /api/projects/:id/app/output`: what the project's running app prints (its own terminal in the
  * preview pane), from an offset, long-polling up to `waitMs` for more. Read from the sandbox-runner
- * directly: following the app's output does not wake the project's Durable Object.
+ * directly: following the app's output does not wake the project's Durable Object (in a fleet of runners,
+ * it is asked only which runner holds the sandbox).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AuthedEnv } from '../env.ts';
+import type { ProjectId } from '../ids.ts';
+import { projectStub } from '../project-object/stub.ts';
+import { hasFleet } from '../sandbox/fleet/fleet.ts';
 import { readAppOutput } from '../sandbox/app-output.ts';
 import { RunnerClient } from '../sandbox/client.ts';
 import { ApiError } from './errors.ts';
@@ -55,15 +60,29 @@ const route = createRoute({
   responses: { 200: json(AppOutput, 'Output and the process state'), ...errors(401, 404, 422, 429, 503) },
 });
 
+/** The runner that holds the project's sandbox: its placement in a fleet, else SANDBOX_RUNNER_URL. */
+async function runnerOfSandbox(c: Context<AuthedEnv>, id: ProjectId): Promise<string | null> {
+  if (!hasFleet(c.env)) return c.env.SANDBOX_RUNNER_URL || null;
+  c.var.releaseDb();
+  try {
+    return await projectStub(c.env, id).sandboxRunner();
+  } catch (err) {
+    throw new ApiError(503, 'dependency_unavailable', "The app's output cannot be read right now.", {
+      cause: err,
+    });
+  }
+}
+
 export const appOutput = newApi<AuthedEnv>().openapi(route, async (c) => {
   const { id } = c.req.valid('param');
   if (!(await ownsProject(await c.var.db(), c.var.user.id, id))) throw projectNotFound();
   c.header('Cache-Control', 'no-store');
-  if (!c.env.SANDBOX_RUNNER_URL) {
+  const baseUrl = await runnerOfSandbox(c, id);
+  if (!baseUrl) {
     return c.json({ process: null, data: '', offset: 0, nextOffset: 0, skippedBytes: 0 }, 200);
   }
   const client = new RunnerClient({
-    baseUrl: c.env.SANDBOX_RUNNER_URL,
+    baseUrl,
     secret: c.env.SANDBOX_RUNNER_SECRET,
     projectId: id,
   });

@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppEnv, Bindings } from '../env.ts';
 import { openDb, redisClient } from '../platform/deps.ts';
 import { pingRunner } from '../sandbox/client.ts';
+import { fleetOf } from '../sandbox/fleet/fleet.ts';
 
 const PROBE_TIMEOUT_MS = 2500;
 
@@ -55,6 +56,13 @@ async function probeRedis(env: Bindings): Promise<void> {
 }
 
 async function probeRunner(env: Bindings): Promise<void> {
+  const fleet = fleetOf(env);
+  if (fleet) {
+    // A fleet is up while one runner takes new sandboxes.
+    const runners = await fleet.directory.runners({ fresh: true });
+    if (!runners.some((r) => !r.draining)) throw new Error('no sandbox-runner of the fleet is up');
+    return;
+  }
   if (!env.SANDBOX_RUNNER_URL) throw new Error('SANDBOX_RUNNER_URL is not configured');
   await pingRunner(env.SANDBOX_RUNNER_URL);
 }

@@ -10,6 +10,8 @@ import type { Context } from 'hono';
 import type { AuthedEnv } from '../env.ts';
 import type { ProjectId } from '../ids.ts';
 import { RunnerClient, RunnerError } from '../sandbox/client.ts';
+import { deploymentTarget } from '../sandbox/fleet/deployment-runner.ts';
+import { fleetOf } from '../sandbox/fleet/fleet.ts';
 import { ApiError } from './errors.ts';
 import { requireUser } from './middleware/require-user.ts';
 import { ProjectIdParam, errors, json, jsonBody, newApi, signedIn } from './openapi.ts';
@@ -102,10 +104,61 @@ function runnerClient(c: Context<AuthedEnv>, id: ProjectId): RunnerClient {
   });
 }
 
-/** The runner client of the caller's own project (404 when it is not theirs). */
-async function runnerOf(c: Context<AuthedEnv>, id: ProjectId): Promise<RunnerClient> {
-  await ownedObject(c, id);
-  return runnerClient(c, id);
+/**
+ * The runner client of the caller's own project's published app (404 when it is not theirs). In a fleet,
+ * the runner it is published on (`place`: a publish may go to a new one); null when it is not published
+ * anywhere; `moved` when its runner was lost and it must be published again on the new one.
+ */
+async function runnerOf(
+  c: Context<AuthedEnv>,
+  id: ProjectId,
+  place = false,
+): Promise<{ client: RunnerClient | null; moved: boolean; stub: Awaited<ReturnType<typeof ownedObject>> }> {
+  const stub = await ownedObject(c, id);
+  const fleet = fleetOf(c.env);
+  if (!fleet) return { client: runnerClient(c, id), moved: false, stub };
+  const target = await deploymentTarget(fleet, stub, place).catch((err: unknown) => {
+    throw runnerFailure(err);
+  });
+  if (target.kind === 'full') {
+    throw new ApiError(503, 'dependency_unavailable', 'Every sandbox runner is full: try again shortly.', {
+      headers: RETRY_AFTER,
+    });
+  }
+  if (target.kind === 'none') return { client: null, moved: false, stub };
+  const client = new RunnerClient({
+    baseUrl: target.url,
+    secret: c.env.SANDBOX_RUNNER_SECRET,
+    projectId: id,
+  });
+  return { client, moved: target.moved, stub };
+}
+
+/** The runner client of a published app; 404 when the app is published on no runner of the fleet. */
+async function publishedOn(c: Context<AuthedEnv>, id: ProjectId): Promise<RunnerClient> {
+  const { client } = await runnerOf(c, id);
+  if (!client) throw new ApiError(404, 'not_found', "This project's app is not published.");
+  return client;
+}
+
+/** Publishes the project's current files and start command on `client`'s runner. */
+async function publishNow(
+  stub: Awaited<ReturnType<typeof ownedObject>>,
+  client: RunnerClient,
+): Promise<DeploymentInfo> {
+  let source;
+  try {
+    source = await stub.publishSource();
+  } catch (err) {
+    throw new ApiError(503, 'dependency_unavailable', 'The project cannot be read right now.', {
+      headers: RETRY_AFTER,
+      cause: err,
+    });
+  }
+  const { files, command, port, install } = valueOf(source);
+  return ask(() =>
+    client.publish({ files, command, port, network: 'egress', ...(install ? { install } : {}) }),
+  );
 }
 
 async function ask<T>(call: () => Promise<T>): Promise<T> {
@@ -177,45 +230,34 @@ const unpublish = createRoute({
 
 export const publishApi = newApi<AuthedEnv>()
   .openapi(publish, async (c) => {
-    const { id } = c.req.valid('param');
-    const stub = await ownedObject(c, id);
-    const client = runnerClient(c, id);
-    let source;
-    try {
-      source = await stub.publishSource();
-    } catch (err) {
-      throw new ApiError(503, 'dependency_unavailable', 'The project cannot be read right now.', {
-        headers: RETRY_AFTER,
-        cause: err,
-      });
-    }
-    const { files, command, port, install } = valueOf(source);
-    const info = await ask(() =>
-      client.publish({ files, command, port, network: 'egress', ...(install ? { install } : {}) }),
-    );
+    const { client, stub } = await runnerOf(c, c.req.valid('param').id, true);
+    const info = await publishNow(stub, client!);
     c.header('Cache-Control', 'no-store');
     return c.json(publication(info), 201);
   })
   .openapi(read, async (c) => {
-    const client = await runnerOf(c, c.req.valid('param').id);
-    const info = await ask(() => client.deployment());
+    const { client, moved, stub } = await runnerOf(c, c.req.valid('param').id);
     c.header('Cache-Control', 'no-store');
+    if (!client) return c.json({ publication: null }, 200);
+    // Its runner was lost: the app is published again, from the project's current files, on another.
+    const info = moved ? await publishNow(stub, client) : await ask(() => client.deployment());
     return c.json({ publication: info ? publication(info) : null }, 200);
   })
   .openapi(rollback, async (c) => {
-    const client = await runnerOf(c, c.req.valid('param').id);
+    const client = await publishedOn(c, c.req.valid('param').id);
     const info = await ask(() => client.rollbackDeployment(c.req.valid('json').version));
     return c.json(publication(info), 200);
   })
   .openapi(logs, async (c) => {
-    const client = await runnerOf(c, c.req.valid('param').id);
+    const client = await publishedOn(c, c.req.valid('param').id);
     const { offset, waitMs } = c.req.valid('query');
     const read = await ask(() => client.deploymentLogs({ offset: offset ?? 0, waitMs: waitMs ?? 0 }));
     c.header('Cache-Control', 'no-store');
     return c.json(read, 200);
   })
   .openapi(unpublish, async (c) => {
-    const client = await runnerOf(c, c.req.valid('param').id);
+    const { client } = await runnerOf(c, c.req.valid('param').id);
+    if (!client) return c.body(null, 204);
     await ask(() => client.unpublish(c.req.valid('query').deleteData === 'true'));
     return c.body(null, 204);
   });

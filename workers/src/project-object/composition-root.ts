@@ -16,6 +16,10 @@ import { userPriceSource } from '../llm/user-prices.ts';
 import { describeError, log } from '../platform/logger.ts';
 import { RunnerSandbox, unconfiguredSandbox } from '../sandbox/adapter.ts';
 import { RunnerClient } from '../sandbox/client.ts';
+import { FleetSandbox, type PlacementStore } from '../sandbox/fleet/fleet-sandbox.ts';
+import { fleetOf } from '../sandbox/fleet/fleet.ts';
+import { queueMessage } from '../sandbox/fleet/queue-message.ts';
+import type { EventBody } from '../protocol.ts';
 import type { PreviewPort } from './preview.ts';
 import type { ProjectInfo } from './storage/meta.ts';
 
@@ -36,6 +40,36 @@ export interface BindDeps {
   onLlmCall: (request: LlmRequest) => void;
   /** The `fetch` of the project's outside calls (the sandbox-runner's): closed when it is deleted. */
   fetch: typeof fetch;
+  /** Where the project's sandbox is placed, in a fleet of runners (the object's storage). */
+  placement?: PlacementStore;
+  /** Logs an event of the project (the sandbox's place in line). */
+  emit?: (event: EventBody) => void;
+}
+
+/** The project's sandbox: on a fleet of runners when one is configured, else on SANDBOX_RUNNER_URL. */
+function projectSandbox(deps: BindDeps): RunnerSandbox | FleetSandbox | null {
+  const { env, project } = deps;
+  const fleet = fleetOf(env, deps.fetch);
+  if (fleet && deps.placement) {
+    const emit = deps.emit;
+    return new FleetSandbox({
+      fleet,
+      projectId: project.projectId,
+      secret: env.SANDBOX_RUNNER_SECRET,
+      store: deps.placement,
+      fetch: deps.fetch,
+      onQueue: (position) => emit?.({ type: 'sandbox.queue', position, message: queueMessage(position) }),
+    });
+  }
+  if (!env.SANDBOX_RUNNER_URL) return null;
+  return new RunnerSandbox({
+    client: new RunnerClient({
+      baseUrl: env.SANDBOX_RUNNER_URL,
+      secret: env.SANDBOX_RUNNER_SECRET,
+      projectId: project.projectId,
+      fetch: deps.fetch,
+    }),
+  });
 }
 
 /** The project's model choice (its owner's Settings and its own overrides), checked once here. */
@@ -90,18 +124,11 @@ export function bindAgentsPipeline(deps: BindDeps): BoundPipeline {
     },
     window: (agent) => port.window!(agent),
   };
-  if (!env.SANDBOX_RUNNER_URL) {
-    const sandbox = unconfiguredSandbox;
-    return { pipeline: createAgentsPipeline({ sandbox, app: sandbox }), llm, sandbox };
+  const sandbox = projectSandbox(deps);
+  if (!sandbox) {
+    const none = unconfiguredSandbox;
+    return { pipeline: createAgentsPipeline({ sandbox: none, app: none }), llm, sandbox: none };
   }
-  const sandbox = new RunnerSandbox({
-    client: new RunnerClient({
-      baseUrl: env.SANDBOX_RUNNER_URL,
-      secret: env.SANDBOX_RUNNER_SECRET,
-      projectId: project.projectId,
-      fetch: deps.fetch,
-    }),
-  });
   return {
     pipeline: createAgentsPipeline({ sandbox, app: sandbox }),
     llm,

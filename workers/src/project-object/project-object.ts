@@ -11,6 +11,7 @@ import type { FileContent, StepChange, TreeEntry, VersionInfo } from './files-ap
 import type { Outcome } from '../core/refusal.ts';
 import type { PreviewResult } from './preview.ts';
 import type { PublishSource } from './publish-source.ts';
+import type { PlacementRecord } from '../sandbox/fleet/fleet-sandbox.ts';
 import type { PullReport, PushReport, RemoteOutcome, RemoteTarget } from './remote-sync.ts';
 import type { FileDiff } from '../core/diff.ts';
 import { NOT_SET_UP, ProjectRuntime } from './runtime.ts';
@@ -90,6 +91,21 @@ export class ProjectObject extends DurableObject<Bindings> {
   async openPreview(): Promise<PreviewResult> {
     if (this.deleted) return { ok: false, code: 'conflict', message: 'The project was deleted.' };
     return this.runtime.openPreview();
+  }
+
+  /** The runner the project's sandbox is placed on, in a fleet (null: not placed, or no fleet). */
+  async sandboxRunner(): Promise<string | null> {
+    return this.runtime.storage.placement.sandbox.get()?.url ?? null;
+  }
+
+  /** The runner of the project's published app, in a fleet (null: not published there yet). */
+  async deploymentRunner(): Promise<PlacementRecord | null> {
+    return this.runtime.storage.placement.deployment.get();
+  }
+
+  /** Records the runner the project's app is published on, in a fleet. */
+  async setDeploymentRunner(record: PlacementRecord): Promise<void> {
+    if (!this.deleted) this.runtime.storage.placement.deployment.set(record);
   }
 
   /** The files and start command a publish of the app sends to the runner (publish-source.ts). */

@@ -223,6 +223,10 @@ export class ProjectRuntime {
       project,
       onLlmCall: () => this.storage.meta.countLlmCall(),
       fetch: outside.fetch,
+      placement: this.storage.placement.sandbox,
+      emit: (event) => {
+        if (!this.closed) this.storage.sink.emit(event);
+      },
     });
     if (!binding) return null;
     const engine = new Engine(

@@ -91,6 +91,13 @@ export class RunnerSandbox implements SandboxPort, AppPort {
     return found.id;
   }
 
+  /** Destroys the project's sandbox here (it moved to another runner); nothing when there is none. */
+  async release(): Promise<void> {
+    const id = await this.existing();
+    this.sandboxId = null;
+    if (id) await this.opts.client.destroySandbox(id);
+  }
+
   /** The project's sandbox id, finding or creating it. */
   async ensure(): Promise<string> {
     if (this.sandboxId) return this.sandboxId;

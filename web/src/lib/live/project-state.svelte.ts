@@ -131,6 +131,8 @@ export class ProjectLiveState {
   epics = $state<PlanEpic[]>([]);
   /** The project's app (null until the agents first start it). */
   app = $state<AppView | null>(null);
+  /** While every sandbox runner is full: the project's place in line and what to say ("2nd in line"). */
+  sandboxQueue = $state<{ position: number; message: string } | null>(null);
   /** Artifacts by kind, the latest of each (a specification, a plan...). */
   artifacts = $state<LatestArtifacts>({});
   commands = $state<CommandView[]>([]);
@@ -171,6 +173,7 @@ export class ProjectLiveState {
     this.epics = [];
     this.artifacts = {};
     this.app = null;
+    this.sandboxQueue = null;
     this.commands = [];
     this.files = {};
     this.forks = {};
@@ -411,6 +414,10 @@ export class ProjectLiveState {
       case 'app':
       case 'app.check':
         this.app = nextAppView(this.app, event);
+        break;
+      case 'sandbox.queue':
+        this.sandboxQueue =
+          event.position === null ? null : { position: event.position, message: event.message };
         break;
     }
   }

@@ -14,6 +14,7 @@ import { SqlJournal } from './journal.ts';
 import { LlmCallStore } from './llm-calls.ts';
 import { ObjectMeta } from './meta.ts';
 import { Outbox } from './outbox.ts';
+import { SqlPlacementStore } from './placement-store.ts';
 import { ScheduleStore } from './schedules.ts';
 import { migrate } from './schema.ts';
 import type { Sql } from './sql.ts';
@@ -41,6 +42,8 @@ export interface ProjectStorage {
   calls: LlmCallStore;
   outbox: Outbox;
   schedules: ScheduleStore;
+  /** The runners the project's sandbox and its published app are placed on (a fleet of runners). */
+  placement: { sandbox: SqlPlacementStore; deployment: SqlPlacementStore };
   /** Brings the schema up to date (before anything reads; the object does it at wake). */
   migrate(): void;
 }
@@ -79,6 +82,10 @@ export function openProjectStorage(sql: Sql, opts: ProjectStorageOptions): Proje
     calls,
     outbox,
     schedules: new ScheduleStore(sql),
+    placement: {
+      sandbox: new SqlPlacementStore(sql, 'sandbox'),
+      deployment: new SqlPlacementStore(sql, 'deployment'),
+    },
     migrate: () => {
       migrate(sql);
     },

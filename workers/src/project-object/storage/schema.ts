@@ -120,6 +120,13 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE file_versions ADD COLUMN executable INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE files_head ADD COLUMN executable INTEGER NOT NULL DEFAULT 0;
   `,
+  // 7: in a fleet of runners, the runner each of the project's workloads is placed on: its sandbox
+  // (\`sandbox\`) and its published app (\`deployment\`) (placement-store.ts).
+  `
+  CREATE TABLE placements (
+    workload TEXT PRIMARY KEY, runner_id TEXT NOT NULL, url TEXT NOT NULL, placed_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code expects. */

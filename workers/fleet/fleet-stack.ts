@@ -1,0 +1,201 @@
+/**
+ * A local platform with a fleet of sandbox runners, for the fleet tests and benchmark: the `fleet`
+ * profile's stack (Postgres, Redis behind the Upstash bridge, the LLM fixture, `wrangler dev`) whose
+ * Worker places projects on the runners announced in its Redis (`SANDBOX_RUNNER_REGISTRY=redis`), and
+ * runner processes started here on one Docker engine, each with its own id and port, announcing
+ * themselves to that Redis. A runner can be killed (`kill -9`), drained (SIGTERM) or started again.
+ */
+import { join } from 'node:path';
+import { signRunnerToken } from '../../sandbox-runner/src/tokens.ts';
+import { buildSandboxImage } from '../../infra/sandbox/build.ts';
+import { checkoutTag } from '../../infra/stack/config.ts';
+import { ensureDockerEngine } from '../../infra/stack/docker.ts';
+import { startProcess, type ManagedProcess } from '../../infra/stack/process.ts';
+import { isRunning } from '../../infra/stack/service.ts';
+import { startStack, type Stack } from '../../infra/stack/stack.ts';
+import { httpOk, waitUntil } from '../../infra/stack/wait.ts';
+
+export interface FleetRunner {
+  index: number;
+  id: string;
+  url: string;
+  process: ManagedProcess;
+  /** `kill -9` of the runner's process group: no drain, no goodbye to the registry. */
+  kill(): Promise<void>;
+  /** SIGTERM: the runner drains (no new sandbox, running commands finish), then exits. */
+  terminate(): void;
+}
+
+export interface Fleet {
+  stack: Stack;
+  /** The Upstash bridge in front of the stack's Redis, and its token (the registry). */
+  registry: { url: string; token: string };
+  baseUrl: string;
+  llmFixtureUrl: string;
+  runners: FleetRunner[];
+  /** Starts (or starts again) runner `index` with `capacity` sandboxes and waits until it is announced. */
+  startRunner(index: number, capacity: number): Promise<FleetRunner>;
+  /** The runners holding a running sandbox of `projectId`, by id. */
+  holders(projectId: string): Promise<string[]>;
+  /** The ids the Worker's registry lists now. */
+  announced(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** One Redis command through the Upstash bridge. */
+async function redisCommand(url: string, token: string, command: string[]): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(command),
+  });
+  return ((await res.json()) as { result: unknown }).result;
+}
+
+/** Brings up the stack and `count` runners of `capacity` sandboxes each. */
+export async function startFleet(opts: {
+  count: number;
+  capacity: number;
+  log?: (line: string) => void;
+  /** Only the runners and Redis (the benchmark drives the placement code itself). */
+  withoutWorker?: boolean;
+}): Promise<Fleet> {
+  const log = opts.log ?? (() => {});
+  const stack = await startStack({
+    profile: 'fleet',
+    withoutRunner: true,
+    withoutWorker: opts.withoutWorker ?? false,
+    workerVars: { SANDBOX_RUNNER_REGISTRY: 'redis' },
+    log,
+  });
+  const byName = new Map(stack.services.map((s) => [s.name, s]));
+  const url = (name: string): string => {
+    const service = byName.get(name);
+    if (!service || !isRunning(service)) throw new Error(`the fleet stack needs ${name}`);
+    return service.url;
+  };
+  const upstash = url('upstash');
+  const llmFixtureUrl = url('llm-fixture');
+  if (!opts.withoutWorker) url('worker');
+  const token = stack.config.secrets.upstashToken;
+  const secret = stack.config.secrets.runnerSecret;
+  const engine = await ensureDockerEngine({ log });
+  if (!engine.ok) throw new Error(`the fleet tests need Docker: ${engine.reason} (${engine.hint})`);
+  const { image } = await buildSandboxImage({ log });
+
+  const runners: FleetRunner[] = [];
+  /** Runners killed since they last started (their containers are orphans until they start again). */
+  const killed = new Set<number>();
+  const announced = async (): Promise<string[]> =>
+    (await redisCommand(upstash, token, [
+      'ZRANGEBYSCORE',
+      'samokoder:runners',
+      String(Date.now() - 15_000),
+      '+inf',
+    ])) as string[];
+
+  const startRunner = async (index: number, capacity: number): Promise<FleetRunner> => {
+    // Clear of the profile's other ports (the LLM fixture is two above the runner's).
+    const port = stack.config.ports.runner + 1000 + index;
+    const id = `fleet-${checkoutTag}-${index}`;
+    const runnerUrl = `http://127.0.0.1:${port}`;
+    const proc = startProcess({
+      name: `sandbox-runner-${index}`,
+      command: process.execPath,
+      args: [join(stack.config.root, 'sandbox-runner/src/server.ts')],
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        SANDBOX_RUNNER_HOST: '127.0.0.1',
+        SANDBOX_RUNNER_PORT: String(port),
+        SANDBOX_RUNNER_SECRET: secret,
+        SANDBOX_RUNNER_ID: id,
+        SANDBOX_RUNNER_PUBLIC_URL: runnerUrl,
+        SANDBOX_REGISTRY_URL: upstash,
+        SANDBOX_REGISTRY_TOKEN: token,
+        SANDBOX_MAX_SANDBOXES: String(capacity),
+        SANDBOX_POOL_SIZE: '0',
+        SANDBOX_SPARE_DISKS: '1',
+        SANDBOX_CHECK_BROWSER: 'none',
+        SANDBOX_DRAIN_TIMEOUT_MS: '10000',
+        SANDBOX_IMAGE: image,
+        DOCKER_SOCKET: engine.socketPath,
+      },
+      logFile: join(stack.config.stateDir, `logs/sandbox-runner-${index}.log`),
+      stateDir: stack.config.stateDir,
+    });
+    await waitUntil(`sandbox-runner ${index}`, () => httpOk(`${runnerUrl}/healthz`), {
+      timeoutMs: 60_000,
+      exited: proc.exited,
+    });
+    await waitUntil(`sandbox-runner ${index} announced`, async () => (await announced()).includes(id), {
+      timeoutMs: 30_000,
+      exited: proc.exited,
+    });
+    const runner: FleetRunner = {
+      index,
+      id,
+      url: runnerUrl,
+      process: proc,
+      async kill() {
+        killed.add(index);
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+        await proc.exited;
+      },
+      terminate() {
+        process.kill(-proc.pid, 'SIGTERM');
+      },
+    };
+    runners[index] = runner;
+    killed.delete(index);
+    return runner;
+  };
+
+  try {
+    for (let i = 0; i < opts.count; i++) await startRunner(i, opts.capacity);
+  } catch (err) {
+    for (const r of runners) await r?.process.stop();
+    await stack.stop();
+    throw err;
+  }
+
+  return {
+    stack,
+    registry: { url: upstash, token },
+    baseUrl: stack.baseUrl,
+    llmFixtureUrl,
+    runners,
+    startRunner,
+    announced,
+    async holders(projectId) {
+      const token = await signRunnerToken(secret, projectId);
+      const found: string[] = [];
+      for (const r of runners) {
+        if (!r) continue;
+        const res = await fetch(`${r.url}/v1/sandboxes`, {
+          headers: { authorization: `Bearer ${token}` },
+        }).catch(() => null);
+        if (!res?.ok) continue;
+        const body = (await res.json()) as { sandboxes: { status: string }[] };
+        if (body.sandboxes.some((s) => s.status === 'running')) found.push(r.id);
+      }
+      return found;
+    },
+    async stop() {
+      for (const r of runners) await r?.process.stop();
+      // A runner killed without a drain left its containers: started again, it removes its orphans.
+      for (const r of [...runners]) {
+        if (!r || !killed.has(r.index)) continue;
+        await startRunner(r.index, 1).then(
+          (again) => again.process.stop(),
+          () => {},
+        );
+      }
+      await stack.stop();
+    },
+  };
+}
