@@ -21,7 +21,7 @@ export default defineProject({
     ],
     globalSetup: 'web/e2e/global-setup.ts',
     // One browser and one stack: files run one after another, each test gets a fresh context. `npm test`
-    // runs this project in a Vitest process of its own, beside the others (infra/scripts/test-all.ts).
+    // runs this project in a Vitest process of its own, beside the workers project (infra/scripts/test-all.ts).
     fileParallelism: false,
     testTimeout: 60_000,
     // A loaded CI machine runs every suite at once: what the page shows may take a few seconds.
