@@ -232,10 +232,10 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   set('publicUrl', env.SANDBOX_RUNNER_PUBLIC_URL || undefined);
   const registryUrl = env.SANDBOX_REGISTRY_URL || undefined;
   const registryToken = env.SANDBOX_REGISTRY_TOKEN || undefined;
-  if (Boolean(registryUrl) !== Boolean(registryToken))
-    throw new Error(
-      'invalid sandbox-runner config: set both SANDBOX_REGISTRY_URL and SANDBOX_REGISTRY_TOKEN',
-    );
+  // The URL switches the registry on. A token alone is no mistake: an orchestrator hands its secret to
+  // every runner (infra/fleet/), with or without a registry to announce to.
+  if (registryUrl && !registryToken)
+    throw new Error('invalid sandbox-runner config: SANDBOX_REGISTRY_URL needs SANDBOX_REGISTRY_TOKEN');
   if (registryUrl && registryToken) set('registry', { url: registryUrl, token: registryToken });
   set('announceIntervalMs', int(env, 'SANDBOX_ANNOUNCE_INTERVAL_MS'));
   const level = env.LOG_LEVEL;

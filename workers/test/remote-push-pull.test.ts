@@ -1,5 +1,5 @@
 import { runInDurableObject } from 'cloudflare:test';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ProjectObject } from '../src/project-object/project-object.ts';
 import type { Script } from '../src/testing/scripted-pipeline.ts';
 import { call, errorOf } from './helpers/api.ts';
@@ -87,7 +87,9 @@ const TWO_STEPS: Script = {
 };
 
 let owner: TestUser;
-beforeAll(async () => {
+// A user (and so a client address and rate limits) per test: the file's tests together send more
+// requests than one user's API limit allows in a window.
+beforeEach(async () => {
   owner = await registerUser('push-pull');
 });
 
