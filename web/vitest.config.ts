@@ -12,13 +12,7 @@ export default defineProject({
     name: 'e2e',
     environment: 'node',
     // The offline demo and the eval (pnpm eval) drive the same stack from its API, so they run here too.
-    // The fleet tests (workers/fleet/) start their own stack with three runners beside it.
-    include: [
-      'web/e2e/**/*.test.ts',
-      'infra/demo/**/*.test.ts',
-      'infra/eval/e2e/**/*.test.ts',
-      'workers/fleet/**/*.test.ts',
-    ],
+    include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts', 'infra/eval/e2e/**/*.test.ts'],
     globalSetup: 'web/e2e/global-setup.ts',
     // One browser and one stack: files run one after another, each test gets a fresh context. `npm test`
     // runs this project in a Vitest process of its own, beside the workers project (infra/scripts/test-all.ts).

@@ -5,7 +5,7 @@
  * another; in one Vitest run that serial stretch would run alone, after the rest (Vitest runs such a
  * project as a group of its own). Here it runs beside the `workers` project instead, which takes minutes
  * off the run on two cores. Not beside the suites that create and remove Docker networks (`sandbox`,
- * and the eval's and the stack's tests in `unit`): Chromium aborts its requests with
+ * `fleet`, and the eval's and the stack's tests in `unit`): Chromium aborts its requests with
  * ERR_NETWORK_CHANGED whenever the host's network interfaces change. Those run in the second phase.
  *
  * The test stack is started first, here, so every run reuses it (their global setups find it running)
@@ -28,7 +28,7 @@ const PHASES: [label: string, projects: string[]][][] = [
     ['[e2e]', ['e2e']],
     ['[workers]', ['workers']],
   ],
-  [['[unit, sandbox]', ['unit', 'sandbox']]],
+  [['[unit, sandbox, fleet]', ['unit', 'sandbox', 'fleet']]],
 ];
 
 /** Runs Vitest on `projects`, each output line prefixed with `label`; resolves with its exit code. */
