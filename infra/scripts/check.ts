@@ -15,6 +15,8 @@ const steps: Array<[string, string, string[]]> = [
   ['types: infra', 'tsc', ['-p', 'infra/tsconfig.json']],
   ['types: sandbox-runner', 'tsc', ['-p', 'sandbox-runner/tsconfig.json']],
   ['types: db', 'tsc', ['-p', 'db/tsconfig.json']],
+  // The fleet tests and benchmark run in Node beside the Worker's code, outside its tsconfig.
+  ['types: fleet tests and bench', 'tsc', ['-p', 'workers/fleet/tsconfig.json']],
   [
     'wrangler types are current',
     'wrangler',
