@@ -14,8 +14,7 @@ export default defineProject({
     // The offline demo and the eval (pnpm eval) drive the same stack from its API, so they run here too.
     include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts', 'infra/eval/e2e/**/*.test.ts'],
     globalSetup: 'web/e2e/global-setup.ts',
-    // One browser and one stack: files run one after another, each test gets a fresh context. `npm test`
-    // runs this project in a Vitest process of its own, beside the workers project (infra/scripts/test-all.ts).
+    // One browser and one stack: files run one after another, each test gets a fresh context.
     fileParallelism: false,
     testTimeout: 60_000,
     // A loaded CI machine runs every suite at once: what the page shows may take a few seconds.
