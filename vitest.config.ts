@@ -34,16 +34,6 @@ export default defineConfig({
           exclude: ['infra/demo/**', 'infra/eval/e2e/**', '**/node_modules/**'],
         },
       },
-      {
-        // A fleet of three runners on one Docker engine, each project through the whole pipeline
-        // (workers/fleet/fleet-stack.ts starts its own stack; no browser).
-        test: {
-          name: 'fleet',
-          environment: 'node',
-          include: ['workers/fleet/**/*.test.ts'],
-          hookTimeout: 300_000,
-        },
-      },
       // workers (inside workerd), sandbox-runner (real Docker), web (browser end to end)
       '*/vitest.config.ts',
     ],
