@@ -103,16 +103,9 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.storage.placement.deployment.get();
   }
 
-  /** Records the runner the project's app is published on, in a fleet: the object watches it from now on. */
+  /** Records the runner the project's app is published on, in a fleet. */
   async setDeploymentRunner(record: PlacementRecord): Promise<void> {
-    if (this.deleted) return;
-    this.runtime.storage.placement.deployment.set(record);
-    this.runtime.publication.watch();
-  }
-
-  /** The project's app is no longer published (in a fleet): no runner to record or watch. */
-  async forgetDeploymentRunner(): Promise<void> {
-    if (!this.deleted) this.runtime.publication.forget();
+    if (!this.deleted) this.runtime.storage.placement.deployment.set(record);
   }
 
   /** The files and start command a publish of the app sends to the runner (publish-source.ts). */
