@@ -1,8 +1,8 @@
 /**
  * Test harness: drives a stack of infra/fleet/swarm/stack.yml on this host's engine: join swarm mode on loopback when the engine is not in it (and leave it
  * again only if this process joined and no other run uses it), deploy with secrets of its own, find its
- * runners' containers and ask each its `/healthz` from inside (nothing is published on the host), tear
- * everything down.
+ * runners' containers and ask each its `/healthz` from inside (nothing is published on the host), run
+ * the registry they announce themselves to on the stack's network, tear everything down.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,10 @@ const run = promisify(execFile);
 export const STACK_FILE = join(import.meta.dirname, '..', '..', 'infra', 'fleet', 'swarm', 'stack.yml');
 /** Runs using a swarm this module joined register here; the last one out leaves swarm mode. */
 const USERS_DIR = '/var/lib/samokoder/swarm-users';
+/** This repository's infra/ (the Upstash bridge the test registry runs). */
+const INFRA_DIR = join(import.meta.dirname, '..', '..', 'infra');
+/** The test registry's port on the stack's network. */
+const REGISTRY_PORT = 8079;
 /** The bridge swarm mode makes for tasks' traffic off the overlay; it outlives swarm mode. */
 const GATEWAY_BRIDGE = 'docker_gwbridge';
 
@@ -24,6 +28,14 @@ const GATEWAY_BRIDGE = 'docker_gwbridge';
 export interface RunnerHealth {
   status: number;
   body: { ok: boolean; runnerId: string; draining: boolean; capacity: number; commands: number };
+}
+
+/** A runner's record in the registry (the contract's RunnerAnnouncement, the fields the test reads). */
+export interface RegisteredRunner {
+  id: string;
+  url: string;
+  capacity: number;
+  draining: boolean;
 }
 
 /** One running task's container. */
@@ -113,7 +125,69 @@ export class SwarmStack {
   async health(containerId: string): Promise<RunnerHealth> {
     const script =
       "fetch('http://127.0.0.1:8788/healthz').then(async r => console.log(JSON.stringify({status: r.status, body: await r.json()})))";
-    const exec = await this.docker.getContainer(containerId).exec({
+    return JSON.parse(await this.node(containerId, script)) as RunnerHealth;
+  }
+
+  /**
+   * Starts the registry the runners announce themselves to, on the stack's overlay network (a task
+   * cannot reach the host's loopback): the host's redis-server and this repository's Upstash bridge
+   * in one container of `image` (the runner's: it has Node), at {@link registryUrl}. Call it once the
+   * stack is deployed (its network exists); the runners announce again every 5 s until it answers.
+   */
+  async startRegistry(image: string, token: string): Promise<void> {
+    const container = await this.docker.createContainer({
+      name: this.registryName,
+      Image: image,
+      Entrypoint: ['/usr/bin/sh', '-c'],
+      Cmd: [
+        // The image's loader and the host's libraries are the same build (the image is made of host files).
+        `LD_LIBRARY_PATH=/host/lib /host/redis-server --bind 127.0.0.1 --port 6379 --save '' & ` +
+          'exec /usr/local/bin/node /infra/upstash-bridge/cli.ts',
+      ],
+      Env: [
+        'UPSTASH_BRIDGE_HOST=0.0.0.0',
+        `UPSTASH_BRIDGE_PORT=${REGISTRY_PORT}`,
+        'REDIS_URL=redis://127.0.0.1:6379',
+        `UPSTASH_REDIS_REST_TOKEN=${token}`,
+      ],
+      HostConfig: {
+        NetworkMode: `${this.name}_runners`,
+        Binds: [
+          '/usr/bin/redis-server:/host/redis-server:ro',
+          '/usr/lib/x86_64-linux-gnu:/host/lib:ro',
+          `${INFRA_DIR}:/infra:ro`,
+        ],
+      },
+    });
+    await container.start();
+  }
+
+  /** The registry's address on the stack's network (for the runners' SANDBOX_REGISTRY_URL). */
+  get registryUrl(): string {
+    return `http://${this.registryName}:${REGISTRY_PORT}`;
+  }
+
+  private get registryName(): string {
+    return `${this.name}-registry`;
+  }
+
+  /** The runners' records in the registry now (asked from inside its container, with its own token). */
+  async registered(): Promise<RegisteredRunner[]> {
+    const script = `(async () => {
+      const ask = async (command) => (await (await fetch('http://127.0.0.1:${REGISTRY_PORT}', {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + process.env.UPSTASH_REDIS_REST_TOKEN },
+        body: JSON.stringify(command),
+      })).json()).result;
+      const keys = await ask(['KEYS', 'samokoder:runner:*']);
+      console.log(JSON.stringify(keys.length ? (await ask(['MGET', ...keys])).map((v) => JSON.parse(v)) : []));
+    })().catch(() => console.log('[]'))`;
+    return JSON.parse(await this.node(this.registryName, script)) as RegisteredRunner[];
+  }
+
+  /** What a Node script run in `container` prints on its stdout. */
+  private async node(container: string, script: string): Promise<string> {
+    const exec = await this.docker.getContainer(container).exec({
       Cmd: ['/usr/local/bin/node', '-e', script],
       AttachStdout: true,
       AttachStderr: true,
@@ -123,13 +197,18 @@ export class SwarmStack {
     const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
     this.docker.modem.demuxStream(stream, out, new PassThrough());
     await new Promise((resolve) => stream.on('end', resolve));
-    return JSON.parse(Buffer.concat(chunks).toString()) as RunnerHealth;
+    return Buffer.concat(chunks).toString();
   }
 
   /** Removes the stack, its runners' sandboxes and disks, its secrets; leaves swarm mode if it joined it alone. */
   async remove(): Promise<void> {
     if (this.removed) return;
     this.removed = true;
+    // The registry first: the stack's network cannot go while a container is attached to it.
+    await this.docker
+      .getContainer(this.registryName)
+      .remove({ force: true })
+      .catch(() => {});
     await run('docker', ['stack', 'rm', this.name]).catch(() => {});
     const gone = async () =>
       (

@@ -1,7 +1,9 @@
 /**
  * The runner fleet on a one-node Docker Swarm (infra/fleet/swarm/stack.yml, the runner's image from
  * infra/fleet/image/build.ts): the service comes up and its /healthz answers, a task whose container is
- * killed is replaced (same slot, same runner id), and it scales to three runners with distinct ids.
+ * killed is replaced (same slot, same runner id), and it scales to three runners with distinct ids that
+ * register themselves in the fleet's registry (redis-server behind the Upstash bridge, in a container on
+ * the stack's overlay network: ./swarm-stack.ts).
  *
  * The engine enters swarm mode on loopback when it is not in it, and leaves it at the end unless another
  * run still uses it (./swarm-stack.ts). Runners' addresses are on the stack's overlay network:
@@ -51,13 +53,17 @@ const waitHealthy = async (count: number): Promise<RunnerContainer[]> => {
 beforeAll(async () => {
   const { image } = await buildRunnerImage({ socketPath: inject('dockerSocket') });
   await stack.ensureSwarm();
+  const registryToken = randomBytes(24).toString('hex');
   await stack.deploy({
     RUNNER_IMAGE: image,
     RUNNER_REPLICAS: '1',
     SANDBOX_POOL_SIZE: '0',
     SANDBOX_SPARE_DISKS: '1', // one disk each, made by the helper: what the last test sees go
+    SANDBOX_REGISTRY_URL: stack.registryUrl,
     runner_secret: randomBytes(24).toString('hex'),
+    registry_token: registryToken,
   });
+  await stack.startRegistry(image, registryToken);
 }, 300_000);
 
 afterAll(async () => {
@@ -90,11 +96,25 @@ describe('the runner fleet on Docker Swarm', () => {
     expect((await stack.health(after?.id ?? '')).body.runnerId).toBe(`${stack.service}-1`);
   }, 300_000);
 
-  it('scales to three runners with three distinct runner ids', async () => {
+  it('scales to three runners with three distinct runner ids, which register themselves', async () => {
     await stack.scale(3);
     const runners = await waitHealthy(3);
     const ids = await Promise.all(runners.map(async (r) => (await stack.health(r.id)).body.runnerId));
-    expect(new Set(ids)).toEqual(new Set([1, 2, 3].map((slot) => `${stack.service}-${slot}`)));
+    const expected = new Set([1, 2, 3].map((slot) => `${stack.service}-${slot}`));
+    expect(new Set(ids)).toEqual(expected);
+    // Each announces itself within its 5 s period: the Worker finds the three in its Redis.
+    await waitUntil('three runners registered', async () => (await stack.registered()).length === 3, {
+      timeoutMs: 30_000,
+      intervalMs: 1000,
+    });
+    const registered = await stack.registered();
+    expect(new Set(registered.map((r) => r.id))).toEqual(expected);
+    for (const r of registered) {
+      // Reached at its task's address on the overlay network, with room, taking sandboxes.
+      expect(r.url).toMatch(new RegExp(`^http://${stack.service}\\.\\d\\.[a-z0-9]+:8788$`));
+      expect(r).toMatchObject({ draining: false, capacity: expect.any(Number) });
+      expect(r.capacity).toBeGreaterThan(0);
+    }
   }, 300_000);
 
   it('leaves no workspace disk attached once the stack is removed (SIGTERM: each runner cleans up)', async () => {

@@ -3,9 +3,13 @@
  * profile's stack (Postgres, Redis behind the Upstash bridge, the LLM fixture, `wrangler dev`) whose
  * Worker places projects on the runners announced in its Redis (`SANDBOX_RUNNER_REGISTRY=redis`), and
  * runner processes started here on one Docker engine, each with its own id and port, announcing
- * themselves to that Redis. A runner can be killed (`kill -9`), drained (SIGTERM) or started again.
+ * themselves to that Redis. A runner can be killed (`kill -9`), drained by an operator while it stays up
+ * (`bin/drain.ts`), terminated (SIGTERM: it drains, then exits) or started again.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DrainResponse, REGISTRY_KEYS, RunnerAnnouncement } from '../../sandbox-runner/src/contract.ts';
 import { signRunnerToken } from '../../sandbox-runner/src/tokens.ts';
 import { buildSandboxImage } from '../../infra/sandbox/build.ts';
 import { checkoutTag } from '../../infra/stack/config.ts';
@@ -24,6 +28,11 @@ export interface FleetRunner {
   kill(): Promise<void>;
   /** SIGTERM: the runner drains (no new sandbox, running commands finish), then exits. */
   terminate(): void;
+  /**
+   * An operator's drain while the runner stays up, as one runs it (`bin/drain.ts --wait`): resolves once
+   * no command runs on it, with each state the tool printed (the first: right after the drain).
+   */
+  drain(): Promise<DrainResponse[]>;
 }
 
 export interface Fleet {
@@ -39,6 +48,10 @@ export interface Fleet {
   holders(projectId: string): Promise<string[]>;
   /** The ids the Worker's registry lists now. */
   announced(): Promise<string[]>;
+  /** The records of the runners the registry lists now (what the Worker places by), by id. */
+  records(): Promise<Map<string, RunnerAnnouncement>>;
+  /** The HS256 secret the runners share with the Worker (the test signs its own tokens). */
+  secret: string;
   stop(): Promise<void>;
 }
 
@@ -84,12 +97,14 @@ export async function startFleet(opts: {
   const { image } = await buildSandboxImage({ log });
 
   const runners: FleetRunner[] = [];
+  const run = promisify(execFile);
+  const drainTool = join(stack.config.root, 'sandbox-runner/bin/drain.ts');
   /** Runners killed since they last started (their containers are orphans until they start again). */
   const killed = new Set<number>();
   const announced = async (): Promise<string[]> =>
     (await redisCommand(upstash, token, [
       'ZRANGEBYSCORE',
-      'samokoder:runners',
+      REGISTRY_KEYS.runners,
       String(Date.now() - 15_000),
       '+inf',
     ])) as string[];
@@ -149,6 +164,16 @@ export async function startFleet(opts: {
       terminate() {
         process.kill(-proc.pid, 'SIGTERM');
       },
+      async drain() {
+        const { stdout } = await run(process.execPath, [drainTool, runnerUrl, '--wait'], {
+          env: { ...process.env, SANDBOX_RUNNER_SECRET: secret },
+          timeout: 120_000,
+        });
+        return stdout
+          .split('\n')
+          .filter((line) => line.trim().length > 0)
+          .map((line) => DrainResponse.parse(JSON.parse(line)));
+      },
     };
     runners[index] = runner;
     killed.delete(index);
@@ -171,6 +196,22 @@ export async function startFleet(opts: {
     runners,
     startRunner,
     announced,
+    secret,
+    async records() {
+      const ids = await announced();
+      const found = new Map<string, RunnerAnnouncement>();
+      if (ids.length === 0) return found;
+      const raw = (await redisCommand(upstash, token, [
+        'MGET',
+        ...ids.map((id) => REGISTRY_KEYS.runner(id)),
+      ])) as (string | null)[];
+      for (const value of raw) {
+        if (value === null) continue;
+        const record = RunnerAnnouncement.parse(JSON.parse(value));
+        found.set(record.id, record);
+      }
+      return found;
+    },
     async holders(projectId) {
       const token = await signRunnerToken(secret, projectId);
       const found: string[] = [];

@@ -256,8 +256,10 @@ export const publishApi = newApi<AuthedEnv>()
     return c.json(read, 200);
   })
   .openapi(unpublish, async (c) => {
-    const { client } = await runnerOf(c, c.req.valid('param').id);
+    const { client, stub } = await runnerOf(c, c.req.valid('param').id);
     if (!client) return c.body(null, 204);
     await ask(() => client.unpublish(c.req.valid('query').deleteData === 'true'));
+    // In a fleet, the object stops watching the app's runner (it would publish it again elsewhere).
+    if (fleetOf(c.env)) await stub.forgetDeploymentRunner();
     return c.body(null, 204);
   });

@@ -103,9 +103,16 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.storage.placement.deployment.get();
   }
 
-  /** Records the runner the project's app is published on, in a fleet. */
+  /** Records the runner the project's app is published on, in a fleet: the object watches it from now on. */
   async setDeploymentRunner(record: PlacementRecord): Promise<void> {
-    if (!this.deleted) this.runtime.storage.placement.deployment.set(record);
+    if (this.deleted) return;
+    this.runtime.storage.placement.deployment.set(record);
+    this.runtime.publication.watch();
+  }
+
+  /** The project's app is no longer published (in a fleet): no runner to record or watch. */
+  async forgetDeploymentRunner(): Promise<void> {
+    if (!this.deleted) this.runtime.publication.forget();
   }
 
   /** The files and start command a publish of the app sends to the runner (publish-source.ts). */

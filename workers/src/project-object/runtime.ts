@@ -30,6 +30,7 @@ import { LiveHub } from './hub.ts';
 import { OutsideCalls } from './outside-calls.ts';
 import { PgSync } from './pg-sync.ts';
 import { lastAppStart, openPreview, type PreviewPort, type PreviewResult } from './preview.ts';
+import { PublicationWatch } from './publication-watch.ts';
 import { publishSource, type PublishSource } from './publish-source.ts';
 import {
   RemoteSync,
@@ -94,6 +95,8 @@ export class ProjectRuntime {
   readonly remote: RemoteSync;
   /** The push after each completed task. */
   readonly autoPush: AutoPush;
+  /** In a fleet: the published app moves when its runner is lost. */
+  readonly publication: PublicationWatch;
   private readonly ctx: DurableObjectState;
   private readonly env: Bindings;
   private bound: { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null = null;
@@ -148,6 +151,15 @@ export class ProjectRuntime {
       currentFiles: () => this.filesApi.currentFiles(),
       port: () => this.engine()?.preview,
       lastAppStart: () => lastAppStart(this.storage.log),
+    });
+    this.publication = new PublicationWatch({
+      env,
+      projectId: () => this.journal.project()?.projectId ?? null,
+      placement: this.storage.placement.deployment,
+      scheduler: this.scheduler,
+      source: () => this.publishSource(),
+      fetch: this.outside.fetch,
+      now: clock.now,
     });
   }
 
@@ -211,6 +223,7 @@ export class ProjectRuntime {
     // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
     if (run.status === 'running') this.scheduler.atLatest('run', clock.now());
     if (this.storage.outbox.pending() > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
+    this.publication.watch();
   }
 
   private engine(): { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null {
@@ -383,6 +396,8 @@ export class ProjectRuntime {
       work.push(this.autoPush.run().catch((err: unknown) => log.warn('push after task', describeError(err))));
     // Not waited for: a restart of the app must not hold up the pipeline's next slice.
     if (due.includes('app')) void this.app.run();
+    // Nor a publish on another runner (it installs the app there).
+    if (due.includes('publication')) void this.publication.run();
     await Promise.all(work);
     this.scheduler.arm();
   }
@@ -508,6 +523,7 @@ export class ProjectRuntime {
     this.bound?.engine.cancelInFlight();
     this.storage.sink.clear();
     this.scheduler.reset();
+    this.publication.stop();
     this.hub.closeAll(1000, 'The project was deleted.');
     const settle = Promise.all([this.pumping, this.pg.settle(), this.app.stop()]);
     await Promise.race([settle, new Promise((r) => setTimeout(r, SHUTDOWN_STEP_MS))]);

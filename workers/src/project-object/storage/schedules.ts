@@ -6,9 +6,10 @@ import type { Sql } from './sql.ts';
 
 /**
  * `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files;
- * `push`: the push to the remote after a completed task.
+ * `push`: the push to the remote after a completed task; `publication`: the look at the published app's
+ * runner, in a fleet.
  */
-export type ScheduleKind = 'run' | 'sync' | 'app' | 'push';
+export type ScheduleKind = 'run' | 'sync' | 'app' | 'push' | 'publication';
 
 export class ScheduleStore {
   private readonly sql: Sql;

@@ -85,6 +85,8 @@ export class FleetSandbox implements SandboxPort, AppPort {
   private readonly avoid = new Map<string, number>();
   /** One placement at a time (the pipeline and the app's follower share the sandbox). */
   private placing: Promise<Placed> | null = null;
+  /** Commands of this project running on its current runner now. */
+  private commandsRunning = 0;
 
   constructor(opts: FleetSandboxOptions) {
     this.opts = opts;
@@ -123,6 +125,9 @@ export class FleetSandbox implements SandboxPort, AppPort {
       if (listed && !listed.draining) return current;
       const verdict = listed?.draining ? 'draining' : await this.opts.fleet.verdict(current.runner);
       if (verdict === 'up') return current;
+      // A draining runner lets running commands finish: leaving now would destroy the sandbox under one
+      // (the app's follower works beside the pipeline's command). The next operation after it moves.
+      if (verdict === 'draining' && this.commandsRunning > 0) return current;
       this.leave(current, verdict);
     }
     this.placing ??= this.place().finally(() => (this.placing = null));
@@ -183,6 +188,7 @@ export class FleetSandbox implements SandboxPort, AppPort {
           }
         }
         if (chosen) {
+          this.releaseDrained(previous, chosen, runners);
           this.opts.store.set({ runnerId: chosen.id, url: chosen.url, placedAt: this.now() });
           if (!back) fleet.directory.adjust(chosen.id, 1);
           this.current = this.adapter(chosen);
@@ -205,6 +211,23 @@ export class FleetSandbox implements SandboxPort, AppPort {
         if (told !== null) this.opts.onQueue(null);
       }
     }
+  }
+
+  /**
+   * A project woken on another instance (its placement only in storage) that leaves a draining runner
+   * destroys its sandbox there, as {@link leave} does for the current one.
+   */
+  private releaseDrained(
+    previous: PlacementRecord | null,
+    chosen: RunnerState,
+    runners: RunnerState[],
+  ): void {
+    if (!previous || previous.runnerId === chosen.id) return;
+    const drained = runners.find((r) => r.id === previous.runnerId && r.draining);
+    if (drained)
+      void this.adapter(drained)
+        .sandbox.release()
+        .catch(() => {});
   }
 
   /** Why `err` from `placed`'s runner makes the project leave it, or null when it stays. */
@@ -258,7 +281,15 @@ export class FleetSandbox implements SandboxPort, AppPort {
     onOutput: (stream: 'stdout' | 'stderr', data: string) => void,
     signal: AbortSignal,
   ): Promise<ExecOutcome> {
-    return this.onRunner((s) => s.exec(request, onOutput, signal), {
+    const run = async (s: RunnerSandbox): Promise<ExecOutcome> => {
+      this.commandsRunning++;
+      try {
+        return await s.exec(request, onOutput, signal);
+      } finally {
+        this.commandsRunning--;
+      }
+    };
+    return this.onRunner(run, {
       reset: true,
       signal,
       interrupted: (runnerId) =>
