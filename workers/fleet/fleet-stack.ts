@@ -24,6 +24,8 @@ export interface FleetRunner {
   id: string;
   url: string;
   process: ManagedProcess;
+  /** False once its process has exited (killed, or terminated and drained). */
+  running: boolean;
   /** `kill -9` of the runner's process group: no drain, no goodbye to the registry. */
   kill(): Promise<void>;
   /** SIGTERM: the runner drains (no new sandbox, running commands finish), then exits. */
@@ -152,6 +154,7 @@ export async function startFleet(opts: {
       id,
       url: runnerUrl,
       process: proc,
+      running: true,
       async kill() {
         killed.add(index);
         try {
@@ -175,6 +178,7 @@ export async function startFleet(opts: {
           .map((line) => DrainResponse.parse(JSON.parse(line)));
       },
     };
+    void proc.exited.then(() => (runner.running = false));
     runners[index] = runner;
     killed.delete(index);
     return runner;

@@ -7,7 +7,7 @@
  * moves its project at its next sandbox operation; a full fleet queues; a published app whose runner is
  * lost is published again on another by the project's object, without anyone reading it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DemoApi } from '../../infra/demo/api.ts';
 import { follow } from '../../infra/demo/run.ts';
 import { README_MD } from '../../infra/demo/todo-app.ts';
@@ -200,8 +200,15 @@ describe('a fleet of three runners', () => {
   }, 600_000);
 
   it('drains a runner that stays up: the command running there finishes, no project is placed there, and its project moves at its next sandbox operation', async () => {
-    const records = await fleet.records();
-    const up = fleet.runners.filter((r) => r && records.has(r.id));
+    // The runner the last test killed stays listed until its record's TTL runs out, and the Worker
+    // would try it first: this test starts once only running runners are listed.
+    const records = await until(
+      'only running runners listed',
+      () => fleet.records(),
+      (now) => [...now.keys()].every((id) => fleet.runners.some((r) => r?.id === id && r.running)),
+      30_000,
+    );
+    const up = fleet.runners.filter((r) => r?.running && records.has(r.id));
     expect(up.length).toBeGreaterThanOrEqual(2);
     const load = (r: FleetRunner) => records.get(r.id)!.sandboxes;
     up.sort((x, y) => load(x) - load(y) || (x.id < y.id ? -1 : 1));
@@ -222,6 +229,11 @@ describe('a fleet of three runners', () => {
 
     // A project runs on it; its last task's `npm test` is running when the operator drains the runner.
     const e = await newProject(slowSession());
+    // Passed or failed, the project and the ballast go: the next test counts on the room they take.
+    onTestFinished(async () => {
+      await e.api.deleteProject(e.id).catch(() => {});
+      for (const release of releases) await release();
+    });
     const events: ServerEvent[] = [];
     // Set from the follower's callback (an object: the compiler does not narrow its fields away).
     const drain: { slowTest: boolean; commandId: string | null; states: Promise<DrainResponse[]> | null } = {
@@ -310,7 +322,6 @@ describe('a fleet of three runners', () => {
       60_000,
     );
     expect((await e.api.readFile(e.id, 'README.md')).content).toBe(README_MD);
-    for (const release of releases) await release();
   }, 900_000);
 
   it('queues a project while every runner is full, shows its place, and places it once room frees up; a drained runner hands its project over', async () => {
