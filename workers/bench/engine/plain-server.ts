@@ -3,7 +3,8 @@
  * served by the workerd binary wrangler itself runs, with no `wrangler dev` in front. Why: `wrangler dev`
  * puts a second workerd process (its reload proxy) between every client and the Worker, which relays
  * each WebSocket message once more; production has no such hop, so the live-channel figures are taken
- * without it. The engine bench's wrangler.toml is the source of the date, flags and vars.
+ * without it. The product's wrangler.toml gives the compatibility date and flags (the runtime behaves as
+ * deployed: the flags decide, for one, whether the live socket is compressed).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ import { waitUntil } from '../../../infra/stack/wait.ts';
 import { bundleWorker, workerdBinary } from '../api/plain-workerd.ts';
 import { wranglerCompatibility } from '../api/workerd-config.ts';
 
-const WRANGLER_TOML = join(repoRoot, 'workers/bench/engine/wrangler.toml');
-/** wrangler.toml's `[vars]` (no database, no runner: only the engine is measured). */
+const WRANGLER_TOML = join(repoRoot, 'wrangler.toml');
+/** The Worker's vars: no database, no runner (only the engine is measured). */
 const VARS = { APP_ENV: 'test', DATABASE_URL: '', SANDBOX_RUNNER_URL: '' };
 
 /** A Cap'n Proto text literal: JSON's escapes are Cap'n Proto's for the ASCII these values hold. */

@@ -1,6 +1,6 @@
 /**
  * The engine benchmark's front door: drives ProjectObject objects without the API's auth and database,
- * so the figures are the engine's own. Served by `wrangler dev` on loopback only (see bench.ts).
+ * so the figures are the engine's own. Served by plain `workerd serve` on loopback only (plain-server.ts).
  *
  *   POST /p/:id/project           ProjectInfo JSON
  *   POST /p/:id/control/:action   start | pause | resume | stop | skip
