@@ -5,7 +5,8 @@
  * runner serving a project mid-run moves it, and the run completes elsewhere with its files intact and
  * no event lost; an operator's drain lets the command running there finish, places no project there and
  * moves its project at its next sandbox operation; a full fleet queues; a published app whose runner is
- * lost is published again on another by the project's object, without anyone reading it.
+ * lost is published again on another (the fleet's watch of published apps notices, the project's object
+ * publishes), without anyone reading it.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DemoApi } from '../../infra/demo/api.ts';
@@ -398,8 +399,8 @@ describe('a fleet of three runners', () => {
     const publishedOn = fleet.runners.find((r) => r && r.url.endsWith(`:${new URL(first.url).port}`))!;
     const third = await fleet.startRunner(2, 1);
     await publishedOn.kill();
-    // Nobody reads the publication: the project's object notices the loss itself and publishes the app
-    // again, from the project's files, on the runner that is left.
+    // Nobody reads the publication: the fleet's watch of published apps notices the loss and the
+    // project's object publishes the app again, from the project's files, on the runner that is left.
     const survivor = [second, third].find((r) => r.id !== publishedOn.id)!;
     const token = await signRunnerToken(fleet.secret, d.id);
     const republished = await until(

@@ -5,6 +5,7 @@ import type { Bindings } from './env.ts';
 // object's id is derived from its class's name in local persistence, so renaming the class would leave
 // every local project without its steps. The code calls it what it is, the project object.
 export { ProjectObject as ProjectAgent } from './project-object/project-object.ts';
+export { PublishedAppsWatch } from './sandbox/fleet/published-apps-watch.ts';
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

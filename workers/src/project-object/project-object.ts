@@ -103,7 +103,7 @@ export class ProjectObject extends DurableObject<Bindings> {
     return this.runtime.storage.placement.deployment.get();
   }
 
-  /** Records the runner the project's app is published on, in a fleet: the object watches it from now on. */
+  /** Records the runner the project's app is published on, in a fleet: the fleet's watch is told. */
   async setDeploymentRunner(record: PlacementRecord): Promise<void> {
     if (this.deleted) return;
     this.runtime.storage.placement.deployment.set(record);
@@ -113,6 +113,14 @@ export class ProjectObject extends DurableObject<Bindings> {
   /** The project's app is no longer published (in a fleet): no runner to record or watch. */
   async forgetDeploymentRunner(): Promise<void> {
     if (!this.deleted) this.runtime.publication.forget();
+  }
+
+  /**
+   * The fleet's watch of published apps found `runnerId` gone: true when the project's app is published
+   * there, and the object then publishes it again on another runner.
+   */
+  async runnerLost(runnerId: string): Promise<boolean> {
+    return !this.deleted && this.runtime.publication.runnerLost(runnerId);
   }
 
   /** The files and start command a publish of the app sends to the runner (publish-source.ts). */

@@ -223,7 +223,6 @@ export class ProjectRuntime {
     // A fresh instance runs no step: a run marked running was interrupted (eviction, crash, deploy).
     if (run.status === 'running') this.scheduler.atLatest('run', clock.now());
     if (this.storage.outbox.pending() > 0 && this.pg.enabled) this.scheduler.atLatest('sync', clock.now());
-    this.publication.watch();
   }
 
   private engine(): { engine: Engine; controls: RunControls; preview: PreviewPort | undefined } | null {

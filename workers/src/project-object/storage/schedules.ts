@@ -6,8 +6,8 @@ import type { Sql } from './sql.ts';
 
 /**
  * `run`: the pipeline's next slice; `sync`: the Postgres outbox; `app`: the app follows the files;
- * `push`: the push to the remote after a completed task; `publication`: the look at the published app's
- * runner, in a fleet.
+ * `push`: the push to the remote after a completed task; `publication`: in a fleet, the published app
+ * moved off a lost runner, and the fleet's watch of published apps told where it is.
  */
 export type ScheduleKind = 'run' | 'sync' | 'app' | 'push' | 'publication';
 
