@@ -7,8 +7,10 @@
  * (`bin/drain.ts`), terminated (SIGTERM: it drains, then exits) or started again.
  */
 import { execFile } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_WORKSPACE_DIR } from '../../sandbox-runner/src/config.ts';
 import { DrainResponse, REGISTRY_KEYS, RunnerAnnouncement } from '../../sandbox-runner/src/contract.ts';
 import { signRunnerToken } from '../../sandbox-runner/src/tokens.ts';
 import { buildSandboxImage } from '../../infra/sandbox/build.ts';
@@ -67,6 +69,14 @@ async function redisCommand(url: string, token: string, command: string[]): Prom
   return ((await res.json()) as { result: unknown }).result;
 }
 
+/** Removes what this checkout's fleet runners kept of their published apps (deployment-store.ts). */
+async function forgetPublishedApps(): Promise<void> {
+  const kept = join(DEFAULT_WORKSPACE_DIR, 'published-apps');
+  for (const entry of await readdir(kept).catch(() => [] as string[]))
+    if (entry.startsWith(`fleet-${checkoutTag}-`))
+      await rm(join(kept, entry), { recursive: true, force: true });
+}
+
 /** Brings up the stack and `count` runners of `capacity` sandboxes each. */
 export async function startFleet(opts: {
   count: number;
@@ -97,6 +107,13 @@ export async function startFleet(opts: {
   const engine = await ensureDockerEngine({ log });
   if (!engine.ok) throw new Error(`the fleet tests need Docker: ${engine.reason} (${engine.hint})`);
   const { image } = await buildSandboxImage({ log });
+
+  // A run starts with none of the published apps an earlier, interrupted run of this checkout left on
+  // its runners' disks (a runner restores them when it starts again with the same id).
+  const published = join(DEFAULT_WORKSPACE_DIR, 'published-apps');
+  for (const entry of await readdir(published).catch(() => [] as string[]))
+    if (entry.startsWith(`fleet-${checkoutTag}-`))
+      await rm(join(published, entry), { recursive: true, force: true });
 
   const runners: FleetRunner[] = [];
   const run = promisify(execFile);
@@ -240,6 +257,7 @@ export async function startFleet(opts: {
           () => {},
         );
       }
+      await forgetPublishedApps();
       await stack.stop();
     },
   };
