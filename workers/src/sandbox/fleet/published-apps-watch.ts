@@ -44,11 +44,6 @@ export class PublishedAppsWatch extends DurableObject<Bindings> {
     this.apps.untrack(projectId);
   }
 
-  /** The apps it watches, by project (for tests and operators). */
-  async tracked(): Promise<{ projectId: string; runnerId: string }[]> {
-    return this.apps.all();
-  }
-
   override async alarm(): Promise<void> {
     // Nothing published: no alarm until the next app is.
     if (this.apps.runners().length === 0) return;
