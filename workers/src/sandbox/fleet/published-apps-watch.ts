@@ -6,7 +6,7 @@
  * again on another runner (project-object/publication-watch.ts), then tells this watch where it went.
  *
  * Why one watch and not one per app: each project looking at its own runner cost every published app a
- * Durable Object alarm and a directory read (two Redis commands) every 30 s, whether anything was lost
+ * Durable Object alarm and a directory read (three Redis commands) every 30 s, whether anything was lost
  * or not; here the whole fleet costs one alarm and one read per period, and a project is woken only
  * when its runner is gone.
  */
