@@ -14,10 +14,9 @@ import { RunnerClient } from '../sandbox/client.ts';
 import { deploymentTarget } from '../sandbox/fleet/deployment-runner.ts';
 import type { PlacementStore } from '../sandbox/fleet/fleet-sandbox.ts';
 import { fleetOf, hasFleet } from '../sandbox/fleet/fleet.ts';
-import { WATCH_MS } from '../sandbox/fleet/published-apps-watch.ts';
+import { publishedAppsWatch, WATCH_MS } from '../sandbox/fleet/published-apps-client.ts';
 import type { PublishSource } from './publish-source.ts';
 import type { Scheduler } from './scheduler.ts';
-import { publishedAppsWatch } from './stub.ts';
 
 export interface PublicationWatchDeps {
   env: Bindings;

@@ -18,12 +18,7 @@ import { PublishedAppsStore } from '../../project-object/storage/published-apps.
 import { durableObjectSql } from '../../project-object/storage/sql.ts';
 import { projectStub } from '../../project-object/stub.ts';
 import { fleetOf } from './fleet.ts';
-
-/**
- * How often the directory is read while any app is published. A lost runner's record outlives it by the
- * registry's TTL (15 s), so an app is being published again within about 45 s of its runner's loss.
- */
-export const WATCH_MS = 30_000;
+import { WATCH_MS } from './published-apps-client.ts';
 
 export class PublishedAppsWatch extends DurableObject<Bindings> {
   private readonly apps: PublishedAppsStore;
