@@ -111,6 +111,17 @@ async function until<T>(
   }
 }
 
+/** The one runner holding `projectId`'s sandbox, once it is placed (waiting at most `ms`). */
+async function placedOn(what: string, projectId: string, ms = 240_000): Promise<string> {
+  const [holder] = await until(
+    `${what} placed`,
+    () => fleet.holders(projectId),
+    (h) => h.length === 1,
+    ms,
+  );
+  return holder!;
+}
+
 /** The run's last status among `events`. */
 function lastStatus(events: ServerEvent[]): string | undefined {
   const last = events.filter((e) => e.type === 'run.status').at(-1);
@@ -149,12 +160,8 @@ describe('a fleet of three runners', () => {
         // The project's first command: its runner dies under it, without a drain or a goodbye.
         if (e.type === 'command.start' && !killing) {
           killing = (async () => {
-            const [holder] = await until(
-              'project A placed',
-              () => fleet.holders(a.id),
-              (h) => h.length === 1,
-            );
-            killed = holder!;
+            const holder = await placedOn('project A', a.id, 60_000);
+            killed = holder;
             await fleet.runners.find((r) => r.id === holder)!.kill();
           })();
         }
@@ -162,12 +169,7 @@ describe('a fleet of three runners', () => {
       300_000,
     );
     // B starts once A is placed: it goes to another runner (A's counts in the load the Worker reads).
-    await until(
-      'project A placed',
-      () => fleet.holders(a.id),
-      (h) => h.length === 1,
-      240_000,
-    );
+    await placedOn('project A', a.id);
     const runB = follow(b.api, b.id, (e) => eventsB.push(e), 300_000);
     await Promise.all([runA, runB]);
     await killing;
@@ -258,12 +260,7 @@ describe('a fleet of three runners', () => {
       },
       400_000,
     );
-    await until(
-      'project E placed',
-      () => fleet.holders(e.id),
-      (h) => h.length === 1,
-      240_000,
-    );
+    await placedOn('project E', e.id);
     expect(await fleet.holders(e.id)).toEqual([drained.id]);
     await until(
       'the drain',
@@ -282,12 +279,7 @@ describe('a fleet of three runners', () => {
     const f = await newProject();
     const runF = follow(f.api, f.id, () => {}, 300_000).catch(() => {});
     try {
-      const [placedF] = await until(
-        'project F placed',
-        () => fleet.holders(f.id),
-        (h) => h.length === 1,
-        240_000,
-      );
+      const placedF = await placedOn('project F', f.id);
       expect(placedF).not.toBe(drained.id);
     } finally {
       // Gone either way: a project left running would take the room the next test counts on.
@@ -340,12 +332,7 @@ describe('a fleet of three runners', () => {
     const d = await newProject();
     const eventsD: ServerEvent[] = [];
     const runC = follow(c.api, c.id, () => {}, 300_000).catch(() => {});
-    await until(
-      'project C placed',
-      () => fleet.holders(c.id),
-      (h) => h.length === 1,
-      240_000,
-    );
+    await placedOn('project C', c.id);
     const runD = follow(d.api, d.id, (e) => eventsD.push(e), 400_000);
     // D waits in line, first, and says so.
     await until(
