@@ -159,7 +159,11 @@ describe('the runner announces itself to the fleet registry', () => {
         (r) => r?.sandboxes === 3,
       );
       expect(back!.sandboxes).toBe(3);
-      expect(lines.join('\n')).toContain('the fleet registry answers again');
+      // The record is stored before the registry's answer reaches the announcer, which then logs.
+      await until(
+        async () => lines.join('\n'),
+        (text) => text.includes('the fleet registry answers again'),
+      );
       // One line for the outage, not one per interval.
       expect(lines.filter((l) => l.includes('could not announce')).length).toBe(1);
       expect(lines.join('\n')).not.toContain(TOKEN);
