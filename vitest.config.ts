@@ -34,6 +34,16 @@ export default defineConfig({
           exclude: ['infra/demo/**', 'infra/eval/e2e/**', '**/node_modules/**'],
         },
       },
+      {
+        // A fleet of three runners on one Docker engine, each project through the whole pipeline
+        // (workers/fleet/fleet-stack.ts starts its own stack). No browser: it runs beside the unit,
+        // workers and sandbox suites, before the browser tests, whose files run alone at the end.
+        test: {
+          name: 'fleet',
+          environment: 'node',
+          include: ['workers/fleet/**/*.test.ts'],
+        },
+      },
       // workers (inside workerd), sandbox-runner (real Docker), web (browser end to end)
       '*/vitest.config.ts',
     ],

@@ -12,14 +12,7 @@ export default defineProject({
     name: 'e2e',
     environment: 'node',
     // The offline demo and the eval (pnpm eval) drive the same stack from its API, so they run here too.
-    // The fleet tests start their own stack of three runners: run alone, as this project's files are,
-    // they never share the machine with the sandbox suite's containers.
-    include: [
-      'web/e2e/**/*.test.ts',
-      'infra/demo/**/*.test.ts',
-      'infra/eval/e2e/**/*.test.ts',
-      'workers/fleet/**/*.test.ts',
-    ],
+    include: ['web/e2e/**/*.test.ts', 'infra/demo/**/*.test.ts', 'infra/eval/e2e/**/*.test.ts'],
     globalSetup: 'web/e2e/global-setup.ts',
     // One browser and one stack: files run one after another, each test gets a fresh context.
     fileParallelism: false,
