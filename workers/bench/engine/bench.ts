@@ -11,7 +11,8 @@
  * - the time to replay 10,000 events on reconnect, beside a bare connect.
  *
  * Each row prints its target where it has one; the run exits non-zero when one is missed.
- * `BENCH_ONLY=latency` runs the latency rows only.
+ * `BENCH_ONLY=latency` runs the latency rows only. `BENCH_PROFILE=1` also prints where the object's CPU
+ * time goes in the 1-viewer and 50-viewer latency runs, by function (cpu-profile.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -138,9 +139,11 @@ const isCompleted = (r: Received) =>
 /** The bench Worker under plain workerd, on a free loopback port. */
 async function startWorker() {
   const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
-  const server = await startPlainEngine(dir, await freePort());
+  const inspectorPort = process.env.BENCH_PROFILE === '1' ? await freePort() : undefined;
+  const server = await startPlainEngine(dir, await freePort(), inspectorPort);
   return {
     base: server.base,
+    inspector: server.inspector,
     ws: server.base.replace('http', 'ws'),
     pid: server.pid,
     stop: async () => {
@@ -275,10 +278,12 @@ async function latencyRows(worker: Worker): Promise<boolean> {
   const rtt = (await pingRtt(worker)).sort((a, b) => a - b);
   // Warm-up: the first run pays the object's and the viewer processes' start-up.
   await fanOut(worker.base, worker.pid, 1, 1, 20);
-  const one = await fanOut(worker.base, worker.pid, 1, 1, TICKS);
-  const together = await fanOut(worker.base, worker.pid, 50, 1, TICKS);
+  const one = await fanOut(worker.base, worker.pid, 1, 1, TICKS, worker.inspector);
+  const together = await fanOut(worker.base, worker.pid, 50, 1, TICKS, worker.inspector);
   const spread =
     VIEWER_PROCS === 1 ? together : await fanOut(worker.base, worker.pid, 50, VIEWER_PROCS, TICKS);
+  printProfile('1 viewer', one);
+  printProfile('50 viewers', together);
   const p99 = percentile(spread.latencies, 99);
   const met = p99 <= FANOUT_P99_TARGET_MS;
   const perMessage = (run: FanOutRun, cpuPerStep: number) =>
@@ -345,6 +350,20 @@ async function latencyRows(worker: Worker): Promise<boolean> {
     ),
   );
   return met;
+}
+
+/** How many functions a CPU profile lists. */
+const PROFILE_LINES = 25;
+
+/** The run's CPU profile (BENCH_PROFILE=1): the functions with the largest share of the busy samples. */
+function printProfile(label: string, run: FanOutRun): void {
+  if (!run.profile) return;
+  const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
+  console.log(`\nCPU profile of the isolate, ${label} (share of the samples taken while JavaScript ran):`);
+  console.log(`${'self'.padStart(7)} ${'total'.padStart(7)}  function`);
+  for (const line of run.profile.slice(0, PROFILE_LINES))
+    console.log(`${pct(line.self)} ${pct(line.total)}  ${line.name}`);
+  console.log('');
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { startCpuProfile, type ProfileLine } from './cpu-profile.ts';
 import type { FromViewers, ToViewers } from './viewer-process.ts';
 
 export interface FanOutRun {
@@ -28,6 +29,8 @@ export interface FanOutRun {
   serverCpuPerStep: number;
   clientCpuPerStep: number;
   wallMs: number;
+  /** The workerd isolate's CPU profile of the run, when an inspector was given. */
+  profile?: ProfileLine[];
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc. */
@@ -39,13 +42,17 @@ export function processCpuMs(pid: number): number {
 
 let runs = 0;
 
-/** One fan-out run against the engine front door at `base`, whose workerd process is `serverPid`. */
+/**
+ * One fan-out run against the engine front door at `base`, whose workerd process is `serverPid`; with
+ * `inspector` (workerd's inspector address), the run's CPU profile is taken too.
+ */
 export async function fanOut(
   base: string,
   serverPid: number,
   viewers: number,
   processes: number,
   ticks: number,
+  inspector?: string,
 ): Promise<FanOutRun> {
   const id = `fanout-${process.pid}-${++runs}`;
   const script = {
@@ -114,6 +121,7 @@ export async function fanOut(
   try {
     await Promise.all(ready);
     for (const child of children) child.send({ type: 'start' } satisfies ToViewers);
+    const stopProfile = inspector ? await startCpuProfile(inspector) : undefined;
     const cpu0 = processCpuMs(serverPid);
     const t0 = Date.now();
     const started = await fetch(`${base}/p/${id}/control/start`, { method: 'POST' });
@@ -121,6 +129,7 @@ export async function fanOut(
     const results = await Promise.all(done);
     const serverCpu = processCpuMs(serverPid) - cpu0;
     const wallMs = Date.now() - t0;
+    const profile = await stopProfile?.();
 
     const latencies: number[] = [];
     const bySeq = new Map<number, { at: number; first: number; last: number }>();
@@ -149,6 +158,7 @@ export async function fanOut(
       serverCpuPerStep: serverCpu / ticks,
       clientCpuPerStep: results.reduce((n, r) => n + r.cpuMs, 0) / ticks,
       wallMs,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();

@@ -52,8 +52,11 @@ ${vars}
 `;
 }
 
-/** Bundles worker.ts into `dir` (emptied first) and serves it on 127.0.0.1:`port`; resolves once it answers. */
-export async function startPlainEngine(dir: string, port: number) {
+/**
+ * Bundles worker.ts into `dir` (emptied first) and serves it on 127.0.0.1:`port`; resolves once it
+ * answers. With `inspectorPort`, workerd's inspector (for a CPU profile) listens on it.
+ */
+export async function startPlainEngine(dir: string, port: number, inspectorPort?: number) {
   rmSync(dir, { recursive: true, force: true });
   const storage = join(dir, 'do-storage');
   mkdirSync(storage, { recursive: true });
@@ -63,7 +66,12 @@ export async function startPlainEngine(dir: string, port: number) {
   const proc = startProcess({
     name: 'engine-bench-workerd',
     command: workerdBinary(),
-    args: ['serve', file, '--experimental'],
+    args: [
+      'serve',
+      file,
+      '--experimental',
+      ...(inspectorPort ? [`--inspector-addr=127.0.0.1:${inspectorPort}`] : []),
+    ],
     cwd: dir,
     logFile: join(dir, 'workerd.log'),
   });
@@ -79,5 +87,6 @@ export async function startPlainEngine(dir: string, port: number) {
     await proc.stop();
     throw new Error(`${String(err)} (see ${join(dir, 'workerd.log')})`, { cause: err });
   }
-  return { base, pid: proc.pid, stop: () => proc.stop() };
+  const inspector = inspectorPort ? `127.0.0.1:${inspectorPort}` : undefined;
+  return { base, pid: proc.pid, inspector, stop: () => proc.stop() };
 }
