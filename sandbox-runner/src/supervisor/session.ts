@@ -324,7 +324,10 @@ export class SupervisorSession {
         if (!socket) return;
         socket.remoteClosed = true;
         socket.push(null);
-        socket.destroy();
+        // What arrived before the close may not be read yet (a large answer to a slow client): it is
+        // read to its end first. Destroying at once dropped it, and cut the answer short.
+        if (socket.readableEnded) socket.destroy();
+        else socket.once('end', () => socket.destroy());
         return;
       }
     }
