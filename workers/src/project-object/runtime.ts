@@ -173,8 +173,8 @@ export class ProjectRuntime {
     else if (event.type === 'artifact' && event.kind === 'preview') this.app.started();
     // Told inside the step's transaction: the commit is written once it has committed, in a turn of
     // its own, so that its hashing does not hold back the step's events on their way to the viewers.
-    // Steps of a slice get theirs when the slice ends: hashing a large tree (18 ms at 2,000 files)
-    // between steps would hold back the next one. A clone or a push catches up first anyway.
+    // Steps of a slice get theirs when the slice ends: hashing a large tree (about 18 ms at 2,000
+    // files) between steps would hold back the next one. A clone or a push catches up first anyway.
     if (event.type === 'step.completed') {
       if (this.pumping) this.historyDue = true;
       else setTimeout(() => this.writeHistory(), 0);
@@ -435,9 +435,9 @@ export class ProjectRuntime {
         if (outcome.kind === 'continue') {
           // Watched, the step's events leave before the next step begins: the runtime holds a turn's
           // messages until its writes are stored, so they would wait for the next step's start too
-          // (its checkpoint, its context, its first call). The break costs the wait for the store
-          // (the next turn starts after it): 2 to 16 ms a step, nothing beside a model's answer, and
-          // not paid when nobody watches.
+          // (its checkpoint, its context, its first call). The break costs about 2 ms a step (a turn
+          // of its own, a commit, a second message to each viewer), nothing beside a model's answer;
+          // nobody watching, it is not taken.
           if (this.hub.count() > 0) {
             this.storage.sink.flushBroadcasts();
             await nextTurn();
