@@ -28,8 +28,9 @@ export default defineProject({
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup/warm-worker.ts'],
     // One workerd per worker, kept from file to file: loading the Worker under test afresh for every
-    // file cost about 5 s each (41 files: 309 s alone, against 56 s kept). Tests share nothing but the
-    // services, each with users and projects of its own, as strangers share one deployment.
+    // file cost about 5 s each (41 files: 309 s alone; kept, 100 s two at a time on Postgres, 80 s one
+    // at a time on PGlite). Tests share nothing but the services, each with users and projects of its
+    // own, as strangers share one deployment.
     isolate: false,
     maxWorkers: embeddedPostgres ? 1 : 2,
     sequence: { groupOrder: embeddedPostgres ? 1 : 0 },

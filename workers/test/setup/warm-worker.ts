@@ -1,7 +1,7 @@
 /**
- * Every test file's first request loads the Worker under test, which takes seconds on a busy machine.
- * It is made here, before the file's tests, under a hook's generous timeout: a test's own timeout then
- * measures the test, not the load.
+ * The first request of a worker's first test file loads the Worker under test, which takes seconds on a
+ * busy machine (the files after it reuse the loaded Worker). It is made here, before each file's tests,
+ * under a hook's generous timeout: a test's own timeout then measures the test, not the load.
  */
 import { beforeAll } from 'vitest';
 import { api } from '../helpers/api.ts';
