@@ -110,10 +110,7 @@ export async function startFleet(opts: {
 
   // A run starts with none of the published apps an earlier, interrupted run of this checkout left on
   // its runners' disks (a runner restores them when it starts again with the same id).
-  const published = join(DEFAULT_WORKSPACE_DIR, 'published-apps');
-  for (const entry of await readdir(published).catch(() => [] as string[]))
-    if (entry.startsWith(`fleet-${checkoutTag}-`))
-      await rm(join(published, entry), { recursive: true, force: true });
+  await forgetPublishedApps();
 
   const runners: FleetRunner[] = [];
   const run = promisify(execFile);
