@@ -46,6 +46,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
  */
 export const checkoutTag = createHash('sha256').update(repoRoot).digest('hex').slice(0, 6);
 
+/**
+ * Every port is below 32768, where Linux starts handing out the source ports of outgoing connections
+ * (net.ipv4.ip_local_port_range). A port in that range is taken now and then by one of the thousands of
+ * connections a test run makes, and the server meant for it fails with EADDRINUSE: the fleet's third
+ * runner did so once in CI when the fleet sat at 58788.
+ */
 const PORTS: Record<Profile, StackPorts> = {
   dev: { worker: 8787, runner: 8788, bridge: 8079, redis: 6380, postgres: 5499, wsProxy: 6543, llm: 8790 },
   test: {
@@ -66,33 +72,36 @@ const PORTS: Record<Profile, StackPorts> = {
     wsProxy: 26543,
     llm: 28790,
   },
+  // The three below keep to blocks of a thousand ports (the fleet's runners included), two thousand
+  // apart and below the test profile's lowest, so a second checkout's offset (SAMOKODER_PORT_OFFSET,
+  // under 1000) never lands on another profile's port.
   demo: {
-    worker: 38787,
-    runner: 38788,
-    bridge: 38079,
-    redis: 36380,
-    postgres: 35499,
-    wsProxy: 36543,
-    llm: 38790,
+    worker: 9787,
+    runner: 9788,
+    bridge: 9079,
+    redis: 9380,
+    postgres: 9499,
+    wsProxy: 9543,
+    llm: 9790,
   },
   eval: {
-    worker: 48787,
-    runner: 48788,
-    bridge: 48079,
-    redis: 46380,
-    postgres: 45499,
-    wsProxy: 46543,
-    llm: 48790,
+    worker: 11787,
+    runner: 11788,
+    bridge: 11079,
+    redis: 11380,
+    postgres: 11499,
+    wsProxy: 11543,
+    llm: 11790,
   },
-  // The fleet tests and benchmark (workers/fleet/): a Worker placing projects on runners from this port on.
+  // The fleet tests and benchmark (workers/fleet/): its runners listen just above `runner`.
   fleet: {
-    worker: 58787,
-    runner: 58788,
-    bridge: 58079,
-    redis: 56380,
-    postgres: 55499,
-    wsProxy: 56543,
-    llm: 58790,
+    worker: 13787,
+    runner: 13788,
+    bridge: 13079,
+    redis: 13380,
+    postgres: 13499,
+    wsProxy: 13543,
+    llm: 13790,
   },
 };
 

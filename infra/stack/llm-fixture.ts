@@ -32,7 +32,7 @@ export async function startLlmFixtureService(cfg: StackConfig, log: Logger): Pro
     stateDir: cfg.stateDir,
   });
   try {
-    await waitUntil('llm fixture', ready, { exited: proc.exited });
+    await waitUntil('llm fixture', ready, { process: proc });
   } catch (err) {
     await proc.stop();
     return { name: 'llm-fixture', state: 'failed', reason: String(err), hint: `see ${logFile}` };

@@ -42,7 +42,7 @@ export async function startPostgres(cfg: StackConfig, log: Logger): Promise<Post
     try {
       await waitUntil('embedded postgres', () => tcpOpen(host, port), {
         timeoutMs: 60_000,
-        exited: proc.exited,
+        process: proc,
       });
     } catch (err) {
       await proc.stop();

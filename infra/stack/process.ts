@@ -10,6 +10,13 @@ export interface ManagedProcess {
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<number | string>;
   stop: () => Promise<void>;
+  /** Where its output goes. */
+  logFile: string;
+  /**
+   * Its last lines of output (stdout and stderr as they came), for an error saying why it failed. Read
+   * from memory: the log file's own writes may still be under way when the process has ended.
+   */
+  lastLines: (count?: number) => Promise<string>;
 }
 
 export interface StartOptions {
@@ -26,6 +33,9 @@ export interface StartOptions {
    */
   stateDir?: string;
 }
+
+/** How much of a process's latest output {@link ManagedProcess.lastLines} can show. */
+const RECENT_OUTPUT_CHARS = 8192;
 
 /** Every process this Node process started and has not stopped yet, oldest first. */
 const live = new Set<ManagedProcess>();
@@ -55,6 +65,14 @@ export function startProcess(opts: StartOptions): ManagedProcess {
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  let recent = '';
+  const keep = (chunk: Buffer) => {
+    recent = (recent + chunk.toString('utf8')).slice(-RECENT_OUTPUT_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // 'close' comes once both pipes are read to their end (unless a grandchild still holds them open).
+  const outputRead = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
     child.on('error', () => resolve('spawn-error'));
@@ -80,7 +98,11 @@ export function startProcess(opts: StartOptions): ManagedProcess {
     })();
     return stopping;
   };
-  const managed: ManagedProcess = { name: opts.name, pid, exited, stop };
+  const lastLines = async (count = 20) => {
+    await Promise.race([outputRead, sleep(1000)]);
+    return recent.trimEnd().split('\n').slice(-count).join('\n') || '(no output)';
+  };
+  const managed: ManagedProcess = { name: opts.name, pid, exited, stop, logFile: opts.logFile, lastLines };
   live.add(managed);
   return managed;
 }

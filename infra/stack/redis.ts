@@ -42,7 +42,7 @@ export async function startRedis(cfg: StackConfig, log: Logger): Promise<Service
     stateDir: cfg.stateDir,
   });
   try {
-    await waitUntil('redis-server', () => tcpOpen('127.0.0.1', port), { exited: proc.exited });
+    await waitUntil('redis-server', () => tcpOpen('127.0.0.1', port), { process: proc });
   } catch (err) {
     await proc.stop();
     return {
@@ -98,7 +98,7 @@ export async function startUpstash(
     stateDir: cfg.stateDir,
   });
   try {
-    await waitUntil('upstash bridge', ping, { exited: proc.exited });
+    await waitUntil('upstash bridge', ping, { process: proc });
   } catch (err) {
     await proc.stop();
     return {

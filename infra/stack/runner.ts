@@ -66,7 +66,7 @@ export async function startRunner(
   try {
     await waitUntil('sandbox-runner', () => httpOk(`${url}/healthz`), {
       timeoutMs: 60_000,
-      exited: proc.exited,
+      process: proc,
     });
   } catch (err) {
     await proc.stop();

@@ -1,17 +1,33 @@
 import { connect } from 'node:net';
-import { sleep } from './process.ts';
+import { type ManagedProcess, sleep } from './process.ts';
 
-/** Poll `check` until it returns true or the deadline passes; the error names what was awaited. */
+/**
+ * Poll `check` until it returns true or the deadline passes; the error names what was awaited. With
+ * `process` (or just its `exited`), a process that ends first fails the wait at once, and the error
+ * carries its exit code and last lines of output.
+ */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
-  opts: { timeoutMs?: number; intervalMs?: number; exited?: Promise<unknown> } = {},
+  opts: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    exited?: Promise<unknown>;
+    process?: Pick<ManagedProcess, 'exited' | 'logFile' | 'lastLines'>;
+  } = {},
 ): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  let exited = false;
-  void opts.exited?.then(() => (exited = true));
+  let exited: { code: unknown } | undefined;
+  void (opts.process?.exited ?? opts.exited)?.then((code) => (exited = { code }));
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`${what}: the process exited before it became ready`);
+    if (exited) {
+      const proc = opts.process;
+      if (!proc) throw new Error(`${what}: the process exited before it became ready`);
+      throw new Error(
+        `${what}: the process exited (${String(exited.code)}) before it became ready. ` +
+          `Its last output (all of it in ${proc.logFile}):\n${await proc.lastLines()}`,
+      );
+    }
     if (await check().catch(() => false)) return;
     await sleep(opts.intervalMs ?? 150);
   }

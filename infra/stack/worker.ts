@@ -117,7 +117,7 @@ export async function startWorker(
   try {
     await waitUntil('wrangler dev', () => httpOk(`${url}/api/health/live`), {
       timeoutMs: 90_000,
-      exited: proc.exited,
+      process: proc,
     });
   } catch (err) {
     await proc.stop();

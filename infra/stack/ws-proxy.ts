@@ -36,7 +36,7 @@ export async function startWsProxy(
     stateDir: cfg.stateDir,
   });
   try {
-    await waitUntil('ws-proxy', () => tcpOpen('127.0.0.1', port), { exited: proc.exited });
+    await waitUntil('ws-proxy', () => tcpOpen('127.0.0.1', port), { process: proc });
   } catch (err) {
     await proc.stop();
     return {

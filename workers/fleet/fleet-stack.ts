@@ -127,7 +127,7 @@ export async function startFleet(opts: {
 
   const startRunner = async (index: number, capacity: number): Promise<FleetRunner> => {
     // Clear of the profile's other ports (the LLM fixture is two above the runner's).
-    const port = stack.config.ports.runner + 1000 + index;
+    const port = stack.config.ports.runner + 100 + index;
     const id = `fleet-${checkoutTag}-${index}`;
     const runnerUrl = `http://127.0.0.1:${port}`;
     const proc = startProcess({
@@ -157,11 +157,11 @@ export async function startFleet(opts: {
     });
     await waitUntil(`sandbox-runner ${index}`, () => httpOk(`${runnerUrl}/healthz`), {
       timeoutMs: 60_000,
-      exited: proc.exited,
+      process: proc,
     });
     await waitUntil(`sandbox-runner ${index} announced`, async () => (await announced()).includes(id), {
       timeoutMs: 30_000,
-      exited: proc.exited,
+      process: proc,
     });
     const runner: FleetRunner = {
       index,

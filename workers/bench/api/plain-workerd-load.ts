@@ -40,8 +40,8 @@ const OFFSET = Number(process.env.SAMOKODER_PORT_OFFSET ?? 0);
 const PLAIN_PORT = 18789 + OFFSET;
 /** The entry the test profile's wrangler dev runs (infra/stack/worker.ts). */
 const TEST_WORKER = 'workers/src/testing/worker.ts';
-/** The benchmark's own Postgres: the load benchmark's port, shifted like it. */
-const BENCH_POSTGRES_PORT = 35433 + OFFSET;
+/** The benchmark's own Postgres: a port no profile uses, below the kernel's ephemeral range, shifted like the others. */
+const BENCH_POSTGRES_PORT = 24433 + OFFSET;
 const CONTROLS: [string, string][] = [
   ['GET /api/health/live', '/api/health/live'],
   ['GET /favicon.svg', '/favicon.svg'],

@@ -106,7 +106,7 @@ export async function startPlainWorkerd(opts: {
   try {
     await waitUntil('workerd serve', () => httpOk(`${url}/api/health/live`), {
       timeoutMs: 90_000,
-      exited: proc.exited,
+      process: proc,
     });
   } catch (err) {
     await proc.stop();

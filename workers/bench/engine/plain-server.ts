@@ -81,7 +81,7 @@ export async function startPlainEngine(dir: string, port: number, inspectorPort?
     await waitUntil(
       'workerd serve',
       async () => (await fetch(`${base}/ready`, { signal: AbortSignal.timeout(2000) })).status === 404,
-      { timeoutMs: 90_000, exited: proc.exited },
+      { timeoutMs: 90_000, process: proc },
     );
   } catch (err) {
     await proc.stop();
