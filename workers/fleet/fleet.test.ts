@@ -318,8 +318,14 @@ describe('a fleet of three runners', () => {
   }, 900_000);
 
   it('queues a project while every runner is full, shows its place, and places it once room frees up; a drained runner hands its project over', async () => {
-    // One runner with room for one sandbox: the others leave the fleet.
-    for (const r of fleet.runners) if (r) await r.kill();
+    // One runner with room for one sandbox: the others leave the fleet, stopped as an operator would
+    // (SIGTERM: each drains and takes its record out at once; a kill -9 is the first test's, and its
+    // record would linger for the registry's TTL).
+    for (const r of fleet.runners) {
+      if (!r?.running) continue;
+      r.terminate();
+      await r.process.exited;
+    }
     await until(
       'the fleet empty',
       () => fleet.announced(),
