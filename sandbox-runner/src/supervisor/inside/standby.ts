@@ -20,7 +20,14 @@ export function raiseOomScore(pid: number | undefined): void {
   }
 }
 
-const STANDBY = 'read -r -d "" __sk <&3; exec 3<&-; eval "$__sk"';
+/**
+ * What a standby shell runs: it reads the whole script from fd 3 (until the supervisor closes it), closes
+ * fd 3 and runs the script. POSIX `read` a line at a time, so any `/bin/sh` does: busybox, dash, bash.
+ * (`read -d ""` is not POSIX: dash has no `-d`, and with it a standby shell exited at once, silently
+ * leaving every command to be spawned directly.) The last line may lack its newline: `|| [ -n … ]`.
+ */
+export const STANDBY =
+  '__sk=; while IFS= read -r __l <&3 || [ -n "$__l" ]; do __sk="$__sk$__l\n"; done; exec 3<&-; eval "$__sk"';
 let standby: ChildProcess | null = null;
 let standbyTimer: NodeJS.Timeout | null = null;
 
@@ -56,7 +63,7 @@ export function standbyScript(
   argv: string[],
   tag: number,
 ) {
-  const lines = ['unset __sk', tagLine(tag), `cd ${quote(cwd)} || exit 126`];
+  const lines = ['unset __sk __l', tagLine(tag), `cd ${quote(cwd)} || exit 126`];
   for (const [k, v] of Object.entries(env)) lines.push(`export ${k}=${quote(v)}`);
   // exec, never eval: the command runs exactly as `sh -c` would run it on the direct path
   lines.push(`exec ${(command === undefined ? argv : ['/bin/sh', '-c', command]).map(quote).join(' ')}`);
