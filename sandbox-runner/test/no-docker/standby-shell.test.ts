@@ -50,6 +50,12 @@ describe.each(SHELLS)('the standby shell on %s', (_name, command, args) => {
     },
   );
 
+  it.runIf(existsSync(command))('tags the command: its file-lock limit is the tag', async () => {
+    const script = standbyScript(dir, {}, 'grep "Max file locks" /proc/self/limits', [], 4242);
+    const result = await runStandby(command, args, script);
+    expect(result.stdout).toMatch(/^Max file locks\s+4242\s+4242\s+locks\s*$/);
+  });
+
   it.runIf(existsSync(command))('runs an argv command, its arguments as given', async () => {
     const script = standbyScript(dir, {}, undefined, ['printf', '%s,', 'a b', '$HOME', "'q'"], 1);
     const result = await runStandby(command, args, script);
