@@ -34,6 +34,20 @@ describe('waiting for a process to become ready', () => {
     expect(readFileSync(logFile, 'utf8')).toContain('line 1\n');
   });
 
+  it('names the log of a process that is still not ready at the deadline', async () => {
+    const logFile = join(dir, 'slow.log');
+    const proc = startProcess({
+      name: 'slow',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      logFile,
+    });
+    await expect(
+      waitUntil('the slow one', async () => false, { timeoutMs: 300, intervalMs: 50, process: proc }),
+    ).rejects.toThrow(`the slow one: not ready after 0 s (its output: ${logFile})`);
+    await proc.stop();
+  });
+
   it('names what it waited for when the deadline passes', async () => {
     await expect(
       waitUntil('the answer', async () => false, { timeoutMs: 300, intervalMs: 50 }),

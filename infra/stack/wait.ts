@@ -4,7 +4,7 @@ import { type ManagedProcess, sleep } from './process.ts';
 /**
  * Poll `check` until it returns true or the deadline passes; the error names what was awaited. With
  * `process` (or just its `exited`), a process that ends first fails the wait at once, and the error
- * carries its exit code and last lines of output.
+ * carries its exit code and last lines of output; a timeout's error names its log.
  */
 export async function waitUntil(
   what: string,
@@ -31,7 +31,9 @@ export async function waitUntil(
     if (await check().catch(() => false)) return;
     await sleep(opts.intervalMs ?? 150);
   }
-  throw new Error(`${what}: not ready after ${Math.round((opts.timeoutMs ?? 30_000) / 1000)} s`);
+  const seconds = Math.round((opts.timeoutMs ?? 30_000) / 1000);
+  const output = opts.process ? ` (its output: ${opts.process.logFile})` : '';
+  throw new Error(`${what}: not ready after ${seconds} s${output}`);
 }
 
 /** True when something accepts TCP connections on host:port. */

@@ -110,7 +110,7 @@ export async function startPlainWorkerd(opts: {
     });
   } catch (err) {
     await proc.stop();
-    throw new Error(`${String(err)} (see ${join(dir, 'workerd.log')})`, { cause: err });
+    throw err;
   }
   return { url, process: proc } satisfies PlainWorkerd;
 }

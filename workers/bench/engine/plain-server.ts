@@ -85,7 +85,7 @@ export async function startPlainEngine(dir: string, port: number, inspectorPort?
     );
   } catch (err) {
     await proc.stop();
-    throw new Error(`${String(err)} (see ${join(dir, 'workerd.log')})`, { cause: err });
+    throw err;
   }
   const inspector = inspectorPort ? `127.0.0.1:${inspectorPort}` : undefined;
   return { base, pid: proc.pid, inspector, stop: () => proc.stop() };
