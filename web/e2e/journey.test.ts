@@ -97,9 +97,23 @@ describe('the whole journey', () => {
     await page.locator('[data-terminal-ready="true"] .xterm-rows').waitFor();
     await screenshot(page, 'journey-terminal');
     await page.getByRole('button', { name: 'Show as text' }).click();
-    const terminal = await page.locator('[data-terminal-text]').innerText();
-    const verdicts = [...terminal.matchAll(/^\$ npm test$[\s\S]*?^(exit \d+)/gm)].map((m) => m[1]);
-    expect(verdicts).toEqual(['exit 1', 'exit 0', 'exit 0', 'exit 0']);
+    // The text view fills in once it is mounted: read it when its fourth verdict is there (or the
+    // wait ends), and show what it held if the verdicts are not the expected ones.
+    const textView = page.locator('[data-terminal-text]');
+    const verdictsOf = (text: string) =>
+      [...text.matchAll(/^\$ npm test$[\s\S]*?^(exit \d+)/gm)].map((m) => m[1]);
+    await expect
+      .poll(async () => verdictsOf(await textView.innerText()).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(4)
+      .catch(() => {});
+    const terminal = await textView.innerText();
+    const shown = await textView.isVisible();
+    expect(verdictsOf(terminal), `the text view (visible: ${shown}):\n${terminal.slice(-3000)}`).toEqual([
+      'exit 1',
+      'exit 0',
+      'exit 0',
+      'exit 0',
+    ]);
     expect(terminal).toContain('removes a todo');
 
     // The files: the fixed store, as the BugHunter left it.
