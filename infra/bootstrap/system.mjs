@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** Which binary proves each package is installed. */
+/** Which binary (or, for a library, which file) proves each package is installed. */
 const PACKAGES = {
   'redis-server': 'redis-server',
   'docker.io': 'dockerd',
@@ -12,14 +12,18 @@ const PACKAGES = {
   prometheus: 'promtool',
   'docker-compose': 'docker-compose',
   openssl: 'openssl',
+  gcc: 'cc',
+  'libc6-dev': '/usr/include/stdio.h',
 };
 
-// chromium: the runner's page check of previews loads each app's page in it.
-export const FOR_START = ['redis-server', 'docker.io', 'busybox-static', 'chromium'];
+// chromium: the runner's page check of previews loads each app's page in it. gcc and libc6-dev: the
+// runner builds the sandboxes' native supervisor with them (without them, sandboxes run the Node one).
+export const FOR_START = ['redis-server', 'docker.io', 'busybox-static', 'chromium', 'gcc', 'libc6-dev'];
 // openssl: the registry tests make a private CA with it.
 export const FOR_TEST = [...FOR_START, 'postgresql', 'prometheus', 'docker-compose', 'openssl'];
 
 function has(bin) {
+  if (bin.startsWith('/')) return existsSync(bin);
   return (
     spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin} || test -x /usr/bin/${bin}`])
       .status === 0

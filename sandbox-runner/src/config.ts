@@ -26,8 +26,14 @@ export const RunnerConfig = z.object({
   port: z.number().int().min(0).max(65_535),
   /** HS256 secret shared with the Worker. */
   secret: z.string().min(16),
-  /** Default image; must have `node` on PATH. */
+  /** Default image; must have `node` on PATH when sandboxes run the Node supervisor. */
   image: z.string().min(1),
+  /**
+   * The program each sandbox runs as its main process: `native` (a static binary built from native/
+   * with the host's C compiler, mounted read-only; starts in a millisecond, needs nothing from the
+   * image), `node` (run by the image's Node; 70-80 ms to start), or `auto`: native when it can be built.
+   */
+  supervisor: z.enum(['auto', 'native', 'node']),
   dockerSocket: z.string().min(1),
   /** Distinguishes runners sharing one engine: orphan removal only touches containers of this id. */
   runnerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/),
@@ -114,6 +120,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   checkBrowser: '/usr/bin/chromium',
   port: 8788,
   image: 'samokoder/sandbox-node:latest',
+  supervisor: 'auto',
   dockerSocket: '/var/run/docker.sock',
   runnerId: 'local',
   defaultLimits: { memoryMb: 1024, cpus: 1, pids: 256, workspaceMb: 1024 },
@@ -205,6 +212,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   const browser = env.SANDBOX_CHECK_BROWSER;
   if (browser !== undefined && browser !== '') set('checkBrowser', browser === 'none' ? null : browser);
   set('image', env.SANDBOX_IMAGE || undefined);
+  set('supervisor', (env.SANDBOX_SUPERVISOR || undefined) as RunnerConfig['supervisor'] | undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
   set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);

@@ -5,6 +5,8 @@
 import type Docker from 'dockerode';
 import { SANDBOX_LABEL } from '../contract.ts';
 import type { NetworkPolicy, SandboxLimits } from '../contract.ts';
+import { NATIVE_SUPERVISOR_PATH } from '../supervisor/native.ts';
+import type { SupervisorProgram } from '../supervisor/program.ts';
 
 /** Uid and gid the supervisor and every command run as (the image's `sandbox` user). */
 export const SANDBOX_USER = '1000:1000';
@@ -21,7 +23,8 @@ export interface ContainerParams {
   env: Record<string, string>;
   /** Host files mounted into the sandbox, always read-only (the operator's CA certificates). */
   readOnlyFiles: { source: string; target: string }[];
-  supervisorSource: string;
+  /** The native supervisor (mounted) or the Node one (run by the image's `node`). */
+  supervisor: SupervisorProgram;
   /** A host directory mounted read-write (a published app's data directory, ../deployments/). */
   dataDir?: { source: string; target: string } | undefined;
   /** The path of the workspace disk's device (./workspace-disks.ts), resolved by the engine at start. */
@@ -35,6 +38,7 @@ export function sandboxLabels(runnerId: string, sandboxId: string): Record<strin
 
 function binds(p: ContainerParams): { Binds?: string[] } {
   const all = p.readOnlyFiles.map((f) => `${f.source}:${f.target}:ro`);
+  if (p.supervisor.kind === 'native') all.push(`${p.supervisor.binary}:${NATIVE_SUPERVISOR_PATH}:ro`);
   if (p.dataDir) all.push(`${p.dataDir.source}:${p.dataDir.target}:rw`);
   return all.length ? { Binds: all } : {};
 }
@@ -45,7 +49,10 @@ export function containerSpec(p: ContainerParams): Docker.ContainerCreateOptions
   return {
     name: `samokoder-${p.runnerId}-${p.sandboxId}`,
     Image: p.image,
-    Entrypoint: ['node', '--input-type=module', '-e', p.supervisorSource],
+    Entrypoint:
+      p.supervisor.kind === 'native'
+        ? [NATIVE_SUPERVISOR_PATH]
+        : ['node', '--input-type=module', '-e', p.supervisor.source],
     Cmd: [],
     User: SANDBOX_USER,
     WorkingDir: '/workspace',

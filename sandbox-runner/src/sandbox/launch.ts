@@ -101,7 +101,9 @@ export async function launchContainer(
     if (err instanceof RunnerError && err.code === 'sandbox_exited') {
       throw new RunnerError(
         'sandbox_start_failed',
-        `the supervisor exited at start (does ${params.image} have node?)`,
+        params.supervisor.kind === 'node'
+          ? `the supervisor exited at start (does ${params.image} have node?)`
+          : `the supervisor exited at start in ${params.image}`,
         {
           cause: err,
         },

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
-import { supervisorSource } from '../supervisor/source.ts';
+import { supervisorProgram } from '../supervisor/program.ts';
+import type { SupervisorProgram } from '../supervisor/program.ts';
 import type { RunnerConfig } from '../config.ts';
 import type { CreateSandboxRequest, ExecEvent, ExecRequest, SandboxLimits } from '../contract.ts';
 import { RunnerError } from '../errors.ts';
@@ -116,7 +117,7 @@ export class SandboxManager {
    * `docker_unavailable` until the engine answers and the start-up has run (deferred-start.ts).
    */
   async start(): Promise<void> {
-    await supervisorSource(); // built now, so a broken build fails the start and no create waits for it
+    await this.supervisor(); // built now, so a broken build fails the start and no create waits for it
     if (await this.engineAnswers()) return this.startUp();
     this.unavailable = 'the Docker engine does not answer';
     this.log.warn(
@@ -135,6 +136,11 @@ export class SandboxManager {
       maxRetryMs: START_RETRY_MAX_MS,
     });
     this.deferredStart.begin();
+  }
+
+  /** The sandboxes' supervisor, as the config chooses (built on first use). */
+  private supervisor(): Promise<SupervisorProgram> {
+    return supervisorProgram(this.config.supervisor, (message) => this.log.warn(message));
   }
 
   private engineAnswers(): Promise<boolean> {
@@ -219,12 +225,12 @@ export class SandboxManager {
     } = {},
   ): Promise<Launched> {
     if (network === 'egress') await this.egress.ensure();
-    const source = await supervisorSource();
+    const supervisor = await this.supervisor();
     const timing = extra.timing ?? new CreateTiming();
     const queued = performance.now();
     return this.admission.run(() => {
       timing.record('admission', performance.now() - queued);
-      return this.launchNow(image, limits, network, source, extra, timing);
+      return this.launchNow(image, limits, network, supervisor, extra, timing);
     });
   }
 
@@ -232,7 +238,7 @@ export class SandboxManager {
     image: string,
     limits: SandboxLimits,
     network: 'none' | 'egress',
-    source: string,
+    supervisor: SupervisorProgram,
     extra: { env?: Record<string, string>; dataDir?: { source: string; target: string } },
     timing: CreateTiming,
   ): Promise<Launched> {
@@ -249,7 +255,7 @@ export class SandboxManager {
         env: { ...packageAccessEnv(this.config.packageAccess, network), ...extra.env },
         dataDir: extra.dataDir,
         readOnlyFiles: packageAccessFiles(this.config.packageAccess),
-        supervisorSource: source,
+        supervisor,
       },
       (line) => this.log.debug({ supervisor: line }, 'sandbox supervisor'),
       timing,
