@@ -146,6 +146,8 @@ async function startRunner(image: string, socketPath: string, overrides: Partial
     logLevel: 'error',
     defaultLimits: { memoryMb: 256, cpus: 1, pids: 128, workspaceMb: 64 },
     poolSize: 0,
+    // The sandboxes' supervisor as a runner chooses it (auto: native when it builds), or as set to compare.
+    supervisor: (process.env.SANDBOX_SUPERVISOR || 'auto') as RunnerConfig['supervisor'],
     ...overrides,
   });
   const app = await buildApp(config);
@@ -244,7 +246,7 @@ async function main() {
       target: 'p50 <= 1.1x',
       pass: median(runner) / median(baseline) <= 1.1,
       note:
-        'cold = create + attach + start a container and boot the Node supervisor, then one exec; docker run only starts `echo`.' +
+        'cold = create + attach + start a container and boot its supervisor, then one exec; docker run only starts `echo`.' +
         `\n  p50 ms by phase: ${breakdown.summary()}`,
     });
   }
