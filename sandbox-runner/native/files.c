@@ -30,69 +30,6 @@ __attribute__((noinline)) static int fail_sys(sv_error *err, int e, const char *
   return sv_fail_errno(err, e, what);
 }
 
-/* A number as JavaScript's String(n) writes it (the shortest digits that read back; an exponent below
- * 1e-6 and from 1e21 on), for the messages that quote a request's number. */
-static void js_number(double x, char *out, size_t size) {
-  if (isnan(x)) {
-    snprintf(out, size, "NaN");
-    return;
-  }
-  if (isinf(x)) {
-    snprintf(out, size, x < 0 ? "-Infinity" : "Infinity");
-    return;
-  }
-  if (x == 0) {
-    snprintf(out, size, "0");
-    return;
-  }
-  char e[40];
-  for (int p = 1; p <= 17; p++) {
-    snprintf(e, sizeof e, "%.*e", p - 1, x);
-    if (p == 17 || strtod(e, NULL) == x) break;
-  }
-  /* e is "-d.ddde+XX": the digits and the decimal exponent n (value = 0.digits * 10^n). */
-  const char *s = e;
-  int neg = *s == '-';
-  if (neg) s++;
-  char digits[24];
-  int k = 0;
-  for (; *s && *s != 'e'; s++)
-    if (*s >= '0' && *s <= '9') digits[k++] = *s;
-  while (k > 1 && digits[k - 1] == '0') k--;
-  digits[k] = '\0';
-  int n = atoi(s + 1) + 1;
-  size_t o = 0;
-  char buf[64];
-  if (neg) buf[o++] = '-';
-  if (k <= n && n <= 21) {
-    memcpy(buf + o, digits, (size_t)k);
-    o += (size_t)k;
-    for (int i = k; i < n; i++) buf[o++] = '0';
-  } else if (0 < n && n <= 21) {
-    memcpy(buf + o, digits, (size_t)n);
-    o += (size_t)n;
-    buf[o++] = '.';
-    memcpy(buf + o, digits + n, (size_t)(k - n));
-    o += (size_t)(k - n);
-  } else if (-6 < n && n <= 0) {
-    buf[o++] = '0';
-    buf[o++] = '.';
-    for (int i = 0; i < -n; i++) buf[o++] = '0';
-    memcpy(buf + o, digits, (size_t)k);
-    o += (size_t)k;
-  } else {
-    buf[o++] = digits[0];
-    if (k > 1) {
-      buf[o++] = '.';
-      memcpy(buf + o, digits + 1, (size_t)(k - 1));
-      o += (size_t)(k - 1);
-    }
-    o += (size_t)snprintf(buf + o, sizeof buf - o, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-  }
-  buf[o] = '\0';
-  snprintf(out, size, "%s", buf);
-}
-
 /* Normalises an absolute path like posix.normalize (".", "..", "//"), without a trailing "/"; -1 when
  * the result would not fit. */
 static int normalize_abs(const char *in, char *out, size_t size) {
@@ -302,33 +239,11 @@ static int write_whole(const char *rel, const char *target, const unsigned char 
   return 0;
 }
 
-/* fs.chmodSync(target, mode): Node refuses a mode that is not a uint32 with ERR_OUT_OF_RANGE. */
+/* chmod after the write; the runner's contract allows permission bits only. */
 static int chmod_mode(const char *target, double mode, sv_error *err) {
-  const char *range = NULL;
-  if (mode != floor(mode) || !isfinite(mode)) range = "an integer";
-  else if (mode < 0 || mode > 4294967295.0) range = ">= 0 && <= 4294967295";
-  if (range) {
-    char num[64], shown[96];
-    js_number(mode, num, sizeof num);
-    if (mode == floor(mode) && fabs(mode) > 4294967296.0 && !strchr(num, 'e')) {
-      /* Node's addNumericalSeparator: "_" every three digits from the right. */
-      size_t n = strlen(num), start = num[0] == '-', o = 0, lead = (n - start) % 3;
-      if (lead == 0) lead = 3;
-      memcpy(shown, num, start + lead);
-      o = start + lead;
-      for (size_t i = start + lead; i < n; i += 3) {
-        shown[o++] = '_';
-        memcpy(shown + o, num + i, 3);
-        o += 3;
-      }
-      shown[o] = '\0';
-    } else {
-      snprintf(shown, sizeof shown, "%s", num);
-    }
-    return sv_fail(err, "ERR_OUT_OF_RANGE", "The value of \"mode\" is out of range. It must be %s. Received %s",
-                   range, shown);
-  }
-  if (chmod(target, (mode_t)(uint32_t)mode) < 0) return fail_sys(err, errno, "chmod", target);
+  if (mode != floor(mode) || mode < 0 || mode > 07777)
+    return sv_fail(err, "invalid_request", "mode must be an integer from 0 to 0o7777");
+  if (chmod(target, (mode_t)mode) < 0) return fail_sys(err, errno, "chmod", target);
   return 0;
 }
 
@@ -380,7 +295,7 @@ static int read_whole(const char *real, jbuf *out, sv_error *err) {
   }
   if (S_ISREG(st.st_mode) && st.st_size > 2147483647) {
     close(fd);
-    return sv_fail(err, "ERR_FS_FILE_TOO_LARGE", "File size (%lld) is greater than 2 GiB", (long long)st.st_size);
+    return sv_fail(err, "file_too_large", "%s is %lld bytes (over 2 GiB)", real + WS_LEN + 1, (long long)st.st_size);
   }
   size_t want = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
   char chunk[65536];
@@ -414,9 +329,7 @@ int file_read(const jval *req, jbuf *reply, sv_error *err) {
   if (!S_ISREG(st.st_mode)) return sv_fail(err, "not_a_file", "%s is not a file", rel);
   double max;
   if (json_num(json_get(req, "maxBytes"), &max) && (double)st.st_size > max) {
-    char shown[64];
-    js_number(max, shown, sizeof shown);
-    return sv_fail(err, "file_too_large", "%s is %lld bytes (limit %s)", rel, (long long)st.st_size, shown);
+    return sv_fail(err, "file_too_large", "%s is %lld bytes (limit %.0f)", rel, (long long)st.st_size, max);
   }
   jbuf data;
   jb_init(&data);

@@ -6,7 +6,7 @@
  *
  * Phases: `admission` (waiting for a launch slot), `disk` (workspace disk made or linked),
  * `engine-create`, `engine-attach`, `engine-start` (one engine round trip each), `supervisor` (from the
- * start's answer to the supervisor's hello), `supervisor-boot` (the supervisor's own figure: Node's
+ * start's answer to the supervisor's hello), `supervisor-boot` (the supervisor's own figure: from its
  * start until it said hello, inside the container), `pool` (a warm container taken), `total`.
  */
 export class CreateTiming {

@@ -49,6 +49,12 @@ export async function buildNativeSupervisor(compiler = process.env.CC || 'cc'): 
   try {
     await run(compiler, [...FLAGS, '-o', partial, ...sources]);
     renameSync(partial, out);
+    // Builds of older sources go (a container that mounts one keeps its file while it runs).
+    for (const old of readdirSync(dirname(out))) {
+      if (old.startsWith('supervisor-') && !old.endsWith('.partial') && join(dirname(out), old) !== out) {
+        rmSync(join(dirname(out), old), { force: true });
+      }
+    }
   } catch (err) {
     rmSync(partial, { force: true });
     const stderr = (err as { stderr?: string }).stderr?.trim();

@@ -13,8 +13,9 @@ import { encodeFrame, FRAME, FrameReader } from './frames.ts';
 export interface SupervisorHello {
   pid: number;
   uid: number;
+  /** The Node version of the Node supervisor, `native` for the native one. */
   node: string;
-  /** Milliseconds from Node's start to the hello, measured inside the container. */
+  /** Milliseconds from the supervisor's start to the hello, measured inside the container. */
   bootMs?: number;
 }
 
