@@ -274,7 +274,8 @@ static void spawn_failed(void *ctx) {
   finish(p);
 }
 
-/* A JSON value as a string, the way JavaScript's String() turns it into one (for argv and env). */
+/* A JSON value as a string (argv items, env values): strings as they are, numbers, booleans and null
+ * as JavaScript writes them; arrays and objects, which the runner never sends, as placeholders. */
 static char *stringify(const jval *v) {
   jbuf b;
   jb_init(&b);

@@ -129,7 +129,8 @@ describe('the preview pane', () => {
     await page.locator('[data-publish-url]').waitFor({ timeout: 60_000 });
     const published = (await page.locator('[data-publish-url]').innerText()).trim();
     expect(published).toMatch(/^http:\/\/[a-z2-7]{26}-app\.localhost:\d+$/);
-    expect(await page.locator('[data-publish-status]').getAttribute('data-publish-status')).toBe('running');
+    // The address is shown as soon as it is known; the badge says "Starting" until the app answers.
+    await page.locator('[data-publish-status="running"]').waitFor({ timeout: FOLLOW_MS });
     await page
       .locator('[data-publish-log]', { hasText: 'version 1 is live' })
       .waitFor({ timeout: FOLLOW_MS });
