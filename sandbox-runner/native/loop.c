@@ -12,6 +12,7 @@ typedef struct {
   short events;
   watch_fn fn;
   void *ctx;
+  uint64_t round; /* the dispatch round it was added in */
 } watch;
 
 typedef struct {
@@ -26,6 +27,9 @@ static size_t nwatches, capwatches;
 static timer *timers;
 static size_t ntimers, captimers;
 static uint64_t last_timer_id;
+/* Dispatch rounds: a watch added during one (a new fd that may reuse a number just closed) gets no
+ * readiness that poll reported for the fd it replaces. */
+static uint64_t round_now;
 
 static void *grow(void *p, size_t *cap, size_t size) {
   *cap = *cap ? *cap * 2 : 16;
@@ -43,12 +47,13 @@ double now_ms(void) {
 void loop_watch(int fd, short events, watch_fn fn, void *ctx) {
   for (size_t i = 0; i < nwatches; i++) {
     if (watches[i].fd == fd) {
-      watches[i] = (watch){fd, events, fn, ctx};
+      int same = watches[i].fn == fn && watches[i].ctx == ctx;
+      watches[i] = (watch){fd, events, fn, ctx, same ? watches[i].round : round_now};
       return;
     }
   }
   if (nwatches == capwatches) watches = grow(watches, &capwatches, sizeof *watches);
-  watches[nwatches++] = (watch){fd, events, fn, ctx};
+  watches[nwatches++] = (watch){fd, events, fn, ctx, round_now};
 }
 
 void loop_unwatch(int fd) {
@@ -114,6 +119,7 @@ void loop_run(void) {
       if (errno == EINTR) continue;
       abort();
     }
+    round_now++;
     for (size_t i = 0; i < n && ready > 0; i++) {
       if (!fds[i].revents) continue;
       ready--;
@@ -121,6 +127,7 @@ void loop_run(void) {
       for (size_t j = 0; j < nwatches; j++) {
         if (watches[j].fd == fds[i].fd) {
           watch w = watches[j];
+          if (w.round == round_now) break; // added in this round, after the poll
           if (w.events & fds[i].events || fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
             w.fn(w.ctx, w.fd, fds[i].revents);
           }

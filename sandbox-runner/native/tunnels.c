@@ -73,7 +73,10 @@ static void on_ready(void *ctx, int fd, short revents) {
       if (t->read_ended) return closed(t);
     }
   }
-  if (revents & (POLLIN | POLLHUP | POLLERR)) {
+  if (t->read_ended) {
+    // Only writing is left: a hang-up or an error with nothing writable ends the tunnel.
+    if (revents & (POLLHUP | POLLERR) && !(revents & POLLOUT)) return closed(t);
+  } else if (revents & (POLLIN | POLLHUP | POLLERR)) {
     unsigned char buf[65536];
     ssize_t r = read(fd, buf, sizeof buf);
     if (r < 0 && (errno == EAGAIN || errno == EINTR)) return update_watch(t);
