@@ -34,6 +34,8 @@ export const RunnerConfig = z.object({
    * image), `node` (run by the image's Node; 70-80 ms to start), or `auto`: native when it can be built.
    */
   supervisor: z.enum(['auto', 'native', 'node']),
+  /** A native supervisor shipped with the runner (the runner's image has no compiler); null: build one. */
+  supervisorBinary: z.string().startsWith('/').nullable(),
   dockerSocket: z.string().min(1),
   /** Distinguishes runners sharing one engine: orphan removal only touches containers of this id. */
   runnerId: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/),
@@ -121,6 +123,7 @@ const DEFAULTS: Omit<RunnerConfig, 'secret'> = {
   port: 8788,
   image: 'samokoder/sandbox-node:latest',
   supervisor: 'auto',
+  supervisorBinary: null,
   dockerSocket: '/var/run/docker.sock',
   runnerId: 'local',
   defaultLimits: { memoryMb: 1024, cpus: 1, pids: 256, workspaceMb: 1024 },
@@ -213,6 +216,7 @@ export function loadConfig(env: Env = process.env): RunnerConfig {
   if (browser !== undefined && browser !== '') set('checkBrowser', browser === 'none' ? null : browser);
   set('image', env.SANDBOX_IMAGE || undefined);
   set('supervisor', (env.SANDBOX_SUPERVISOR || undefined) as RunnerConfig['supervisor'] | undefined);
+  set('supervisorBinary', env.SANDBOX_SUPERVISOR_BINARY || undefined);
   set('dockerSocket', env.DOCKER_SOCKET || undefined);
   set('runnerId', env.SANDBOX_RUNNER_ID || undefined);
   set('workspaceDir', env.SANDBOX_WORKSPACE_DIR || undefined);

@@ -129,6 +129,25 @@ export class SwarmStack {
   }
 
   /**
+   * Runs `command` in a new sandbox of the runner in `containerId`, asked from inside its container with
+   * `token` (a runner token for some project); the sandbox is removed after. Resolves with its stdout.
+   */
+  async sandboxRun(containerId: string, token: string, command: string): Promise<string> {
+    const script = `(async () => {
+      const base = 'http://127.0.0.1:8788/v1/sandboxes';
+      const headers = { authorization: 'Bearer ${token}', 'content-type': 'application/json' };
+      const created = await fetch(base, { method: 'POST', headers, body: '{}' });
+      if (created.status !== 201) throw new Error('create: ' + created.status + ' ' + (await created.text()));
+      const { id } = await created.json();
+      const exec = await fetch(base + '/' + id + '/exec', { method: 'POST', headers, body: JSON.stringify({ command: ${JSON.stringify(command)} }) });
+      const events = (await exec.text()).split('\\n').filter(Boolean).map((line) => JSON.parse(line));
+      await fetch(base + '/' + id, { method: 'DELETE', headers });
+      console.log(events.filter((e) => e.type === 'stdout').map((e) => e.data).join(''));
+    })().catch((err) => console.log('failed: ' + err.message));`;
+    return this.node(containerId, script);
+  }
+
+  /**
    * Starts the registry the runners announce themselves to, on the stack's overlay network (a task
    * cannot reach the host's loopback): the host's redis-server and this repository's Upstash bridge
    * in one container of `image` (the runner's: it has Node), at {@link registryUrl}. Call it once the

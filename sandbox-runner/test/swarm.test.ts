@@ -9,7 +9,7 @@
  * run still uses it (./swarm-stack.ts). Runners' addresses are on the stack's overlay network:
  * the test asks each one from inside its container.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +19,12 @@ import { buildRunnerImage } from '../../infra/fleet/image/build.ts';
 import { SwarmStack } from './swarm-stack.ts';
 import type { RunnerContainer } from './swarm-stack.ts';
 import { removeDisks } from '../src/sandbox/workspace-disks.ts';
+import { signRunnerToken } from '../src/tokens.ts';
 import { inject } from 'vitest';
 import { docker } from './helpers.ts';
+
+/** The HS256 secret the stack's runners share with the Worker (this test signs their tokens with it). */
+const runnerSecret = randomBytes(24).toString('hex');
 
 const stack = new SwarmStack(
   docker,
@@ -60,7 +64,7 @@ beforeAll(async () => {
     SANDBOX_POOL_SIZE: '0',
     SANDBOX_SPARE_DISKS: '1', // one disk each, made by the helper: what the last test sees go
     SANDBOX_REGISTRY_URL: stack.registryUrl,
-    runner_secret: randomBytes(24).toString('hex'),
+    runner_secret: runnerSecret,
     registry_token: registryToken,
   });
   await stack.startRegistry(image, registryToken);
@@ -81,6 +85,14 @@ describe('the runner fleet on Docker Swarm', () => {
       status: 200,
       body: { ok: true, draining: false, runnerId: `${stack.service}-1`, commands: 0 },
     });
+  }, 300_000);
+
+  it('gives its sandboxes the native supervisor its image carries (no compiler in the image)', async () => {
+    const [runner] = await waitHealthy(1);
+    const token = await signRunnerToken(runnerSecret, randomUUID());
+    const processes = await stack.sandboxRun(runner?.id ?? '', token, 'ps -o comm');
+    expect(processes).toContain('supervisor');
+    expect(processes).not.toContain('node');
   }, 300_000);
 
   it('replaces a runner whose container is killed, with the same runner id', async () => {

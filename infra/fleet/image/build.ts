@@ -7,7 +7,8 @@
  * The root filesystem is the sandbox image's (static busybox, Node 22, glibc) plus what the runner needs
  * on top: util-linux's losetup, e2fsprogs' mkfs.ext4 and dash as /bin/sh, with their libraries (workspace disks, also run by
  * the runner's privileged disk helper: SANDBOX_DISK_HELPER_IMAGE), and the runner itself at /app with
- * its production node_modules (`pnpm deploy --prod --offline`, from the local store). No Chromium: the
+ * its production node_modules (`pnpm deploy --prod --offline`, from the local store), and the sandboxes'
+ * native supervisor built on this host (the image has no compiler; SANDBOX_SUPERVISOR_BINARY). No Chromium: the
  * page check is off in this image (SANDBOX_CHECK_BROWSER=none); Dockerfile beside this script shows an
  * operator's equivalent, with it.
  *
@@ -32,6 +33,7 @@ import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { assembleRootfs, findRootfsInputs } from '../../sandbox/rootfs.ts';
 import { ensureDockerEngine } from '../../stack/docker.ts';
+import { buildNativeSupervisor } from '../../../sandbox-runner/src/supervisor/native.ts';
 
 /** Repository of the runner's image. */
 export const RUNNER_IMAGE_REPO = 'samokoder/sandbox-runner';
@@ -49,6 +51,9 @@ const TOOLS = [
   // /bin/sh: busybox's shell runs its own applets before PATH, and its losetup lacks --direct-io
   { host: '/usr/bin/dash', image: 'usr/bin/sh', hint: 'apt-get install -y dash' },
 ];
+
+/** Where the image carries the native supervisor (the runner copies it where dockerd sees it). */
+const SUPERVISOR_IN_IMAGE = 'app/native-supervisor';
 
 const IMAGE_CHANGES = [
   'ENV PATH=/usr/local/bin:/usr/bin:/bin',
@@ -79,8 +84,11 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** The cache key: the runner's code and lockfile, the tools, the sandbox rootfs inputs, these scripts. */
-function imageTag(): string {
+/**
+ * The cache key: the runner's code and lockfile, the tools, the sandbox rootfs inputs, these scripts,
+ * the native supervisor.
+ */
+function imageTag(supervisor: string | null): string {
   const inputs = findRootfsInputs();
   const hash = createHash('sha256');
   hash.update(JSON.stringify([inputs.nodeVersion, inputs.npmVersion, inputs.busyboxVersion]));
@@ -92,12 +100,13 @@ function imageTag(): string {
     ...filesUnder(join(RUNNER_DIR, 'src')),
     ...filesUnder(join(RUNNER_DIR, 'bin')),
     ...TOOLS.map((tool) => tool.host),
+    ...(supervisor ? [supervisor] : []),
   ];
   for (const file of files) hash.update(file.replace(REPO_ROOT, '')).update(readFileSync(file));
   return hash.digest('hex').slice(0, 12);
 }
 
-function assembleRunnerRootfs(root: string, work: string): void {
+function assembleRunnerRootfs(root: string, work: string, supervisor: string | null): void {
   assembleRootfs(root, findRootfsInputs());
   for (const tool of TOOLS) {
     if (!existsSync(tool.host)) throw new Error(`${tool.host} is missing: ${tool.hint}`);
@@ -120,6 +129,10 @@ function assembleRunnerRootfs(root: string, work: string): void {
     cpSync(join(app, dir), join(root, 'app', dir), { recursive: true, verbatimSymlinks: true });
   }
   copyFileSync(join(app, 'package.json'), join(root, 'app', 'package.json'));
+  if (supervisor) {
+    copyFileSync(supervisor, join(root, SUPERVISOR_IN_IMAGE));
+    chmodSync(join(root, SUPERVISOR_IN_IMAGE), 0o755);
+  }
 }
 
 /** One call of the Engine API over its socket; `body` is a file streamed as the request body. */
@@ -165,7 +178,12 @@ export async function buildRunnerImage(
 ): Promise<{ image: string; built: boolean }> {
   const log = opts.log ?? (() => {});
   const socketPath = opts.socketPath ?? process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
-  const tag = imageTag();
+  // Without a compiler here, the image's runner gives its sandboxes the Node supervisor (and says so).
+  const supervisor = await buildNativeSupervisor().catch((err: unknown) => {
+    log(`the image carries no native supervisor: ${(err as Error).message}`);
+    return null;
+  });
+  const tag = imageTag(supervisor);
   const image = `${RUNNER_IMAGE_REPO}:${tag}`;
   const exists = await engine(socketPath, 'GET', `/images/${encodeURIComponent(image)}/json`);
   if (exists.status === 200 && !opts.force) {
@@ -180,11 +198,15 @@ export async function buildRunnerImage(
   const tarFile = join(work, 'rootfs.tar');
   mkdirSync(root, { recursive: true });
   try {
-    assembleRunnerRootfs(root, work);
+    assembleRunnerRootfs(root, work, supervisor);
     const owner = ['--owner=0', '--group=0', '--numeric-owner'];
     run('tar', ['-C', root, ...owner, '-cf', tarFile, '.']);
     log(`importing ${Math.round(statSync(tarFile).size / 1e6)} MB`);
-    const changes = [...IMAGE_CHANGES, `LABEL samokoder.image=sandbox-runner samokoder.inputs=${tag}`];
+    const changes = [
+      ...IMAGE_CHANGES,
+      ...(supervisor ? [`ENV SANDBOX_SUPERVISOR_BINARY=/${SUPERVISOR_IN_IMAGE}`] : []),
+      `LABEL samokoder.image=sandbox-runner samokoder.inputs=${tag}`,
+    ];
     const query = new URLSearchParams({ fromSrc: '-', repo: RUNNER_IMAGE_REPO, tag });
     for (const change of changes) query.append('changes', change);
     const res = await engine(socketPath, 'POST', `/images/create?${query}`, tarFile);

@@ -140,7 +140,13 @@ export class SandboxManager {
 
   /** The sandboxes' supervisor, as the config chooses (built on first use). */
   private supervisor(): Promise<SupervisorProgram> {
-    return supervisorProgram(this.config.supervisor, (message) => this.log.warn(message));
+    return supervisorProgram({
+      choice: this.config.supervisor,
+      prebuilt: this.config.supervisorBinary,
+      // Beside the runners' own folders, under a name no runner id can take.
+      sharedDir: join(this.config.workspaceDir, '.supervisor'),
+      warn: (message) => this.log.warn(message),
+    });
   }
 
   private engineAnswers(): Promise<boolean> {
