@@ -29,9 +29,10 @@ export const RunnerConfig = z.object({
   /** Default image; must have `node` on PATH when sandboxes run the Node supervisor. */
   image: z.string().min(1),
   /**
-   * The program each sandbox runs as its main process: `native` (a static binary built from native/
-   * with the host's C compiler, mounted read-only; starts in a millisecond, needs nothing from the
-   * image), `node` (run by the image's Node; 70-80 ms to start), or `auto`: native when it can be built.
+   * The program each sandbox runs as its main process: `native` (a static binary from native/, shipped
+   * in the runner's image or built with the host's C compiler, mounted read-only; starts in a
+   * millisecond, needs nothing from the image), `node` (run by the image's Node; 70-80 ms to start), or
+   * `auto`: native when there is one.
    */
   supervisor: z.enum(['auto', 'native', 'node']),
   /** A native supervisor shipped with the runner (the runner's image has no compiler); null: build one. */
