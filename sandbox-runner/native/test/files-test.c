@@ -5,7 +5,7 @@
  *
  *   cd sandbox-runner/native && gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
  *     -fsanitize=address,undefined -DWORKSPACE='"/tmp/sv-files-test/ws"' \
- *     -o /tmp/files-test files.c json.c test/files-test.c && /tmp/files-test
+ *     -o /tmp/files-test files.c json.c supervisor.c test/files-test.c && /tmp/files-test
  *
  * Run as root it also checks EACCES (as uid 65534 in a child) and ENOSPC (a tiny tmpfs in a child's own
  * mount namespace); without the rights for those, they are skipped.
@@ -14,7 +14,6 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,67 +26,10 @@
 
 #define OUTSIDE WORKSPACE "-outside"
 
-/* ---------------------------------------------------------------- stand-ins for supervisor.c */
-
-#ifndef FILES_TEST_WITH_SUPERVISOR
-int sv_fail(sv_error *err, const char *code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
-  va_end(ap);
-  err->code = code;
-  return -1;
-}
-
-const char *errno_name(int errnum) {
-  switch (errnum) {
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case EEXIST: return "EEXIST";
-    case ENOTEMPTY: return "ENOTEMPTY";
-    case ENOSPC: return "ENOSPC";
-    case ELOOP: return "ELOOP";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EROFS: return "EROFS";
-    default: return "internal";
-  }
-}
-
-int sv_fail_errno(sv_error *err, int errnum, const char *what) {
-  return sv_fail(err, errno_name(errnum), "%s: %s", what, strerror(errnum));
-}
-
-void send_frame(int type, uint32_t channel, const void *payload, size_t len) {
-  (void)type, (void)channel, (void)payload, (void)len;
-}
-
-void sv_log(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("supervisor: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-}
-#endif
 
 /* ---------------------------------------------------------------- checks */
 
-static int checks, failures;
-
-#define CHECK(cond, ...)                       \
-  do {                                         \
-    checks++;                                  \
-    if (!(cond)) {                             \
-      failures++;                              \
-      printf("FAIL line %d: ", __LINE__);      \
-      printf(__VA_ARGS__);                     \
-      printf("\n");                            \
-    }                                          \
-  } while (0)
+#include "check.h"
 
 typedef int (*op_fn)(const jval *, jbuf *, sv_error *);
 

@@ -13,18 +13,7 @@
 
 #include "../json.h"
 
-static int checks, failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    checks++;                                              \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);          \
-      printf(__VA_ARGS__);                                 \
-      printf("\n");                                        \
-    }                                                      \
-  } while (0)
+#include "check.h"
 
 /* xorshift64: reproducible pseudo-random numbers. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

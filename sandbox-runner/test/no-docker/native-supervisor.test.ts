@@ -71,7 +71,7 @@ describe.runIf(hasCompiler)('the native supervisor', () => {
   it('keeps file operations inside the workspace, with the Node supervisor’s codes', async () => {
     const out = await cTest(
       'files-test',
-      ['files.c', 'json.c', 'test/files-test.c'],
+      ['files.c', 'json.c', 'supervisor.c', 'test/files-test.c'],
       [`-DWORKSPACE="${join(dir, 'ws')}"`],
     );
     expect(out).toMatch(/^files-test: \d+ checks passed$/m);
